@@ -1,0 +1,44 @@
+package dev.viaduct.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    @Test
+    void helpListsSubcommandsAndExitsZero() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("Usage: viaduct").contains("help");
+        assertThat(out.toString()).doesNotContain("aot-train");
+    }
+
+    @Test
+    void unknownCommandIsOneLineWithHint() {
+        assertThat(run("nonsense")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(err.toString().strip().lines()).containsExactly(
+                "viaduct: unknown command 'nonsense' (see 'viaduct --help')");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void unknownOptionIsOneLineWithHint() {
+        assertThat(run("--frobnicate")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(err.toString().strip().lines()).hasSize(1);
+        assertThat(err.toString()).contains("--frobnicate").contains("see 'viaduct --help'");
+    }
+
+    @Test
+    void versionNamesTheBuild() {
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).startsWith("viaduct ").contains("Java 25");
+    }
+}
