@@ -1,0 +1,5 @@
+package dev.viaduct.agent.pod;
+
+/** What {@link PodDataplane#attach} created, as reported in the CNI result. */
+public record PodInterfaces(String hostVeth, String hostMac, String podIfname, String podMac, int mtu) {
+}

@@ -1,0 +1,403 @@
+package dev.viaduct.agent.route;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Keeps the kernel's Viaduct-owned routes equal to the union of what the route sources want.
+ *
+ * <p>Model (STYLE.md §5): {@link #setDesired} only changes memory and wakes the loop; the loop diffs desired
+ * routes against a cached view of the kernel and applies adds, replaces and deletes in one batch. The cache
+ * comes from a full dump at start, on the periodic resync, after lost events (ENOBUFS) and when links change
+ * (the kernel flushes a vanished device's routes without telling anyone); in between it follows our own
+ * changes and the kernel's route events, so someone deleting one of our routes gets it back at once.
+ *
+ * <p>Nothing is applied until every required source has delivered its initial state ({@link #requireSource},
+ * {@link #markSynced}): after an agent restart the first apply must find the kernel already right, so no
+ * route is deleted and re-added.
+ *
+ * <p>Routes are never taken from others: an ADD that hits a foreign route with the same destination is
+ * reported as a conflict, not replaced.
+ *
+ * <p>Concurrency: all state is guarded by one lock; one dedicated platform thread (it blocks in netlink
+ * calls) runs the loop. Sources call {@link #setDesired} from any thread.
+ */
+public final class RouteReconciler implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("viaduct.routes");
+
+    private final RouteTable kernel;
+    private final long resyncNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final Map<String, Map<Route.Key, Route>> desiredBySource = new TreeMap<>();
+    private final Set<String> required = new HashSet<>();
+    private final Set<String> synced = new HashSet<>();
+    private Map<Route.Key, Route> kernelView = new HashMap<>();
+    private boolean dirty = true;
+    private boolean fullResync = true;
+    private boolean closed;
+    private long nextResync;
+    private Thread loop;
+    private AutoCloseable subscription;
+    private Map<Route.Key, String> problems = new TreeMap<>();
+    private boolean firstApplyDone;
+
+    /** Counters exposed as metrics (monotonic). */
+    public final AtomicLong applied = new AtomicLong();
+    public final AtomicLong drifted = new AtomicLong();
+    public final AtomicLong errors = new AtomicLong();
+    public final AtomicLong passes = new AtomicLong();
+    public final AtomicLong lastPassNanos = new AtomicLong();
+
+    public RouteReconciler(RouteTable kernel, java.time.Duration resyncInterval) {
+        this.kernel = kernel;
+        this.resyncNanos = resyncInterval.toNanos();
+    }
+
+    /** Starts the event subscription and the loop thread. */
+    public void start() throws RouteTable.RouteTableException {
+        subscription = kernel.subscribe(this::onEvent);
+        loop = Thread.ofPlatform().name("route-reconciler").daemon().start(this::run);
+    }
+
+    /** Declares a source whose initial state must arrive before anything is applied. */
+    public void requireSource(String source) {
+        lock.lock();
+        try {
+            required.add(source);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A source's first {@link #setDesired} was complete. */
+    public void markSynced(String source) {
+        lock.lock();
+        try {
+            synced.add(source);
+            dirty = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Replaces everything {@code source} wants. Memory only; the loop applies it. */
+    public void setDesired(String source, Collection<Route> routes) {
+        Map<Route.Key, Route> m = new LinkedHashMap<>();
+        for (Route r : routes) {
+            m.put(r.key(), r);
+        }
+        lock.lock();
+        try {
+            desiredBySource.put(source, m);
+            dirty = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The union of all sources; on a key wanted by two sources the first source by name wins. */
+    public Map<Route.Key, Route> desired() {
+        lock.lock();
+        try {
+            return union();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What the kernel holds as far as the reconciler knows (our protocol only). */
+    public Map<Route.Key, Route> programmed() {
+        lock.lock();
+        try {
+            return Map.copyOf(kernelView);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Routes that could not be programmed, with why (conflicts, missing devices, kernel errors). */
+    public Map<Route.Key, String> problems() {
+        lock.lock();
+        try {
+            return Map.copyOf(problems);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True once all required sources synced and one pass has been applied. */
+    public boolean ready() {
+        lock.lock();
+        try {
+            return firstApplyDone;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forces a full dump and diff on the next pass (tests, `ctl`). */
+    public void resyncNow() {
+        lock.lock();
+        try {
+            fullResync = true;
+            dirty = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Map<Route.Key, Route> union() {
+        Map<Route.Key, Route> all = new HashMap<>();
+        for (var m : desiredBySource.values()) {
+            for (var e : m.entrySet()) {
+                all.putIfAbsent(e.getKey(), e.getValue());
+            }
+        }
+        return all;
+    }
+
+    private void onEvent(RouteTable.Event ev) {
+        lock.lock();
+        try {
+            switch (ev) {
+                case RouteTable.Event.Deleted d -> {
+                    Route known = kernelView.get(d.route().key());
+                    if (known != null) {
+                        // We did not delete it (our own deletes leave the view first): someone else did.
+                        kernelView.remove(d.route().key());
+                        if (union().containsKey(d.route().key())) {
+                            drifted.incrementAndGet();
+                            LOG.log(System.Logger.Level.WARNING, "route drift: {0} was deleted behind our back; restoring", d.route());
+                        }
+                        dirty = true;
+                    }
+                }
+                case RouteTable.Event.Added a -> {
+                    Route known = kernelView.get(a.route().key());
+                    if (known == null || !known.sameAs(a.route())) {
+                        kernelView.put(a.route().key(), a.route());
+                        Route want = union().get(a.route().key());
+                        if (want == null || !want.sameAs(a.route())) {
+                            drifted.incrementAndGet();
+                            dirty = true;
+                        }
+                    }
+                }
+                case RouteTable.Event.LinksChanged l -> {
+                    fullResync = true;
+                    dirty = true;
+                }
+                case RouteTable.Event.Overrun o -> {
+                    LOG.log(System.Logger.Level.WARNING, "route events overrun (ENOBUFS): full resync");
+                    fullResync = true;
+                    dirty = true;
+                }
+            }
+            if (dirty) {
+                wake.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        nextResync = System.nanoTime() + resyncNanos;
+        while (true) {
+            boolean full;
+            Map<Route.Key, Route> want;
+            lock.lock();
+            try {
+                while (!closed && !(dirty && synced.containsAll(required))) {
+                    long wait = nextResync - System.nanoTime();
+                    if (wait <= 0) {
+                        fullResync = true;
+                        dirty = true;
+                        nextResync = System.nanoTime() + resyncNanos;
+                        continue;
+                    }
+                    wake.awaitNanos(wait);
+                }
+                if (closed) {
+                    return;
+                }
+                full = fullResync;
+                fullResync = false;
+                dirty = false;
+                want = union();
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+            try {
+                pass(full, want);
+            } catch (RouteTable.RouteTableException | RuntimeException e) {
+                errors.incrementAndGet();
+                LOG.log(System.Logger.Level.ERROR, "route reconcile pass failed: " + e.getMessage(), e);
+                lock.lock();
+                try {
+                    fullResync = true;
+                    dirty = true;
+                    // retry soon, not in a hot loop
+                    wake.awaitNanos(TimeUnit.MILLISECONDS.toNanos(500));
+                } catch (InterruptedException ie) {
+                    return;
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    /** One diff-and-apply. Runs on the loop thread only. */
+    private void pass(boolean full, Map<Route.Key, Route> want) throws RouteTable.RouteTableException {
+        long t0 = System.nanoTime();
+        if (full) {
+            Map<Route.Key, Route> dumped = new HashMap<>();
+            for (Route r : kernel.dumpOwned()) {
+                dumped.put(r.key(), r);
+            }
+            lock.lock();
+            try {
+                for (var e : kernelView.entrySet()) {
+                    Route now = dumped.get(e.getKey());
+                    if (now == null || !now.sameAs(e.getValue())) {
+                        drifted.incrementAndGet();
+                    }
+                }
+                kernelView = dumped;
+            } finally {
+                lock.unlock();
+            }
+        }
+        List<RouteTable.Change> changes = new ArrayList<>();
+        Map<Route.Key, Route> view;
+        lock.lock();
+        try {
+            view = new HashMap<>(kernelView);
+        } finally {
+            lock.unlock();
+        }
+        // Deletes first: a stale route may block nothing today, but a freed key may be reused by an add.
+        for (var e : view.entrySet()) {
+            if (!want.containsKey(e.getKey())) {
+                changes.add(new RouteTable.Change(RouteTable.Op.DELETE, e.getValue()));
+            }
+        }
+        for (var e : want.entrySet()) {
+            Route have = view.get(e.getKey());
+            if (have == null) {
+                changes.add(new RouteTable.Change(RouteTable.Op.ADD, e.getValue()));
+            } else if (!have.sameAs(e.getValue())) {
+                changes.add(new RouteTable.Change(RouteTable.Op.REPLACE, e.getValue()));
+            }
+        }
+        Map<Route.Key, String> newProblems = new TreeMap<>();
+        if (!changes.isEmpty()) {
+            // Our own deletes leave the view before they are sent, so their events are not mistaken for drift.
+            lock.lock();
+            try {
+                for (var c : changes) {
+                    if (c.op() == RouteTable.Op.DELETE) {
+                        kernelView.remove(c.route().key());
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            List<RouteTable.Outcome> outcomes = kernel.apply(changes);
+            lock.lock();
+            try {
+                for (int i = 0; i < changes.size(); i++) {
+                    var c = changes.get(i);
+                    var o = outcomes.get(i);
+                    switch (o) {
+                        case RouteTable.Outcome.Done d -> {
+                            applied.incrementAndGet();
+                            if (c.op() != RouteTable.Op.DELETE) {
+                                kernelView.put(c.route().key(), c.route());
+                            }
+                        }
+                        case RouteTable.Outcome.AlreadyGone g -> {
+                        }
+                        case RouteTable.Outcome.DeviceMissing m ->
+                            // a pod's veth not created yet, or an uplink gone: retried on link events/resync
+                            newProblems.put(c.route().key(), "device " + m.device() + " does not exist");
+                        case RouteTable.Outcome.Conflict x -> {
+                            newProblems.put(c.route().key(), "conflict: " + x.message());
+                            errors.incrementAndGet();
+                        }
+                        case RouteTable.Outcome.Failed f -> {
+                            newProblems.put(c.route().key(), f.message());
+                            errors.incrementAndGet();
+                            LOG.log(System.Logger.Level.WARNING, "route {0} {1} failed: {2}", c.op(), c.route(), f.message());
+                        }
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        lock.lock();
+        try {
+            if (!newProblems.keySet().equals(problems.keySet())) {
+                for (var e : newProblems.entrySet()) {
+                    if (!problems.containsKey(e.getKey())) {
+                        LOG.log(System.Logger.Level.WARNING, "route {0} not programmed: {1}", e.getKey(), e.getValue());
+                    }
+                }
+            }
+            problems = newProblems;
+            firstApplyDone = true;
+        } finally {
+            lock.unlock();
+        }
+        passes.incrementAndGet();
+        lastPassNanos.set(System.nanoTime() - t0);
+        if (!changes.isEmpty()) {
+            LOG.log(System.Logger.Level.DEBUG, "route pass full={0} changes={1} ms={2}", full, changes.size(),
+                    (System.nanoTime() - t0) / 1e6);
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (loop != null) {
+            try {
+                loop.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (subscription != null) {
+            try {
+                subscription.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing route events: {0}", e.toString());
+            }
+        }
+    }
+}

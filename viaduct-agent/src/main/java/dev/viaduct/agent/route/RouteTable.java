@@ -1,0 +1,72 @@
+package dev.viaduct.agent.route;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The kernel's routing tables as the reconciler sees them: only routes with Viaduct's protocol number.
+ * Implemented over viaduct-netlink ({@code NetlinkRouteTable}) and by a fake in tests.
+ */
+public interface RouteTable {
+    /** Every route in every table carrying our protocol (IPv4 and IPv6). */
+    List<Route> dumpOwned() throws RouteTableException;
+
+    /** One change; {@link Op#ADD} must not replace a foreign route with the same key. */
+    record Change(Op op, Route route) {
+    }
+
+    enum Op { ADD, REPLACE, DELETE }
+
+    /** Outcome of one change of a batch. */
+    sealed interface Outcome {
+        record Done() implements Outcome {
+        }
+
+        /** A route with this key exists and is not ours (ADD refused, never replaced). */
+        record Conflict(String message) implements Outcome {
+        }
+
+        /** The device it needs does not exist (yet): retry when links change. */
+        record DeviceMissing(String device) implements Outcome {
+        }
+
+        /** DELETE of a route that was already gone. */
+        record AlreadyGone() implements Outcome {
+        }
+
+        record Failed(String message) implements Outcome {
+        }
+    }
+
+    /** Applies changes in one batch; one outcome per change, in order. */
+    List<Outcome> apply(List<Change> changes) throws RouteTableException;
+
+    /** Something happened that may have changed the kernel behind our back. */
+    sealed interface Event {
+        /** A route with our protocol disappeared. */
+        record Deleted(Route route) implements Event {
+        }
+
+        /** A route with our protocol appeared or changed. */
+        record Added(Route route) implements Event {
+        }
+
+        /** Links changed (devices appeared or vanished; the kernel flushes routes silently then). */
+        record LinksChanged() implements Event {
+        }
+
+        /** Events were lost (ENOBUFS): only a full dump tells the truth now. */
+        record Overrun() implements Event {
+        }
+    }
+
+    /** Delivers events on a thread of the implementation's choosing until the returned handle is closed. */
+    AutoCloseable subscribe(Consumer<Event> listener) throws RouteTableException;
+
+    /** Thrown when talking to the kernel fails as a whole (not per change). */
+    final class RouteTableException extends Exception {
+        public RouteTableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
