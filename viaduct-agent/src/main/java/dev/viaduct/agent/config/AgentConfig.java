@@ -1,0 +1,244 @@
+package dev.viaduct.agent.config;
+
+import dev.viaduct.agent.net.Cidr;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Everything {@code viaduct agent --config FILE} reads. Every field has a default except the datastore
+ * endpoints; the README's "Agent configuration" section documents each one.
+ */
+public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster, Node node, Cni cni, Routes routes,
+        Http http, Log log) {
+
+    /** etcd connection. */
+    public record Datastore(List<String> endpoints, String prefix, Optional<Path> caFile, Optional<Path> certFile,
+            Optional<Path> keyFile, Optional<String> username, Optional<String> password, Duration dialTimeout) {
+    }
+
+    /**
+     * Cluster-wide settings: written to the store by the first agent that finds none; afterwards the store's
+     * copy wins (agents print a warning when their file differs).
+     */
+    public record Cluster(String mode, List<Cidr> podCidrs, int blockSize, List<Cidr> podCidrsV6, int blockSizeV6) {
+    }
+
+    /**
+     * This node.
+     *
+     * @param address         the node address with its subnet prefix; empty = autodetect
+     * @param uplink          the interface to autodetect on / route over; empty = the default route's
+     * @param autodetectCidr  pick the first address inside this CIDR
+     * @param leaseTtl        how long the node record outlives a dead agent
+     */
+    public record Node(Optional<Cidr> address, Optional<String> uplink, Optional<Cidr> autodetectCidr,
+            Map<String, String> labels, Duration leaseTtl) {
+    }
+
+    /**
+     * The CNI endpoint.
+     *
+     * @param mtu 0 = uplink MTU minus encapsulation overhead
+     */
+    public record Cni(Path socket, int mtu) {
+    }
+
+    /** The route reconciler. */
+    public record Routes(int protocol, Duration resyncInterval) {
+    }
+
+    /** Health, readiness, status and metrics; empty listen = off. */
+    public record Http(Optional<String> listenHost, int listenPort) {
+    }
+
+    /** Logging: {@code keyvalue} or {@code json} lines on stderr. */
+    public record Log(String format, String level) {
+    }
+
+    /** Viaduct's rtm_protocol: a value no routing daemon in /etc/iproute2/rt_protos uses. */
+    public static final int DEFAULT_ROUTE_PROTOCOL = 0x56; // 'V'
+
+    public static AgentConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        }
+        try {
+            return parse(text, file.getFileName().toString().endsWith(".json"));
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    public static AgentConfig parse(String text, boolean json) throws ConfigException {
+        ObjectMapper m = json ? JsonMapper.builder().build() : YAMLMapper.builder().build();
+        JsonNode root;
+        try {
+            root = m.readTree(text);
+        } catch (JacksonException e) {
+            throw new ConfigException("not valid " + (json ? "JSON" : "YAML") + ": " + e.getOriginalMessage()
+                    + " at line " + e.getLocation().getLineNr());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new ConfigException("the file is empty (at least datastore.endpoints is needed)");
+        }
+        if (!root.isObject()) {
+            throw new ConfigException("the top level must be a map of settings");
+        }
+        ConfigNode r = new ConfigNode(root, "");
+        r.allowOnly("nodeName", "datastore", "cluster", "node", "cni", "routes", "http", "log");
+
+        String nodeName = r.string("nodeName", defaultHostname());
+        if (!nodeName.matches("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")) {
+            throw new ConfigException("nodeName: \"" + nodeName
+                    + "\" must be a DNS-1123 subdomain (lower-case letters, digits, '-', '.')");
+        }
+
+        ConfigNode d = r.object("datastore");
+        d.allowOnly("endpoints", "prefix", "caFile", "certFile", "keyFile", "username", "password", "dialTimeout");
+        List<String> endpoints = d.strings("endpoints", List.of());
+        if (endpoints.isEmpty()) {
+            throw new ConfigException("datastore.endpoints: at least one etcd endpoint is required (e.g. http://10.0.0.1:2379)");
+        }
+        for (int i = 0; i < endpoints.size(); i++) {
+            if (!endpoints.get(i).matches("https?://[^/\\s]+(:\\d+)?/?")) {
+                throw new ConfigException("datastore.endpoints[" + i + "]: \"" + endpoints.get(i)
+                        + "\" is not an http:// or https:// URL with host and port");
+            }
+        }
+        String prefix = d.nonEmpty("prefix", "/viaduct/v1");
+        if (!prefix.startsWith("/") || prefix.endsWith("/")) {
+            throw new ConfigException("datastore.prefix: \"" + prefix + "\" must start with '/' and not end with '/'");
+        }
+        Optional<Path> ca = Optional.ofNullable(d.string("caFile", null)).map(Path::of);
+        Optional<Path> cert = Optional.ofNullable(d.string("certFile", null)).map(Path::of);
+        Optional<Path> key = Optional.ofNullable(d.string("keyFile", null)).map(Path::of);
+        if (cert.isPresent() != key.isPresent()) {
+            throw new ConfigException("datastore.certFile and datastore.keyFile: set both or neither");
+        }
+        boolean tls = endpoints.stream().anyMatch(e -> e.startsWith("https://"));
+        if (!tls && (ca.isPresent() || cert.isPresent())) {
+            throw new ConfigException("datastore.caFile/certFile: TLS files given but the endpoints are http://, use https://");
+        }
+        Optional<String> user = Optional.ofNullable(d.string("username", null));
+        Optional<String> pass = Optional.ofNullable(d.string("password", null));
+        if (user.isPresent() != pass.isPresent()) {
+            throw new ConfigException("datastore.username and datastore.password: set both or neither");
+        }
+        var datastore = new Datastore(endpoints, prefix, ca, cert, key, user, pass, d.duration("dialTimeout", "5s"));
+
+        ConfigNode c = r.object("cluster");
+        c.allowOnly("mode", "podCidrs", "blockSize", "podCidrsV6", "blockSizeV6");
+        String mode = c.oneOf("mode", "host-gw", "host-gw");
+        List<Cidr> pods = c.cidrs("podCidrs", List.of(Cidr.parse("10.244.0.0/16")));
+        List<Cidr> pods6 = c.cidrs("podCidrsV6", List.of());
+        int bs = (int) c.integer("blockSize", 26, 20, 32);
+        int bs6 = (int) c.integer("blockSizeV6", 122, 116, 128);
+        for (int i = 0; i < pods.size(); i++) {
+            if (!pods.get(i).isIpv4()) {
+                throw new ConfigException("cluster.podCidrs[" + i + "]: " + pods.get(i) + " is not IPv4 (IPv6 goes in cluster.podCidrsV6)");
+            }
+            if (pods.get(i).prefixLength() > bs) {
+                throw new ConfigException("cluster.podCidrs[" + i + "]: " + pods.get(i) + " is smaller than one /" + bs + " block");
+            }
+            if (!pods.get(i).network().equals(pods.get(i))) {
+                throw new ConfigException("cluster.podCidrs[" + i + "]: " + pods.get(i) + " has host bits set (did you mean " + pods.get(i).network() + "?)");
+            }
+        }
+        for (int i = 0; i < pods6.size(); i++) {
+            if (!pods6.get(i).isIpv6()) {
+                throw new ConfigException("cluster.podCidrsV6[" + i + "]: " + pods6.get(i) + " is not IPv6");
+            }
+        }
+        var cluster = new Cluster(mode, pods, bs, pods6, bs6);
+
+        ConfigNode n = r.object("node");
+        n.allowOnly("address", "uplink", "autodetectCidr", "labels", "leaseTtl");
+        Optional<Cidr> addr = Optional.empty();
+        if (n.has("address")) {
+            Cidr a = n.cidr("address");
+            if (a.isHost()) {
+                throw new ConfigException("node.address: " + a + " has no subnet prefix; write it as on the interface, e.g. 10.168.0.3/24 "
+                        + "(peers decide on-link vs routed from it)");
+            }
+            addr = Optional.of(a);
+        }
+        Optional<String> uplink = Optional.ofNullable(n.string("uplink", null));
+        if (uplink.isPresent() && (uplink.get().length() > 15 || uplink.get().isBlank())) {
+            throw new ConfigException("node.uplink: \"" + uplink.get() + "\" is not an interface name");
+        }
+        Optional<Cidr> auto = n.has("autodetectCidr") ? Optional.of(n.cidr("autodetectCidr")) : Optional.empty();
+        var node = new Node(addr, uplink, auto, n.stringMap("labels"), n.duration("leaseTtl", "15s"));
+
+        ConfigNode k = r.object("cni");
+        k.allowOnly("socket", "mtu");
+        Path sock = Path.of(k.nonEmpty("socket", "/run/viaduct/cni.sock"));
+        if (!sock.isAbsolute() || sock.toString().length() > 107) {
+            throw new ConfigException("cni.socket: \"" + sock + "\" must be an absolute path of at most 107 bytes (sun_path)");
+        }
+        int mtu = (int) k.integer("mtu", 0, 0, 65535);
+        if (mtu != 0 && mtu < 576) {
+            throw new ConfigException("cni.mtu: must be 0 (auto) or 576..65535, got " + mtu);
+        }
+        var cni = new Cni(sock, mtu);
+
+        ConfigNode rt = r.object("routes");
+        rt.allowOnly("protocol", "resyncInterval");
+        int proto = (int) rt.integer("protocol", DEFAULT_ROUTE_PROTOCOL, 5, 255);
+        if (List.of(8, 9, 10, 11, 12, 13, 14, 15, 16, 42, 186, 187, 188, 189, 192).contains(proto)) {
+            throw new ConfigException("routes.protocol: " + proto + " belongs to a routing daemon (see /etc/iproute2/rt_protos); pick another");
+        }
+        var routes = new Routes(proto, rt.duration("resyncInterval", "30s"));
+
+        ConfigNode h = r.object("http");
+        h.allowOnly("listen");
+        String listen = h.string("listen", "127.0.0.1:9099");
+        Http http;
+        if (listen.isBlank()) {
+            http = new Http(Optional.empty(), 0);
+        } else {
+            int colon = listen.lastIndexOf(':');
+            if (colon < 0) {
+                throw new ConfigException("http.listen: \"" + listen + "\" must be host:port (or empty to disable)");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(listen.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 0 || port > 65535) {
+                throw new ConfigException("http.listen: \"" + listen + "\" has no valid port");
+            }
+            http = new Http(Optional.of(listen.substring(0, colon)), port);
+        }
+
+        ConfigNode l = r.object("log");
+        l.allowOnly("format", "level");
+        var log = new Log(l.oneOf("format", "keyvalue", "keyvalue", "json"),
+                l.oneOf("level", "info", "debug", "info", "warning", "error"));
+        return new AgentConfig(nodeName, datastore, cluster, node, cni, routes, http, log);
+    }
+
+    private static String defaultHostname() {
+        try {
+            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip().toLowerCase();
+            return h.isEmpty() ? InetAddress.getLocalHost().getHostName().toLowerCase() : h;
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.viaduct.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class AgentConfigTest {
+    static final String MIN = "datastore:\n  endpoints: [http://10.0.0.1:2379]\n";
+
+    @Test
+    void defaultsFromAMinimalFile() throws Exception {
+        AgentConfig c = AgentConfig.parse("nodeName: n1\n" + MIN, false);
+        assertThat(c.nodeName()).isEqualTo("n1");
+        assertThat(c.datastore().prefix()).isEqualTo("/viaduct/v1");
+        assertThat(c.cluster().mode()).isEqualTo("host-gw");
+        assertThat(c.cluster().podCidrs()).extracting(Object::toString).containsExactly("10.244.0.0/16");
+        assertThat(c.cluster().blockSize()).isEqualTo(26);
+        assertThat(c.cni().socket().toString()).isEqualTo("/run/viaduct/cni.sock");
+        assertThat(c.routes().protocol()).isEqualTo(AgentConfig.DEFAULT_ROUTE_PROTOCOL);
+        assertThat(c.routes().resyncInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.http().listenPort()).isEqualTo(9099);
+        assertThat(c.node().leaseTtl()).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void fullFileInJson() throws Exception {
+        AgentConfig c = AgentConfig.parse("""
+                {"nodeName": "n2", "datastore": {"endpoints": ["https://e1:2379", "https://e2:2379"], "caFile": "/ca.pem",
+                 "certFile": "/c.pem", "keyFile": "/k.pem", "username": "u", "password": "p", "prefix": "/x"},
+                 "cluster": {"podCidrs": ["10.50.0.0/16"], "blockSize": 24, "podCidrsV6": ["fd00:50::/48"]},
+                 "node": {"address": "10.168.0.3/24", "uplink": "eth1", "labels": {"rack": "a"}, "leaseTtl": "5s"},
+                 "cni": {"socket": "/run/x/cni.sock", "mtu": 1400}, "routes": {"protocol": 100, "resyncInterval": "5s"},
+                 "http": {"listen": "0.0.0.0:9100"}, "log": {"format": "json", "level": "debug"}}""", true);
+        assertThat(c.node().address().orElseThrow().toString()).isEqualTo("10.168.0.3/24");
+        assertThat(c.node().labels()).containsEntry("rack", "a");
+        assertThat(c.cni().mtu()).isEqualTo(1400);
+        assertThat(c.datastore().username()).contains("u");
+        assertThat(c.log().format()).isEqualTo("json");
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            nodeName: n1                                                              | datastore.endpoints: at least one
+            {nodeName: n1, datastore: {endpoints: [foo]}}                             | datastore.endpoints[0]: "foo" is not an http
+            {nodeName: n1, datastore: {endpoints: [http://a:1], prefix: x}}           | datastore.prefix: "x" must start with '/'
+            {nodeName: n1, datastore: {endpoints: [http://a:1], certFile: /c}}        | set both or neither
+            {nodeName: n1, datastore: {endpoints: [http://a:1], caFile: /c}}          | use https://
+            {nodeName: n1, datastore: {endpoints: [http://a:1], dialTimeout: soon}}   | datastore.dialTimeout: "soon" is not a duration
+            {nodeName: N_1, datastore: {endpoints: [http://a:1]}}                     | nodeName: "N_1" must be a DNS-1123
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, colour: red}         | colour: unknown field
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cni: {mtu: 9}}       | cni.mtu: must be 0 (auto) or 576..65535
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cni: {mtu: big}}     | cni.mtu: must be an integer
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cni: {socket: rel}}  | cni.socket: "rel" must be an absolute path
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cni: {sokcet: /x}}   | cni.sokcet: unknown field
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {mode: ospf}} | cluster.mode: "ospf" is not one of
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {podCidrs: [10.244.0.1/16]}} | has host bits set (did you mean 10.244.0.0/16?)
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {podCidrs: [fd00::/48]}} | cluster.podCidrs[0]: fd00:0:0:0:0:0:0:0/48 is not IPv4
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {podCidrs: [10.0.0.0/28]}} | smaller than one /26 block
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {blockSize: 40}} | cluster.blockSize: 40 is out of range 20..32
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, node: {address: 10.1.1.1}} | node.address: 10.1.1.1/32 has no subnet prefix
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, node: {address: banana/24}} | node.address: 'banana' is not an IP address
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, node: {labels: [a]}}  | node.labels: must be a map
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, routes: {protocol: 186}} | routes.protocol: 186 belongs to a routing daemon
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, http: {listen: nowhere}} | http.listen: "nowhere" must be host:port
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, log: {format: xml}}  | log.format: "xml" is not one of
+            '[1, 2]'                                                                  | the top level must be a map
+            'key: [unclosed'                                                          | not valid YAML
+            """)
+    void badFieldsAreNamed(String yaml, String expected) {
+        assertThatThrownBy(() -> AgentConfig.parse(yaml, false))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(expected);
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * The lab: a whole Viaduct cluster inside network namespaces on one machine. {@link dev.viaduct.lab.Lab}
+ * builds the segments (a bridge per rack in a "switch" namespace), one namespace per node with its
+ * {@code eth0} on a segment, an etcd member, one agent process per node, and pods — created by exec'ing the
+ * installed CNI plugin exactly as a container runtime does ({@link dev.viaduct.lab.CniRuntime}). Everything
+ * it creates is recorded in a state file before it is created, so {@code down} (or the shutdown hook of an
+ * interrupted {@code up}) removes all of it.
+ */
+package dev.viaduct.lab;
