@@ -442,7 +442,7 @@ public final class Lab implements AutoCloseable {
             }
         }
         sb.append(" proto ").append(r.protocol().code() == RouteProtocol.VIADUCT.code() ? "viaduct" : r.protocol());
-        if (r.scope() == dev.viaduct.netlink.RouteScope.LINK) {
+        if (r.scope().equals(dev.viaduct.netlink.RouteScope.LINK)) {
             sb.append(" scope link");
         }
         return sb.toString();

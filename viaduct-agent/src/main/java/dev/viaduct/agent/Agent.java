@@ -1,0 +1,311 @@
+package dev.viaduct.agent;
+
+import dev.viaduct.agent.cni.CniEndpoint;
+import dev.viaduct.agent.cni.CniHandler;
+import dev.viaduct.agent.config.AgentConfig;
+import dev.viaduct.agent.hostgw.HostGwSource;
+import dev.viaduct.agent.ipam.IpamAllocator;
+import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.agent.node.ClusterConfigRecord;
+import dev.viaduct.agent.node.NodeDirectory;
+import dev.viaduct.agent.node.NodeRecord;
+import dev.viaduct.agent.node.NodeRegistration;
+import dev.viaduct.agent.node.Uplink;
+import dev.viaduct.agent.ops.AgentHttp;
+import dev.viaduct.agent.ops.AgentMetrics;
+import dev.viaduct.agent.pod.HostVethNames;
+import dev.viaduct.agent.pod.LocalEndpoints;
+import dev.viaduct.agent.pod.NetlinkPodDataplane;
+import dev.viaduct.agent.route.NetlinkRouteTable;
+import dev.viaduct.agent.route.Route;
+import dev.viaduct.agent.route.RouteReconciler;
+import dev.viaduct.ipam.Handle;
+import dev.viaduct.ipam.Ipam;
+import dev.viaduct.ipam.IpamConfig;
+import dev.viaduct.ipam.IpamException;
+import dev.viaduct.ipam.Pool;
+import dev.viaduct.ipam.StoreNodeDirectory;
+import dev.viaduct.netlink.NetNamespace;
+import dev.viaduct.netlink.Rtnl;
+import dev.viaduct.netlink.Sysctl;
+import dev.viaduct.store.Datastore;
+import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.Keys;
+import dev.viaduct.store.StoreException;
+import dev.viaduct.store.StoreOptions;
+import dev.viaduct.store.etcd.EtcdDatastore;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One node's agent: the composition root. {@link #start} brings everything up in dependency order;
+ * {@link #close} stops it <em>without</em> removing routes, pods or the node's lease, so a restart (or a
+ * crash) never interrupts pod traffic: the next start finds the kernel already right.
+ *
+ * <p>Concurrency: start/close run on the main thread; each component owns its threads (see their class
+ * comments).
+ */
+public final class Agent implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("viaduct.agent");
+    public static final String POD_SOURCE = "pods";
+
+    private final AgentConfig config;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean registered;
+    private Datastore store;
+    private Keys keys;
+    private Uplink uplink;
+    private RouteReconciler reconciler;
+    private HostGwSource hostGw;
+    private LocalEndpoints endpoints;
+    private Ipam ipam;
+    private NodeDirectory nodeDir;
+    private AgentHttp http;
+    private int podMtu;
+    private String mode;
+    private final AgentMetrics metrics = new AgentMetrics();
+
+    public Agent(AgentConfig config) {
+        this.config = config;
+    }
+
+    public void start() throws Exception {
+        long t0 = System.nanoTime();
+        NetNamespace hostNs = NetNamespace.current();
+        closeables.add(hostNs);
+        Rtnl host = hostNs.openRtnl();
+        closeables.add(host);
+        uplink = Uplink.detect(host, config.node().uplink(), config.node().address(), config.node().autodetectCidr());
+        podMtu = config.cni().mtu() > 0 ? config.cni().mtu() : uplink.mtu();
+        LOG.log(System.Logger.Level.INFO, "agent starting node={0} uplink={1} addresses={2} podMtu={3}", config.nodeName(),
+                uplink.device(), uplink.addresses(), podMtu);
+
+        var d = config.datastore();
+        StoreOptions so = StoreOptions.of(d.endpoints()).withPrefix(d.prefix())
+                .withTimeouts(d.dialTimeout(), StoreOptions.DEFAULT_REQUEST_TIMEOUT);
+        if (d.caFile().isPresent() || d.certFile().isPresent()) {
+            so = so.withTls(d.caFile().orElse(null), d.certFile().orElse(null), d.keyFile().orElse(null));
+        }
+        if (d.username().isPresent()) {
+            so = so.withCredentials(d.username().get(), d.password().orElseThrow());
+        }
+        store = EtcdDatastore.connect(so);
+        closeables.add(store);
+        keys = new Keys(d.prefix());
+
+        ClusterConfigRecord cluster = ensureClusterConfig();
+        mode = cluster.mode();
+        ipam = new Ipam(store, keys, IpamConfig.defaults(), new StoreNodeDirectory(store, keys), InstantSource.system());
+        ensurePools(cluster);
+
+        // Forwarding is what makes a host a router for its pods.
+        Sysctl.set(hostNs, "net.ipv4.ip_forward", "1");
+        if (!cluster.podCidrsV6().isEmpty()) {
+            Sysctl.set(hostNs, "net.ipv6.conf.all.forwarding", "1");
+        }
+
+        NodeRegistration reg = new NodeRegistration(store, keys, config.node().leaseTtl());
+        reg.register(new NodeRecord(config.nodeName(), uplink.addresses().stream().map(Cidr::toString).toList(),
+                uplink.device(), config.node().labels(), mode, 0, null, version()));
+        registered = true;
+        closeables.add(reg);
+
+        nodeDir = new NodeDirectory(keys);
+        nodeDir.start(store);
+        closeables.add(nodeDir);
+
+        NetlinkRouteTable table = new NetlinkRouteTable(hostNs, config.routes().protocol());
+        closeables.add(table);
+        reconciler = new RouteReconciler(table, config.routes().resyncInterval());
+        reconciler.requireSource(POD_SOURCE);
+        endpoints = new LocalEndpoints();
+        endpoints.replaceAll(localEndpointsFromIpam());
+        endpoints.subscribe(eps -> {
+            List<Route> routes = new ArrayList<>();
+            for (var e : eps) {
+                for (Cidr c : e.addresses()) {
+                    routes.add(Route.direct(c, e.hostVeth()));
+                }
+            }
+            reconciler.setDesired(POD_SOURCE, routes);
+        });
+        reconciler.markSynced(POD_SOURCE);
+
+        hostGw = new HostGwSource(config.nodeName(), uplink.device(), () -> uplink.addresses(), reconciler);
+        hostGw.start(nodeDir, ipam);
+        closeables.add(hostGw);
+        reconciler.start();
+        closeables.add(reconciler);
+
+        CniHandler handler = new CniHandler(config.nodeName(), new IpamAllocator(ipam, config.nodeName()),
+                new NetlinkPodDataplane(host, config.routes().protocol()), endpoints, () -> podMtu, reconciler::ready);
+        closeables.add(CniEndpoint.start(config.cni().socket(), handler, metrics));
+        registerMetrics();
+        if (config.http().listenHost().isPresent()) {
+            http = new AgentHttp(config.http().listenHost().get(), config.http().listenPort(), metrics.registry(),
+                    () -> true, this::notReadyReason, this::statusJson);
+            closeables.add(http);
+        }
+        LOG.log(System.Logger.Level.INFO, "agent started node={0} mode={1} endpoints={2} ms={3}", config.nodeName(), mode,
+                endpoints.size(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private ClusterConfigRecord ensureClusterConfig() {
+        var c = config.cluster();
+        ClusterConfigRecord mine = new ClusterConfigRecord(c.mode(), c.podCidrs().stream().map(Cidr::toString).toList(),
+                c.blockSize(), c.podCidrsV6().stream().map(Cidr::toString).toList(), c.blockSizeV6());
+        JsonCodec<ClusterConfigRecord> codec = JsonCodec.of(ClusterConfigRecord.class);
+        if (store.create(keys.config(), codec.encode(mine))) {
+            LOG.log(System.Logger.Level.INFO, "cluster config written (first agent) mode={0} podCidrs={1}", mine.mode(), mine.podCidrs());
+            return mine;
+        }
+        ClusterConfigRecord stored = codec.decode(store.get(keys.config()).orElseThrow(
+                () -> new StoreException(StoreException.Reason.UNAVAILABLE, "cluster config vanished while reading it")));
+        if (!stored.equals(mine)) {
+            LOG.log(System.Logger.Level.WARNING, "cluster config in the store differs from this agent's file; the store wins"
+                    + " stored={0} file={1}", stored, mine);
+        }
+        return stored;
+    }
+
+    private void ensurePools(ClusterConfigRecord c) {
+        List<Pool> existing = ipam.pools();
+        List<String> all = new ArrayList<>(c.podCidrs());
+        all.addAll(c.podCidrsV6());
+        for (String cidr : all) {
+            boolean v6 = cidr.contains(":");
+            var pc = dev.viaduct.ipam.Cidr.parse(cidr);
+            if (existing.stream().anyMatch(p -> p.cidr().equals(pc))) {
+                continue;
+            }
+            try {
+                ipam.createPool(Pool.of(cidr).withBlockSize(v6 ? c.blockSizeV6() : c.blockSize()));
+                LOG.log(System.Logger.Level.INFO, "pool created cidr={0}", cidr);
+            } catch (IpamException e) {
+                if (e.reason() != IpamException.Reason.POOL_CONFLICT) {
+                    throw e;
+                }
+                // another agent created it at the same moment, or an overlapping pool exists: logged, not fatal
+                LOG.log(System.Logger.Level.WARNING, "pool {0} not created: {1}", cidr, e.getMessage());
+            }
+        }
+    }
+
+    /** After a restart: every handle this node holds is a pod whose host route must stay. */
+    private List<LocalEndpoints.Endpoint> localEndpointsFromIpam() {
+        List<LocalEndpoints.Endpoint> out = new ArrayList<>();
+        for (Handle h : ipam.handles()) {
+            if (h.node().equals(config.nodeName())) {
+                out.add(new LocalEndpoints.Endpoint(h.id(), HostVethNames.of(h.id()),
+                        h.addresses().stream().map(Cidr::host).toList()));
+            }
+        }
+        return out;
+    }
+
+    private void registerMetrics() {
+        metrics.gauge("viaduct_routes_desired", "Routes the agent wants in the kernel", () -> reconciler.desired().size());
+        metrics.gauge("viaduct_routes_programmed", "Viaduct routes in the kernel as the reconciler last saw them",
+                () -> reconciler.programmed().size());
+        metrics.gauge("viaduct_routes_problems", "Desired routes that could not be programmed", () -> reconciler.problems().size());
+        metrics.counter("viaduct_routes_drifted", "Routes found changed or deleted behind the agent's back",
+                () -> reconciler.drifted.get());
+        metrics.counter("viaduct_route_changes", "Route adds, replaces and deletes applied", () -> reconciler.applied.get());
+        metrics.counter("viaduct_route_errors", "Route changes or passes the kernel refused", () -> reconciler.errors.get());
+        metrics.gauge("viaduct_route_reconcile_last_seconds", "Duration of the last reconcile pass",
+                () -> reconciler.lastPassNanos.get() / 1e9);
+        metrics.gauge("viaduct_local_endpoints", "Pod interfaces on this node", () -> endpoints.size());
+        metrics.gauge("viaduct_hostgw_peers_not_onlink", "Peer nodes host-gw cannot route to (not on a connected subnet)",
+                () -> hostGw.notOnLink().size());
+        metrics.gauge("viaduct_nodes", "Node records in the datastore", () -> nodeDir.snapshot().size());
+        metrics.counter("viaduct_ipam_store_round_trips", "Datastore requests made by IPAM", () -> ipam.stats().storeRoundTrips());
+        metrics.counter("viaduct_ipam_conflicts", "IPAM transactions that lost a race and were retried", () -> ipam.stats().conflicts());
+        metrics.counter("viaduct_ipam_assigns", "Addresses assigned by this node", () -> ipam.stats().assigns());
+    }
+
+    private String notReadyReason() {
+        if (!registered) {
+            return "node not registered";
+        }
+        if (!nodeDir.synced()) {
+            return "node list not synced";
+        }
+        if (!reconciler.ready()) {
+            return "routes not reconciled yet";
+        }
+        return "";
+    }
+
+    /** The agent's view for /status and `viaduct ctl`. */
+    public String statusJson() {
+        JsonMapper m = JsonMapper.builder().build();
+        ObjectNode o = m.createObjectNode();
+        o.put("node", config.nodeName());
+        o.put("mode", mode);
+        o.put("ready", notReadyReason().isEmpty());
+        o.put("notReady", notReadyReason());
+        o.put("uplink", uplink.device());
+        o.put("podMtu", podMtu);
+        var addrs = o.putArray("addresses");
+        uplink.addresses().forEach(a -> addrs.add(a.toString()));
+        o.put("localEndpoints", endpoints.size());
+        var nol = o.putObject("peersNotOnLink");
+        hostGw.notOnLink().forEach(nol::put);
+        Map<String, String> desired = new TreeMap<>();
+        reconciler.desired().forEach((k, v) -> desired.put(k.toString(), v.toString()));
+        Map<String, String> programmed = new TreeMap<>();
+        reconciler.programmed().forEach((k, v) -> programmed.put(k.toString(), v.toString()));
+        var routes = o.putArray("routes");
+        for (var e : desired.entrySet()) {
+            var r = routes.addObject();
+            r.put("route", e.getValue());
+            String have = programmed.get(e.getKey());
+            r.put("state", have == null ? "missing" : have.equals(e.getValue()) ? "programmed" : "different");
+        }
+        for (var e : programmed.entrySet()) {
+            if (!desired.containsKey(e.getKey())) {
+                routes.addObject().put("route", e.getValue()).put("state", "stale");
+            }
+        }
+        var problems = o.putObject("routeProblems");
+        reconciler.problems().forEach((k, v) -> problems.put(k.toString(), v));
+        o.put("routesDrifted", reconciler.drifted.get());
+        return o.toPrettyString() + "\n";
+    }
+
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    /** Blocks until {@link #close} is called. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    static String version() {
+        String v = Agent.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** Stops everything in reverse order; routes, pods and the lease stay (see the class comment). */
+    @Override
+    public void close() {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing {0}: {1}", closeables.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        closeables.clear();
+        stopped.countDown();
+        LOG.log(System.Logger.Level.INFO, "agent stopped node={0} (routes and pods left in place)", config.nodeName());
+    }
+}

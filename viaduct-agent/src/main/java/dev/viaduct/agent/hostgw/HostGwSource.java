@@ -1,0 +1,139 @@
+package dev.viaduct.agent.hostgw;
+
+import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.agent.node.NodeDirectory;
+import dev.viaduct.agent.node.NodeRecord;
+import dev.viaduct.agent.route.RouteReconciler;
+import dev.viaduct.ipam.Block;
+import dev.viaduct.ipam.BlockEvent;
+import dev.viaduct.ipam.Ipam;
+import dev.viaduct.store.Watch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * Feeds host-gw routes to the reconciler: mirrors node records and IPAM blocks, recomputes
+ * {@link HostGwRoutes} on every change, and keeps the set of peers that are not on-link for status, logs
+ * and metrics (logged once when a peer becomes non-adjacent, once when it recovers).
+ *
+ * <p>Concurrency: node and block events arrive on store watch threads; state is guarded by this object's
+ * monitor; recomputation is cheap (linear in blocks) and done inline.
+ */
+public final class HostGwSource implements AutoCloseable {
+    public static final String SOURCE = "hostgw";
+    private static final System.Logger LOG = System.getLogger("viaduct.hostgw");
+
+    private final String self;
+    private final String uplink;
+    private final Supplier<List<Cidr>> connected;
+    private final RouteReconciler reconciler;
+    private final Map<Cidr, BlockView> blocks = new TreeMap<>();
+    private Map<String, NodeRecord> nodes = Map.of();
+    private boolean blocksSynced;
+    private boolean nodesSynced;
+    private SortedMap<String, String> notOnLink = new TreeMap<>();
+    private Watch blockWatch;
+
+    public HostGwSource(String self, String uplink, Supplier<List<Cidr>> connected, RouteReconciler reconciler) {
+        this.self = self;
+        this.uplink = uplink;
+        this.connected = connected;
+        this.reconciler = reconciler;
+    }
+
+    public void start(NodeDirectory nodeDir, Ipam ipam) {
+        reconciler.requireSource(SOURCE);
+        nodeDir.subscribe(this::onNodes);
+        blockWatch = ipam.watchBlocks(this::onBlocks);
+    }
+
+    /** Peers that cannot be reached by a host-gw route, with why. */
+    public synchronized SortedMap<String, String> notOnLink() {
+        return new TreeMap<>(notOnLink);
+    }
+
+    private void onNodes(Map<String, NodeRecord> n) {
+        synchronized (this) {
+            nodes = n;
+            nodesSynced = true;
+        }
+        recompute();
+    }
+
+    private void onBlocks(BlockEvent ev) {
+        synchronized (this) {
+            switch (ev) {
+                case BlockEvent.Snapshot s -> {
+                    blocks.clear();
+                    s.blocks().forEach(this::putBlock);
+                    blocksSynced = true;
+                }
+                case BlockEvent.Updated u -> putBlock(u.block());
+                case BlockEvent.Removed r -> blocks.remove(Cidr.parse(r.cidr().toString()));
+            }
+        }
+        recompute();
+    }
+
+    private void putBlock(Block b) {
+        Cidr c = Cidr.parse(b.cidr().toString());
+        List<BlockView.Allocation> allocs = new ArrayList<>();
+        for (var a : b.allocations()) {
+            allocs.add(new BlockView.Allocation(a.address(), a.node()));
+        }
+        blocks.put(c, new BlockView(c, b.affineNode(), allocs));
+    }
+
+    /** Recomputes and hands the routes to the reconciler (memory only). */
+    public void recompute() {
+        HostGwRoutes.Plan plan;
+        boolean ready;
+        synchronized (this) {
+            ready = blocksSynced && nodesSynced;
+            if (!ready) {
+                return;
+            }
+            plan = HostGwRoutes.compute(self, nodes, List.copyOf(blocks.values()), uplink, connected.get());
+            for (var e : plan.notOnLink().entrySet()) {
+                if (!e.getValue().equals(notOnLink.get(e.getKey()))) {
+                    LOG.log(System.Logger.Level.WARNING, "peer not on-link node={0} reason=\"{1}\"", e.getKey(), e.getValue());
+                }
+            }
+            for (String n : notOnLink.keySet()) {
+                if (!plan.notOnLink().containsKey(n)) {
+                    LOG.log(System.Logger.Level.INFO, "peer on-link again (or gone) node={0}", n);
+                }
+            }
+            notOnLink = new TreeMap<>(plan.notOnLink());
+        }
+        reconciler.setDesired(SOURCE, plan.routes());
+        reconciler.markSynced(SOURCE);
+    }
+
+    /** The node a pod address belongs to, by block affinity or borrowed allocation (for status/ctl). */
+    public synchronized Optional<String> ownerOf(java.net.InetAddress ip) {
+        for (BlockView b : blocks.values()) {
+            if (b.cidr().contains(ip)) {
+                for (var a : b.allocations()) {
+                    if (a.address().equals(ip)) {
+                        return Optional.of(a.node());
+                    }
+                }
+                return b.affinity();
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        if (blockWatch != null) {
+            blockWatch.close();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.viaduct.agent.ops;
+
+import com.sun.net.httpserver.HttpExchange;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * {@code /metrics} (Prometheus text format), {@code /healthz} (the process is alive and its loops run),
+ * {@code /readyz} (synced with the datastore and the kernel: safe to schedule pods), {@code /status} (JSON for
+ * {@code viaduct ctl} and people).
+ */
+public final class AgentHttp implements AutoCloseable {
+    private final HTTPServer server;
+
+    public AgentHttp(String host, int port, PrometheusRegistry registry, BooleanSupplier healthy, Supplier<String> notReady,
+            Supplier<String> statusJson) throws IOException {
+        server = HTTPServer.builder().hostname(host).port(port).registry(registry)
+                .executorService(Executors.newVirtualThreadPerTaskExecutor())
+                .defaultHandler(ex -> {
+                    try (ex) {
+                        switch (ex.getRequestURI().getPath()) {
+                            case "/healthz" -> reply(ex, healthy.getAsBoolean() ? 200 : 503,
+                                    healthy.getAsBoolean() ? "ok\n" : "unhealthy\n", "text/plain");
+                            case "/readyz" -> {
+                                String why = notReady.get();
+                                reply(ex, why.isEmpty() ? 200 : 503, why.isEmpty() ? "ready\n" : "not ready: " + why + "\n", "text/plain");
+                            }
+                            case "/status" -> reply(ex, 200, statusJson.get(), "application/json");
+                            default -> reply(ex, 404, "not found; try /healthz /readyz /status /metrics\n", "text/plain");
+                        }
+                    }
+                })
+                .buildAndStart();
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    private static void reply(HttpExchange ex, int code, String body, String type) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+        ex.sendResponseHeaders(code, b.length);
+        try (OutputStream o = ex.getResponseBody()) {
+            o.write(b);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.viaduct.cli;
+
+import dev.viaduct.agent.Agent;
+import dev.viaduct.agent.config.AgentConfig;
+import dev.viaduct.agent.config.ConfigException;
+import dev.viaduct.agent.ops.LogSetup;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code viaduct agent --config FILE}: runs the node agent until SIGTERM/SIGINT. */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = "Run the node agent (CNI endpoint, routes, node registration).")
+final class AgentCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "Agent configuration (YAML, or JSON when the name ends in .json).")
+    Path config;
+
+    @Option(names = "--check-config", description = "Validate the configuration file and exit.")
+    boolean checkOnly;
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig cfg;
+        try {
+            cfg = AgentConfig.load(config);
+        } catch (ConfigException e) {
+            System.err.println("viaduct agent: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        if (checkOnly) {
+            System.out.println(config + ": ok (node " + cfg.nodeName() + ", mode " + cfg.cluster().mode() + ")");
+            return 0;
+        }
+        LogSetup.install(cfg.log().format(), cfg.log().level());
+        Agent agent = new Agent(cfg);
+        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-shutdown"));
+        try {
+            agent.start();
+        } catch (Exception e) {
+            System.getLogger("viaduct.agent").log(System.Logger.Level.ERROR, "agent failed to start: " + e.getMessage(), e);
+            agent.close();
+            System.err.println("viaduct agent: failed to start: " + e.getMessage());
+            return 1;
+        }
+        agent.awaitStop();
+        return 0;
+    }
+}

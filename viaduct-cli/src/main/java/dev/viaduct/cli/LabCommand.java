@@ -1,0 +1,187 @@
+package dev.viaduct.cli;
+
+import dev.viaduct.lab.Lab;
+import dev.viaduct.lab.LabSpec;
+import dev.viaduct.lab.LabState;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code viaduct lab up|check|status|down|demo|pod}: a whole cluster in network namespaces on this machine. */
+@Command(name = "lab", mixinStandardHelpOptions = true,
+        description = "Build, inspect and remove a lab cluster in network namespaces on this machine.",
+        subcommands = {LabCommand.Up.class, LabCommand.Check.class, LabCommand.Status.class, LabCommand.Down.class,
+                LabCommand.Demo.class, LabCommand.PodCmd.class})
+final class LabCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static class Name {
+        @Option(names = "--name", defaultValue = "demo", description = "Lab name, 1..6 lower-case letters/digits (default: ${DEFAULT-VALUE}).")
+        String name;
+    }
+
+    static class Shape {
+        @Option(names = "--nodes", defaultValue = "3", description = "Nodes (default: ${DEFAULT-VALUE}).")
+        int nodes;
+
+        @Option(names = "--pods", defaultValue = "2", description = "Pods per node (default: ${DEFAULT-VALUE}).")
+        int pods;
+
+        @Option(names = "--mode", defaultValue = "host-gw", description = "Cluster mode (default: ${DEFAULT-VALUE}).")
+        String mode;
+
+        @Option(names = "--subnet", defaultValue = "10.168.0", description = "First three octets of the node segment (default: ${DEFAULT-VALUE}).")
+        String subnet;
+
+        @Option(names = "--pod-cidr", defaultValue = "10.244.0.0/16", description = "Pod pool (default: ${DEFAULT-VALUE}).")
+        String podCidr;
+
+        @Option(names = "--portmap", description = "Chain the reference portmap plugin.")
+        boolean portmap;
+
+        LabSpec spec(String name) {
+            return new LabSpec(name, nodes, pods, subnet, podCidr, 26, mode, portmap);
+        }
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true, description = "Bring up a lab and leave it running.")
+    static final class Up implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Name name = new Name();
+
+        @picocli.CommandLine.Mixin
+        Shape shape = new Shape();
+
+        @Override
+        public Integer call() throws Exception {
+            Lab lab = Lab.up(shape.spec(name.name), System.out);
+            lab.printStatus();
+            System.out.println("\nnext: viaduct lab check --name " + name.name + "; viaduct lab down --name " + name.name);
+            return 0;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true, description = "Ping every pod from every other pod; exit 1 if any pair fails.")
+    static final class Check implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Name name = new Name();
+
+        @Override
+        public Integer call() throws Exception {
+            Lab lab = Lab.open(name.name, System.out);
+            Lab.Matrix m = lab.pingMatrix();
+            m.print(System.out);
+            if (!m.allOk()) {
+                System.out.println("FAILED: " + m.failures());
+                return 1;
+            }
+            System.out.println("all " + m.pods().size() * (m.pods().size() - 1) + " pod pairs reach each other");
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Nodes, agents, pods and Viaduct's routes per node.")
+    static final class Status implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Name name = new Name();
+
+        @Override
+        public Integer call() throws Exception {
+            Lab.open(name.name, System.out).printStatus();
+            return 0;
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true, description = "Remove everything the lab created.")
+    static final class Down implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Name name = new Name();
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> problems = Lab.open(name.name, System.out).down();
+            return problems.isEmpty() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Up, print each node's routes and the ping matrix, then down (always).")
+    static final class Demo implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Name name = new Name();
+
+        @picocli.CommandLine.Mixin
+        Shape shape = new Shape();
+
+        @Override
+        public Integer call() throws Exception {
+            Lab lab = Lab.up(shape.spec(name.name), System.out);
+            try {
+                for (String node : lab.nodes()) {
+                    System.out.printf("%n%s$ ip route%n", node);
+                    lab.allRoutes(node).forEach(r -> System.out.println("  " + r));
+                }
+                System.out.println();
+                for (LabState.Pod p : lab.pods()) {
+                    System.out.printf("pod %s/%s %s%n", p.node(), p.name(), String.join(",", p.ips()));
+                }
+                System.out.println("\nping matrix (row pings column):");
+                Lab.Matrix m = lab.pingMatrix();
+                m.print(System.out);
+                System.out.println(m.allOk() ? "\nall pod pairs reach each other across nodes"
+                        : "\nFAILED: " + m.failures());
+                return m.allOk() ? 0 : 1;
+            } finally {
+                lab.down();
+            }
+        }
+    }
+
+    @Command(name = "pod", mixinStandardHelpOptions = true, description = "Add or delete a pod (CNI ADD/DEL through the installed plugin).")
+    static final class PodCmd implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Name name = new Name();
+
+        @Parameters(index = "0", description = "add or del")
+        String action;
+
+        @Option(names = "--node", required = true, description = "Node, e.g. n1.")
+        String node;
+
+        @Option(names = "--pod", required = true, description = "Pod name, e.g. p9.")
+        String pod;
+
+        @Option(names = "--ip", description = "Static address (add only).")
+        String ip;
+
+        @Override
+        public Integer call() throws Exception {
+            Lab lab = Lab.open(name.name, System.out);
+            switch (action) {
+                case "add" -> {
+                    var p = lab.addPod(node, pod, ip);
+                    System.out.println("pod " + node + "/" + pod + " " + String.join(",", p.ips()));
+                }
+                case "del" -> {
+                    var p = lab.pods().stream().filter(x -> x.node().equals(node) && x.name().equals(pod)).findFirst()
+                            .orElseThrow(() -> new IllegalArgumentException("no pod " + node + "/" + pod));
+                    lab.deletePod(p);
+                    System.out.println("pod " + node + "/" + pod + " deleted");
+                }
+                default -> {
+                    System.err.println("viaduct lab pod: action must be add or del, got '" + action + "'");
+                    return Main.EXIT_USAGE;
+                }
+            }
+            return 0;
+        }
+    }
+}
