@@ -24,7 +24,7 @@ import dev.viaduct.ipam.Ipam;
 import dev.viaduct.ipam.IpamConfig;
 import dev.viaduct.ipam.IpamException;
 import dev.viaduct.ipam.Pool;
-import dev.viaduct.ipam.StoreNodeDirectory;
+import dev.viaduct.ipam.NodesInStore;
 import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.netlink.Rtnl;
 import dev.viaduct.netlink.Sysctl;
@@ -102,7 +102,7 @@ public final class Agent implements AutoCloseable {
 
         ClusterConfigRecord cluster = ensureClusterConfig();
         mode = cluster.mode();
-        ipam = new Ipam(store, keys, IpamConfig.defaults(), new StoreNodeDirectory(store, keys), InstantSource.system());
+        ipam = new Ipam(store, keys, IpamConfig.defaults(), new NodesInStore(store, keys), InstantSource.system());
         ensurePools(cluster);
 
         // Forwarding is what makes a host a router for its pods.
@@ -217,6 +217,8 @@ public final class Agent implements AutoCloseable {
         metrics.gauge("viaduct_routes_problems", "Desired routes that could not be programmed", () -> reconciler.problems().size());
         metrics.counter("viaduct_routes_drifted", "Routes found changed or deleted behind the agent's back",
                 () -> reconciler.drifted.get());
+        metrics.counter("viaduct_route_reconcile_passes", "Reconcile passes (each diffs desired against the kernel)",
+                () -> reconciler.passes.get());
         metrics.counter("viaduct_route_changes", "Route adds, replaces and deletes applied", () -> reconciler.applied.get());
         metrics.counter("viaduct_route_errors", "Route changes or passes the kernel refused", () -> reconciler.errors.get());
         metrics.gauge("viaduct_route_reconcile_last_seconds", "Duration of the last reconcile pass",

@@ -25,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Thread-safe: no mutable state besides the cache files (one per attachment).
  */
 public final class CniRuntime {
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    public static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ObjectNode conflist;
     private final List<Path> pluginDirs;
@@ -88,6 +88,13 @@ public final class CniRuntime {
             prev = JSON.readTree(e.stdout());
         }
         Files.writeString(cacheFile(containerId, ifname), prev.toString());
+        // like libcni's cache: DEL gets the same runtime config (e.g. portMappings) as ADD did
+        Path rcFile = runtimeConfigFile(containerId, ifname);
+        if (runtimeConfig != null) {
+            Files.writeString(rcFile, runtimeConfig.toString());
+        } else {
+            Files.deleteIfExists(rcFile);
+        }
         return prev;
     }
 
@@ -96,12 +103,17 @@ public final class CniRuntime {
             throws CniFailure, IOException {
         Path cache = cacheFile(containerId, ifname);
         JsonNode prev = Files.exists(cache) ? JSON.readTree(Files.readString(cache)) : null;
+        Path rcFile = runtimeConfigFile(containerId, ifname);
+        if (runtimeConfig == null && Files.exists(rcFile)) {
+            runtimeConfig = (ObjectNode) JSON.readTree(Files.readString(rcFile));
+        }
         List<JsonNode> plugins = new ArrayList<>();
         conflist.path("plugins").forEach(plugins::add);
         for (int i = plugins.size() - 1; i >= 0; i--) {
             exec(plugins.get(i), "DEL", containerId, netns, ifname, cniArgs, runtimeConfig, prev);
         }
         Files.deleteIfExists(cache);
+        Files.deleteIfExists(rcFile);
     }
 
     /** Runs CHECK through the chain with the cached ADD result. */
@@ -131,6 +143,10 @@ public final class CniRuntime {
     public JsonNode cachedResult(String containerId, String ifname) throws IOException {
         Path p = cacheFile(containerId, ifname);
         return Files.exists(p) ? JSON.readTree(Files.readString(p)) : null;
+    }
+
+    private Path runtimeConfigFile(String containerId, String ifname) {
+        return cacheDir.resolve(networkName() + "-" + containerId + "-" + ifname + ".runtimeconfig.json");
     }
 
     private Path cacheFile(String containerId, String ifname) {

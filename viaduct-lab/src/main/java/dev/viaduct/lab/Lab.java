@@ -190,8 +190,10 @@ public final class Lab implements AutoCloseable {
     }
 
     private NetNamespace createNamespace(String name) {
-        state.namespaces.add(name);
-        state.save();
+        synchronized (state) {
+            state.namespaces.add(name);
+            state.save();
+        }
         return NetNamespace.create(name);
     }
 
@@ -264,17 +266,22 @@ public final class Lab implements AutoCloseable {
         state.save();
     }
 
-    /** Waits until the node's agent answers CNI STATUS successfully. */
+    /** Waits until the node's agent reports ready on {@code /readyz} (registered, synced, routes reconciled). */
     public void awaitAgent(String node, Duration timeout) {
-        await("agent on " + node + " to be ready (CNI STATUS)", timeout, () -> {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        await("agent on " + node + " to be ready (/readyz)", timeout, () -> {
             Optional<LabState.Proc> p = agent(node);
             if (p.isEmpty() || !LabProcesses.alive(p.get())) {
                 throw new IllegalStateException("agent on " + node + " exited; last log lines:\n" + tail(dir.resolve(node).resolve("agent.log"), 15));
             }
             try {
-                runtime(node).status();
-                return true;
-            } catch (CniRuntime.CniFailure | IOException e) {
+                var r = http.send(HttpRequest.newBuilder(URI.create(agentUrl(node) + "/readyz")).timeout(Duration.ofSeconds(2))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                return r.statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return false;
             }
         });
@@ -307,6 +314,21 @@ public final class Lab implements AutoCloseable {
         return r;
     }
 
+    /** A node's address on the segment, e.g. 10.168.0.11. */
+    public String nodeAddress(String node) {
+        return state.spec.nodeAddress(Integer.parseInt(node.substring(1)));
+    }
+
+    /** The node's network namespace name. */
+    public String nodeNamespace(String node) {
+        return state.spec.nodeNs(node);
+    }
+
+    /** Base URL of a node agent's HTTP endpoints, reachable from the root namespace through the host leg. */
+    public URI agentUrl(String node) {
+        return URI.create("http://" + nodeAddress(node) + ":9099");
+    }
+
     public List<String> nodes() {
         List<String> n = new ArrayList<>();
         for (int i = 1; i <= state.spec.nodes(); i++) {
@@ -318,19 +340,34 @@ public final class Lab implements AutoCloseable {
     }
 
     public List<LabState.Pod> pods() {
-        return List.copyOf(state.pods);
+        synchronized (state) {
+            return List.copyOf(state.pods);
+        }
     }
 
     /** Creates a pod namespace and runs CNI ADD for it; {@code ip} requests a static address. */
     public LabState.Pod addPod(String node, String name, String ip) throws IOException {
-        String ns = state.spec.podNs(node, name);
-        createNamespace(ns).close();
-        String cid = state.spec.name() + "-" + node + "-" + name;
         ObjectNode rc = null;
         if (ip != null) {
             rc = CniRuntime.JSON.createObjectNode();
             rc.putArray("ips").add(ip);
         }
+        return addPodWith(node, name, rc);
+    }
+
+    /** The shim binary the lab installed (what runtimes exec). */
+    public Path pluginBinary() {
+        return dir.resolve("cni/bin/viaduct");
+    }
+
+    /**
+     * Creates a pod namespace and runs CNI ADD with {@code runtimeConfig} (capability arguments such as
+     * {@code ips} or {@code portMappings}). Safe to call from several threads at once.
+     */
+    public LabState.Pod addPodWith(String node, String name, ObjectNode rc) throws IOException {
+        String ns = state.spec.podNs(node, name);
+        createNamespace(ns).close();
+        String cid = state.spec.name() + "-" + node + "-" + name;
         JsonNode result;
         try {
             result = runtime(node).add(cid, NetNamespace.pathOf(ns).toString(), "eth0",
@@ -345,8 +382,10 @@ public final class Lab implements AutoCloseable {
             ips.add(addr.substring(0, addr.indexOf('/')));
         }
         LabState.Pod pod = new LabState.Pod(node, name, ns, cid, ips);
-        state.pods.add(pod);
-        state.save();
+        synchronized (state) {
+            state.pods.add(pod);
+            state.save();
+        }
         return pod;
     }
 
@@ -358,8 +397,10 @@ public final class Lab implements AutoCloseable {
             throw new IOException("CNI DEL of pod " + pod.node() + "/" + pod.name() + " failed: " + e.getMessage(), e);
         }
         deleteNamespaceQuietly(pod.namespace());
-        state.pods.remove(pod);
-        state.save();
+        synchronized (state) {
+            state.pods.remove(pod);
+            state.save();
+        }
     }
 
     /**
@@ -702,8 +743,10 @@ public final class Lab implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not delete namespace {0}: {1}", ns, e.getMessage());
         }
-        state.namespaces.remove(ns);
-        state.save();
+        synchronized (state) {
+            state.namespaces.remove(ns);
+            state.save();
+        }
     }
 
     private static void deleteTree(Path p) throws IOException {
