@@ -124,6 +124,9 @@ final class LabCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Lab lab = Lab.up(shape.spec(name.name), System.out);
+            // Ctrl-C after up: the finally below never runs, the hook does
+            Thread hook = new Thread(lab::down, "lab-demo-down");
+            Runtime.getRuntime().addShutdownHook(hook);
             try {
                 for (String node : lab.nodes()) {
                     System.out.printf("%n%s$ ip route%n", node);
@@ -141,6 +144,11 @@ final class LabCommand implements Runnable {
                 return m.allOk() ? 0 : 1;
             } finally {
                 lab.down();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException ignored) {
+                    // already shutting down
+                }
             }
         }
     }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Viaduct: a pure layer-3 pod network (routed pods, BGP between hosts, per-pod veth).",
-        subcommands = {CommandLine.HelpCommand.class, AgentCommand.class, CniCommand.class, LabCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, AgentCommand.class, BgpCommand.class, CniCommand.class, LabCommand.class,
                 AotTrainingCommand.class},
         footer = "%nRun 'viaduct COMMAND --help' for a command's options.")
 public final class Main implements Runnable {

@@ -42,6 +42,7 @@ final class LabFixture implements AutoCloseable {
     /** Brings up a lab shaped by {@code shape} applied to a fresh unique name and subnet. */
     static LabFixture up(java.util.function.UnaryOperator<LabSpec> shape) throws IOException {
         Netns.requireRoot();
+        Lab.sweepAbandoned("t", new PrintStream(System.out, true));
         int n = (int) (ProcessHandle.current().pid() % 50) * 4 + SEQ.incrementAndGet() % 4;
         String name = "t" + Long.toString(ProcessHandle.current().pid() % 1296, 36) + SEQ.get();
         LabSpec spec = shape.apply(LabSpec.defaults(name.length() > 6 ? name.substring(0, 6) : name)

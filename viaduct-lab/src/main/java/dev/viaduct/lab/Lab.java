@@ -692,6 +692,35 @@ public final class Lab implements AutoCloseable {
         return problems;
     }
 
+    /**
+     * Takes down labs whose name starts with {@code namePrefix} and whose owning process is gone (a test JVM
+     * that was killed before its cleanup ran). Returns the names removed.
+     */
+    public static List<String> sweepAbandoned(String namePrefix, PrintStream out) {
+        List<String> removed = new ArrayList<>();
+        Path root = LabState.dir("x").getParent();
+        if (!Files.isDirectory(root)) {
+            return removed;
+        }
+        try (var s = Files.list(root)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(namePrefix)) {
+                    continue;
+                }
+                Optional<LabState> st = LabState.load(name);
+                if (st.isPresent() && ProcessHandle.of(st.get().ownerPid).isEmpty()) {
+                    out.println("lab: removing abandoned lab " + name + " (owner pid " + st.get().ownerPid + " is gone)");
+                    new Lab(st.get(), out).down();
+                    removed.add(name);
+                }
+            }
+        } catch (IOException e) {
+            out.println("lab: cannot sweep " + root + ": " + e.getMessage());
+        }
+        return removed;
+    }
+
     /** Removes namespaces and links of a lab with this name whose state file was lost. */
     private static void sweepLeftovers(LabSpec spec, PrintStream out) {
         try (var s = Files.list(NetNamespace.RUN_NETNS)) {

@@ -26,6 +26,8 @@ public final class LabState {
 
     public LabSpec spec;
     public String phase = "creating";
+    /** The process that ran {@code up}; a test lab whose owner is gone is abandoned. */
+    public long ownerPid = ProcessHandle.current().pid();
     public List<String> namespaces = new ArrayList<>();
     public List<String> hostLinks = new ArrayList<>();
     public List<Proc> processes = new ArrayList<>();

@@ -1,0 +1,79 @@
+package dev.viaduct.cli;
+
+import dev.viaduct.bgp.config.ConfigException;
+import dev.viaduct.bgp.config.SpeakerConfigFile;
+import dev.viaduct.bgp.speaker.BgpSpeaker;
+import dev.viaduct.bgp.speaker.PeerConfig;
+import dev.viaduct.bgp.speaker.SpeakerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code viaduct bgp --config FILE}: the standalone BGP speaker (a route reflector, a route server for a
+ * lab, a test peer). Runs until SIGTERM/SIGINT, printing one line per peer state change; {@code --check}
+ * only validates the file. Exit codes: 0 stopped cleanly or config valid, 1 could not start, 2 bad config.
+ */
+@Command(name = "bgp", mixinStandardHelpOptions = true,
+        description = "Run a standalone BGP speaker (e.g. a route reflector) from a YAML or JSON config file.")
+final class BgpCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "Speaker configuration (YAML or JSON).")
+    Path config;
+
+    @Option(names = "--check", description = "Validate the configuration, print a summary and exit.")
+    boolean check;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        SpeakerConfig cfg;
+        try {
+            cfg = SpeakerConfigFile.read(config);
+        } catch (ConfigException e) {
+            err.println("viaduct bgp: " + config + ": " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        if (check) {
+            out.printf("%s: AS %d, router ID %s, listen %s, %d peer(s), %d route(s)%n", config, cfg.asn(),
+                    cfg.routerId().getHostAddress(), cfg.listen() == null ? "none" : cfg.listen(), cfg.peers().size(), cfg.routes().size());
+            for (PeerConfig p : cfg.peers()) {
+                out.printf("  peer %s %s:%d AS %d%s%s%n", p.name(), p.address().getHostAddress(), p.port(), p.asn(),
+                        p.rrClient() ? " rr-client" : "", p.passive() ? " passive" : "");
+            }
+            return 0;
+        }
+        BgpSpeaker speaker;
+        try {
+            speaker = BgpSpeaker.start(cfg);
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("viaduct bgp: cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        speaker.onPeerStateChange(c -> {
+            synchronized (out) {
+                out.printf("peer=%s address=%s state=%s->%s cause=\"%s\"%n", c.peer(), c.address().getHostAddress(), c.from(), c.to(), c.cause());
+                out.flush();
+            }
+        });
+        out.printf("viaduct bgp: AS %d router ID %s listening on %s with %d peer(s)%n", cfg.asn(), cfg.routerId().getHostAddress(),
+                speaker.listenAddress() == null ? "nothing" : speaker.listenAddress(), cfg.peers().size());
+        out.flush();
+        Thread hook = new Thread(() -> {
+            speaker.close();
+            stopped.countDown();
+        }, "viaduct-bgp-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        return 0;
+    }
+}

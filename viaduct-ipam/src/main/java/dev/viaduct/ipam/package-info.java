@@ -1,0 +1,10 @@
+/**
+ * Calico-style block IPAM on the datastore. {@link dev.viaduct.ipam.Ipam} is the entry point: pools
+ * ({@link dev.viaduct.ipam.Pool}) are cut into blocks ({@link dev.viaduct.ipam.Block}) with node affinity;
+ * assign (automatic or static) and release work on handles ({@link dev.viaduct.ipam.Handle}), one per pod
+ * attachment; {@code gc} frees leaked addresses after a grace period and {@code check} reports
+ * inconsistencies. Every write is one compare-and-swap transaction over the block(s), the pool and the
+ * handle, so an address is never handed out twice. Data flow for the agent: CNI ADD → assign → addresses;
+ * {@code watchBlocks} → route source (affine blocks to their node, borrowed addresses as host routes).
+ */
+package dev.viaduct.ipam;
