@@ -1,0 +1,32 @@
+package dev.viaduct.bfd;
+
+import dev.viaduct.testsupport.Poll;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/** Collects a manager's state changes and waits for one with a deadline. */
+final class Events implements AutoCloseable {
+    final List<StateChange> seen = new CopyOnWriteArrayList<>();
+    private final BfdManager.Subscription subscription;
+
+    Events(BfdManager manager) {
+        subscription = manager.subscribe(seen::add);
+    }
+
+    /** Waits for the first change (from index {@code from} on) that matches. */
+    StateChange await(String what, Duration timeout, int from, Predicate<StateChange> match) {
+        return Poll.until(what, timeout, () -> seen.subList(Math.min(from, seen.size()), seen.size()).stream().filter(match).findFirst(),
+                java.util.Optional::isPresent).orElseThrow();
+    }
+
+    int size() {
+        return seen.size();
+    }
+
+    @Override
+    public void close() {
+        subscription.close();
+    }
+}
