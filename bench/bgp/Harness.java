@@ -1,0 +1,35 @@
+import dev.viaduct.bgp.rib.Policy;
+import dev.viaduct.bgp.speaker.BgpSpeaker;
+import dev.viaduct.bgp.speaker.PeerConfig;
+import dev.viaduct.bgp.speaker.SpeakerConfig;
+import dev.viaduct.bgp.wire.Family;
+import dev.viaduct.bgp.wire.Prefix;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * bench/bgp harness around the library: a speaker (AS 65000) listening on ADDR:PORT with one passive iBGP peer
+ * (the injector at PEER) whose routes it keeps but exports nowhere; it writes its IPv4 Loc-RIB size to
+ * COUNT_FILE every 2 ms so the injector can poll it like it polls birdc. java -cp ... Harness ADDR PORT PEER COUNT_FILE
+ */
+public class Harness {
+    public static void main(String[] a) throws Exception {
+        Inet4Address addr = (Inet4Address) Prefix.parseAddress(a[0]);
+        int port = Integer.parseInt(a[1]);
+        Path countFile = Path.of(a[3]);
+        Path tmp = Path.of(a[3] + ".tmp");
+        BgpSpeaker s = BgpSpeaker.start(SpeakerConfig.builder(65000, addr).listen(new InetSocketAddress(addr, port))
+                .gracefulRestart(null)
+                .peer(PeerConfig.builder(Prefix.parseAddress(a[2]), 65000).passive(true).exportPolicy(Policy.REJECT_ALL).build())
+                .build());
+        Runtime.getRuntime().addShutdownHook(new Thread(s::close));
+        while (true) {
+            Files.writeString(tmp, Integer.toString(s.locRibSize(Family.IPV4_UNICAST)));
+            Files.move(tmp, countFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Thread.sleep(2);
+        }
+    }
+}

@@ -1,0 +1,308 @@
+package dev.viaduct.bgp.rib;
+
+import dev.viaduct.bgp.wire.Family;
+import dev.viaduct.bgp.wire.Prefix;
+import java.util.Arrays;
+
+/**
+ * An open-addressing hash map from prefix to value, with the prefix held in primitive arrays: no object per
+ * key, no boxing, linear probing with backward-shift deletion (no tombstones). IPv4 keys are the packed
+ * {@code address << 8 | length} word; IPv6 keys are {@code hi, lo, length}. This is what keeps a million
+ * routes at a few tens of bytes each.
+ *
+ * <p>Not thread-safe: owned by the RIB thread.
+ */
+final class PrefixMap<V> {
+    private static final float LOAD = 0.7f;
+    /** IPv4 slots hold {@code key | OCCUPIED}: no separate tag array, one cache line fewer per probe. */
+    private static final long OCCUPIED = 1L << 63;
+
+    final Family family;
+    private final boolean wide;
+    private long[] k1;
+    private long[] k2;
+    /** IPv6 only: 0 = empty slot; otherwise prefix length + 1. */
+    private byte[] tag;
+    private Object[] vals;
+    private int size;
+    private int mask;
+    private int resizeAt;
+
+    PrefixMap(Family family) {
+        this(family, 16);
+    }
+
+    PrefixMap(Family family, int expected) {
+        this.family = family;
+        this.wide = family == Family.IPV6_UNICAST;
+        int cap = Integer.highestOneBit(Math.max(16, (int) (expected / LOAD) + 1) - 1) << 1;
+        alloc(cap);
+    }
+
+    private void alloc(int cap) {
+        k1 = new long[cap];
+        k2 = wide ? new long[cap] : null;
+        tag = wide ? new byte[cap] : null;
+        vals = new Object[cap];
+        mask = cap - 1;
+        resizeAt = (int) (cap * LOAD);
+    }
+
+    int size() {
+        return size;
+    }
+
+    private static int hash(long a, long b, int len) {
+        long h = a * 0x9E3779B97F4A7C15L ^ b * 0xC2B2AE3D27D4EB4FL ^ len;
+        h ^= h >>> 29;
+        h *= 0xBF58476D1CE4E5B9L;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    private boolean occupied(int i) {
+        return wide ? tag[i] != 0 : k1[i] != 0;
+    }
+
+    private long keyA(int i) {
+        return wide ? k1[i] : k1[i] & ~OCCUPIED;
+    }
+
+    private int keyLen(int i) {
+        return wide ? tag[i] - 1 : (int) (k1[i] & 0xff);
+    }
+
+    /**
+     * The slot holding the key (>= 0), or {@code -1 - slot} of the empty slot where it would go. IPv4: a =
+     * packed key, b = 0, len = key & 0xff. IPv6: hi, lo, length.
+     */
+    int find(long a, long b, int len) {
+        int i = hash(a, b, len) & mask;
+        if (!wide) {
+            long want = a | OCCUPIED;
+            while (true) {
+                long k = k1[i];
+                if (k == want) {
+                    return i;
+                }
+                if (k == 0) {
+                    return -1 - i;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+        byte t = (byte) (len + 1);
+        while (true) {
+            byte s = tag[i];
+            if (s == 0) {
+                return -1 - i;
+            }
+            if (s == t && k1[i] == a && k2[i] == b) {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    V valueAt(int slot) {
+        return (V) vals[slot];
+    }
+
+    void setValueAt(int slot, V v) {
+        vals[slot] = v;
+    }
+
+    /** Inserts a key known to be absent; {@code miss} is what {@link #find} returned for it. */
+    void insertAbsent(int miss, long a, long b, int len, V v) {
+        int i;
+        if (size >= resizeAt) {
+            grow();
+            i = -1 - find(a, b, len);
+        } else {
+            i = -1 - miss;
+        }
+        if (wide) {
+            k1[i] = a;
+            k2[i] = b;
+            tag[i] = (byte) (len + 1);
+        } else {
+            k1[i] = a | OCCUPIED;
+        }
+        vals[i] = v;
+        size++;
+    }
+
+    @SuppressWarnings("unchecked")
+    V get(long a, long b, int len) {
+        int i = find(a, b, len);
+        return i >= 0 ? (V) vals[i] : null;
+    }
+
+    V getV4(long key) {
+        return get(key, 0, (int) (key & 0xff));
+    }
+
+    /** Stores {@code v} (non-null); returns the previous value or null. */
+    @SuppressWarnings("unchecked")
+    V put(long a, long b, int len, V v) {
+        int i = find(a, b, len);
+        if (i >= 0) {
+            V old = (V) vals[i];
+            vals[i] = v;
+            return old;
+        }
+        insertAbsent(i, a, b, len, v);
+        return null;
+    }
+
+    V putV4(long key, V v) {
+        return put(key, 0, (int) (key & 0xff), v);
+    }
+
+    @SuppressWarnings("unchecked")
+    V remove(long a, long b, int len) {
+        int i = find(a, b, len);
+        if (i < 0) {
+            return null;
+        }
+        V old = (V) vals[i];
+        deleteSlot(i);
+        return old;
+    }
+
+    V removeV4(long key) {
+        return remove(key, 0, (int) (key & 0xff));
+    }
+
+    /** Removes the entry in {@code slot} (from {@link #find}). */
+    void removeAt(int slot) {
+        deleteSlot(slot);
+    }
+
+    private void deleteSlot(int i) {
+        // backward-shift deletion keeps probe sequences intact without tombstones
+        int hole = i;
+        int j = i;
+        while (true) {
+            j = (j + 1) & mask;
+            if (!occupied(j)) {
+                break;
+            }
+            int home = hash(keyA(j), wide ? k2[j] : 0, keyLen(j)) & mask;
+            boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+            if (movable) {
+                k1[hole] = k1[j];
+                if (wide) {
+                    k2[hole] = k2[j];
+                    tag[hole] = tag[j];
+                }
+                vals[hole] = vals[j];
+                hole = j;
+            }
+        }
+        k1[hole] = 0;
+        if (wide) {
+            tag[hole] = 0;
+        }
+        vals[hole] = null;
+        size--;
+    }
+
+    private void grow() {
+        long[] ok1 = k1;
+        long[] ok2 = k2;
+        byte[] otag = tag;
+        Object[] ovals = vals;
+        alloc(ok1.length * 2);
+        for (int i = 0; i < ok1.length; i++) {
+            if (wide ? otag[i] != 0 : ok1[i] != 0) {
+                long a = wide ? ok1[i] : ok1[i] & ~OCCUPIED;
+                long b = wide ? ok2[i] : 0;
+                int len = wide ? otag[i] - 1 : (int) (a & 0xff);
+                int j = -1 - find(a, b, len);
+                k1[j] = ok1[i];
+                if (wide) {
+                    k2[j] = b;
+                    tag[j] = otag[i];
+                }
+                vals[j] = ovals[i];
+            }
+        }
+    }
+
+    void clear() {
+        Arrays.fill(k1, 0);
+        if (wide) {
+            Arrays.fill(tag, (byte) 0);
+        }
+        Arrays.fill(vals, null);
+        size = 0;
+    }
+
+    /** Visits every entry; the visitor must not modify the map. */
+    void forEach(Visitor<? super V> v) {
+        for (int i = 0; i < k1.length; i++) {
+            if (occupied(i)) {
+                @SuppressWarnings("unchecked")
+                V val = (V) vals[i];
+                v.visit(keyA(i), wide ? k2[i] : 0, keyLen(i), val);
+            }
+        }
+    }
+
+    /** The keys, packed as in {@link dev.viaduct.bgp.wire.PrefixList} (a stable copy, safe to modify the map while walking it). */
+    Keys keys() {
+        Keys keys = new Keys(family, size);
+        forEach((a, b, len, val) -> keys.add(a, b, len));
+        return keys;
+    }
+
+    interface Visitor<V> {
+        void visit(long a, long b, int len, V value);
+    }
+
+    static Prefix toPrefix(Family f, long a, long b, int len) {
+        return f == Family.IPV4_UNICAST ? new Prefix(f, 0, a >>> 8, len) : new Prefix(f, a, b, len);
+    }
+
+    /** A growable packed list of keys (a, b, len). */
+    static final class Keys {
+        final Family family;
+        long[] a;
+        long[] b;
+        int[] len;
+        int size;
+
+        Keys(Family family, int expected) {
+            this.family = family;
+            int n = Math.max(4, expected);
+            a = new long[n];
+            b = family == Family.IPV6_UNICAST ? new long[n] : null;
+            len = new int[n];
+        }
+
+        void add(long ka, long kb, int kl) {
+            if (size == a.length) {
+                a = Arrays.copyOf(a, size * 2);
+                if (b != null) {
+                    b = Arrays.copyOf(b, size * 2);
+                }
+                len = Arrays.copyOf(len, size * 2);
+            }
+            a[size] = ka;
+            if (b != null) {
+                b[size] = kb;
+            }
+            len[size] = kl;
+            size++;
+        }
+
+        long b(int i) {
+            return b == null ? 0 : b[i];
+        }
+
+        void clear() {
+            size = 0;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.viaduct.bgp.rib;
+
+import dev.viaduct.bgp.wire.Capability;
+import dev.viaduct.bgp.wire.CodecOptions;
+import dev.viaduct.bgp.wire.Family;
+import java.net.InetAddress;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The RIB's view of one configured peer: its Adj-RIB-In (as received, before import policy) and Adj-RIB-Out
+ * (as sent, after export policy) per family, the routes kept stale across its graceful restart, and what its
+ * current session negotiated. Created by {@link Rib#addPeer}; every field is owned by the RIB thread except
+ * the counters, which are published for status readers.
+ */
+public final class RibPeer {
+    /** Static settings of the peer that matter to the RIB. */
+    public record Settings(String name, long peerAs, boolean rrClient, boolean nextHopSelf, Policy importPolicy,
+            Policy exportPolicy, InetAddress nextHopV4, InetAddress nextHopV6) {
+        public Settings {
+            importPolicy = importPolicy == null ? Policy.ACCEPT_ALL : importPolicy;
+            exportPolicy = exportPolicy == null ? Policy.ACCEPT_ALL : exportPolicy;
+        }
+    }
+
+    /**
+     * What the current session brings: the peer's identity and address, our local address on the
+     * connection (next-hop-self), the families and AS width negotiated, the peer's graceful-restart
+     * capability, and where to send encoded UPDATEs.
+     */
+    public record Session(InetAddress address, int routerId, InetAddress localAddress, Set<Family> families,
+            CodecOptions codec, boolean routeRefresh, Capability.GracefulRestart peerGr, Consumer<byte[]> out) {
+        public Session {
+            families = families.isEmpty() ? EnumSet.noneOf(Family.class) : EnumSet.copyOf(families);
+        }
+    }
+
+    final int index;
+    Settings settings;
+    final boolean ibgp;
+    Session session;
+    int routerId;
+    InetAddress address;
+    final Map<Family, PrefixMap<Path>> adjIn = new EnumMap<>(Family.class);
+    final Map<Family, PrefixMap<RouteAttrs>> adjOut = new EnumMap<>(Family.class);
+    /** Routes kept from the previous session while the peer restarts (RFC 4724 §4.2), per family. */
+    final Map<Family, PrefixMap<Path>> stale = new EnumMap<>(Family.class);
+    long restartDeadline = Long.MAX_VALUE;
+    long staleDeadline = Long.MAX_VALUE;
+    final Map<Family, Boolean> endOfRibReceived = new EnumMap<>(Family.class);
+    boolean removed;
+
+    /** Written by the RIB thread only; published through {@link #acceptedCount} at each flush. */
+    long accepted;
+    volatile long acceptedPublished;
+    volatile long receivedCount;
+    /** Families whose End-of-RIB arrived in the current session, published at each flush. */
+    volatile Set<Family> endOfRibPublished = Set.of();
+    volatile long advertisedCount;
+    volatile long updatesReceived;
+    volatile long updatesSent;
+    volatile long withdrawalsReceived;
+
+    RibPeer(int index, Settings settings, long localAs) {
+        this.index = index;
+        this.settings = settings;
+        this.ibgp = settings.peerAs() == localAs;
+        for (Family f : Family.values()) {
+            adjIn.put(f, new PrefixMap<>(f));
+            adjOut.put(f, new PrefixMap<>(f));
+        }
+    }
+
+    public String name() {
+        return settings.name();
+    }
+
+    public boolean ibgp() {
+        return ibgp;
+    }
+
+    /** Prefixes received (Adj-RIB-In, stale included) as of the last flush; safe from any thread. */
+    public long receivedCount() {
+        return receivedCount;
+    }
+
+    /** Families whose End-of-RIB the peer sent in the current session (as of the last flush). */
+    public Set<Family> endOfRib() {
+        return endOfRibPublished;
+    }
+
+    public long advertisedCount() {
+        return advertisedCount;
+    }
+
+    public long acceptedCount() {
+        return acceptedPublished;
+    }
+
+    public long updatesSent() {
+        return updatesSent;
+    }
+
+    public long updatesReceived() {
+        return updatesReceived;
+    }
+
+    public boolean up() {
+        return session != null;
+    }
+
+    int routerId() {
+        return routerId;
+    }
+
+    InetAddress address() {
+        return address;
+    }
+
+    /** Prefixes in the Adj-RIB-In (all families), including routes kept stale. Read on the RIB thread. */
+    long received() {
+        long n = 0;
+        for (PrefixMap<Path> m : adjIn.values()) {
+            n += m.size();
+        }
+        for (PrefixMap<Path> m : stale.values()) {
+            n += m.size();
+        }
+        return n;
+    }
+
+    long advertised() {
+        long n = 0;
+        for (PrefixMap<RouteAttrs> m : adjOut.values()) {
+            n += m.size();
+        }
+        return n;
+    }
+}

@@ -1,0 +1,685 @@
+package dev.viaduct.bgp.speaker;
+
+import dev.viaduct.bgp.fsm.DownReason;
+import dev.viaduct.bgp.fsm.Fsm;
+import dev.viaduct.bgp.fsm.FsmAction;
+import dev.viaduct.bgp.fsm.FsmConfig;
+import dev.viaduct.bgp.fsm.FsmEvent;
+import dev.viaduct.bgp.fsm.FsmState;
+import dev.viaduct.bgp.fsm.Negotiated;
+import dev.viaduct.bgp.rib.InboundUpdate;
+import dev.viaduct.bgp.rib.RibPeer;
+import dev.viaduct.bgp.wire.AttributeError;
+import dev.viaduct.bgp.wire.BgpCodec;
+import dev.viaduct.bgp.wire.BgpDecodeException;
+import dev.viaduct.bgp.wire.BgpMessage;
+import dev.viaduct.bgp.wire.BgpMessage.Open;
+import dev.viaduct.bgp.wire.Capability;
+import dev.viaduct.bgp.wire.CodecOptions;
+import dev.viaduct.bgp.wire.ErrorCodes;
+import dev.viaduct.bgp.wire.Family;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Drives one peer: its FSM (and, during a connection collision, the second FSM of RFC 4271 §6.8 for the
+ * other connection), the TCP connections, the timers, and the hand-over of UPDATEs to the RIB thread.
+ *
+ * <p>Concurrency: virtual threads with blocking I/O — per connection one reader and one writer, per peer
+ * one timer thread, one short-lived thread per outbound connect. All FSM state is guarded by {@link #lock};
+ * every FSM call and the actions it returns run under it, so the FSM sees one event at a time. Writers never
+ * run under the lock: actions only enqueue bytes. Counters are atomics readable from anywhere.
+ */
+final class PeerSession {
+    private static final Logger LOG = System.getLogger(PeerSession.class.getName());
+    private static final byte[] CLOSE = new byte[0];
+
+    /** One connection and the FSM that runs it. */
+    final class Attempt {
+        final Fsm fsm;
+        Transport.Connection conn;
+        LinkedBlockingQueue<byte[]> outq;
+        volatile CodecOptions codec = CodecOptions.FOUR_OCTET_AS;
+        volatile InboundUpdate.Context importCtx;
+        int connectSeq;
+        int generation;
+
+        Attempt(Fsm fsm) {
+            this.fsm = fsm;
+        }
+    }
+
+    private final BgpSpeaker speaker;
+    final PeerConfig cfg;
+    final RibPeer ribPeer;
+    final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private Attempt primary;
+    private Attempt secondary;
+    private boolean closed;
+    private boolean hardDown;
+    private boolean restartingBitSent;
+    private volatile int generation;
+    /** Bounds the UPDATEs queued for the RIB thread per peer: a slow RIB slows the reader, and TCP the peer. */
+    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(512);
+    private Thread timer;
+
+    private volatile String state = "IDLE";
+    private volatile long establishedAtNanos;
+    private volatile String lastError;
+    private volatile Set<Family> families = Set.of();
+    private volatile boolean grNegotiated;
+    final AtomicLong messagesIn = new AtomicLong();
+    final AtomicLong messagesOut = new AtomicLong();
+    final AtomicLong updatesIn = new AtomicLong();
+    final AtomicLong notificationsIn = new AtomicLong();
+    final AtomicLong notificationsOut = new AtomicLong();
+    final AtomicLong refreshesIn = new AtomicLong();
+    final AtomicLong establishedCount = new AtomicLong();
+    final AtomicLong softErrors = new AtomicLong();
+
+    PeerSession(BgpSpeaker speaker, PeerConfig cfg, RibPeer ribPeer) {
+        this.speaker = speaker;
+        this.cfg = cfg;
+        this.ribPeer = ribPeer;
+        this.primary = new Attempt(new Fsm(fsmConfig(true)));
+    }
+
+    private FsmConfig fsmConfig(boolean firstSession) {
+        SpeakerConfig s = speaker.config();
+        long asn = s.asn();
+        List<Capability> caps = new ArrayList<>();
+        Set<Family> fams = EnumSet.copyOf(s.families());
+        fams.retainAll(cfg.families());
+        for (Family f : fams) {
+            caps.add(new Capability.Multiprotocol(f));
+        }
+        caps.add(new Capability.RouteRefreshSupport());
+        caps.add(new Capability.FourOctetAs(asn));
+        SpeakerConfig.GracefulRestart gr = s.gracefulRestart();
+        if (gr != null) {
+            List<Capability.GrFamily> gf = new ArrayList<>();
+            for (Family f : fams) {
+                gf.add(new Capability.GrFamily(f, gr.forwardingPreserved()));
+            }
+            // RFC 4724 §3: R bit only in the OPEN right after our restart
+            caps.add(new Capability.GracefulRestart(gr.restarting() && firstSession, false, gr.restartTime(), gf));
+        }
+        int hold = cfg.holdTime() != null ? cfg.holdTime() : s.holdTime();
+        int routerId = ipv4(s.routerId().getAddress());
+        Open open = new Open(BgpCodec.BGP_VERSION, asn > 0xffff ? Open.AS_TRANS : (int) asn, hold, routerId, caps);
+        return new FsmConfig(open, asn, cfg.asn(), cfg.passive(), s.connectRetrySeconds(), s.idleHoldSeconds(), 3);
+    }
+
+    static int ipv4(byte[] b) {
+        return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    void start() {
+        lock.lock();
+        try {
+            execute(primary, primary.fsm.handle(new FsmEvent.Start(), now()));
+        } finally {
+            lock.unlock();
+        }
+        timer = Thread.ofVirtual().name("bgp-timer-" + cfg.name()).start(this::timerLoop);
+    }
+
+    /** Stops with a Cease NOTIFICATION (RFC 4486 subcode) and ends the threads. */
+    void stop(int ceaseSubcode, String reason) {
+        lock.lock();
+        try {
+            if (secondary != null) {
+                execute(secondary, secondary.fsm.handle(new FsmEvent.Stop(ceaseSubcode, reason), now()));
+                secondary = null;
+            }
+            execute(primary, primary.fsm.handle(new FsmEvent.Stop(ceaseSubcode, reason), now()));
+            closed = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes every connection without a NOTIFICATION, as a crash would (peers see a lost connection). */
+    void abort() {
+        lock.lock();
+        try {
+            closed = true;
+            for (Attempt at : new Attempt[] {primary, secondary}) {
+                if (at != null && at.conn != null) {
+                    try {
+                        at.conn.close();
+                    } catch (IOException ignored) {
+                        // closing is all we want
+                    }
+                    at.conn = null;
+                }
+            }
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes the session down at once and drops the peer's routes, with no graceful-restart retention (e.g.
+     * BFD reported the path down, RFC 5882 §3.2); the FSM restarts after IdleHold as after any error.
+     */
+    void hardDown(String reason) {
+        lock.lock();
+        try {
+            hardDown = true;
+            if (secondary != null) {
+                execute(secondary, secondary.fsm.handle(new FsmEvent.TcpFailed("hard down: " + reason), now()));
+                secondary = null;
+            }
+            execute(primary, primary.fsm.handle(new FsmEvent.TcpFailed("hard down: " + reason), now()));
+            lastError = "hard down: " + reason;
+        } finally {
+            hardDown = false;
+            lock.unlock();
+        }
+        long t = now();
+        speaker.rib().post(rib -> rib.peerDown(ribPeer, false, t));
+    }
+
+    /** Sends ROUTE-REFRESH (RFC 2918) for {@code f}; false when the session is not up or the peer lacks the capability. */
+    boolean requestRefresh(Family f) {
+        lock.lock();
+        try {
+            Negotiated n = primary.fsm.state() instanceof FsmState.Established e ? e.session() : null;
+            if (n == null || !n.routeRefresh() || !n.families().contains(f)) {
+                return false;
+            }
+            send(primary, new BgpMessage.RouteRefresh(f));
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void join(Duration timeout) throws InterruptedException {
+        Thread t = timer;
+        if (t != null) {
+            t.join(timeout);
+        }
+    }
+
+    // ------------------------------------------------------------------ connections
+
+    /** An accepted connection whose remote address is this peer's. */
+    void onInbound(Transport.Connection conn) {
+        lock.lock();
+        try {
+            if (closed) {
+                closeQuietly(conn);
+                return;
+            }
+            FsmState st = primary.fsm.state();
+            long now = now();
+            if (st instanceof FsmState.Idle && !primary.fsm.running()) {
+                closeQuietly(conn);
+                return;
+            }
+            if (st instanceof FsmState.Idle || st instanceof FsmState.Connect || st instanceof FsmState.Active) {
+                attach(primary, conn);
+                execute(primary, primary.fsm.handle(new FsmEvent.InboundConnection(), now));
+                return;
+            }
+            if (st instanceof FsmState.Established e) {
+                if (e.session().gracefulRestart()) {
+                    // RFC 4724 §4.2: a new connection from an Established GR peer means it restarted
+                    LOG.log(Level.INFO, "peer={0} event=restart-detected new connection while established", cfg.name());
+                    execute(primary, primary.fsm.handle(new FsmEvent.TcpFailed("peer restarted (new connection while established)"), now));
+                    attach(primary, conn);
+                    execute(primary, primary.fsm.handle(new FsmEvent.InboundConnection(), now));
+                } else {
+                    // RFC 4271 §6.8: a collision with an Established connection closes the new one
+                    closeQuietly(conn);
+                }
+                return;
+            }
+            if (secondary != null) {
+                closeQuietly(conn);
+                return;
+            }
+            // OpenSent/OpenConfirm: run the second FSM of a collision on the new connection
+            secondary = new Attempt(new Fsm(primary.fsm.config()));
+            attach(secondary, conn);
+            execute(secondary, secondary.fsm.handle(new FsmEvent.InboundConnection(), now));
+        } finally {
+            wake.signalAll();
+            lock.unlock();
+        }
+    }
+
+    private void attach(Attempt at, Transport.Connection conn) {
+        at.conn = conn;
+        LinkedBlockingQueue<byte[]> q = new LinkedBlockingQueue<>();
+        at.outq = q;
+        at.codec = CodecOptions.FOUR_OCTET_AS;
+        Thread.ofVirtual().name("bgp-write-" + cfg.name()).start(() -> writeLoop(conn, q));
+        Thread.ofVirtual().name("bgp-read-" + cfg.name()).start(() -> readLoop(at, conn));
+    }
+
+    private void connect(Attempt at, int seq) {
+        InetSocketAddress remote = new InetSocketAddress(cfg.address(), cfg.port());
+        Transport.Connection conn;
+        try {
+            conn = speaker.transport().connect(remote, sourceAddress(), cfg.password(),
+                    (int) Math.min(Integer.MAX_VALUE, speaker.config().connectRetrySeconds() * 1000L));
+        } catch (IOException e) {
+            lock.lock();
+            try {
+                if (!closed && at == primary && at.connectSeq == seq && at.conn == null && at.fsm.state() instanceof FsmState.Connect) {
+                    lastError = "connect to " + remote + ": " + e.getMessage();
+                    execute(at, at.fsm.handle(new FsmEvent.TcpFailed(String.valueOf(e.getMessage())), now()));
+                }
+            } finally {
+                wake.signalAll();
+                lock.unlock();
+            }
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed || at != primary || at.connectSeq != seq || at.conn != null || !(at.fsm.state() instanceof FsmState.Connect)) {
+                closeQuietly(conn); // overtaken (inbound adopted, or stopped)
+                return;
+            }
+            attach(at, conn);
+            execute(at, at.fsm.handle(new FsmEvent.TcpConnected(true), now()));
+        } finally {
+            wake.signalAll();
+            lock.unlock();
+        }
+    }
+
+    /** The configured local address, else the speaker's listen address when it is specific and of the peer's family. */
+    private java.net.InetAddress sourceAddress() {
+        if (cfg.localAddress() != null) {
+            return cfg.localAddress();
+        }
+        InetSocketAddress l = speaker.config().listen();
+        if (l != null && !l.getAddress().isAnyLocalAddress()
+                && l.getAddress().getAddress().length == cfg.address().getAddress().length) {
+            return l.getAddress();
+        }
+        return null;
+    }
+
+    private void readLoop(Attempt at, Transport.Connection conn) {
+        byte[] header = new byte[BgpCodec.HEADER_LENGTH];
+        try {
+            InputStream in = conn.input();
+            while (true) {
+                if (in.readNBytes(header, 0, header.length) < header.length) {
+                    lostConnection(at, conn, "connection closed by peer");
+                    return;
+                }
+                BgpMessage msg;
+                List<AttributeError> soft = new ArrayList<>(0);
+                byte[] whole;
+                try {
+                    BgpCodec.Header h = BgpCodec.decodeHeader(header, 0);
+                    whole = new byte[h.length()];
+                    System.arraycopy(header, 0, whole, 0, header.length);
+                    if (in.readNBytes(whole, header.length, whole.length - header.length) < whole.length - header.length) {
+                        lostConnection(at, conn, "connection closed by peer mid-message");
+                        return;
+                    }
+                    msg = BgpCodec.decode(whole, 0, whole.length, at.codec, soft);
+                } catch (BgpDecodeException e) {
+                    LOG.log(Level.WARNING, "peer={0} event=decode-error {1}", cfg.name(), e.getMessage());
+                    lock.lock();
+                    try {
+                        if (at.conn == conn) {
+                            lastError = e.getMessage();
+                            execute(at, at.fsm.handle(new FsmEvent.DecodeFailed(e), now()));
+                        }
+                    } finally {
+                        wake.signalAll();
+                        lock.unlock();
+                    }
+                    return;
+                }
+                messagesIn.incrementAndGet();
+                InboundUpdate inbound = null;
+                if (msg instanceof BgpMessage.Update u) {
+                    updatesIn.incrementAndGet();
+                    InboundUpdate.Context ctx = at.importCtx;
+                    if (ctx != null) {
+                        inbound = InboundUpdate.convert(u, ctx, soft);
+                    }
+                    if (!soft.isEmpty()) {
+                        softErrors.addAndGet(soft.size());
+                        for (AttributeError err : soft) {
+                            LOG.log(Level.WARNING, "peer={0} event=rfc7606 {1}", cfg.name(), err);
+                        }
+                    }
+                } else if (msg instanceof BgpMessage.Notification n) {
+                    notificationsIn.incrementAndGet();
+                    lastError = "received " + n;
+                } else if (msg instanceof BgpMessage.RouteRefresh) {
+                    refreshesIn.incrementAndGet();
+                }
+                java.util.function.Consumer<dev.viaduct.bgp.rib.Rib> work = null;
+                lock.lock();
+                try {
+                    if (at.conn != conn) {
+                        return; // this connection was closed meanwhile
+                    }
+                    execute(at, at.fsm.handle(new FsmEvent.Received(msg), now()));
+                    if (at.fsm.state() instanceof FsmState.Established && at == primary) {
+                        int gen = at.generation;
+                        if (inbound != null) {
+                            InboundUpdate iu = inbound;
+                            work = rib -> {
+                                if (generation(gen)) {
+                                    rib.apply(ribPeer, iu, now());
+                                }
+                            };
+                        } else if (msg instanceof BgpMessage.RouteRefresh rr && rr.family().isPresent() && rr.subtype() == 0) {
+                            // subtypes 1/2 are RFC 7313 BoRR/EoRR markers, which we never asked for
+                            Family f = rr.family().get();
+                            work = rib -> {
+                                if (generation(gen)) {
+                                    rib.routeRefreshRequested(ribPeer, f);
+                                }
+                            };
+                        }
+                    }
+                    if (msg instanceof Open && at.fsm.state() instanceof FsmState.OpenConfirm) {
+                        resolveCollision(at);
+                    }
+                } finally {
+                    wake.signalAll();
+                    lock.unlock();
+                }
+                if (work != null) {
+                    java.util.function.Consumer<dev.viaduct.bgp.rib.Rib> w = work;
+                    inFlight.acquireUninterruptibly();
+                    speaker.rib().post(rib -> {
+                        try {
+                            w.accept(rib);
+                        } finally {
+                            inFlight.release();
+                        }
+                    });
+                }
+                if (msg instanceof BgpMessage.Notification) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            lostConnection(at, conn, String.valueOf(e.getMessage()));
+        }
+    }
+
+    private boolean generation(int gen) {
+        return gen == generation;
+    }
+
+    private void lostConnection(Attempt at, Transport.Connection conn, String why) {
+        lock.lock();
+        try {
+            if (at.conn == conn) {
+                lastError = why;
+                execute(at, at.fsm.handle(new FsmEvent.TcpFailed(why), now()));
+            }
+        } finally {
+            wake.signalAll();
+            lock.unlock();
+        }
+    }
+
+    /** RFC 4271 §6.8, run when an OPEN was accepted on {@code at} while another connection exists. */
+    private void resolveCollision(Attempt at) {
+        Attempt other = at == primary ? secondary : primary;
+        if (other == null || other.conn == null) {
+            return;
+        }
+        FsmState os = other.fsm.state();
+        if (os instanceof FsmState.Established) {
+            dump(at);
+            return;
+        }
+        if (!(os instanceof FsmState.OpenSent || os instanceof FsmState.OpenConfirm)) {
+            return;
+        }
+        int local = primary.fsm.config().routerId();
+        int remote = at.fsm.session().peerId();
+        // the connection initiated by the side with the higher BGP Identifier survives
+        boolean keepOutbound = Integer.compareUnsigned(local, remote) > 0;
+        Attempt loser = at.fsm.outbound() == keepOutbound ? other : at;
+        LOG.log(Level.INFO, "peer={0} event=collision local-id={1} remote-id={2} closing={3}", cfg.name(),
+                Integer.toUnsignedString(local), Integer.toUnsignedString(remote), loser.fsm.outbound() ? "outbound" : "inbound");
+        dump(loser);
+    }
+
+    private void dump(Attempt loser) {
+        execute(loser, loser.fsm.handle(new FsmEvent.CollisionDump(), now()));
+        if (loser == primary) {
+            // the second FSM was built from the same configuration, so after a later error it restarts
+            // (actively or passively) exactly as the configured one would
+            primary = secondary;
+        }
+        secondary = null;
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    private void execute(Attempt at, List<FsmAction> actions) {
+        for (FsmAction a : actions) {
+            switch (a) {
+                case FsmAction.Connect c -> {
+                    if (at == primary && !closed) {
+                        int seq = ++at.connectSeq;
+                        Thread.ofVirtual().name("bgp-connect-" + cfg.name()).start(() -> connect(at, seq));
+                    }
+                }
+                case FsmAction.Send s -> send(at, s.message());
+                case FsmAction.Disconnect d -> {
+                    if (at.conn != null) {
+                        at.outq.add(CLOSE);
+                        at.conn = null;
+                    }
+                    at.connectSeq++;
+                }
+                case FsmAction.SessionUp up -> sessionUp(at, up.session());
+                case FsmAction.SessionDown down -> sessionDown(at, down.session(), down.reason());
+                case FsmAction.Transition t -> onTransition(at, t);
+            }
+        }
+        if (at == secondary && secondary.fsm.state() instanceof FsmState.Idle) {
+            secondary = null;
+        }
+    }
+
+    private void send(Attempt at, BgpMessage m) {
+        if (at.conn == null) {
+            return;
+        }
+        byte[] bytes = BgpCodec.encode(m, at.codec);
+        if (m instanceof BgpMessage.Notification n) {
+            notificationsOut.incrementAndGet();
+            LOG.log(Level.INFO, "peer={0} event=notification-sent {1}", cfg.name(), n);
+        }
+        if (m instanceof Open o) {
+            restartingBitSent |= o.capability(Capability.GracefulRestart.class).map(Capability.GracefulRestart::restarting).orElse(false);
+        }
+        messagesOut.incrementAndGet();
+        at.outq.add(bytes);
+    }
+
+    private void onTransition(Attempt at, FsmAction.Transition t) {
+        String to = FsmState.name(t.to());
+        if (t.to() instanceof FsmState.OpenConfirm oc) {
+            at.codec = oc.session().codec();
+        }
+        if (at != primary && !(t.to() instanceof FsmState.Idle)) {
+            LOG.log(Level.DEBUG, "peer={0} collision-fsm {1}->{2}", cfg.name(), FsmState.name(t.from()), to);
+            return;
+        }
+        if (at != primary) {
+            return;
+        }
+        if (t.to() instanceof FsmState.Idle && at.fsm.lastDown() != null) {
+            lastError = at.fsm.lastDown().toString();
+        }
+        state = to;
+        LOG.log(t.to() instanceof FsmState.Established || t.from() instanceof FsmState.Established ? Level.INFO : Level.DEBUG,
+                "peer={0} state={1}->{2} cause=\"{3}\"", cfg.name(), FsmState.name(t.from()), to, t.cause());
+        speaker.peerStateChanged(this, FsmState.name(t.from()), to, t.cause());
+    }
+
+    private void sessionUp(Attempt at, Negotiated n) {
+        if (at != primary) {
+            return;
+        }
+        generation++;
+        at.generation = generation;
+        establishedAtNanos = now();
+        establishedCount.incrementAndGet();
+        families = n.families();
+        grNegotiated = n.gracefulRestart();
+        lastError = null;
+        Transport.Connection conn = at.conn;
+        SpeakerConfig s = speaker.config();
+        int clusterId = ipv4((s.clusterId() == null ? s.routerId() : s.clusterId()).getAddress());
+        at.importCtx = new InboundUpdate.Context(s.asn(), ipv4(s.routerId().getAddress()), clusterId, n.peerAs(),
+                n.fourOctetAs(), conn.localAddress().getAddress());
+        if (restartingBitSent) {
+            // the R bit is for the first OPEN after our restart only
+            primary.fsm.reconfigure(fsmConfig(false));
+        }
+        LinkedBlockingQueue<byte[]> q = at.outq;
+        RibPeer.Session rs = new RibPeer.Session(conn.remoteAddress().getAddress(), n.peerId(), conn.localAddress().getAddress(),
+                n.families(), n.codec(), n.routeRefresh(), n.peerGracefulRestart(), bytes -> {
+                    messagesOut.incrementAndGet();
+                    q.add(bytes);
+                });
+        long t = now();
+        speaker.rib().post(rib -> rib.peerUp(ribPeer, rs, t));
+    }
+
+    private void sessionDown(Attempt at, Negotiated n, DownReason reason) {
+        if (at != primary) {
+            return;
+        }
+        generation++;
+        families = Set.of();
+        establishedAtNanos = 0;
+        lastError = reason.toString();
+        boolean retain = !hardDown && reason.retainsRoutes() && n.gracefulRestart();
+        long t = now();
+        speaker.rib().post(rib -> rib.peerDown(ribPeer, retain, t));
+    }
+
+    // ------------------------------------------------------------------ timers and I/O threads
+
+    private void timerLoop() {
+        lock.lock();
+        try {
+            while (!closed) {
+                long now = now();
+                execute(primary, primary.fsm.onTimers(now));
+                if (secondary != null) {
+                    execute(secondary, secondary.fsm.onTimers(now));
+                }
+                long next = primary.fsm.nextDeadline();
+                if (secondary != null) {
+                    next = Math.min(next, secondary.fsm.nextDeadline());
+                }
+                long wait = next == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : Math.max(0, next - now());
+                if (wait > 0) {
+                    wake.awaitNanos(Math.min(wait, TimeUnit.SECONDS.toNanos(1)));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writeLoop(Transport.Connection conn, LinkedBlockingQueue<byte[]> q) {
+        try {
+            OutputStream raw = conn.output();
+            java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(raw, 1 << 16);
+            while (true) {
+                byte[] m = q.take();
+                if (m == CLOSE) {
+                    out.flush();
+                    break;
+                }
+                out.write(m);
+                byte[] more;
+                while ((more = q.poll()) != null) {
+                    if (more == CLOSE) {
+                        out.flush();
+                        return;
+                    }
+                    out.write(more);
+                }
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the reader reports the failure; nothing more to write to a broken connection
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeQuietly(conn);
+        }
+    }
+
+    private static void closeQuietly(Transport.Connection c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // already broken
+        }
+    }
+
+    private long now() {
+        return speaker.clock().getAsLong();
+    }
+
+    // ------------------------------------------------------------------ status
+
+    PeerStatus status() {
+        long up = establishedAtNanos;
+        String st = state;
+        Duration uptime = "ESTABLISHED".equals(st) && up != 0 ? Duration.ofNanos(Math.max(0, now() - up)) : Duration.ZERO;
+        return new PeerStatus(cfg.name(), cfg.address(), cfg.asn(), st, uptime, ribPeer.receivedCount(), ribPeer.acceptedCount(),
+                ribPeer.advertisedCount(), lastError, messagesIn.get(), messagesOut.get(), updatesIn.get(), ribPeer.updatesSent(),
+                notificationsIn.get(), notificationsOut.get(), refreshesIn.get(), establishedCount.get(), softErrors.get(),
+                families, grNegotiated, "ESTABLISHED".equals(st) ? ribPeer.endOfRib() : Set.of());
+    }
+
+    /** For tests: the RFC 7606 and decode error texts are logged; this reports the notification counters. */
+    String state() {
+        return state;
+    }
+
+    static String describe(int code, int subcode) {
+        return ErrorCodes.describe(code, subcode);
+    }
+}

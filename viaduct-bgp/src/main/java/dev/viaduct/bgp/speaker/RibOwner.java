@@ -1,0 +1,107 @@
+package dev.viaduct.bgp.speaker;
+
+import dev.viaduct.bgp.rib.Rib;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * The one thread that owns the {@link Rib}. Others post work; the thread runs it in arrival order, in
+ * batches: it drains what is queued (up to a bound), then flushes once, so a burst of UPDATEs produces
+ * packed outbound UPDATEs and one batch of best-path events. It also fires the RIB's graceful-restart timers.
+ */
+final class RibOwner {
+    private static final Logger LOG = System.getLogger(RibOwner.class.getName());
+    private static final int BATCH = 4096;
+
+    private final Rib rib;
+    private final LongSupplier clock;
+    private final LinkedBlockingQueue<Consumer<Rib>> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    RibOwner(Rib rib, LongSupplier clock) {
+        this.rib = rib;
+        this.clock = clock;
+        this.thread = Thread.ofPlatform().name("bgp-rib").daemon(true).start(this::loop);
+    }
+
+    void post(Consumer<Rib> work) {
+        queue.add(work);
+    }
+
+    /** Runs {@code f} on the RIB thread and waits for its result (snapshots for status and tests). */
+    <T> T call(Function<Rib, T> f) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        post(r -> {
+            try {
+                result.complete(f.apply(r));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        try {
+            return result.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the RIB thread", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the RIB thread did not answer within 30 s", e);
+        }
+    }
+
+    void stop() {
+        running = false;
+        post(r -> {
+        });
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                long deadline = rib.nextDeadline();
+                long now = clock.getAsLong();
+                long waitNanos = deadline == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : Math.max(0, deadline - now);
+                Consumer<Rib> first = queue.poll(Math.min(waitNanos, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+                if (first != null) {
+                    run(first);
+                    Consumer<Rib> next;
+                    int n = 1;
+                    while (n < BATCH && (next = queue.poll()) != null) {
+                        run(next);
+                        n++;
+                    }
+                }
+                rib.onTimers(clock.getAsLong());
+                rib.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "event=rib-error", e);
+            }
+        }
+    }
+
+    private void run(Consumer<Rib> work) {
+        try {
+            work.accept(rib);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "event=rib-command-failed", e);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * The speaker: {@link dev.viaduct.bgp.speaker.BgpSpeaker} (the public entry point), its configuration
+ * records, peer status, and the {@link dev.viaduct.bgp.speaker.Transport} seam for TCP. Data flow: the
+ * accept thread hands connections to {@code PeerSession}s by remote address; each session's reader decodes
+ * messages, feeds its FSM ({@link dev.viaduct.bgp.fsm.Fsm}) under the peer lock, converts UPDATEs and posts
+ * them to the RIB thread ({@code RibOwner}), which updates the {@link dev.viaduct.bgp.rib.Rib}, writes
+ * packed UPDATEs to the peers' writer queues and delivers best-path changes to subscribers.
+ */
+package dev.viaduct.bgp.speaker;
