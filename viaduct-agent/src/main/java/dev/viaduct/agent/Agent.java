@@ -12,7 +12,15 @@ import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.agent.node.NodeRegistration;
 import dev.viaduct.agent.node.Uplink;
 import dev.viaduct.agent.ops.AgentHttp;
+import dev.viaduct.agent.overlay.OverlayPlane;
+import dev.viaduct.agent.overlay.TunnelKind;
 import dev.viaduct.agent.ops.AgentMetrics;
+import dev.viaduct.agent.ops.IpamUsage;
+import dev.viaduct.agent.ops.KernelInspector;
+import dev.viaduct.agent.ops.MeteredDatastore;
+import dev.viaduct.agent.ops.MeteredPodDataplane;
+import dev.viaduct.agent.ops.MeteredRouteTable;
+import dev.viaduct.agent.ops.StatusJson;
 import dev.viaduct.agent.pod.HostVethNames;
 import dev.viaduct.agent.pod.LocalEndpoints;
 import dev.viaduct.agent.pod.NetlinkPodDataplane;
@@ -61,9 +69,12 @@ public final class Agent implements AutoCloseable {
     private volatile boolean registered;
     private Datastore store;
     private Keys keys;
-    private Uplink uplink;
+    private volatile Uplink uplink;
+    private OverlayPlane overlays;
     private RouteReconciler reconciler;
     private HostGwSource hostGw;
+    private dev.viaduct.agent.bgp.BgpMode bgp;
+    private dev.viaduct.agent.bfd.BfdSupervisor bfd;
     private LocalEndpoints endpoints;
     private Ipam ipam;
     private NodeDirectory nodeDir;
@@ -71,6 +82,9 @@ public final class Agent implements AutoCloseable {
     private int podMtu;
     private String mode;
     private final AgentMetrics metrics = new AgentMetrics();
+    private final java.time.Instant startedAt = java.time.Instant.now();
+    private IpamUsage ipamUsage;
+    private KernelInspector kernel;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -96,7 +110,8 @@ public final class Agent implements AutoCloseable {
         if (d.username().isPresent()) {
             so = so.withCredentials(d.username().get(), d.password().orElseThrow());
         }
-        store = EtcdDatastore.connect(so);
+        // every request the agent makes is timed and its failures counted (viaduct_etcd_request_*)
+        store = new MeteredDatastore(EtcdDatastore.connect(so), metrics);
         closeables.add(store);
         keys = new Keys(d.prefix());
 
@@ -111,9 +126,13 @@ public final class Agent implements AutoCloseable {
             Sysctl.set(hostNs, "net.ipv6.conf.all.forwarding", "1");
         }
 
+        // overlays: a restarted agent registers with the VTEP its VXLAN device already has (peers keep encapsulating)
+        overlays = OverlayPlane.open(hostNs, config.nodeName(), config.cni().mtu(), config.routes().resyncInterval());
         NodeRegistration reg = new NodeRegistration(store, keys, config.node().leaseTtl());
         reg.register(new NodeRecord(config.nodeName(), uplink.addresses().stream().map(Cidr::toString).toList(),
-                uplink.device(), config.node().labels(), mode, 0, null, version()));
+                uplink.device(), config.node().labels(), mode, 0, null, version(),
+                StatusJson.agentUrl(config.http().listenHost(), config.http().listenPort(), uplink.addresses()).orElse(null))
+                .withVtep(overlays.initialVtep().orElse(null)));
         registered = true;
         closeables.add(reg);
 
@@ -123,7 +142,8 @@ public final class Agent implements AutoCloseable {
 
         NetlinkRouteTable table = new NetlinkRouteTable(hostNs, config.routes().protocol());
         closeables.add(table);
-        reconciler = new RouteReconciler(table, config.routes().resyncInterval());
+        reconciler = new RouteReconciler(new MeteredRouteTable(table, metrics), config.routes().resyncInterval());
+        reconciler.onPass((full, changes, nanos) -> metrics.reconcilePass(full, nanos));
         reconciler.requireSource(POD_SOURCE);
         endpoints = new LocalEndpoints();
         endpoints.replaceAll(localEndpointsFromIpam());
@@ -139,14 +159,39 @@ public final class Agent implements AutoCloseable {
         reconciler.markSynced(POD_SOURCE);
 
         hostGw = new HostGwSource(config.nodeName(), uplink.device(), () -> uplink.addresses(), reconciler);
-        hostGw.start(nodeDir, ipam);
-        closeables.add(hostGw);
+        overlays.start(ipam, reg, hostGw, uplink, () -> Uplink.detect(host, config.node().uplink(), config.node().address(),
+                config.node().autodetectCidr()), u -> uplink = u);
+        overlays.registerMetrics(metrics);
+        closeables.add(overlays); // closed before the registration: its VTEP updates go through it
+        bfd = startBfd();
+        if ("bgp".equals(mode)) {
+            // BGP mode: remote blocks come from the speaker's best paths, not from block affinities
+            bgp = new dev.viaduct.agent.bgp.BgpMode(config.nodeName(), uplink, store, keys, reconciler,
+                    new dev.viaduct.agent.bgp.transport.TcpMd5Transport(), !cluster.podCidrsV6().isEmpty());
+            bgp.start(nodeDir, ipam);
+            closeables.add(bgp);
+            if (bfd != null) {
+                bfd.attachBgp(bgp);
+            }
+        } else {
+            if (bfd != null) {
+                bfd.attachHostGw(config.nodeName(), nodeDir, hostGw);
+            }
+            hostGw.start(nodeDir, ipam);
+            closeables.add(hostGw);
+        }
         reconciler.start();
         closeables.add(reconciler);
 
         CniHandler handler = new CniHandler(config.nodeName(), new IpamAllocator(ipam, config.nodeName()),
-                new NetlinkPodDataplane(host, config.routes().protocol()), endpoints, () -> podMtu, reconciler::ready);
+                new MeteredPodDataplane(new NetlinkPodDataplane(host, config.routes().protocol()), metrics), endpoints,
+                overlays::podMtu, reconciler::ready);
         closeables.add(CniEndpoint.start(config.cni().socket(), handler, metrics));
+        ipamUsage = new IpamUsage(config.nodeName());
+        ipamUsage.start(ipam);
+        closeables.add(ipamUsage);
+        kernel = new KernelInspector(hostNs);
+        closeables.add(kernel);
         registerMetrics();
         if (config.http().listenHost().isPresent()) {
             http = new AgentHttp(config.http().listenHost().get(), config.http().listenPort(), metrics.registry(),
@@ -157,10 +202,30 @@ public final class Agent implements AutoCloseable {
                 endpoints.size(), (System.nanoTime() - t0) / 1_000_000);
     }
 
+    /**
+     * BFD (issue 11): sessions run in bfdd, a process of its own that this agent starts when it is not running
+     * and never stops, so a restarting agent does not look like a dead node to its peers. Off: a bfdd left
+     * running from before is told to go (AdminDown first, so peers do not take it for a failure).
+     */
+    private dev.viaduct.agent.bfd.BfdSupervisor startBfd() {
+        var b = config.bfd();
+        if (!b.enabled()) {
+            dev.viaduct.agent.bfd.BfdSupervisor.stopDaemonIfRunning(b.socket());
+            return null;
+        }
+        var s = dev.viaduct.agent.bfd.BfdSupervisor.start(config.nodeName(), b.socket(),
+                dev.viaduct.bfd.session.Timers.of(b.interval(), b.multiplier()), () -> uplink, config.log().format(),
+                config.log().level());
+        closeables.add(s);
+        s.registerMetrics(metrics);
+        return s;
+    }
+
     private ClusterConfigRecord ensureClusterConfig() {
         var c = config.cluster();
         ClusterConfigRecord mine = new ClusterConfigRecord(c.mode(), c.podCidrs().stream().map(Cidr::toString).toList(),
-                c.blockSize(), c.podCidrsV6().stream().map(Cidr::toString).toList(), c.blockSizeV6());
+                c.blockSize(), c.podCidrsV6().stream().map(Cidr::toString).toList(), c.blockSizeV6(), c.vxlanMode().text(),
+                c.ipipMode().text(), c.natOutgoing());
         JsonCodec<ClusterConfigRecord> codec = JsonCodec.of(ClusterConfigRecord.class);
         if (store.create(keys.config(), codec.encode(mine))) {
             LOG.log(System.Logger.Level.INFO, "cluster config written (first agent) mode={0} podCidrs={1}", mine.mode(), mine.podCidrs());
@@ -186,7 +251,11 @@ public final class Agent implements AutoCloseable {
                 continue;
             }
             try {
-                ipam.createPool(Pool.of(cidr).withBlockSize(v6 ? c.blockSizeV6() : c.blockSize()));
+                // the cluster's pool defaults; overlays carry IPv4 pools only
+                var never = dev.viaduct.ipam.EncapMode.NEVER;
+                ipam.createPool(Pool.of(cidr).withBlockSize(v6 ? c.blockSizeV6() : c.blockSize()).withOverlay(
+                        v6 ? never : dev.viaduct.ipam.EncapMode.parse("vxlanMode", c.vxlanMode()),
+                        v6 ? never : dev.viaduct.ipam.EncapMode.parse("ipipMode", c.ipipMode()), c.natOutgoing()));
                 LOG.log(System.Logger.Level.INFO, "pool created cidr={0}", cidr);
             } catch (IpamException e) {
                 if (e.reason() != IpamException.Reason.POOL_CONFLICT) {
@@ -202,7 +271,7 @@ public final class Agent implements AutoCloseable {
     private List<LocalEndpoints.Endpoint> localEndpointsFromIpam() {
         List<LocalEndpoints.Endpoint> out = new ArrayList<>();
         for (Handle h : ipam.handles()) {
-            if (h.node().equals(config.nodeName())) {
+            if (h.node().equals(config.nodeName()) && !TunnelKind.isTunnelHandle(h.id())) {
                 out.add(new LocalEndpoints.Endpoint(h.id(), HostVethNames.of(h.id()),
                         h.addresses().stream().map(Cidr::host).toList()));
             }
@@ -230,6 +299,14 @@ public final class Agent implements AutoCloseable {
         metrics.counter("viaduct_ipam_store_round_trips", "Datastore requests made by IPAM", () -> ipam.stats().storeRoundTrips());
         metrics.counter("viaduct_ipam_conflicts", "IPAM transactions that lost a race and were retried", () -> ipam.stats().conflicts());
         metrics.counter("viaduct_ipam_assigns", "Addresses assigned by this node", () -> ipam.stats().assigns());
+        metrics.bgpPeers(() -> bgp == null ? List.of() : bgp.peers().stream().map(p -> new AgentMetrics.BgpPeerSample(
+                p.name() == null || p.name().isBlank() ? p.address().getHostAddress() : p.name(), p.state(), p.received(),
+                p.accepted(), p.advertised())).toList());
+        metrics.gauge("viaduct_ipam_blocks", "IPAM blocks affine to this node", () -> ipamUsage.counts().blocks());
+        metrics.gauge("viaduct_ipam_block_addresses", "Addresses in the blocks affine to this node (capacity)",
+                () -> ipamUsage.counts().blockAddresses());
+        metrics.gauge("viaduct_ipam_addresses_in_use", "Addresses allocated by this node (own blocks and borrowed)",
+                () -> ipamUsage.counts().addressesInUse());
     }
 
     private String notReadyReason() {
@@ -254,12 +331,34 @@ public final class Agent implements AutoCloseable {
         o.put("ready", notReadyReason().isEmpty());
         o.put("notReady", notReadyReason());
         o.put("uplink", uplink.device());
-        o.put("podMtu", podMtu);
+        o.put("podMtu", overlays.podMtu());
         var addrs = o.putArray("addresses");
         uplink.addresses().forEach(a -> addrs.add(a.toString()));
         o.put("localEndpoints", endpoints.size());
         var nol = o.putObject("peersNotOnLink");
         hostGw.notOnLink().forEach(nol::put);
+        overlays.writeStatus(o, hostGw.paths());
+        var peers = o.putArray("peers");
+        if (bgp != null) {
+            o.put("asn", bgp.localAsn());
+            var named = bgp.configuredPeers();
+            for (var ps : bgp.peers()) {
+                var po = peers.addObject();
+                po.put("name", ps.name());
+                po.put("address", ps.address().getHostAddress());
+                po.put("asn", ps.asn());
+                po.put("state", ps.state());
+                po.put("uptimeSeconds", ps.uptime().toSeconds());
+                po.put("prefixesReceived", ps.received());
+                po.put("prefixesAccepted", ps.accepted());
+                po.put("prefixesAdvertised", ps.advertised());
+                po.put("lastError", ps.lastError() == null ? "" : ps.lastError());
+                var cfgPeer = named.get(ps.address());
+                po.put("routeReflectorClient", cfgPeer != null && cfgPeer.rrClient());
+            }
+            var bp = o.putObject("bgpProblems");
+            bgp.problems().forEach(bp::put);
+        }
         Map<String, String> desired = new TreeMap<>();
         reconciler.desired().forEach((k, v) -> desired.put(k.toString(), v.toString()));
         Map<String, String> programmed = new TreeMap<>();
@@ -279,7 +378,38 @@ public final class Agent implements AutoCloseable {
         var problems = o.putObject("routeProblems");
         reconciler.problems().forEach((k, v) -> problems.put(k.toString(), v));
         o.put("routesDrifted", reconciler.drifted.get());
+        dev.viaduct.agent.bfd.BfdSupervisor.writeStatus(o, bfd);
+        statusDetails(o);
         return o.toPrettyString() + "\n";
+    }
+
+    /**
+     * The part of /status `viaduct ctl` diagnoses with (docs/operations.md describes every field): the desired
+     * routes with the source that wants each, the kernel's main table and links dumped now (the kernel's truth,
+     * not the reconciler's cached view), and this node's pod endpoints.
+     */
+    private void statusDetails(ObjectNode o) {
+        int protocol = config.routes().protocol();
+        o.put("agentVersion", version());
+        o.put("startedAt", startedAt.toString());
+        StatusJson.agentUrl(config.http().listenHost(), httpPort(), uplink.addresses()).ifPresent(u -> o.put("agentUrl", u));
+        o.put("routeProtocol", protocol);
+        Map<Route.Key, String> sources = reconciler.desiredSources();
+        var desired = o.putArray("desiredRoutes");
+        new TreeMap<>(reconciler.desired()).forEach((k, r) -> StatusJson.desired(desired.addObject(), r, protocol, sources.get(k)));
+        try {
+            StatusJson.kernelSnapshot(o, kernel.snapshot(java.time.Duration.ofSeconds(3)));
+        } catch (KernelInspector.KernelInspectionException e) {
+            o.put("kernelError", e.getMessage());
+        }
+        var eps = o.putArray("endpoints");
+        endpoints.snapshot().stream().sorted(java.util.Comparator.comparing(LocalEndpoints.Endpoint::handle)).forEach(e -> {
+            var eo = eps.addObject();
+            eo.put("handle", e.handle());
+            eo.put("hostVeth", e.hostVeth());
+            var a = eo.putArray("addresses");
+            e.addresses().forEach(c -> a.add(c.addressText()));
+        });
     }
 
     public int httpPort() {

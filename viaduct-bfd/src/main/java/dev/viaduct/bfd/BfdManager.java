@@ -50,23 +50,32 @@ public final class BfdManager implements AutoCloseable {
      * @param name             for thread names and logs (e.g. the node name)
      * @param networkNamespace a namespace bind mount (e.g. {@code /run/netns/node1}) whose network the manager
      *                         works in; empty for the calling thread's
+     * @param controlPlaneIndependent set the C bit in every packet (RFC 5880 §4.1): this BFD does not share fate
+     *                         with the control plane (BGP) of its node, e.g. because it runs in its own process that
+     *                         survives control-plane restarts; peers then need not keep our routes through a
+     *                         graceful restart when BFD fails (RFC 5882 §4.3)
      */
-    public record Options(String name, Optional<Path> networkNamespace) {
+    public record Options(String name, Optional<Path> networkNamespace, boolean controlPlaneIndependent) {
         public Options {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(networkNamespace, "networkNamespace");
         }
 
         public static Options defaults() {
-            return new Options("bfd", Optional.empty());
+            return new Options("bfd", Optional.empty(), false);
         }
 
         public Options named(String n) {
-            return new Options(n, networkNamespace);
+            return new Options(n, networkNamespace, controlPlaneIndependent);
         }
 
         public Options inNamespace(Path nsPath) {
-            return new Options(name, Optional.of(nsPath));
+            return new Options(name, Optional.of(nsPath), controlPlaneIndependent);
+        }
+
+        /** The same options with the C bit set or cleared. */
+        public Options withControlPlaneIndependent(boolean c) {
+            return new Options(name, networkNamespace, c);
         }
     }
 
@@ -90,7 +99,7 @@ public final class BfdManager implements AutoCloseable {
         if (options.networkNamespace().isPresent() && !Files.exists(options.networkNamespace().get())) {
             throw new IllegalArgumentException("network namespace " + options.networkNamespace().get() + " does not exist");
         }
-        EventLoop loop = new EventLoop(options.name(), options.networkNamespace());
+        EventLoop loop = new EventLoop(options.name(), options.networkNamespace(), options.controlPlaneIndependent());
         loop.start();
         return new BfdManager(loop, options.name());
     }

@@ -62,6 +62,8 @@ final class EventLoop implements Runnable {
 
     private final String name;
     private final Optional<Path> namespace;
+    /** The C bit of every session's packets (see {@link BfdManager.Options#controlPlaneIndependent}). */
+    private final boolean controlPlaneIndependent;
     private final Thread thread;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
@@ -90,9 +92,10 @@ final class EventLoop implements Runnable {
     private MemorySegment pollFds;
     private boolean pollSetChanged = true;
 
-    EventLoop(String name, Optional<Path> namespace) {
+    EventLoop(String name, Optional<Path> namespace, boolean controlPlaneIndependent) {
         this.name = name;
         this.namespace = namespace;
+        this.controlPlaneIndependent = controlPlaneIndependent;
         this.thread = Thread.ofPlatform().name(name + "-loop").daemon(true).unstarted(this);
     }
 
@@ -456,7 +459,8 @@ final class EventLoop implements Runnable {
             }
             long discriminator = newDiscriminator();
             long now = System.nanoTime();
-            BfdSession fsm = new BfdSession(key.toString(), discriminator, c.timers(), c.auth(), random, now);
+            BfdSession fsm = new BfdSession(key.toString(), discriminator, c.timers(), c.auth(), random, now,
+                    controlPlaneIndependent);
             SessionEntry e = new SessionEntry(key, c, fsm, tx, r, scope, toInstant(now));
             sessions.put(key, e);
             byDiscriminator.put(discriminator, e);

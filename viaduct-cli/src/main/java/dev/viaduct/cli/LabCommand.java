@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = "Build, inspect and remove a lab cluster in network namespaces on this machine.",
         subcommands = {LabCommand.Up.class, LabCommand.Check.class, LabCommand.Status.class, LabCommand.Down.class,
-                LabCommand.Demo.class, LabCommand.PodCmd.class})
+                LabCommand.Demo.class, LabCommand.PodCmd.class, LabPoolCommand.class})
 final class LabCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -47,8 +47,32 @@ final class LabCommand implements Runnable {
         @Option(names = "--portmap", description = "Chain the reference portmap plugin.")
         boolean portmap;
 
+        @Option(names = "--racks", defaultValue = "1", description = "L2 segments (racks), each its own /24, joined by a "
+                + "router that knows no pod routes (default: ${DEFAULT-VALUE}).")
+        int racks;
+
+        @Option(names = "--vxlan", defaultValue = "Never", description = "The pod pool's vxlanMode: Never, CrossSubnet or "
+                + "Always (default: ${DEFAULT-VALUE}).")
+        String vxlan;
+
+        @Option(names = "--ipip", defaultValue = "Never", description = "The pod pool's ipipMode: Never, CrossSubnet or "
+                + "Always (default: ${DEFAULT-VALUE}).")
+        String ipip;
+
+        @Option(names = "--nat", description = "natOutgoing on the pod pool: pods reaching addresses outside the pools are "
+                + "masqueraded to their node's address.")
+        boolean nat;
+
+        @Option(names = "--tor", defaultValue = "none", description = "BGP mode: 'bird' puts a BIRD top-of-rack router on "
+                + "each rack and a BIRD spine between them; nodes peer eBGP with their ToR, AS per rack (default: ${DEFAULT-VALUE}).")
+        String tor;
+
+        @Option(names = "--rr", defaultValue = "0", description = "BGP mode: nodes n1..nN are route reflectors and the "
+                + "node-to-node mesh is off (default: ${DEFAULT-VALUE}).")
+        int rr;
+
         LabSpec spec(String name) {
-            return new LabSpec(name, nodes, pods, subnet, podCidr, 26, mode, portmap);
+            return new LabSpec(name, nodes, pods, subnet, podCidr, 26, mode, portmap, racks, vxlan, ipip, nat, tor, rr);
         }
     }
 

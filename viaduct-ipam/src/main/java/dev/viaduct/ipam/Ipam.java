@@ -1141,6 +1141,41 @@ public final class Ipam {
         }
     }
 
+    /**
+     * Watches all pools: after the initial listing (on the calling thread) and after every change (on the
+     * watch's thread), {@code listener} gets every pool as it now is, sorted by CIDR. For the agent's
+     * overlays and NAT, whose settings live in the pools and must follow changes without a restart. A pool
+     * record that does not decode is skipped (and logged), not fatal.
+     */
+    public Watch watchPools(Consumer<List<Pool>> listener) {
+        Map<Cidr, Pool> mirror = new TreeMap<>();
+        try {
+            return store.listAndWatch(keys.pools(), ev -> {
+                switch (ev) {
+                    case WatchEvent.Resync r -> {
+                        mirror.clear();
+                        for (KeyValue kv : r.snapshot()) {
+                            Pool p = decodeOrSkip(kv, WireFormat::decodePool);
+                            if (p != null) {
+                                mirror.put(p.cidr(), p);
+                            }
+                        }
+                    }
+                    case WatchEvent.Put p -> {
+                        Pool pool = decodeOrSkip(p.kv(), WireFormat::decodePool);
+                        if (pool != null) {
+                            mirror.put(pool.cidr(), pool);
+                        }
+                    }
+                    case WatchEvent.Delete d -> mirror.remove(Cidr.parse(keys.nameIn(keys.pools(), d.key())));
+                }
+                listener.accept(List.copyOf(mirror.values()));
+            });
+        } catch (StoreException e) {
+            throw translate("watch pools", e);
+        }
+    }
+
     // ------------------------------------------------------------------ pools
 
     /** All pools, read from the store now. */

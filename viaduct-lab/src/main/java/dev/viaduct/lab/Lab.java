@@ -50,7 +50,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Topology (one rack): a "switch" namespace holding bridge {@code br0}; the root namespace's leg
  * ({@code vl<name>h}, {@code .254}) so the lab tool reaches etcd and the agents; an etcd namespace
  * ({@code .2}); node namespaces {@code n1..nN} ({@code .11...}) whose {@code eth0} sit on the bridge; pod
- * namespaces wired by the CNI plugin.
+ * namespaces wired by the CNI plugin. With several racks ({@link LabRacks}) each rack is one more bridge and
+ * /24, joined by a router namespace {@code rt} that knows no pod routes.
  *
  * <p>Concurrency: a Lab is used by one thread at a time (the CLI command or a test), except the parallel
  * pings of {@link #check}, which only read.
@@ -149,12 +150,23 @@ public final class Lab implements AutoCloseable {
                 int idx = rr.link(spec.hostLink()).orElseThrow().index();
                 rr.addAddress(Address.of(IpPrefix.parse(spec.hostAddress() + "/24"), idx));
             }
-            attach(swr, br, spec.etcdNs(), "etcd", spec.etcdAddress());
+            LabRacks racks = spec.rackLayout();
+            List<Integer> bridges = buildRacks(swr, br, racks);
+            String gw1 = racks.routed() ? racks.rack(1).gateway() : null;
+            attach(swr, br, spec.etcdNs(), "etcd", spec.etcdAddress(), gw1);
             for (int i = 1; i <= spec.nodes(); i++) {
-                attach(swr, br, spec.nodeNs(spec.nodeName(i)), spec.nodeName(i), spec.nodeAddress(i));
+                int r = racks.rackOf(i);
+                attach(swr, bridges.get(r - 1), spec.nodeNs(spec.nodeName(i)), spec.nodeName(i), spec.nodeAddress(i),
+                        racks.routed() ? racks.rack(r).gateway() : null);
             }
         }
+        if ("bird".equals(spec.tor())) {
+            startBird();
+        }
         startEtcd();
+        if ("bgp".equals(spec.mode())) {
+            seedBgp();
+        }
         Path bin = dir.resolve("cni/bin");
         for (int i = 1; i <= spec.nodes(); i++) {
             String node = spec.nodeName(i);
@@ -176,8 +188,11 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    /** A namespace on the segment: veth {@code eth0} (inside) ↔ {@code port} (on the bridge), address /24. */
-    private void attach(Rtnl swr, int bridge, String ns, String port, String address) {
+    /**
+     * A namespace on a segment: veth {@code eth0} (inside) ↔ {@code port} (on the bridge), address /24, and a
+     * default route via {@code gateway} (its rack's router leg) unless that is null.
+     */
+    private void attach(Rtnl swr, int bridge, String ns, String port, String address, String gateway) {
         try (NetNamespace n = createNamespace(ns); Rtnl r = n.openRtnl()) {
             swr.addLink(new LinkSpec.Veth(LinkSettings.named("eth0").inNamespace(n).withUp(true),
                     LinkSettings.named(port).withUp(true)));
@@ -185,7 +200,142 @@ public final class Lab implements AutoCloseable {
             r.updateLink(r.link("lo").orElseThrow().index(), LinkUpdate.none().withUp(true));
             int eth0 = r.link("eth0").orElseThrow().index();
             r.addAddress(Address.of(IpPrefix.parse(address + "/24"), eth0));
+            if (gateway != null) {
+                r.addRoute(Route.to(IpPrefix.parse("0.0.0.0/0")).withNexthops(List.of(
+                        dev.viaduct.netlink.Nexthop.via(java.net.InetAddress.ofLiteral(gateway), eth0))));
+            }
             Sysctl.set(n, "net.ipv4.ip_forward", "1");
+        }
+    }
+
+    /**
+     * Racks beyond the first: one more bridge each, a router namespace with a leg ({@code .1}) on every rack's
+     * bridge and forwarding on (nothing else: no pod routes, no default route), and routes in the root namespace
+     * to the other racks via rack 1's router (recorded before they are added; {@link #down} removes them).
+     * Returns each rack's bridge ifindex (rack 1's is {@code br0}).
+     */
+    private List<Integer> buildRacks(Rtnl swr, int br0, LabRacks racks) {
+        List<Integer> bridges = new ArrayList<>(List.of(br0));
+        if (!racks.routed()) {
+            return bridges;
+        }
+        for (LabRacks.Rack rack : racks.racks().subList(1, racks.count())) {
+            swr.addLink(new LinkSpec.Bridge(LinkSettings.named(rack.bridge()).withUp(true)));
+            bridges.add(swr.link(rack.bridge()).orElseThrow().index());
+        }
+        if ("bird".equals(state.spec.tor())) {
+            buildTors(swr, bridges, racks);
+        } else try (NetNamespace rt = createNamespace(racks.routerNs()); Rtnl r = rt.openRtnl()) {
+            r.updateLink(r.link("lo").orElseThrow().index(), LinkUpdate.none().withUp(true));
+            for (LabRacks.Rack rack : racks.racks()) {
+                String port = "rt" + rack.number();
+                swr.addLink(new LinkSpec.Veth(LinkSettings.named(rack.routerLeg()).inNamespace(rt).withUp(true),
+                        LinkSettings.named(port).withUp(true)));
+                swr.updateLink(swr.link(port).orElseThrow().index(), LinkUpdate.none().withMaster(bridges.get(rack.number() - 1)));
+                r.addAddress(Address.of(IpPrefix.parse(rack.gateway() + "/24"), r.link(rack.routerLeg()).orElseThrow().index()));
+            }
+            Sysctl.set(rt, "net.ipv4.ip_forward", "1");
+        }
+        try (Rtnl rr = Rtnl.open()) {
+            int idx = rr.link(state.spec.hostLink()).orElseThrow().index();
+            for (LabRacks.Rack rack : racks.racks().subList(1, racks.count())) {
+                synchronized (state) {
+                    state.hostRoutes.add(rack.cidr());
+                    state.save();
+                }
+                rr.addRoute(Route.to(IpPrefix.parse(rack.cidr())).withNexthops(List.of(
+                        dev.viaduct.netlink.Nexthop.via(java.net.InetAddress.ofLiteral(racks.rack(1).gateway()), idx))));
+            }
+        }
+        return bridges;
+    }
+
+    /** Rack r's top-of-rack router namespace (BIRD), gateway {@code .1} of its rack. */
+    public String torNamespace(int rack) {
+        return state.spec.prefix() + "tor" + rack;
+    }
+
+    /** The BIRD control socket of rack r's ToR, or of the spine for r = 0 (for {@code birdc -s}). */
+    public Path birdSocket(int rack) {
+        return dir.resolve(rack == 0 ? "spine.ctl" : "tor" + rack + ".ctl");
+    }
+
+    /**
+     * BGP racks: instead of one router on every rack, rack r gets its own ToR namespace (leg {@code .1} on the
+     * rack's bridge) with a point-to-point uplink to the spine namespace ({@code rt}); BIRD runs in each (started
+     * by {@link #startBird}).
+     */
+    private void buildTors(Rtnl swr, List<Integer> bridges, LabRacks racks) {
+        LabSpec spec = state.spec;
+        try (NetNamespace spine = createNamespace(racks.routerNs()); Rtnl sr = spine.openRtnl()) {
+            sr.updateLink(sr.link("lo").orElseThrow().index(), LinkUpdate.none().withUp(true));
+            Sysctl.set(spine, "net.ipv4.ip_forward", "1");
+            for (LabRacks.Rack rack : racks.racks()) {
+                int r = rack.number();
+                try (NetNamespace tor = createNamespace(torNamespace(r)); Rtnl tr = tor.openRtnl()) {
+                    tr.updateLink(tr.link("lo").orElseThrow().index(), LinkUpdate.none().withUp(true));
+                    String port = "tor" + r;
+                    swr.addLink(new LinkSpec.Veth(LinkSettings.named("eth0").inNamespace(tor).withUp(true),
+                            LinkSettings.named(port).withUp(true)));
+                    swr.updateLink(swr.link(port).orElseThrow().index(), LinkUpdate.none().withMaster(bridges.get(r - 1)));
+                    tr.addAddress(Address.of(IpPrefix.parse(rack.gateway() + "/24"), tr.link("eth0").orElseThrow().index()));
+                    // uplink: "up" in the ToR, "tor<r>" in the spine
+                    tr.addLink(new LinkSpec.Veth(LinkSettings.named("tor" + r).inNamespace(spine).withUp(true),
+                            LinkSettings.named("up").withUp(true)));
+                    tr.addAddress(Address.of(IpPrefix.parse(LabBgp.torUplinkAddress(spec, r) + "/31"), tr.link("up").orElseThrow().index()));
+                    sr.addAddress(Address.of(IpPrefix.parse(LabBgp.spineAddress(spec, r) + "/31"), sr.link("tor" + r).orElseThrow().index()));
+                    Sysctl.set(tor, "net.ipv4.ip_forward", "1");
+                }
+            }
+        }
+    }
+
+    /** Starts BIRD on every ToR and the spine, then waits until rack 1's subnet is routed from every rack. */
+    private void startBird() throws IOException {
+        LabSpec spec = state.spec;
+        LabRacks racks = spec.rackLayout();
+        Path conf = dir.resolve("bird");
+        for (LabRacks.Rack rack : racks.racks()) {
+            Path f = LabBgp.writeConfig(conf, "tor" + rack.number(), LabBgp.torConfig(spec, racks, rack));
+            var p = LabProcesses.spawn("bird", "tor" + rack.number(), torNamespace(rack.number()),
+                    List.of("bird", "-f", "-c", f.toString(), "-s", birdSocket(rack.number()).toString(), "-P",
+                            conf.resolve("tor" + rack.number() + ".pid").toString()), dir.resolve("tor" + rack.number() + ".log"));
+            synchronized (state) {
+                state.processes.add(p);
+                state.save();
+            }
+        }
+        Path sf = LabBgp.writeConfig(conf, "spine", LabBgp.spineConfig(spec, racks));
+        var sp = LabProcesses.spawn("bird", "spine", racks.routerNs(), List.of("bird", "-f", "-c", sf.toString(), "-s",
+                birdSocket(0).toString(), "-P", conf.resolve("spine.pid").toString()), dir.resolve("spine.log"));
+        synchronized (state) {
+            state.processes.add(sp);
+            state.save();
+        }
+        IpPrefix rack1 = IpPrefix.parse(racks.rack(1).cidr());
+        for (LabRacks.Rack rack : racks.racks().subList(1, racks.count())) {
+            await("rack " + rack.number() + "'s ToR to learn rack 1's subnet over BGP (etcd is there)", Duration.ofSeconds(60), () -> {
+                try (NetNamespace ns = NetNamespace.openNamed(torNamespace(rack.number())); Rtnl r = ns.openRtnl()) {
+                    return r.routes(AddressFamily.INET).stream().anyMatch(x -> x.destination().equals(rack1));
+                }
+            });
+        }
+    }
+
+    /** Writes the BGP topology records into etcd (through etcdctl in the etcd namespace) before agents start. */
+    private void seedBgp() throws IOException {
+        for (String[] kv : LabBgp.storeRecords(state.spec, state.spec.rackLayout())) {
+            Process p = new ProcessBuilder("ip", "netns", "exec", state.spec.etcdNs(), "etcdctl", "--endpoints",
+                    state.spec.etcdEndpoint(), "put", kv[0], kv[1]).redirectErrorStream(true).start();
+            String outText = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            try {
+                if (p.waitFor() != 0) {
+                    throw new IOException("etcdctl put " + kv[0] + " failed: " + outText.strip());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted seeding the BGP topology");
+            }
         }
     }
 
@@ -238,18 +388,49 @@ public final class Lab implements AutoCloseable {
                   mode: %s
                   podCidrs: [%s]
                   blockSize: %d
+                  vxlanMode: %s
+                  ipipMode: %s
+                  natOutgoing: %s
                 node:
                   address: %s/24
                   uplink: eth0
                   leaseTtl: 5s
+                  labels: {%s}
                 cni:
                   socket: %s
                 routes:
                   resyncInterval: 10s
                 http:
                   listen: "%s:9099"
-                """.formatted(s.name(), node, s.etcdEndpoint(), s.mode(), s.podCidr(), s.blockSize(),
-                s.nodeAddress(i), dir.resolve(node).resolve("cni.sock"), s.nodeAddress(i));
+                """.formatted(s.name(), node, s.etcdEndpoint(), s.mode(), s.podCidr(), s.blockSize(), s.vxlanMode(),
+                s.ipipMode(), s.natOutgoing(), s.nodeAddress(i), String.join(", ", LabBgp.labels(s, s.rackLayout(), i)),
+                dir.resolve(node).resolve("cni.sock"), s.nodeAddress(i));
+    }
+
+    /**
+     * Attaches one more namespace to the lab's segment (rack 1's bridge), e.g. an external router (BIRD, FRR) the
+     * nodes peer with: {@code vl<name>-<label>} with {@code eth0} at {@code address}/24, loopback up, forwarding
+     * on. Recorded in the lab state before it is created, so {@link #down} removes it and kills whatever runs in
+     * it.
+     *
+     * @param label 1..8 lower-case letters and digits, not a name the lab uses itself ({@code sw}, {@code etcd},
+     *              {@code rt}, {@code n<i>})
+     * @return the namespace's name
+     */
+    public String attachNamespace(String label, String address) {
+        if (!label.matches("[a-z][a-z0-9]{0,7}") || label.matches("n\\d+|sw|etcd|rt|host")) {
+            throw new IllegalArgumentException("namespace label '" + label
+                    + "' must be 1..8 lower-case letters/digits starting with a letter, and not sw, etcd, rt, host or n<i>");
+        }
+        java.net.InetAddress.ofLiteral(address); // a literal, or IllegalArgumentException naming it
+        String ns = state.spec.prefix() + label;
+        if (state.namespaces.contains(ns)) {
+            throw new IllegalArgumentException("namespace " + ns + " is already part of lab " + state.spec.name());
+        }
+        try (NetNamespace sw = NetNamespace.openNamed(state.spec.switchNs()); Rtnl swr = sw.openRtnl()) {
+            attach(swr, swr.link("br0").orElseThrow().index(), ns, "x" + label, address, null);
+        }
+        return ns;
     }
 
     /** Starts (or restarts) the agent of {@code node}. */
@@ -257,8 +438,13 @@ public final class Lab implements AutoCloseable {
         List<String> argv = new ArrayList<>();
         String java = ProcessHandle.current().info().command().orElse("java");
         argv.add(java);
-        argv.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xms32m", "-Xmx256m",
-                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", System.getProperty("java.class.path"), CLI_MAIN,
+        // Small, quick-starting JVMs by default (a lab runs several on two cores); benchmarks override this with
+        // VIADUCT_LAB_AGENT_JAVA_OPTS (e.g. to get C2) to measure a production-like agent.
+        String opts = System.getenv().getOrDefault("VIADUCT_LAB_AGENT_JAVA_OPTS",
+                "-XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1");
+        argv.add("--enable-native-access=ALL-UNNAMED");
+        argv.addAll(List.of(opts.trim().split("\\s+")));
+        argv.addAll(List.of("-Xshare:auto", "-cp", System.getProperty("java.class.path"), CLI_MAIN,
                 "agent", "--config", dir.resolve(node).resolve("agent.yaml").toString()));
         var p = LabProcesses.spawn("agent", node, state.spec.nodeNs(node), argv, dir.resolve(node).resolve("agent.log"));
         state.processes.removeIf(x -> x.role().equals("agent") && x.node().equals(node));
@@ -481,6 +667,9 @@ public final class Lab implements AutoCloseable {
             if (r.ifindex() > 0) {
                 sb.append(" dev ").append(names.getOrDefault(r.ifindex(), "if" + r.ifindex()));
             }
+            if (r.nexthops().size() == 1 && r.nexthops().getFirst().has(dev.viaduct.netlink.Nexthop.ONLINK)) {
+                sb.append(" onlink"); // tunnel routes: the gateway is a VTEP, not in a connected subnet
+            }
         }
         sb.append(" proto ").append(r.protocol().code() == RouteProtocol.VIADUCT.code() ? "viaduct" : r.protocol());
         if (r.scope().equals(dev.viaduct.netlink.RouteScope.LINK)) {
@@ -672,6 +861,15 @@ public final class Lab implements AutoCloseable {
             }
         }
         try (Rtnl r = Rtnl.open()) {
+            for (String c : state.hostRoutes) {
+                // routes to other racks via the host leg (deleting the leg below would flush them too)
+                try {
+                    r.deleteRoute(Route.to(IpPrefix.parse(c)).withNexthops(List.of(
+                            dev.viaduct.netlink.Nexthop.via(java.net.InetAddress.ofLiteral(state.spec.rackLayout().rack(1).gateway())))));
+                } catch (NetlinkException.NotFound e) {
+                    // already gone
+                }
+            }
             for (String l : state.hostLinks) {
                 r.link(l).ifPresent(link -> r.deleteLink(link.index()));
             }

@@ -11,10 +11,66 @@ package dev.viaduct.lab;
  * @param blockSize   IPAM block prefix length
  * @param mode        cluster mode ({@code host-gw})
  * @param portmap     chain the reference portmap plugin after Viaduct
+ * @param racks       L2 segments (1..8): each rack is its own bridge and /24; with more than one, a router
+ *                    namespace joins them (see {@link LabRacks}); nodes are spread over the racks in order
+ * @param vxlanMode   the pod pool's vxlanMode ({@code Never}, {@code CrossSubnet}, {@code Always})
+ * @param ipipMode    the pod pool's ipipMode
+ * @param natOutgoing the pod pool's natOutgoing
+ *                    (racks and natOutgoing are boxed: state files written before they existed lack them)
+ * @param tor             BGP mode: {@code bird} puts a BIRD top-of-rack router on each rack (replacing the
+ *                        plain router) and a BIRD spine between them; {@code none} (default) otherwise
+ * @param routeReflectors BGP mode: nodes n1..nN are route reflectors and the node-to-node mesh is off
  */
 public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase, String podCidr, int blockSize,
-        String mode, boolean portmap) {
+        String mode, boolean portmap, Integer racks, String vxlanMode, String ipipMode, Boolean natOutgoing,
+        String tor, Integer routeReflectors) {
+    /** Without BGP topology options (no ToR, no reflectors). */
+    public LabSpec(String name, int nodes, int podsPerNode, String subnetBase, String podCidr, int blockSize,
+            String mode, boolean portmap, Integer racks, String vxlanMode, String ipipMode, Boolean natOutgoing) {
+        this(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing,
+                "none", 0);
+    }
+
+    /** One rack, no overlay, no NAT. */
+    public LabSpec(String name, int nodes, int podsPerNode, String subnetBase, String podCidr, int blockSize, String mode,
+            boolean portmap) {
+        this(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, 1, "Never", "Never", false);
+    }
+
     public LabSpec {
+        // state files written before racks and overlays existed have neither
+        racks = racks == null ? 1 : racks;
+        tor = tor == null ? "none" : tor;
+        routeReflectors = routeReflectors == null ? 0 : routeReflectors;
+        if (!tor.equals("none") && !tor.equals("bird")) {
+            throw new IllegalArgumentException("tor '" + tor + "' must be none or bird");
+        }
+        if ((tor.equals("bird") || routeReflectors > 0) && !"bgp".equals(mode)) {
+            throw new IllegalArgumentException("--tor and --rr need --mode bgp");
+        }
+        if (routeReflectors < 0 || routeReflectors > nodes) {
+            throw new IllegalArgumentException("route reflectors: " + routeReflectors + " is out of range 0.." + nodes);
+        }
+        if (tor.equals("bird") && racks < 2) {
+            throw new IllegalArgumentException("--tor bird needs --racks 2 or more (one ToR per rack, a spine between them)");
+        }
+        if (tor.equals("bird") && routeReflectors > 0) {
+            throw new IllegalArgumentException("choose either BIRD ToRs or route reflectors");
+        }
+        natOutgoing = natOutgoing != null && natOutgoing;
+        vxlanMode = vxlanMode == null ? "Never" : vxlanMode;
+        ipipMode = ipipMode == null ? "Never" : ipipMode;
+        if (racks < 1 || racks > 8) {
+            throw new IllegalArgumentException("racks: " + racks + " is out of range 1..8");
+        }
+        for (String m : new String[] {vxlanMode, ipipMode}) {
+            if (!m.equals("Never") && !m.equals("CrossSubnet") && !m.equals("Always")) {
+                throw new IllegalArgumentException("overlay mode '" + m + "' must be Never, CrossSubnet or Always");
+            }
+        }
+        if (!vxlanMode.equals("Never") && !ipipMode.equals("Never")) {
+            throw new IllegalArgumentException("vxlan " + vxlanMode + " and ipip " + ipipMode + ": enable at most one encapsulation");
+        }
         if (!name.matches("[a-z0-9]{1,6}")) {
             throw new IllegalArgumentException("lab name '" + name + "' must be 1..6 lower-case letters or digits");
         }
@@ -27,6 +83,9 @@ public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase
         if (!subnetBase.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
             throw new IllegalArgumentException("subnet base '" + subnetBase + "' must be three octets, e.g. 10.168.0");
         }
+        if (Integer.parseInt(subnetBase.substring(subnetBase.lastIndexOf('.') + 1)) + racks - 1 > 255) {
+            throw new IllegalArgumentException("subnet base '" + subnetBase + "' leaves no room for " + racks + " racks' /24s");
+        }
     }
 
     public static LabSpec defaults(String name) {
@@ -34,23 +93,51 @@ public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase
     }
 
     public LabSpec withNodes(int n) {
-        return new LabSpec(name, n, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap);
+        return new LabSpec(name, n, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
     }
 
     public LabSpec withPodsPerNode(int n) {
-        return new LabSpec(name, nodes, n, subnetBase, podCidr, blockSize, mode, portmap);
+        return new LabSpec(name, nodes, n, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
     }
 
     public LabSpec withSubnetBase(String s) {
-        return new LabSpec(name, nodes, podsPerNode, s, podCidr, blockSize, mode, portmap);
+        return new LabSpec(name, nodes, podsPerNode, s, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
     }
 
     public LabSpec withPortmap(boolean p) {
-        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, p);
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, p, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
     }
 
     public LabSpec withPodCidr(String cidr, int block) {
-        return new LabSpec(name, nodes, podsPerNode, subnetBase, cidr, block, mode, portmap);
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, cidr, block, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
+    }
+
+    /** The same lab spread over {@code r} racks. */
+    public LabSpec withRacks(int r) {
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, r, vxlanMode, ipipMode,
+                natOutgoing, tor, routeReflectors);
+    }
+
+    /** The pod pool's overlay and NAT settings. */
+    public LabSpec withOverlay(String vxlan, String ipip, boolean nat) {
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlan, ipip, nat, tor, routeReflectors);
+    }
+
+    /** The cluster mode ({@code host-gw} or {@code bgp}). */
+    public LabSpec withMode(String m) {
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, m, portmap, racks, vxlanMode, ipipMode,
+                natOutgoing, tor, routeReflectors);
+    }
+
+    /** BGP topology: BIRD ToRs ({@code bird}) or {@code none}, and the number of route reflectors. */
+    public LabSpec withBgp(String t, int rr) {
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode,
+                natOutgoing, t, rr);
+    }
+
+    /** The racks, their subnets and router. */
+    public LabRacks rackLayout() {
+        return new LabRacks(this);
     }
 
     /** Namespace name prefix of everything this lab creates. */
@@ -95,8 +182,9 @@ public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase
         return subnetBase + ".2";
     }
 
+    /** Node i's address: host part 10 + i in its rack's /24 (so addresses stay unique across racks). */
     public String nodeAddress(int i) {
-        return subnetBase + "." + (10 + i);
+        return rackLayout().subnet(rackLayout().rackOf(i)) + "." + (10 + i);
     }
 
     public String etcdEndpoint() {

@@ -30,6 +30,8 @@ public final class LabState {
     public long ownerPid = ProcessHandle.current().pid();
     public List<String> namespaces = new ArrayList<>();
     public List<String> hostLinks = new ArrayList<>();
+    /** Routes in the root namespace to racks other than the first (via its router). */
+    public List<String> hostRoutes = new ArrayList<>();
     public List<Proc> processes = new ArrayList<>();
     public List<Pod> pods = new ArrayList<>();
     public List<String> removedNodes = new ArrayList<>();

@@ -11,7 +11,9 @@ import java.util.Objects;
  * PREFIX/ipam/blocks/CIDR            blocks
  * PREFIX/ipam/handles/HANDLE         handle: its addresses
  * PREFIX/ipam/gc/HANDLE              garbage collector's sighting of a dead handle
+ * PREFIX/bgp/config                  cluster BGP settings (mesh on/off, default AS, timers)
  * PREFIX/bgp/peers/NAME              BGP peers
+ * PREFIX/bgp/nodes/NAME              per-node BGP settings (AS number, route-reflector cluster ID)
  * </pre>
  * A CIDR becomes one path segment with its {@code /} written as {@code -} ({@code 10.244.0.0-26},
  * {@code fd00::-122}, as Calico does), so that every name is exactly one segment after its directory and a
@@ -80,6 +82,24 @@ public record Keys(String prefix) {
 
     public String gcSighting(String handle) {
         return gcSightings() + segment("handle", handle);
+    }
+
+    public String bgpConfig() {
+        return prefix + "/bgp/config";
+    }
+
+    /** Directory of per-node BGP settings (ends with '/'). */
+    public String bgpNodes() {
+        return prefix + "/bgp/nodes/";
+    }
+
+    public String bgpNode(String name) {
+        return bgpNodes() + segment("node name", name);
+    }
+
+    /** Everything BGP (config, peers, nodes), for one watch. */
+    public String bgp() {
+        return prefix + "/bgp/";
     }
 
     public String bgpPeers() {

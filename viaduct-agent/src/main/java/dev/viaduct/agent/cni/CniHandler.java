@@ -82,7 +82,7 @@ public final class CniHandler {
             };
             return new Outcome(req.command(), 0, new ShimProtocol.Reply(0, out, ""));
         } catch (CniException e) {
-            LOG.log(System.Logger.Level.WARNING, "cni error command={0} code={1} msg=\"{2}\" details=\"{3}\" container={4}",
+            LOG.log(System.Logger.Level.WARNING, "cni error command={0} code={1} message=\"{2}\" details=\"{3}\" container={4}",
                     cmd, e.code().code(), e.getMessage(), e.details(), env.getOrDefault("CNI_CONTAINERID", ""));
             return new Outcome(cmd, e.code().code(),
                     new ShimProtocol.Reply(1, CniResults.error(replyVersion, e) + "\n", ""));
@@ -116,6 +116,7 @@ public final class CniHandler {
             req.podName().ifPresent(v -> attrs.put("pod", v));
             List<InetAddress> addrs = ipam.assign(handle, req.config().ipv4(), req.config().ipv6(),
                     req.config().staticIps(), attrs);
+            long ipamDone = System.nanoTime();
             List<Cidr> cidrs = addrs.stream().map(Cidr::host).toList();
             int mtu = req.config().mtu().orElseGet(defaultMtu::getAsInt);
             PodInterfaces ifs;
@@ -133,10 +134,12 @@ public final class CniHandler {
                 throw e;
             }
             ObjectNode result = CniResults.addResult(req, ifs, addrs);
-            LOG.log(System.Logger.Level.INFO, "cni add handle={0} pod={1}/{2} ips={3} veth={4} ms={5}", handle,
-                    req.podNamespace().orElse("-"), req.podName().orElse("-"),
+            long end = System.nanoTime();
+            LOG.log(System.Logger.Level.INFO, "cni add handle={0} pod={1}/{2} ips={3} veth={4} ms={5} ipamMs={6} dataplaneMs={7}",
+                    handle, req.podNamespace().orElse("-"), req.podName().orElse("-"),
                     addrs.stream().map(InetAddress::getHostAddress).toList(), hostVeth,
-                    (System.nanoTime() - start) / 1_000_000.0);
+                    String.format("%.1f", (end - start) / 1e6), String.format("%.1f", (ipamDone - start) / 1e6),
+                    String.format("%.1f", (end - ipamDone) / 1e6));
             return result + "\n";
         } finally {
             unlock(handle, lock);
@@ -164,7 +167,8 @@ public final class CniHandler {
             }
             endpoints.remove(handle);
             List<InetAddress> released = ipam.release(handle);
-            LOG.log(System.Logger.Level.INFO, "cni del handle={0} released={1}", handle,
+            LOG.log(System.Logger.Level.INFO, "cni del handle={0} pod={1}/{2} released={3}", handle,
+                    req.podNamespace().orElse("-"), req.podName().orElse("-"),
                     released.stream().map(InetAddress::getHostAddress).toList());
             return "";
         } finally {

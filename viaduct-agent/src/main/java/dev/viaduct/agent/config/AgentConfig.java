@@ -20,7 +20,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * endpoints; the README's "Agent configuration" section documents each one.
  */
 public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster, Node node, Cni cni, Routes routes,
-        Http http, Log log) {
+        Http http, Log log, Bfd bfd) {
 
     /** etcd connection. */
     public record Datastore(List<String> endpoints, String prefix, Optional<Path> caFile, Optional<Path> certFile,
@@ -30,8 +30,18 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
     /**
      * Cluster-wide settings: written to the store by the first agent that finds none; afterwards the store's
      * copy wins (agents print a warning when their file differs).
+     *
+     * @param vxlanMode   encapsulation setting of the pools the first agent creates (IPv4 pools only)
+     * @param ipipMode    likewise for IPIP (at most one of the two may be enabled)
+     * @param natOutgoing masquerade the created pools' traffic to destinations outside every pool
      */
-    public record Cluster(String mode, List<Cidr> podCidrs, int blockSize, List<Cidr> podCidrsV6, int blockSizeV6) {
+    public record Cluster(String mode, List<Cidr> podCidrs, int blockSize, List<Cidr> podCidrsV6, int blockSizeV6,
+            dev.viaduct.ipam.EncapMode vxlanMode, dev.viaduct.ipam.EncapMode ipipMode, boolean natOutgoing) {
+        /** Pools without overlay or NAT. */
+        public Cluster(String mode, List<Cidr> podCidrs, int blockSize, List<Cidr> podCidrsV6, int blockSizeV6) {
+            this(mode, podCidrs, blockSize, podCidrsV6, blockSizeV6, dev.viaduct.ipam.EncapMode.NEVER,
+                    dev.viaduct.ipam.EncapMode.NEVER, false);
+        }
     }
 
     /**
@@ -64,6 +74,17 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
 
     /** Logging: {@code keyvalue} or {@code json} lines on stderr. */
     public record Log(String format, String level) {
+    }
+
+    /**
+     * BFD with peers (every other node in host-gw mode, BGP peers with BFD on in BGP mode), run by bfdd, a
+     * process of its own that survives agent restarts.
+     *
+     * @param interval   desired min TX and required min RX interval (RFC 5880 §6.8.1)
+     * @param multiplier detect multiplier: a peer is down after {@code interval * multiplier} without packets
+     * @param socket     bfdd's unix socket; default {@code bfdd.sock} next to {@code cni.socket}
+     */
+    public record Bfd(boolean enabled, Duration interval, int multiplier, Path socket) {
     }
 
     /** Viaduct's rtm_protocol: a value no routing daemon in /etc/iproute2/rt_protos uses. */
@@ -99,7 +120,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
             throw new ConfigException("the top level must be a map of settings");
         }
         ConfigNode r = new ConfigNode(root, "");
-        r.allowOnly("nodeName", "datastore", "cluster", "node", "cni", "routes", "http", "log");
+        r.allowOnly("nodeName", "datastore", "cluster", "node", "cni", "routes", "http", "log", "bfd");
 
         String nodeName = r.string("nodeName", defaultHostname());
         if (!nodeName.matches("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")) {
@@ -141,8 +162,8 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         var datastore = new Datastore(endpoints, prefix, ca, cert, key, user, pass, d.duration("dialTimeout", "5s"));
 
         ConfigNode c = r.object("cluster");
-        c.allowOnly("mode", "podCidrs", "blockSize", "podCidrsV6", "blockSizeV6");
-        String mode = c.oneOf("mode", "host-gw", "host-gw");
+        c.allowOnly("mode", "podCidrs", "blockSize", "podCidrsV6", "blockSizeV6", "vxlanMode", "ipipMode", "natOutgoing");
+        String mode = c.oneOf("mode", "host-gw", "host-gw", "bgp");
         List<Cidr> pods = c.cidrs("podCidrs", List.of(Cidr.parse("10.244.0.0/16")));
         List<Cidr> pods6 = c.cidrs("podCidrsV6", List.of());
         int bs = (int) c.integer("blockSize", 26, 20, 32);
@@ -163,7 +184,13 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
                 throw new ConfigException("cluster.podCidrsV6[" + i + "]: " + pods6.get(i) + " is not IPv6");
             }
         }
-        var cluster = new Cluster(mode, pods, bs, pods6, bs6);
+        var vxlan = dev.viaduct.ipam.EncapMode.parse("cluster.vxlanMode", c.oneOf("vxlanMode", "Never", "Never", "CrossSubnet", "Always"));
+        var ipip = dev.viaduct.ipam.EncapMode.parse("cluster.ipipMode", c.oneOf("ipipMode", "Never", "Never", "CrossSubnet", "Always"));
+        if (vxlan != dev.viaduct.ipam.EncapMode.NEVER && ipip != dev.viaduct.ipam.EncapMode.NEVER) {
+            throw new ConfigException("cluster.vxlanMode and cluster.ipipMode: enable at most one encapsulation (got "
+                    + vxlan.text() + " and " + ipip.text() + ")");
+        }
+        var cluster = new Cluster(mode, pods, bs, pods6, bs6, vxlan, ipip, c.bool("natOutgoing", false));
 
         ConfigNode n = r.object("node");
         n.allowOnly("address", "uplink", "autodetectCidr", "labels", "leaseTtl");
@@ -230,7 +257,24 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         l.allowOnly("format", "level");
         var log = new Log(l.oneOf("format", "keyvalue", "keyvalue", "json"),
                 l.oneOf("level", "info", "debug", "info", "warning", "error"));
-        return new AgentConfig(nodeName, datastore, cluster, node, cni, routes, http, log);
+        return new AgentConfig(nodeName, datastore, cluster, node, cni, routes, http, log, bfd(r.object("bfd"), cni));
+    }
+
+    private static Bfd bfd(ConfigNode b, Cni cni) throws ConfigException {
+        b.allowOnly("enabled", "interval", "multiplier", "socket");
+        Duration interval = b.duration("interval", "100ms");
+        if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw new ConfigException("bfd.interval: must be between 10ms and 10s, got " + interval.toMillis() + "ms");
+        }
+        int multiplier = (int) b.integer("multiplier", 3, 1, 255);
+        Path sock = Path.of(b.nonEmpty("socket", cni.socket().resolveSibling("bfdd.sock").toString()));
+        if (!sock.isAbsolute() || sock.toString().length() > 107) {
+            throw new ConfigException("bfd.socket: \"" + sock + "\" must be an absolute path of at most 107 bytes (sun_path)");
+        }
+        if (sock.equals(cni.socket())) {
+            throw new ConfigException("bfd.socket: \"" + sock + "\" is the CNI socket; bfdd needs its own");
+        }
+        return new Bfd(b.bool("enabled", true), interval, multiplier, sock);
     }
 
     private static String defaultHostname() {

@@ -138,6 +138,8 @@ public final class NetlinkRouteTable implements RouteTable, AutoCloseable {
                 fromKernel(r.route(), linkNamesQuietly()).ifPresent(x -> listener.accept(new Event.Deleted(x)));
             case NetlinkEvent.RouteAdded r when ours(r.route()) ->
                 fromKernel(r.route(), linkNamesQuietly()).ifPresent(x -> listener.accept(new Event.Added(x)));
+            case NetlinkEvent.RouteRemoved r when r.route().table() == dev.viaduct.netlink.Route.MAIN ->
+                listener.accept(new Event.ForeignRouteRemoved());
             case NetlinkEvent.LinkRemoved l -> listener.accept(new Event.LinksChanged());
             case NetlinkEvent.LinkChanged l -> listener.accept(new Event.LinksChanged());
             case NetlinkEvent.ResyncNeeded r -> listener.accept(new Event.Overrun());

@@ -87,11 +87,33 @@ public record Route(Cidr destination, Type type, Scope scope, List<NextHop> next
         return new Route(dst, Type.BLACKHOLE, Scope.UNIVERSE, List.of(), MAIN_TABLE);
     }
 
-    /** Whether the set of next hops is in a different order only (the kernel may reorder ECMP legs). */
+    /**
+     * Whether {@code other} is the same route: same destination, type, scope and table, and the same next hops
+     * in any order (the kernel may reorder ECMP legs). A next hop without a device matches any device: the
+     * kernel fills in the device it resolved the gateway to.
+     */
     public boolean sameAs(Route other) {
-        return destination.equals(other.destination) && type == other.type && scope == other.scope
-                && table == other.table && nextHops.size() == other.nextHops.size()
-                && nextHops.containsAll(other.nextHops);
+        if (!destination.equals(other.destination) || type != other.type || scope != other.scope
+                || table != other.table || nextHops.size() != other.nextHops.size()) {
+            return false;
+        }
+        List<NextHop> left = new java.util.ArrayList<>(other.nextHops);
+        for (NextHop h : nextHops) {
+            boolean found = false;
+            for (var it = left.iterator(); it.hasNext();) {
+                NextHop o = it.next();
+                if (h.gateway().equals(o.gateway()) && h.onlink() == o.onlink()
+                        && (h.device().isEmpty() || o.device().isEmpty() || h.device().equals(o.device()))) {
+                    it.remove();
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** In {@code ip route} syntax, for logs, status and the demo. */

@@ -59,6 +59,19 @@ public final class RouteReconciler implements AutoCloseable {
     public final AtomicLong errors = new AtomicLong();
     public final AtomicLong passes = new AtomicLong();
     public final AtomicLong lastPassNanos = new AtomicLong();
+    private volatile PassListener passListener = (full, changes, nanos) -> {
+    };
+
+    /** Told after every pass (metrics): whether it dumped the kernel, how many changes it sent, how long it took. */
+    @FunctionalInterface
+    public interface PassListener {
+        void passed(boolean full, int changes, long nanos);
+    }
+
+    /** Sets the one pass listener (called on the loop thread; must not block). */
+    public void onPass(PassListener listener) {
+        this.passListener = listener;
+    }
 
     public RouteReconciler(RouteTable kernel, java.time.Duration resyncInterval) {
         this.kernel = kernel;
@@ -114,6 +127,22 @@ public final class RouteReconciler implements AutoCloseable {
         lock.lock();
         try {
             return union();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Which source wants each desired route (the first by name when several want one key, as in {@link #desired}). */
+    public Map<Route.Key, String> desiredSources() {
+        lock.lock();
+        try {
+            Map<Route.Key, String> out = new HashMap<>();
+            for (var e : desiredBySource.entrySet()) {
+                for (Route.Key k : e.getValue().keySet()) {
+                    out.putIfAbsent(k, e.getKey());
+                }
+            }
+            return out;
         } finally {
             lock.unlock();
         }
@@ -182,7 +211,7 @@ public final class RouteReconciler implements AutoCloseable {
                         kernelView.remove(d.route().key());
                         if (union().containsKey(d.route().key())) {
                             drifted.incrementAndGet();
-                            LOG.log(System.Logger.Level.WARNING, "route drift: {0} was deleted behind our back; restoring", d.route());
+                            LOG.log(System.Logger.Level.WARNING, "route drift: deleted behind the agent's back, restoring route={0}", d.route());
                         }
                         dirty = true;
                     }
@@ -201,6 +230,12 @@ public final class RouteReconciler implements AutoCloseable {
                 case RouteTable.Event.LinksChanged l -> {
                     fullResync = true;
                     dirty = true;
+                }
+                case RouteTable.Event.ForeignRouteRemoved f -> {
+                    // only interesting while a foreign route blocks one of ours (a conflict): retry it now
+                    if (problems.values().stream().anyMatch(v -> v.startsWith("conflict"))) {
+                        dirty = true;
+                    }
                 }
                 case RouteTable.Event.Overrun o -> {
                     LOG.log(System.Logger.Level.WARNING, "route events overrun (ENOBUFS): full resync");
@@ -346,7 +381,7 @@ public final class RouteReconciler implements AutoCloseable {
                         case RouteTable.Outcome.Failed f -> {
                             newProblems.put(c.route().key(), f.message());
                             errors.incrementAndGet();
-                            LOG.log(System.Logger.Level.WARNING, "route {0} {1} failed: {2}", c.op(), c.route(), f.message());
+                            LOG.log(System.Logger.Level.WARNING, "route change failed op={0} route={1} error={2}", c.op(), c.route(), f.message());
                         }
                     }
                 }
@@ -359,7 +394,9 @@ public final class RouteReconciler implements AutoCloseable {
             if (!newProblems.keySet().equals(problems.keySet())) {
                 for (var e : newProblems.entrySet()) {
                     if (!problems.containsKey(e.getKey())) {
-                        LOG.log(System.Logger.Level.WARNING, "route {0} not programmed: {1}", e.getKey(), e.getValue());
+                        // a pod's host veth appearing a moment after its route is wanted is normal: debug only
+                        LOG.log(e.getValue().startsWith("device vdc") ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                                "route not programmed destination={0} reason={1}", e.getKey(), e.getValue());
                     }
                 }
             }
@@ -370,6 +407,7 @@ public final class RouteReconciler implements AutoCloseable {
         }
         passes.incrementAndGet();
         lastPassNanos.set(System.nanoTime() - t0);
+        passListener.passed(full, changes.size(), System.nanoTime() - t0);
         if (!changes.isEmpty()) {
             LOG.log(System.Logger.Level.DEBUG, "route pass full={0} changes={1} ms={2}", full, changes.size(),
                     (System.nanoTime() - t0) / 1e6);

@@ -52,6 +52,10 @@ public interface RouteTable {
         }
 
         /** Links changed (devices appeared or vanished; the kernel flushes routes silently then). */
+        /** A route of another protocol in the main table went away: a conflict it caused may be gone. */
+        record ForeignRouteRemoved() implements Event {
+        }
+
         record LinksChanged() implements Event {
         }
 

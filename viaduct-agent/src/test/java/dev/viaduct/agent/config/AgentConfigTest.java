@@ -24,6 +24,22 @@ class AgentConfigTest {
         assertThat(c.routes().resyncInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.http().listenPort()).isEqualTo(9099);
         assertThat(c.node().leaseTtl()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.bfd().enabled()).isTrue();
+        assertThat(c.bfd().interval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(c.bfd().multiplier()).isEqualTo(3);
+        assertThat(c.bfd().socket().toString()).as("next to the CNI socket").isEqualTo("/run/viaduct/bfdd.sock");
+    }
+
+    @Test
+    void bfdSettings() throws Exception {
+        AgentConfig c = AgentConfig.parse("nodeName: n1\n" + MIN + "cni: {socket: /run/lab/n1/cni.sock}\n"
+                + "bfd: {interval: 50ms, multiplier: 5}\n", false);
+        assertThat(c.bfd().interval()).isEqualTo(Duration.ofMillis(50));
+        assertThat(c.bfd().multiplier()).isEqualTo(5);
+        assertThat(c.bfd().socket().toString()).as("each node's bfdd follows its CNI socket").isEqualTo("/run/lab/n1/bfdd.sock");
+        AgentConfig off = AgentConfig.parse("nodeName: n1\n" + MIN + "bfd: {enabled: false, socket: /x/b.sock}\n", false);
+        assertThat(off.bfd().enabled()).isFalse();
+        assertThat(off.bfd().socket().toString()).isEqualTo("/x/b.sock");
     }
 
     @Test
@@ -40,6 +56,17 @@ class AgentConfigTest {
         assertThat(c.cni().mtu()).isEqualTo(1400);
         assertThat(c.datastore().username()).contains("u");
         assertThat(c.log().format()).isEqualTo("json");
+    }
+
+    @Test
+    void poolDefaultsForOverlaysAndNat() throws Exception {
+        AgentConfig c = AgentConfig.parse("nodeName: n1\n" + MIN + "cluster:\n  vxlanMode: CrossSubnet\n  natOutgoing: true\n", false);
+        assertThat(c.cluster().vxlanMode()).isEqualTo(dev.viaduct.ipam.EncapMode.CROSS_SUBNET);
+        assertThat(c.cluster().ipipMode()).isEqualTo(dev.viaduct.ipam.EncapMode.NEVER);
+        assertThat(c.cluster().natOutgoing()).isTrue();
+        AgentConfig d = AgentConfig.parse("nodeName: n1\n" + MIN, false);
+        assertThat(d.cluster().vxlanMode()).isEqualTo(dev.viaduct.ipam.EncapMode.NEVER);
+        assertThat(d.cluster().natOutgoing()).isFalse();
     }
 
     @ParameterizedTest(name = "{1}")
@@ -67,6 +94,17 @@ class AgentConfigTest {
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, routes: {protocol: 186}} | routes.protocol: 186 belongs to a routing daemon
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, http: {listen: nowhere}} | http.listen: "nowhere" must be host:port
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, log: {format: xml}}  | log.format: "xml" is not one of
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {vxlanMode: always}} | cluster.vxlanMode: "always" is not one of [Never, CrossSubnet, Always]
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {ipipMode: Sometimes}} | cluster.ipipMode: "Sometimes" is not one of
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {vxlanMode: Always, ipipMode: CrossSubnet}} | cluster.vxlanMode and cluster.ipipMode: enable at most one
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {natOutgoing: yes please}} | cluster.natOutgoing
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, bfd: {interval: 1ms}}  | bfd.interval: must be between 10ms and 10s, got 1ms
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, bfd: {interval: fast}} | bfd.interval: "fast" is not a duration
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, bfd: {multiplier: 0}}  | bfd.multiplier: 0 is out of range 1..255
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, bfd: {enabled: maybe}} | bfd.enabled: must be true or false
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, bfd: {socket: rel}}    | bfd.socket: "rel" must be an absolute path
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, bfd: {socket: /run/viaduct/cni.sock}} | bfd.socket: "/run/viaduct/cni.sock" is the CNI socket
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, bfd: {intervl: 1s}}    | bfd.intervl: unknown field
             '[1, 2]'                                                                  | the top level must be a map
             'key: [unclosed'                                                          | not valid YAML
             """)

@@ -129,4 +129,19 @@ class RouteReconcilerTest {
         kernel.emit(new RouteTable.Event.Overrun());
         Poll.until("second dump", T, () -> kernel.dumps == 2);
     }
+
+    @Test
+    void removingTheConflictingForeignRouteLetsOursInAtOnce() throws Exception {
+        Route foreign = via("10.244.1.0/26", "10.168.0.99");
+        kernel.foreign.put(foreign.key(), foreign);
+        start(Duration.ofHours(1));
+        Route ours = via("10.244.1.0/26", "10.168.0.1");
+        rec.setDesired("hostgw", List.of(ours));
+        Poll.until("conflict reported", T, () -> rec.problems().containsKey(ours.key()));
+        synchronized (kernel) {
+            kernel.foreign.remove(foreign.key());
+        }
+        kernel.emit(new RouteTable.Event.ForeignRouteRemoved());
+        Poll.until("ours programmed without waiting for a resync", T, () -> ours.equals(kernel.snapshot().get(ours.key())));
+    }
 }

@@ -50,6 +50,7 @@ public final class BfdSession {
     private final long localDiscr;
     private final Optional<AuthKey> auth;
     private final RandomGenerator random;
+    private final boolean controlPlaneIndependent;
     private Timers timers;
 
     // RFC 5880 §6.8.1 state variables
@@ -104,6 +105,16 @@ public final class BfdSession {
      */
     public BfdSession(String name, long localDiscriminator, Timers timers, Optional<AuthKey> auth, RandomGenerator random,
             long nowNanos) {
+        this(name, localDiscriminator, timers, auth, random, nowNanos, false);
+    }
+
+    /**
+     * A session whose packets carry the C bit when {@code controlPlaneIndependent} (RFC 5880 §4.1: "the
+     * transmitting system's BFD implementation does not share fate with its control plane").
+     */
+    public BfdSession(String name, long localDiscriminator, Timers timers, Optional<AuthKey> auth, RandomGenerator random,
+            long nowNanos, boolean controlPlaneIndependent) {
+        this.controlPlaneIndependent = controlPlaneIndependent;
         if (localDiscriminator <= 0 || localDiscriminator > U32) {
             throw new IllegalArgumentException("local discriminator must be nonzero and 32 bits (RFC 5880 §6.8.1), got " + localDiscriminator);
         }
@@ -447,6 +458,12 @@ public final class BfdSession {
     private ControlPacket build(long now, boolean fin) {
         ControlPacket p = ControlPacket.of(localDiag, state, !fin && pollActive, fin, timers.detectMultiplier(), localDiscr,
                 remoteDiscr, desiredMinTx, requiredMinRx);
+        if (controlPlaneIndependent) {
+            // set before signing: the digest covers the flags (RFC 5880 §6.7.3)
+            p = new ControlPacket(p.diag(), p.state(), p.poll(), p.fin(), true, p.demand(), p.multipoint(), p.detectMult(),
+                    p.myDiscriminator(), p.yourDiscriminator(), p.desiredMinTxMicros(), p.requiredMinRxMicros(),
+                    p.requiredMinEchoRxMicros(), p.auth());
+        }
         if (auth.isEmpty()) {
             return p;
         }

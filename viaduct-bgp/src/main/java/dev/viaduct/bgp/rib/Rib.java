@@ -747,6 +747,9 @@ public final class Rib {
             long b = keys.b(i);
             int len = keys.len[i];
             Path best = RouteSet.best(L.get(a, b, len));
+            if (best != null && p.settings.localRoutesOnly() && !best.local()) {
+                best = null; // a host is not a transit router: it announces only what it originates
+            }
             RouteAttrs attrs = null;
             if (best != null) {
                 Object x = memo.get(best);

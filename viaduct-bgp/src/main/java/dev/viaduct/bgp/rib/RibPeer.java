@@ -19,7 +19,13 @@ import java.util.function.Consumer;
 public final class RibPeer {
     /** Static settings of the peer that matter to the RIB. */
     public record Settings(String name, long peerAs, boolean rrClient, boolean nextHopSelf, Policy importPolicy,
-            Policy exportPolicy, InetAddress nextHopV4, InetAddress nextHopV6) {
+            Policy exportPolicy, InetAddress nextHopV4, InetAddress nextHopV6, boolean localRoutesOnly) {
+        /** Advertising every best path the rules allow. */
+        public Settings(String name, long peerAs, boolean rrClient, boolean nextHopSelf, Policy importPolicy,
+                Policy exportPolicy, InetAddress nextHopV4, InetAddress nextHopV6) {
+            this(name, peerAs, rrClient, nextHopSelf, importPolicy, exportPolicy, nextHopV4, nextHopV6, false);
+        }
+
         public Settings {
             importPolicy = importPolicy == null ? Policy.ACCEPT_ALL : importPolicy;
             exportPolicy = exportPolicy == null ? Policy.ACCEPT_ALL : exportPolicy;

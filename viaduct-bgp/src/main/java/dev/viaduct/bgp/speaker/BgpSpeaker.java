@@ -154,7 +154,7 @@ public final class BgpSpeaker implements AutoCloseable {
             }
         }
         RibPeer.Settings rs = new RibPeer.Settings(p.name(), p.asn(), p.rrClient(), p.nextHopSelf(), p.importPolicy(),
-                p.exportPolicy(), p.nextHopV4(), p.nextHopV6());
+                p.exportPolicy(), p.nextHopV4(), p.nextHopV6(), p.localRoutesOnly());
         synchronized (peers) {
             if (peers.containsKey(p.address())) {
                 throw new IllegalArgumentException("peer " + p.address().getHostAddress() + " already exists");

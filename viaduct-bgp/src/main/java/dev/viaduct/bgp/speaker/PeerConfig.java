@@ -19,10 +19,19 @@ import java.util.Set;
  * @param holdTime seconds, or null for the speaker's default
  * @param nextHopV4 next hop for IPv4 routes when the session runs over IPv6 (null: router ID)
  * @param nextHopV6 next hop for IPv6 routes when the session runs over IPv4 (null: IPv4-mapped address)
+ * @param localRoutesOnly announce only routes this speaker originates, never learned ones (a host towards its
+ *     ToR must not become a transit path for its neighbours' routes)
  */
 public record PeerConfig(String name, InetAddress address, int port, long asn, boolean passive, boolean rrClient,
         boolean nextHopSelf, Set<Family> families, Policy importPolicy, Policy exportPolicy, InetAddress localAddress,
-        String password, Integer holdTime, InetAddress nextHopV4, InetAddress nextHopV6) {
+        String password, Integer holdTime, InetAddress nextHopV4, InetAddress nextHopV6, boolean localRoutesOnly) {
+    public PeerConfig(String name, InetAddress address, int port, long asn, boolean passive, boolean rrClient,
+            boolean nextHopSelf, Set<Family> families, Policy importPolicy, Policy exportPolicy, InetAddress localAddress,
+            String password, Integer holdTime, InetAddress nextHopV4, InetAddress nextHopV6) {
+        this(name, address, port, asn, passive, rrClient, nextHopSelf, families, importPolicy, exportPolicy, localAddress,
+                password, holdTime, nextHopV4, nextHopV6, false);
+    }
+
     public PeerConfig {
         if (address == null) {
             throw new IllegalArgumentException("address: required");
@@ -65,6 +74,7 @@ public record PeerConfig(String name, InetAddress address, int port, long asn, b
         b.families = EnumSet.copyOf(families);
         b.importPolicy = importPolicy;
         b.exportPolicy = exportPolicy;
+        b.localRoutesOnly = localRoutesOnly;
         b.localAddress = localAddress;
         b.password = password;
         b.holdTime = holdTime;
@@ -84,6 +94,7 @@ public record PeerConfig(String name, InetAddress address, int port, long asn, b
         private Set<Family> families = EnumSet.allOf(Family.class);
         private Policy importPolicy;
         private Policy exportPolicy;
+        private boolean localRoutesOnly;
         private InetAddress localAddress;
         private String password;
         private Integer holdTime;
@@ -160,9 +171,14 @@ public record PeerConfig(String name, InetAddress address, int port, long asn, b
             return this;
         }
 
+        public Builder localRoutesOnly(boolean v) {
+            localRoutesOnly = v;
+            return this;
+        }
+
         public PeerConfig build() {
             return new PeerConfig(name, address, port, asn, passive, rrClient, nextHopSelf, families, importPolicy,
-                    exportPolicy, localAddress, password, holdTime, nextHopV4, nextHopV6);
+                    exportPolicy, localAddress, password, holdTime, nextHopV4, nextHopV6, localRoutesOnly);
         }
     }
 }

@@ -498,4 +498,20 @@ class RibTest {
         PathAttribute.MpReach r = u.get(2).attribute(PathAttribute.MpReach.class).orElseThrow();
         assertThat(r.nextHopAddress().getHostAddress()).isEqualTo("2001:db8:0:0:0:0:0:1");
     }
+
+    @Test
+    void localRoutesOnlyPeersGetOnlyOriginatedRoutes() {
+        RibPeer ibgp = peer("ibgp", LOCAL_AS, "10.0.0.2");
+        RibPeer tor = rib.addPeer(new RibPeer.Settings("tor", 65100, false, false, null, null, null, null, true));
+        List<byte[]> box = new ArrayList<>();
+        sent.put(tor, box);
+        rib.peerUp(tor, new RibPeer.Session(Prefix.parseAddress("10.0.0.9"), ip("10.0.0.9"), Prefix.parseAddress("10.0.0.1"),
+                Set.of(Family.IPV4_UNICAST), CodecOptions.FOUR_OCTET_AS, true, null, box::add), 0);
+        box.clear();
+        announce(ibgp, attrs("10.0.0.2").localPref(100).build(), "10.244.1.0/26");
+        rib.originate(LocalRoute.of(Prefix.parse("10.244.0.0/26")));
+        rib.flush();
+        assertThat(announcedTo(tor)).containsExactly(Prefix.parse("10.244.0.0/26"));
+        assertThat(bestSource("10.244.1.0/26")).isNotNull();
+    }
 }

@@ -1,0 +1,69 @@
+package dev.viaduct.agent.bfd;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts bfdd as a detached child of the agent: the same Java and class path as the agent, a small heap, the
+ * main class {@link BfdDaemonMain}, output appended to a log file next to the socket. The child calls
+ * {@code setsid} so it has its own session; the agent never stops it (restarts, crashes and graceful stops of
+ * the agent leave it running), and it dies with its node (or its network namespace, in the lab).
+ *
+ * <p>Under systemd, run {@code viaduct bfdd} as its own unit instead (or give the agent's unit
+ * {@code KillMode=process}): a unit's default stop kills every process of its cgroup, bfdd included.
+ */
+final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
+    /** JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. */
+    static final String DEFAULT_JAVA_OPTS = "-XX:+UseSerialGC -Xms8m -Xmx64m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss512k";
+
+    private final Path socket;
+    private final String logFormat;
+    private final String logLevel;
+
+    BfdDaemonLauncher(Path socket, String logFormat, String logLevel) {
+        this.socket = socket;
+        this.logFormat = logFormat;
+        this.logLevel = logLevel;
+    }
+
+    /** Where the daemon's log goes: {@code bfdd.sock} → {@code bfdd.log} in the same directory. */
+    static Path logFile(Path socket) {
+        String n = socket.getFileName().toString();
+        String base = n.endsWith(".sock") ? n.substring(0, n.length() - 5) : n;
+        return socket.resolveSibling(base + ".log");
+    }
+
+    /** The daemon's command line. */
+    List<String> command() {
+        List<String> argv = new ArrayList<>();
+        argv.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        argv.add("--enable-native-access=ALL-UNNAMED");
+        String opts = System.getenv().getOrDefault("VIADUCT_BFDD_JAVA_OPTS", DEFAULT_JAVA_OPTS).strip();
+        if (!opts.isEmpty()) {
+            argv.addAll(List.of(opts.split("\\s+")));
+        }
+        argv.addAll(List.of("-Xshare:auto", "-cp", System.getProperty("java.class.path"), BfdDaemonMain.class.getName(),
+                "--socket", socket.toString(), "--detach", "--log-format", logFormat, "--log-level", logLevel));
+        return argv;
+    }
+
+    @Override
+    public long start() throws IOException {
+        Path log = logFile(socket);
+        Files.createDirectories(log.getParent());
+        ProcessBuilder pb = new ProcessBuilder(command());
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        Process p = pb.start();
+        return p.pid();
+    }
+
+    @Override
+    public String toString() {
+        return "bfdd launcher (log " + logFile(socket) + ")";
+    }
+}

@@ -1,0 +1,318 @@
+package dev.viaduct.agent.bfd;
+
+import dev.viaduct.agent.bfd.BfddCodec.BfddProtocolException;
+import dev.viaduct.agent.bfd.BfddMessage.DesiredSession;
+import dev.viaduct.agent.bfd.BfddMessage.Event;
+import dev.viaduct.agent.bfd.BfddMessage.Failure;
+import dev.viaduct.agent.bfd.BfddMessage.GetStatus;
+import dev.viaduct.agent.bfd.BfddMessage.Hello;
+import dev.viaduct.agent.bfd.BfddMessage.SetSessions;
+import dev.viaduct.agent.bfd.BfddMessage.Shutdown;
+import dev.viaduct.agent.bfd.BfddMessage.Status;
+import dev.viaduct.agent.bfd.BfddMessage.Welcome;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The agent's end of the bfdd protocol: keeps a connection to the daemon on {@code socket}, starting the daemon
+ * when nobody answers there (at most once per {@link #SPAWN_INTERVAL}), says Hello, (re)sends the wanted sessions
+ * after every (re)connection, and hands the Welcome, every event and every status to its {@link Handler}.
+ * A daemon in another network namespace is refused (its sessions would be another node's); a daemon speaking
+ * another protocol version is asked to shut down with AdminDown and replaced.
+ *
+ * <p>Concurrency: one virtual thread connects and reads; the handler is called on it, in the daemon's order.
+ * Writes (from any thread) are serialized by a lock; requests wait for their reply with a timeout.
+ */
+final class BfddLink implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("viaduct.bfd");
+    static final Duration SPAWN_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration NETNS_MISMATCH_PAUSE = Duration.ofSeconds(10);
+
+    /** Starts the daemon process; returns its pid. */
+    interface DaemonStarter {
+        long start() throws IOException;
+    }
+
+    /** Told what the daemon says, on the link's thread, in order. */
+    interface Handler {
+        /** Connected (first time or again): the daemon's identity and every session's state. */
+        void welcome(Welcome w);
+
+        void event(Event e);
+
+        /** Every session's state, in answer to a request. */
+        void status(Status s);
+
+        /** The connection is gone (the daemon died or was replaced); the link reconnects by itself. */
+        void lost(String why);
+    }
+
+    private final Path socket;
+    private final String clientName;
+    private final Optional<DaemonStarter> starter;
+    private final Handler handler;
+    private final String netns = BfdDaemon.currentNetns();
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<Long, CompletableFuture<BfddMessage.Reply>> pending = new ConcurrentHashMap<>();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private volatile OutputStream out;
+    private volatile SocketChannel channel;
+    private volatile List<DesiredSession> desired;
+    private volatile Welcome welcome;
+    private volatile String lastError = "not connected yet";
+    private volatile long spawnedPid = -1;
+    private volatile boolean closed;
+    private Thread loop;
+
+    BfddLink(Path socket, String clientName, Optional<DaemonStarter> starter, Handler handler) {
+        this.socket = socket;
+        this.clientName = clientName;
+        this.starter = starter;
+        this.handler = handler;
+    }
+
+    void start() {
+        loop = Thread.ofVirtual().name("bfdd-link").start(this::run);
+    }
+
+    /** Sends the wanted sessions now if connected, and after every reconnection. */
+    void desired(List<DesiredSession> sessions) {
+        desired = List.copyOf(sessions);
+        if (channel != null) {
+            try {
+                send(new SetSessions(ids.incrementAndGet(), sessions));
+            } catch (IOException e) {
+                // the reader sees the broken connection and reconnects; the set goes out again then
+                LOG.log(System.Logger.Level.DEBUG, "bfd set not sent: {0}", e.toString());
+            }
+        }
+    }
+
+    /** Every session's state from the daemon, or empty when it does not answer within {@code timeout}. */
+    Optional<Status> status(Duration timeout) {
+        return request(new GetStatus(ids.incrementAndGet()), timeout).flatMap(r -> r instanceof Status s ? Optional.of(s) : Optional.empty());
+    }
+
+    /** Asks the daemon to exit (see {@link Shutdown}); true when it acknowledged. */
+    boolean shutdownDaemon(boolean adminDown, Duration timeout) {
+        return request(new Shutdown(ids.incrementAndGet(), adminDown), timeout).isPresent();
+    }
+
+    boolean connected() {
+        return channel != null;
+    }
+
+    /** The daemon's last Welcome (who it is), if ever connected. */
+    Optional<Welcome> daemon() {
+        return Optional.ofNullable(welcome);
+    }
+
+    /** Why the link is not connected (or the last problem it had). */
+    String lastError() {
+        return lastError;
+    }
+
+    private Optional<BfddMessage.Reply> request(BfddMessage.Request r, Duration timeout) {
+        if (channel == null) {
+            return Optional.empty();
+        }
+        CompletableFuture<BfddMessage.Reply> f = new CompletableFuture<>();
+        pending.put(r.id(), f);
+        try {
+            send(r);
+            return Optional.of(f.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } finally {
+            pending.remove(r.id());
+        }
+    }
+
+    private void send(BfddMessage m) throws IOException {
+        writeLock.lock();
+        try {
+            OutputStream o = out;
+            if (o == null) {
+                throw new IOException("not connected to bfdd");
+            }
+            BfddLines.write(o, m);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ the connection loop
+
+    private void run() {
+        long backoffMillis = 20;
+        long lastSpawnNanos = System.nanoTime() - SPAWN_INTERVAL.toNanos() - 1;
+        while (!closed) {
+            SocketChannel ch;
+            try {
+                ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                try {
+                    ch.connect(UnixDomainSocketAddress.of(socket));
+                } catch (IOException e) {
+                    ch.close();
+                    throw e;
+                }
+            } catch (IOException e) {
+                lastError = "cannot connect to bfdd at " + socket + ": " + e.getMessage();
+                if (starter.isPresent() && System.nanoTime() - lastSpawnNanos > SPAWN_INTERVAL.toNanos()) {
+                    lastSpawnNanos = System.nanoTime();
+                    try {
+                        spawnedPid = starter.get().start();
+                        LOG.log(System.Logger.Level.INFO, "bfdd started pid={0} socket={1} ({2})", spawnedPid, socket, e.getMessage());
+                    } catch (IOException ex) {
+                        lastError = "cannot start bfdd: " + ex.getMessage();
+                        LOG.log(System.Logger.Level.ERROR, "bfdd cannot be started: {0}", ex.getMessage());
+                    }
+                }
+                if (!pause(Duration.ofMillis(backoffMillis))) {
+                    return;
+                }
+                backoffMillis = Math.min(1000, backoffMillis * 2);
+                continue;
+            }
+            backoffMillis = 20;
+            String why = converse(ch);
+            boolean wasConnected = channel != null;
+            channel = null;
+            out = null;
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing is all we want
+            }
+            for (var f : pending.values()) {
+                f.completeExceptionally(new IOException("bfdd connection lost"));
+            }
+            if (closed) {
+                return;
+            }
+            lastError = why;
+            if (wasConnected) {
+                LOG.log(System.Logger.Level.WARNING, "bfdd connection lost socket={0} reason=\"{1}\" (reconnecting)", socket, why);
+                handler.lost(why);
+            }
+            if (!pause(Duration.ofMillis(backoffMillis))) {
+                return;
+            }
+        }
+    }
+
+    /** One connection's life; returns why it ended. */
+    private String converse(SocketChannel ch) {
+        BfddLines lines = new BfddLines(Channels.newInputStream(ch));
+        out = Channels.newOutputStream(ch);
+        try {
+            send(new Hello(ids.incrementAndGet(), BfddMessage.PROTOCOL, clientName));
+            String first = lines.next();
+            if (first == null) {
+                return "bfdd closed the connection before answering Hello";
+            }
+            BfddMessage.Reply r = BfddCodec.decodeReply(first);
+            if (r instanceof Failure f) {
+                return "bfdd refused Hello: " + f.error();
+            }
+            if (!(r instanceof Welcome w)) {
+                return "bfdd answered Hello with " + r.getClass().getSimpleName();
+            }
+            if (w.protocol() != BfddMessage.PROTOCOL) {
+                LOG.log(System.Logger.Level.WARNING, "bfdd pid={0} speaks protocol {1}, this agent {2}: replacing it (AdminDown first)",
+                        w.pid(), w.protocol(), BfddMessage.PROTOCOL);
+                BfddLines.write(out, new Shutdown(ids.incrementAndGet(), true));
+                while (lines.next() != null) {
+                    // wait for it to go
+                }
+                return "replaced bfdd of protocol " + w.protocol();
+            }
+            if (!w.netns().equals(netns)) {
+                String why = "bfdd pid=" + w.pid() + " on " + socket + " runs in network namespace " + w.netns() + ", this agent in "
+                        + netns + ": every node needs its own bfd.socket";
+                LOG.log(System.Logger.Level.ERROR, why);
+                pause(NETNS_MISMATCH_PAUSE);
+                return why;
+            }
+            welcome = w;
+            channel = ch;
+            lastError = "";
+            LOG.log(System.Logger.Level.INFO, "bfdd connected pid={0} startedAt={1} sessions={2} socket={3}", w.pid(), w.startedAt(),
+                    w.sessions().size(), socket);
+            handler.welcome(w);
+            List<DesiredSession> d = desired;
+            if (d != null) {
+                send(new SetSessions(ids.incrementAndGet(), d));
+            }
+            String line;
+            while ((line = lines.next()) != null) {
+                BfddMessage.Reply m = BfddCodec.decodeReply(line);
+                switch (m) {
+                    case Event e -> handler.event(e);
+                    case Status s -> handler.status(s);
+                    case Failure f -> LOG.log(System.Logger.Level.WARNING, "bfdd refused a request: {0}", f.error());
+                    case Welcome x -> LOG.log(System.Logger.Level.WARNING, "bfdd sent a second Welcome; ignored");
+                }
+                CompletableFuture<BfddMessage.Reply> f = m.id() == 0 ? null : pending.get(m.id());
+                if (f != null) {
+                    f.complete(m);
+                }
+            }
+            return "bfdd closed the connection";
+        } catch (IOException e) {
+            return "bfdd connection failed: " + e.getMessage();
+        } catch (BfddProtocolException e) {
+            return "bfdd sent an invalid message: " + e.getMessage();
+        }
+    }
+
+    private boolean pause(Duration d) {
+        try {
+            Thread.sleep(d);
+            return !closed;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Disconnects; the daemon and its sessions keep running. */
+    @Override
+    public void close() {
+        closed = true;
+        SocketChannel ch = channel;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing is all we want
+            }
+        }
+        if (loop != null) {
+            loop.interrupt();
+            try {
+                loop.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.viaduct.agent.ops;
+
+import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.agent.route.Route;
+import dev.viaduct.netlink.Link;
+import dev.viaduct.netlink.Nexthop;
+import dev.viaduct.netlink.RouteScope;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The route and link objects of {@code /status} — one shape for the routes the agent wants and the routes
+ * the kernel has, so {@code viaduct ctl} compares like with like:
+ * <pre>{@code
+ * {"destination": "10.244.1.0/26", "type": "unicast", "scope": "global", "table": 254, "protocol": 86,
+ *  "metric": 0, "nextHops": [{"gateway": "10.168.0.12", "device": "eth0", "onlink": false}],
+ *  "text": "10.244.1.0/26 via 10.168.0.12 dev eth0 proto viaduct"}
+ * }</pre>
+ * {@code type} is the kernel's RTN_* name in lower case, {@code scope} as {@code ip route} prints it
+ * ({@code global}, {@code link}, {@code host}), {@code protocol} the rtm_protocol number. Next hops carry
+ * {@code linkDown}/{@code dead} when the kernel flags them (RTNH_F_LINKDOWN: the device has no carrier and
+ * {@code ignore_routes_with_linkdown} may skip it). A desired route adds {@code source}, the route source
+ * that wants it ({@code pods}, {@code hostgw}, {@code bgp}, ...).
+ */
+public final class StatusJson {
+    private StatusJson() {
+    }
+
+    /** A route the agent wants, carrying the agent's protocol number. */
+    public static void desired(ObjectNode o, Route r, int protocol, String source) {
+        o.put("destination", r.destination().toString());
+        o.put("type", r.type().name().toLowerCase(Locale.ROOT));
+        o.put("scope", r.scope() == Route.Scope.LINK ? "link" : "global");
+        o.put("table", r.table());
+        o.put("protocol", protocol);
+        o.put("metric", 0);
+        ArrayNode hops = o.putArray("nextHops");
+        for (Route.NextHop h : r.nextHops()) {
+            ObjectNode n = hops.addObject();
+            h.gateway().ifPresent(g -> n.put("gateway", g.getHostAddress()));
+            h.device().ifPresent(d -> n.put("device", d));
+            n.put("onlink", h.onlink());
+        }
+        o.put("text", r.toString());
+        if (source != null) {
+            o.put("source", source);
+        }
+    }
+
+    /** A route as the kernel reported it, with device indexes resolved to names through {@code names}. */
+    public static void kernel(ObjectNode o, dev.viaduct.netlink.Route r, Map<Integer, String> names) {
+        Cidr dst = new Cidr(r.destination().address(), r.destination().length());
+        o.put("destination", dst.toString());
+        o.put("type", r.type().name().toLowerCase(Locale.ROOT));
+        o.put("scope", r.scope().toString());
+        o.put("table", Integer.toUnsignedLong(r.table()));
+        o.put("protocol", r.protocol().code());
+        o.put("metric", r.metric());
+        ArrayNode hops = o.putArray("nextHops");
+        StringBuilder text = new StringBuilder();
+        if (!r.type().name().equals("UNICAST")) {
+            text.append(r.type().name().toLowerCase(Locale.ROOT)).append(' ');
+        }
+        text.append(dst.isHost() ? dst.addressText() : dst.toString());
+        for (Nexthop h : r.nexthops()) {
+            ObjectNode n = hops.addObject();
+            if (r.nexthops().size() > 1) {
+                text.append(" nexthop");
+            }
+            if (h.gateway() != null) {
+                n.put("gateway", h.gateway().getHostAddress());
+                text.append(" via ").append(h.gateway().getHostAddress());
+            }
+            if (h.ifindex() > 0) {
+                String dev = names.getOrDefault(h.ifindex(), "if" + h.ifindex());
+                n.put("device", dev);
+                text.append(" dev ").append(dev);
+            }
+            n.put("onlink", h.has(Nexthop.ONLINK));
+            if (h.has(Nexthop.ONLINK)) {
+                text.append(" onlink");
+            }
+            if (h.has(Nexthop.LINKDOWN)) {
+                n.put("linkDown", true);
+                text.append(" linkdown");
+            }
+            if (h.has(Nexthop.DEAD)) {
+                n.put("dead", true);
+                text.append(" dead");
+            }
+            if (r.nexthops().size() > 1) {
+                n.put("weight", h.weight());
+            }
+        }
+        text.append(" proto ").append(r.protocol());
+        if (!r.scope().equals(RouteScope.UNIVERSE)) {
+            text.append(" scope ").append(r.scope());
+        }
+        if (r.metric() != 0) {
+            text.append(" metric ").append(r.metric());
+        }
+        o.put("text", text.toString());
+    }
+
+    /** A network device: enough to tell a tunnel from a NIC, a missing veth and a device that is down. */
+    public static void link(ObjectNode o, Link l) {
+        o.put("name", l.name());
+        o.put("index", l.index());
+        o.put("kind", l.kind());
+        o.put("up", l.isUp());
+        o.put("operState", l.operState().toString().toLowerCase(Locale.ROOT));
+        o.put("mtu", l.mtu());
+    }
+
+    /** The kernel part of {@code /status}: {@code kernelRoutes} (main table, sorted) and {@code links}. */
+    public static void kernelSnapshot(ObjectNode o, KernelInspector.Snapshot snap) {
+        Map<Integer, String> names = new HashMap<>();
+        snap.links().forEach(l -> names.put(l.index(), l.name()));
+        ArrayNode routes = o.putArray("kernelRoutes");
+        snap.routes().stream()
+                .sorted(Comparator.comparing((dev.viaduct.netlink.Route r) -> new Cidr(r.destination().address(),
+                        r.destination().length())).thenComparingLong(dev.viaduct.netlink.Route::metric))
+                .forEach(r -> kernel(routes.addObject(), r, names));
+        ArrayNode links = o.putArray("links");
+        snap.links().stream().sorted(Comparator.comparingInt(Link::index)).forEach(l -> link(links.addObject(), l));
+    }
+
+    /**
+     * The URL other hosts reach this agent's HTTP endpoints at: the listen address, or — when it listens on
+     * every address — the node's own address. Empty when the agent serves no HTTP or picked a random port.
+     */
+    public static Optional<String> agentUrl(Optional<String> listenHost, int port, List<Cidr> nodeAddresses) {
+        if (listenHost.isEmpty() || port <= 0) {
+            return Optional.empty();
+        }
+        String host = listenHost.get().strip();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty() || host.equals("*") || host.equals("0.0.0.0") || host.equals("::")) {
+            if (nodeAddresses.isEmpty()) {
+                return Optional.empty();
+            }
+            host = nodeAddresses.getFirst().addressText();
+        }
+        boolean v6 = host.contains(":");
+        return Optional.of("http://" + (v6 ? "[" + host + "]" : host) + ":" + port);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.viaduct.agent.overlay;
+
+import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.ipam.EncapMode;
+import dev.viaduct.ipam.Pool;
+import java.net.InetAddress;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The part of an IPAM pool the overlays and NAT act on (Calico's {@code vxlanMode}, {@code ipipMode},
+ * {@code natOutgoing}). A pool cannot enable both encapsulations at once (IPAM refuses it).
+ */
+public record PoolSettings(Cidr cidr, EncapMode vxlanMode, EncapMode ipipMode, boolean natOutgoing) {
+    public PoolSettings {
+        Objects.requireNonNull(cidr, "cidr");
+        vxlanMode = vxlanMode == null ? EncapMode.NEVER : vxlanMode;
+        ipipMode = ipipMode == null ? EncapMode.NEVER : ipipMode;
+    }
+
+    public static PoolSettings of(Pool p) {
+        return new PoolSettings(Cidr.parse(p.cidr().toString()), p.vxlanMode(), p.ipipMode(), p.natOutgoing());
+    }
+
+    /** A pool without overlay or NAT. */
+    public static PoolSettings plain(String cidr) {
+        return new PoolSettings(Cidr.parse(cidr), EncapMode.NEVER, EncapMode.NEVER, false);
+    }
+
+    /** Which tunnel kind this pool asks for (VXLAN wins if a hand-edited record had both), and how. */
+    public Optional<TunnelKind> tunnel() {
+        if (!cidr.isIpv4()) {
+            // Overlays carry IPv4 pod traffic only (as Calico's tunl0 and vxlan.calico do); an IPv6 pool's
+            // modes are ignored and reported by the controller.
+            return Optional.empty();
+        }
+        if (vxlanMode != EncapMode.NEVER) {
+            return Optional.of(TunnelKind.VXLAN);
+        }
+        if (ipipMode != EncapMode.NEVER) {
+            return Optional.of(TunnelKind.IPIP);
+        }
+        return Optional.empty();
+    }
+
+    /** The mode of {@link #tunnel()}, NEVER when there is none. */
+    public EncapMode tunnelMode() {
+        return tunnel().map(k -> k == TunnelKind.VXLAN ? vxlanMode : ipipMode).orElse(EncapMode.NEVER);
+    }
+
+    /** The pool containing {@code a}, if any. */
+    public static Optional<PoolSettings> containing(Collection<PoolSettings> pools, InetAddress a) {
+        return pools.stream().filter(p -> p.cidr().contains(a)).findFirst();
+    }
+
+    /** The pool containing all of {@code c}, if any. */
+    public static Optional<PoolSettings> containing(Collection<PoolSettings> pools, Cidr c) {
+        return pools.stream().filter(p -> p.cidr().contains(c)).findFirst();
+    }
+
+    public String describe() {
+        return cidr + " vxlanMode=" + vxlanMode.text() + " ipipMode=" + ipipMode.text() + " natOutgoing=" + natOutgoing;
+    }
+}

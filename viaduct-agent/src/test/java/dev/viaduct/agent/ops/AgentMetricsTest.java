@@ -1,0 +1,83 @@
+package dev.viaduct.agent.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class AgentMetricsTest {
+    final AgentMetrics m = new AgentMetrics();
+
+    String scrape() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, m.registry().scrape());
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    double sample(String text, String sample) {
+        Matcher x = Pattern.compile("^" + Pattern.quote(sample) + " ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(text);
+        return x.find() ? Double.parseDouble(x.group(1)) : Double.NaN;
+    }
+
+    @Test
+    void etcdRequestsAreTimedByOperationAndFailuresCountedByReason() throws IOException {
+        m.finished("get", 2_000_000, null);
+        m.finished("get", 3_000_000, null);
+        m.finished("txn", 20_000_000_000L, "unavailable");
+        m.leaseLost();
+        String t = scrape();
+        assertThat(sample(t, "viaduct_etcd_request_duration_seconds_count{op=\"get\"}")).isEqualTo(2);
+        assertThat(sample(t, "viaduct_etcd_request_duration_seconds_sum{op=\"get\"}")).isCloseTo(0.005, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(sample(t, "viaduct_etcd_request_duration_seconds_bucket{op=\"get\",le=\"0.002\"}")).isEqualTo(1);
+        assertThat(sample(t, "viaduct_etcd_request_duration_seconds_count{op=\"txn\"}")).isEqualTo(1);
+        assertThat(sample(t, "viaduct_etcd_request_errors_total{op=\"txn\",reason=\"unavailable\"}")).isEqualTo(1);
+        assertThat(t).doesNotContain("viaduct_etcd_request_errors_total{op=\"get\"");
+        assertThat(sample(t, "viaduct_etcd_leases_lost_total")).isEqualTo(1);
+    }
+
+    @Test
+    void reconcilePassesAndNetlinkErrorsAreCountedByKind() throws IOException {
+        m.reconcilePass(true, 4_000_000);
+        m.reconcilePass(false, 100_000);
+        m.reconcilePass(false, 200_000);
+        m.error("routes", "EEXIST");
+        m.error("dataplane", "ENOENT");
+        m.error("routes", "EEXIST");
+        String t = scrape();
+        assertThat(sample(t, "viaduct_route_reconcile_duration_seconds_count{kind=\"full\"}")).isEqualTo(1);
+        assertThat(sample(t, "viaduct_route_reconcile_duration_seconds_count{kind=\"incremental\"}")).isEqualTo(2);
+        assertThat(sample(t, "viaduct_netlink_errors_total{component=\"routes\",errno=\"EEXIST\"}")).isEqualTo(2);
+        assertThat(sample(t, "viaduct_netlink_errors_total{component=\"dataplane\",errno=\"ENOENT\"}")).isEqualTo(1);
+    }
+
+    @Test
+    void bgpSessionsAreExportedForEveryStateAndPrefixesPerPeerAndDirection() throws IOException {
+        List<AgentMetrics.BgpPeerSample> peers = new CopyOnWriteArrayList<>(List.of(
+                new AgentMetrics.BgpPeerSample("n2", "ESTABLISHED", 3, 2, 4),
+                new AgentMetrics.BgpPeerSample("tor", "ACTIVE", 0, 0, 0)));
+        m.bgpPeers(() -> peers);
+        String t = scrape();
+        assertThat(sample(t, "viaduct_bgp_sessions{state=\"Established\"}")).isEqualTo(1);
+        assertThat(sample(t, "viaduct_bgp_sessions{state=\"Active\"}")).isEqualTo(1);
+        assertThat(sample(t, "viaduct_bgp_sessions{state=\"Idle\"}")).isZero();
+        assertThat(sample(t, "viaduct_bgp_sessions{state=\"OpenSent\"}")).isZero();
+        assertThat(AgentMetrics.rfcState("OPENCONFIRM")).isEqualTo("OpenConfirm");
+        assertThat(AgentMetrics.rfcState("open_sent")).isEqualTo("OpenSent");
+        assertThat(sample(t, "viaduct_bgp_prefixes{direction=\"received\",peer=\"n2\"}")).isEqualTo(3);
+        assertThat(sample(t, "viaduct_bgp_prefixes{direction=\"accepted\",peer=\"n2\"}")).isEqualTo(2);
+        assertThat(sample(t, "viaduct_bgp_prefixes{direction=\"advertised\",peer=\"n2\"}")).isEqualTo(4);
+        // read at scrape time: a session that comes up moves the gauges without re-registering
+        peers.set(1, new AgentMetrics.BgpPeerSample("tor", "ESTABLISHED", 7, 7, 4));
+        t = scrape();
+        assertThat(sample(t, "viaduct_bgp_sessions{state=\"Established\"}")).isEqualTo(2);
+        assertThat(sample(t, "viaduct_bgp_sessions{state=\"Active\"}")).isZero();
+        assertThat(sample(t, "viaduct_bgp_prefixes{direction=\"received\",peer=\"tor\"}")).isEqualTo(7);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.viaduct.cli;
+
+import dev.viaduct.agent.bfd.BfdDaemonMain;
+import dev.viaduct.agent.ops.LogSetup;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code viaduct bfdd}: the node's BFD daemon (see {@code dev.viaduct.agent.bfd}). The agent starts it by
+ * itself when it is not running; run it yourself (e.g. as its own systemd unit) to manage it separately.
+ */
+@Command(name = "bfdd", mixinStandardHelpOptions = true,
+        description = {"Run the node's BFD daemon: the BFD sessions the agent asks for, in a process that outlives agent restarts.",
+                "The agent starts it when nobody answers on its bfd.socket; SIGTERM stops it without AdminDown (peers see a failure)."})
+final class BfddCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--socket", defaultValue = "/run/viaduct/bfdd.sock", paramLabel = "PATH",
+            description = "Unix socket the agent talks to (the agent's bfd.socket; default: ${DEFAULT-VALUE}).")
+    Path socket;
+
+    @Option(names = "--log-format", defaultValue = "keyvalue", paramLabel = "FORMAT", description = "keyvalue or json.")
+    String logFormat;
+
+    @Option(names = "--log-level", defaultValue = "info", paramLabel = "LEVEL", description = "debug, info, warning or error.")
+    String logLevel;
+
+    @Override
+    public Integer call() {
+        if (!socket.isAbsolute()) {
+            spec.commandLine().getErr().println("viaduct bfdd: --socket must be an absolute path, got " + socket);
+            return Main.EXIT_USAGE;
+        }
+        if (!logFormat.equals("keyvalue") && !logFormat.equals("json")) {
+            spec.commandLine().getErr().println("viaduct bfdd: --log-format must be keyvalue or json, got " + logFormat);
+            return Main.EXIT_USAGE;
+        }
+        if (!java.util.List.of("debug", "info", "warning", "error").contains(logLevel)) {
+            spec.commandLine().getErr().println("viaduct bfdd: --log-level must be debug, info, warning or error, got " + logLevel);
+            return Main.EXIT_USAGE;
+        }
+        LogSetup.install(logFormat, logLevel);
+        return BfdDaemonMain.serve(socket.toAbsolutePath());
+    }
+}

@@ -1,0 +1,393 @@
+package dev.viaduct.cli;
+
+import dev.viaduct.agent.config.AgentConfig;
+import dev.viaduct.agent.config.ConfigException;
+import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.ctl.AgentClient;
+import dev.viaduct.ctl.ClusterReader;
+import dev.viaduct.ctl.Ctl;
+import dev.viaduct.ctl.CtlException;
+import dev.viaduct.ctl.HttpAgentClient;
+import dev.viaduct.ctl.Report;
+import dev.viaduct.ctl.StoreClusterReader;
+import dev.viaduct.store.Keys;
+import dev.viaduct.store.StoreException;
+import dev.viaduct.store.StoreOptions;
+import dev.viaduct.store.etcd.EtcdDatastore;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code viaduct ctl}: see what the network is doing and why a pod cannot reach another. Talks to etcd (node
+ * records, IPAM) and to agents' HTTP endpoints ({@code /status}). The work is in {@code dev.viaduct.ctl};
+ * this class parses options, builds the clients and prints the report as a table or JSON. Exit codes: 0 ok,
+ * 1 problem found, 2 usage error, 3 etcd or an agent unreachable.
+ */
+@Command(name = "ctl", mixinStandardHelpOptions = true,
+        description = "Inspect and diagnose a Viaduct cluster: nodes, routes (desired vs kernel), BGP peers, IPAM, pod-to-pod paths.",
+        subcommands = {CtlCommand.Nodes.class, CtlCommand.Routes.class, CtlCommand.Peers.class, CtlCommand.IpamCmd.class,
+                CtlCommand.Explain.class},
+        footer = {"", "Exit codes: 0 ok, 1 problem found (not ready, routes differ, IPAM inconsistent, path broken),",
+                "2 usage error, 3 etcd or an agent could not be reached.",
+                "etcd: --etcd URL[,URL] (or $VIADUCT_ETCD, default http://127.0.0.1:2379), or --config AGENT_CONFIG for TLS/auth.",
+                "Agents: --agent URL for the local one (or $VIADUCT_AGENT, default http://127.0.0.1:9099); --node N asks node N's agent."})
+final class CtlCommand implements Runnable {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** How ctl reaches etcd and agents, and how it prints; on every ctl subcommand. */
+    static final class Connection {
+        @Option(names = "--etcd", split = ",", paramLabel = "URL",
+                description = "etcd endpoints (default: $VIADUCT_ETCD, else http://127.0.0.1:2379).")
+        List<String> etcd;
+
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+                description = "Read etcd endpoints, prefix, TLS and credentials (and the agent's http.listen) from an agent config file.")
+        Path config;
+
+        @Option(names = "--prefix", paramLabel = "PREFIX", description = "Key prefix in etcd (default: /viaduct/v1).")
+        String prefix;
+
+        @Option(names = "--agent", paramLabel = "URL",
+                description = "The local agent's HTTP endpoint (default: $VIADUCT_AGENT, else http://127.0.0.1:9099).")
+        String agent;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+                description = "table (default) or json.")
+        String output;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s",
+                description = "How long to wait for etcd and each agent, e.g. 5s or 500ms (default: ${DEFAULT-VALUE}).")
+        String timeout;
+
+        @Spec(Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec mixee;
+
+        private AgentConfig agentConfig;
+
+        Duration timeout() {
+            String t = timeout.strip();
+            try {
+                if (t.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+                }
+                if (t.endsWith("s")) {
+                    return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+                }
+            } catch (NumberFormatException e) {
+                // fall through to the usage error
+            }
+            throw new CommandLine.ParameterException(mixee.commandLine(),
+                    "--timeout: '" + timeout + "' is not a duration like 5s or 500ms");
+        }
+
+        boolean json() {
+            return switch (output) {
+                case "json" -> true;
+                case "table" -> false;
+                default -> throw new CommandLine.ParameterException(mixee.commandLine(),
+                        "--output: '" + output + "' must be table or json");
+            };
+        }
+
+        private AgentConfig agentConfig() {
+            if (config != null && agentConfig == null) {
+                try {
+                    agentConfig = AgentConfig.load(config);
+                } catch (ConfigException e) {
+                    throw new CommandLine.ParameterException(mixee.commandLine(), "--config: " + e.getMessage());
+                }
+            }
+            return agentConfig;
+        }
+
+        URI localAgent() {
+            String url = agent;
+            if (url == null && config != null) {
+                var h = agentConfig().http();
+                url = dev.viaduct.agent.ops.StatusJson.agentUrl(h.listenHost(), h.listenPort(), List.of(Cidr.parse("127.0.0.1/8")))
+                        .orElse(null);
+            }
+            if (url == null) {
+                url = Optional.ofNullable(System.getenv("VIADUCT_AGENT")).filter(s -> !s.isBlank()).orElse("http://127.0.0.1:9099");
+            }
+            try {
+                URI u = URI.create(url);
+                if (!"http".equals(u.getScheme()) || u.getHost() == null) {
+                    throw new IllegalArgumentException("not an http:// URL");
+                }
+                return u;
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(mixee.commandLine(), "--agent: '" + url + "' is not http://host:port");
+            }
+        }
+
+        ClusterReader openCluster() {
+            StoreOptions so;
+            try {
+                if (config != null) {
+                    var d = agentConfig().datastore();
+                    so = StoreOptions.of(etcd != null ? etcd : d.endpoints()).withPrefix(prefix != null ? prefix : d.prefix());
+                    if (d.caFile().isPresent() || d.certFile().isPresent()) {
+                        so = so.withTls(d.caFile().orElse(null), d.certFile().orElse(null), d.keyFile().orElse(null));
+                    }
+                    if (d.username().isPresent()) {
+                        so = so.withCredentials(d.username().get(), d.password().orElseThrow());
+                    }
+                } else {
+                    List<String> eps = etcd != null ? etcd
+                            : List.of(Optional.ofNullable(System.getenv("VIADUCT_ETCD")).filter(s -> !s.isBlank())
+                                    .orElse("http://127.0.0.1:2379").split(","));
+                    so = StoreOptions.of(eps).withPrefix(prefix != null ? prefix : Keys.DEFAULT_PREFIX);
+                }
+                so = so.withTimeouts(timeout(), timeout());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
+            }
+            String where = String.join(",", so.endpoints());
+            try {
+                return new StoreClusterReader(EtcdDatastore.connect(so), new Keys(so.prefix()), where);
+            } catch (StoreException e) {
+                throw CtlException.unreachable(e.tryAgain() ? "cannot reach etcd at " + where + ": " + e.getMessage()
+                        : "etcd at " + where + " refused ctl: " + e.getMessage(), e);
+            }
+        }
+
+        AgentClient agents() {
+            return new HttpAgentClient(timeout());
+        }
+
+        /** Runs {@code op} with a fresh {@link Ctl}, prints its report, returns the exit code. */
+        int run(Function<Ctl, Report> op) {
+            PrintWriter out = mixee.commandLine().getOut();
+            PrintWriter err = mixee.commandLine().getErr();
+            boolean json = json();
+            // the etcd client's INFO chatter is not what a person asking a question wants on their terminal
+            java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+            URI local = localAgent();
+            try (Ctl ctl = new Ctl(this::openCluster, agents(), local)) {
+                Report r = op.apply(ctl);
+                if (json) {
+                    out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
+                } else {
+                    r.printTable(out);
+                }
+                out.flush();
+                return r.exitCode();
+            } catch (CtlException e) {
+                if (json) {
+                    out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
+                            JSON.createObjectNode().put("error", e.getMessage()).put("exitCode", e.exitCode())));
+                    out.flush();
+                }
+                err.println(qualifiedName(mixee.commandLine()) + ": " + e.getMessage());
+                err.flush();
+                return e.exitCode();
+            }
+        }
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    static String qualifiedName(CommandLine cmd) {
+        String name = cmd.getCommandName();
+        for (CommandLine p = cmd.getParent(); p != null; p = p.getParent()) {
+            name = p.getCommandName() + " " + name;
+        }
+        return name;
+    }
+
+    /** Numeric IP literals only: no DNS lookups from a diagnostic tool. */
+    static final class IpConverter implements CommandLine.ITypeConverter<InetAddress> {
+        @Override
+        public InetAddress convert(String value) {
+            try {
+                return Cidr.parseAddress(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not an IP address");
+            }
+        }
+    }
+
+    static final class CidrConverter implements CommandLine.ITypeConverter<Cidr> {
+        @Override
+        public Cidr convert(String value) {
+            try {
+                Cidr c = Cidr.parse(value);
+                if (!value.contains("/")) {
+                    throw new IllegalArgumentException("no prefix length");
+                }
+                return c;
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a CIDR like 10.244.0.0/16");
+            }
+        }
+    }
+
+    @Command(name = "nodes", mixinStandardHelpOptions = true,
+            description = "Every node: addresses, mode, whether its agent is ready, pods and IPAM blocks. Exit 1 if any is not ready.")
+    static final class Nodes implements Callable<Integer> {
+        @Mixin
+        Connection c = new Connection();
+
+        @Override
+        public Integer call() {
+            return c.run(Ctl::nodes);
+        }
+    }
+
+    static class Which {
+        @Option(names = "--node", paramLabel = "NODE", description = "Ask this node's agent (found through its node record in etcd).")
+        String node;
+
+        @Option(names = "--all", description = "Ask every node's agent.")
+        boolean all;
+    }
+
+    @Command(name = "routes", mixinStandardHelpOptions = true,
+            description = {"Routes the agent wants against the routes the kernel has, differences marked with '!'.",
+                    "States: ok, missing, differs, foreign (a route Viaduct does not own holds the destination), extra (stale).",
+                    "Exit 1 if any differ."})
+    static final class Routes implements Callable<Integer> {
+        @Mixin
+        Connection c = new Connection();
+
+        @Mixin
+        Which which = new Which();
+
+        @Override
+        public Integer call() {
+            return c.run(ctl -> ctl.routes(Optional.ofNullable(which.node), which.all));
+        }
+    }
+
+    @Command(name = "peers", mixinStandardHelpOptions = true,
+            description = "BGP sessions: state, uptime, prefixes received/accepted/advertised. Exit 1 if a session is not Established.")
+    static final class Peers implements Callable<Integer> {
+        @Mixin
+        Connection c = new Connection();
+
+        @Mixin
+        Which which = new Which();
+
+        @Override
+        public Integer call() {
+            return c.run(ctl -> ctl.peers(Optional.ofNullable(which.node), which.all));
+        }
+    }
+
+    @Command(name = "ipam", mixinStandardHelpOptions = true, description = "Address management: show, check, release.",
+            subcommands = {IpamShow.class, IpamCheck.class, IpamRelease.class})
+    static final class IpamCmd implements Runnable {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Pools and blocks; or one pool (--pool), one node's blocks and addresses (--node), one address (--ip).")
+    static final class IpamShow implements Callable<Integer> {
+        @Mixin
+        Connection c = new Connection();
+
+        @CommandLine.ArgGroup(exclusive = true)
+        Filter filter;
+
+        static final class Filter {
+            @Option(names = "--pool", paramLabel = "CIDR", converter = CidrConverter.class, description = "One pool and its blocks.")
+            Cidr pool;
+
+            @Option(names = "--node", paramLabel = "NODE", description = "One node's blocks and the addresses it allocated.")
+            String node;
+
+            @Option(names = "--ip", paramLabel = "IP", converter = IpConverter.class, description = "One address: pool, block, pod.")
+            InetAddress ip;
+        }
+
+        @Override
+        public Integer call() {
+            Filter f = filter == null ? new Filter() : filter;
+            return c.run(ctl -> ctl.ipamShow(Optional.ofNullable(f.pool), Optional.ofNullable(f.node), Optional.ofNullable(f.ip)));
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Consistency of blocks, handles and nodes: leaks, double listings, blocks of vanished nodes. Exit 1 on findings.")
+    static final class IpamCheck implements Callable<Integer> {
+        @Mixin
+        Connection c = new Connection();
+
+        @Override
+        public Integer call() {
+            return c.run(Ctl::ipamCheck);
+        }
+    }
+
+    @Command(name = "release", mixinStandardHelpOptions = true,
+            description = {"Release one address (e.g. a leak 'ipam check' found).",
+                    "Refuses an address whose pod its node's agent still serves, unless --force."})
+    static final class IpamRelease implements Callable<Integer> {
+        @Mixin
+        Connection c = new Connection();
+
+        @Option(names = "--ip", required = true, paramLabel = "IP", converter = IpConverter.class, description = "The address.")
+        InetAddress ip;
+
+        @Option(names = "--dry-run", description = "Change nothing; say what would be released.")
+        boolean dryRun;
+
+        @Option(names = "--force", description = "Release even if a live pod holds it, or liveness cannot be checked.")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            return c.run(ctl -> ctl.ipamRelease(ip, dryRun, force));
+        }
+    }
+
+    @Command(name = "explain", mixinStandardHelpOptions = true,
+            description = {"Walk the path between two pod addresses in both directions: which node holds each, the route",
+                    "on every hop (tunnel or not), the delivery to the pod; name the first missing piece. Exit 1 if broken."})
+    static final class Explain implements Callable<Integer> {
+        @Mixin
+        Connection c = new Connection();
+
+        @Parameters(index = "0", paramLabel = "POD_IP_A", converter = IpConverter.class, description = "Source pod address.")
+        InetAddress a;
+
+        @Parameters(index = "1", paramLabel = "POD_IP_B", converter = IpConverter.class, description = "Destination pod address.")
+        InetAddress b;
+
+        @Override
+        public Integer call() {
+            if (a.getAddress().length != b.getAddress().length) {
+                throw new CommandLine.ParameterException(c.mixee.commandLine(),
+                        a.getHostAddress() + " and " + b.getHostAddress() + " are of different address families");
+            }
+            return c.run(ctl -> ctl.explain(a, b));
+        }
+    }
+}
