@@ -187,7 +187,7 @@ final class CtlCommand implements Runnable {
             try (Ctl ctl = new Ctl(this::openCluster, agents(), local)) {
                 Report r = op.apply(ctl);
                 if (json) {
-                    out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
+                    out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
                 } else {
                     r.printTable(out);
                 }
@@ -195,8 +195,8 @@ final class CtlCommand implements Runnable {
                 return r.exitCode();
             } catch (CtlException e) {
                 if (json) {
-                    out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
-                            JSON.createObjectNode().put("error", e.getMessage()).put("exitCode", e.exitCode())));
+                    out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
+                            Json.MAPPER.createObjectNode().put("error", e.getMessage()).put("exitCode", e.exitCode())));
                     out.flush();
                 }
                 err.println(qualifiedName(mixee.commandLine()) + ": " + e.getMessage());
@@ -206,7 +206,10 @@ final class CtlCommand implements Runnable {
         }
     }
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Built on first use: `viaduct --version` must not pay for Jackson's ~400 classes (start time matters). */
+    private static final class Json {
+        static final JsonMapper MAPPER = JsonMapper.builder().build();
+    }
 
     static String qualifiedName(CommandLine cmd) {
         String name = cmd.getCommandName();

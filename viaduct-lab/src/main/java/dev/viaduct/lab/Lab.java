@@ -443,6 +443,7 @@ public final class Lab implements AutoCloseable {
         String opts = System.getenv().getOrDefault("VIADUCT_LAB_AGENT_JAVA_OPTS",
                 "-XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1");
         argv.add("--enable-native-access=ALL-UNNAMED");
+        argv.add("--sun-misc-unsafe-memory-access=allow"); // protobuf under jetcd; silences a JDK 25 warning
         argv.addAll(List.of(opts.trim().split("\\s+")));
         argv.addAll(List.of("-Xshare:auto", "-cp", System.getProperty("java.class.path"), CLI_MAIN,
                 "agent", "--config", dir.resolve(node).resolve("agent.yaml").toString()));
