@@ -92,6 +92,8 @@ public class ClusterSim {
         Probe[] probe = new Probe[1];
         int sessions = rr ? 2 * (n - 2) + 1 : n * (n - 1) / 2;
         long tStart = System.nanoTime();
+        // every FSM transition per (node, peer), printed for the sessions that did not come up when convergence fails
+        Map<String, List<String>> history = new java.util.concurrent.ConcurrentHashMap<>();
         for (int i = 0; i < n; i++) {
             var cfg = SpeakerConfig.builder(ASN, addr[i]).listen(new InetSocketAddress(addr[i], port)).holdTime(90)
                     .connectRetrySeconds(2).idleHoldSeconds(1).multipath(true).families(EnumSet.of(Family.IPV4_UNICAST))
@@ -101,6 +103,9 @@ public class ClusterSim {
             }
             BgpSpeaker s = BgpSpeaker.start(cfg.build(), transport, NextHopResolver.ALL_REACHABLE, System::nanoTime);
             speakers[i] = s;
+            String me = "n" + i;
+            s.onPeerStateChange(c -> history.computeIfAbsent(me + "->" + c.peer(), k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                    .add(String.format(Locale.ROOT, "%.3f %s->%s %s", (System.nanoTime() - tStart) / 1e9, c.from(), c.to(), c.cause())));
             s.originate(block(i));
             int self = i;
             Set<Prefix> known = new HashSet<>();
@@ -171,6 +176,21 @@ public class ClusterSim {
         if (!initial.await(timeoutMinutes, TimeUnit.MINUTES)) {
             System.err.printf("initial convergence not reached in %d min: %d nodes incomplete, %d/%d session ends established%n",
                     timeoutMinutes, initial.getCount(), establishedEnds.get(), 2 * sessions);
+            for (int i = 0; i < n; i++) {
+                int size = speakers[i].locRibSize(Family.IPV4_UNICAST);
+                if (size < n) {
+                    System.err.printf("node n%d: Loc-RIB %d of %d prefixes%n", i, size, n);
+                    for (var p : speakers[i].peers()) {
+                        if (!p.established() || p.accepted() == 0 || p.advertised() == 0) {
+                            System.err.printf("  peer %s state=%s received=%d accepted=%d advertised=%d eor=%s lastError=%s%n", p.name(), p.state(),
+                                    p.received(), p.accepted(), p.advertised(), p.endOfRib(), p.lastError());
+                            String other = p.name().substring("node:".length());
+                            System.err.printf("    n%d's transitions: %s%n    %s's transitions: %s%n", i, history.get("n" + i + "->" + p.name()),
+                                    other, history.get(other + "->node:n" + i));
+                        }
+                    }
+                }
+            }
             System.out.printf("result mode=%s nodes=%d transport=%s sessions=%d failed=initial-convergence-timeout%n", mode, n,
                     transportName, sessions);
             System.exit(2);

@@ -34,7 +34,10 @@ final class NativeSocket {
     final MemorySegment scratch;
     /** For buffers that live as long as the socket; GC-managed (a shared arena's close costs a handshake with every thread). */
     final Arena arena = Arena.ofAuto();
-    private String description;
+    /** Completed by {@link #close}: lets a back-off pause end early. */
+    private final CompletableFuture<Void> closedSignal = new CompletableFuture<>();
+    /** For messages; set once the endpoints are known, read by any thread. */
+    private volatile String description;
     private boolean closed;
 
     NativeSocket(int fd, int family, String description) {
@@ -118,6 +121,20 @@ final class NativeSocket {
         }
     }
 
+    /** Outside the lock: waits {@code millis}, or less if the socket is closed meanwhile. */
+    void pause(long millis, String what) throws InterruptedIOException {
+        try {
+            closedSignal.get(millis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // the pause is over
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(what + ": interrupted");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the close signal is never completed exceptionally", e);
+        }
+    }
+
     /**
      * Wakes every waiter, then shutdown(2) — the peer sees FIN even if a forked child still holds the fd — and
      * close(2). Idempotent; never throws (a socket that will not close is logged).
@@ -129,6 +146,7 @@ final class NativeSocket {
                 return;
             }
             closed = true;
+            closedSignal.complete(null);
             Poller.reading().cancel(fd);
             Poller.writing().cancel(fd);
             if (Syscalls.shutdown(state, fd, Syscalls.SHUT_RDWR) < 0 && errno() != Syscalls.ENOTCONN && errno() != Syscalls.EINVAL) {

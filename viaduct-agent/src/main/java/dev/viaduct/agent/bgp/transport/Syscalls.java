@@ -35,11 +35,8 @@ final class Syscalls {
     // <asm-generic/socket.h>
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
-    static final int SO_ERROR = 4;
-    // <netinet/in.h>, <linux/in6.h>, <linux/tcp.h>
+    // <netinet/in.h>, <linux/tcp.h>
     static final int IPPROTO_TCP = 6;
-    static final int IPPROTO_IPV6 = 41;
-    static final int IPV6_V6ONLY = 26;
     static final int TCP_NODELAY = 1;
     /** linux/tcp.h: TCP MD5 Signature (RFC 2385), takes a {@code struct tcp_md5sig} ({@link Md5Key}). */
     static final int TCP_MD5SIG = 14;
@@ -57,6 +54,10 @@ final class Syscalls {
     static final int ENOENT = 2;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
+    static final int ENOMEM = 12;
+    static final int ENFILE = 23;
+    static final int EMFILE = 24;
+    static final int ENOBUFS = 105;
     static final int EEXIST = 17;
     static final int EINVAL = 22;
     static final int ENOTCONN = 107;
@@ -73,8 +74,6 @@ final class Syscalls {
     private static final MethodHandle SOCKET = handle("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = handle("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETSOCKOPT = handle("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle LISTEN = handle("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle CONNECT = handle("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
@@ -123,14 +122,6 @@ final class Syscalls {
     static int setsockopt(MemorySegment st, int fd, int level, int option, MemorySegment value) {
         try {
             return (int) SETSOCKOPT.invokeExact(st, fd, level, option, value, (int) value.byteSize());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    static int getsockopt(MemorySegment st, int fd, int level, int option, MemorySegment value, MemorySegment lenInOut) {
-        try {
-            return (int) GETSOCKOPT.invokeExact(st, fd, level, option, value, lenInOut);
         } catch (Throwable t) {
             throw rethrow(t);
         }

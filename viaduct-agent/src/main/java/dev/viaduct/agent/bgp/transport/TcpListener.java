@@ -36,10 +36,19 @@ final class TcpListener implements Transport.Listener {
         this.peerLength = socket.arena.allocate(JAVA_INT);
     }
 
+    /**
+     * Waits for and returns the next connection. Running out of file descriptors or kernel memory (EMFILE,
+     * ENFILE, ENOBUFS, ENOMEM) does not end the listener: the connection stays queued in the kernel and
+     * accept retries with a growing pause (50 ms to 1 s), logging once per episode. A full mesh at start-up,
+     * when connection collisions briefly double the sockets, is where this happens (bench/bgp-scale); the
+     * speaker treats an exception from accept as the end of its listener.
+     */
     @Override
     public Transport.Connection accept() throws IOException {
+        long pauseMillis = 0;
         while (true) {
-            CompletableFuture<Void> ready;
+            CompletableFuture<Void> ready = null;
+            int shortage = 0;
             socket.lock.lock();
             try {
                 socket.ensureOpen();
@@ -47,18 +56,33 @@ final class TcpListener implements Transport.Listener {
                 int fd = Syscalls.accept4(socket.state, socket.fd, peerAddress, peerLength,
                         Syscalls.SOCK_NONBLOCK | Syscalls.SOCK_CLOEXEC);
                 if (fd >= 0) {
+                    if (pauseMillis > 0) {
+                        LOG.log(Level.INFO, "event=accept-resumed listener={0}", socket.description());
+                    }
                     return accepted(fd);
                 }
                 int errno = socket.errno();
                 if (errno == Syscalls.EINTR || errno == Syscalls.ECONNABORTED) {
                     continue; // accept(2): a connection reset while queued is not the listener's failure
                 }
-                if (errno != Syscalls.EAGAIN) {
+                if (errno == Syscalls.EMFILE || errno == Syscalls.ENFILE || errno == Syscalls.ENOBUFS || errno == Syscalls.ENOMEM) {
+                    shortage = errno;
+                } else if (errno != Syscalls.EAGAIN) {
                     throw socket.failure("accept4(" + socket.description() + ")");
+                } else {
+                    ready = socket.arm(Poller.reading());
                 }
-                ready = socket.arm(Poller.reading());
             } finally {
                 socket.lock.unlock();
+            }
+            if (shortage != 0) {
+                if (pauseMillis == 0) {
+                    LOG.log(Level.WARNING, "event=accept-deferred listener={0} errno={1} error=\"{2}\" retry=\"every 50 ms to 1 s until it succeeds\"",
+                            socket.description(), shortage, Syscalls.strerror(shortage));
+                }
+                pauseMillis = pauseMillis == 0 ? 50 : Math.min(1000, pauseMillis * 2);
+                socket.pause(pauseMillis, "accept4(" + socket.description() + ")");
+                continue;
             }
             socket.await(Poller.reading(), ready, 0, "accept4(" + socket.description() + ")");
         }

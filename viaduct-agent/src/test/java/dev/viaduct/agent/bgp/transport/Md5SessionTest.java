@@ -118,9 +118,11 @@ class Md5SessionTest {
         }
         startedNanos = System.nanoTime();
 
-        // the same password, one session over IPv4 and one over IPv6, listening dual-stack on [::]
+        // the same password, one session over IPv4 and one over IPv6, listening dual-stack on [::]; B only
+        // accepts, so A's connecting sockets and B's listener keys are what is tested (and no connection
+        // collision can make the outcome depend on timing)
         goodA = node(good.a(), "::", 9, List.of(peer(good.b4(), "s3cret"), peer(good.b6(), "s3cret")));
-        goodB = node(good.b(), "::", 9, List.of(peer(good.a4(), "s3cret"), peer(good.a6(), "s3cret")));
+        goodB = node(good.b(), "::", 9, List.of(passive(peer(good.a4(), "s3cret")), passive(peer(good.a6(), "s3cret"))));
         wrongA = node(wrong.a(), wrong.net4() + "1", SHORT_HOLD, List.of(peer(wrong.b4(), "alpha")));
         wrongB = node(wrong.b(), wrong.net4() + "2", SHORT_HOLD, List.of(peer(wrong.a4(), "bravo")));
         oneSidedA = node(oneSided.a(), oneSided.net4() + "1", SHORT_HOLD, List.of(peer(oneSided.b4(), "only-a-has-it")));
@@ -144,6 +146,7 @@ class Md5SessionTest {
                   connect retry time 1;
                   error wait time 1, 2;
                   ipv4 { import all; export all; next hop self; };
+                  passive on;  # only we connect: our signed SYN must pass BIRD's listener key
                 }
                 protocol bgp good from viaduct { neighbor %1$s1 port %2$d as 64512; password "bird-and-viaduct"; }
                 protocol bgp bad from viaduct { neighbor %1$s3 port %2$d as 64512; hold time %3$d; password "bird-side"; }
@@ -184,6 +187,10 @@ class Md5SessionTest {
     static PeerConfig peer(InetAddress address, String password) {
         return PeerConfig.builder(address, 64512).port(PORT).password(password)
                 .families(EnumSet.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST)).build();
+    }
+
+    static PeerConfig passive(PeerConfig p) {
+        return p.toBuilder().passive(true).build();
     }
 
     static Node node(String ns, String listen, int hold, List<PeerConfig> peers) throws IOException {
@@ -274,9 +281,9 @@ class Md5SessionTest {
         goodB.speaker().originate(Prefix.parse("fd44:2::/64"));
         Poll.until("A's block at B", T, () -> hasBest(goodB.speaker(), "10.244.1.0/26"));
         Poll.until("B's blocks at A", T, () -> hasBest(goodA.speaker(), "10.244.2.0/26") && hasBest(goodA.speaker(), "fd44:2::/64"));
-        // the kernel holds the keys: the dual-stack listener one per peer (the IPv4 peer's, set IPv4-mapped, is
+        // the kernel holds the keys: B's dual-stack listener one per peer (the IPv4 peer's, set IPv4-mapped, is
         // stored as an AF_INET key: tcp_v6_parse_md5_keys), and every session's socket its peer's
-        assertThat(md5Keys(good.a(), "listening", PORT)).contains(good.b4().getHostAddress(), "fd03:1::2");
+        assertThat(md5Keys(good.b(), "listening", PORT)).contains(good.a4().getHostAddress(), "fd03:1::1");
         assertThat(md5Keys(good.a(), "established", PORT)).contains(good.b4().getHostAddress(), "fd03:1::2");
         assertThat(md5Keys(good.b(), "established", PORT)).contains(good.a4().getHostAddress(), "fd03:1::1");
     }
