@@ -178,6 +178,13 @@ public final class BgpSpeaker implements AutoCloseable {
             return false;
         }
         s.stop(ErrorCodes.CEASE_PEER_DECONFIGURED, "peer removed");
+        if (listener != null && s.cfg.password() != null) {
+            try {
+                listener.setPassword(address, null); // a re-added peer without a password must get in
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "event=md5-key-not-cleared peer={0} {1}", s.cfg.name(), e.getMessage());
+            }
+        }
         long now = clock.getAsLong();
         rib.post(r -> r.removePeer(s.ribPeer, now));
         LOG.log(Level.INFO, "event=peer-removed peer={0}", s.cfg.name());
@@ -354,17 +361,28 @@ public final class BgpSpeaker implements AutoCloseable {
 
     // ------------------------------------------------------------------ lifecycle
 
+    private long acceptBackoff = 50;
+
     private void acceptLoop(Transport.Listener l) {
         while (!closed) {
             Transport.Connection c;
             try {
                 c = l.accept();
             } catch (IOException e) {
-                if (!closed) {
-                    LOG.log(Level.WARNING, "event=accept-failed {0}", e.getMessage());
+                if (closed) {
+                    return;
                 }
-                return;
+                // EMFILE, ENOBUFS and friends pass; giving up would leave the speaker deaf for good
+                LOG.log(Level.WARNING, "event=accept-failed {0}; retrying", e.getMessage());
+                try {
+                    Thread.sleep(acceptBackoff);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                acceptBackoff = Math.min(1000, acceptBackoff * 2);
+                continue;
             }
+            acceptBackoff = 50;
             InetAddress from = c.remoteAddress().getAddress();
             PeerSession s = peers.get(from);
             if (s == null) {

@@ -371,7 +371,9 @@ final class PeerSession {
                     if (!soft.isEmpty()) {
                         softErrors.addAndGet(soft.size());
                         for (AttributeError err : soft) {
-                            LOG.log(Level.WARNING, "peer={0} event=rfc7606 {1}", cfg.name(), err);
+                            // reflection loops are routine between reflectors of one cluster (RFC 4456 §8): counted, not shouted
+                            boolean loop = String.valueOf(err).contains("reflection loop");
+                            LOG.log(loop ? Level.DEBUG : Level.WARNING, "peer={0} event=rfc7606 {1}", cfg.name(), err);
                         }
                     }
                 } else if (msg instanceof BgpMessage.Notification n) {
@@ -450,6 +452,13 @@ final class PeerSession {
         }
     }
 
+    /** The configured FSM has no connection and is not negotiating: nothing collides with a second one. */
+    private boolean primaryOrphaned() {
+        FsmState st = primary.fsm.state();
+        return primary.conn == null && !(st instanceof FsmState.Established || st instanceof FsmState.OpenSent
+                || st instanceof FsmState.OpenConfirm);
+    }
+
     /** RFC 4271 §6.8, run when an OPEN was accepted on {@code at} while another connection exists. */
     private void resolveCollision(Attempt at) {
         Attempt other = at == primary ? secondary : primary;
@@ -487,6 +496,14 @@ final class PeerSession {
     // ------------------------------------------------------------------ actions
 
     private void execute(Attempt at, List<FsmAction> actions) {
+        if (at == secondary && primaryOrphaned() && actions.stream().anyMatch(a -> a instanceof FsmAction.SessionUp)) {
+            // The collision FSM reached Established while the configured one lost its connection (RFC 4271 §6.8
+            // has nothing left to decide): it becomes the peer's session, or the peer would stay up on its side
+            // with no routes on ours.
+            LOG.log(Level.INFO, "peer={0} event=collision-promoted the second connection is now the session", cfg.name());
+            primary = secondary;
+            secondary = null;
+        }
         for (FsmAction a : actions) {
             switch (a) {
                 case FsmAction.Connect c -> {
@@ -623,7 +640,7 @@ final class PeerSession {
     private void writeLoop(Transport.Connection conn, LinkedBlockingQueue<byte[]> q) {
         try {
             OutputStream raw = conn.output();
-            java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(raw, 1 << 16);
+            java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(raw, 1 << 14); // 4 max-size messages; was 64 KiB, most of a session's heap
             while (true) {
                 byte[] m = q.take();
                 if (m == CLOSE) {
