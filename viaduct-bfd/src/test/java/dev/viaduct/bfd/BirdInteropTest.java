@@ -174,8 +174,8 @@ class BirdInteropTest {
 
     @Test
     void malformedPacketsFromBirdsAddressAreCountedAndChangeNothing() throws Exception {
+        int mark = events.settledUp("earlier changes of the v4 session delivered", T, v4);
         SessionStatus before = viaduct.session(v4).orElseThrow();
-        int mark = events.size();
         Malformed.inject(nodes.pathB(), B4, A4, before.session().remoteDiscriminator(), before.session().localDiscriminator());
         Map<DiscardReason, byte[]> sent = Malformed.packets(1, 1);
         SessionStatus after = Poll.until("every malformed packet counted", T, () -> viaduct.session(v4).orElseThrow(),

@@ -198,7 +198,8 @@ class ManagerTest {
         try (BfdManager a = manager("a", nodes.pathA()); BfdManager b = manager("b", nodes.pathB()); Events ea = new Events(a)) {
             SessionKey ka = a.addSession(SessionConfig.builder(B4, A4).build());
             b.addSession(SessionConfig.builder(A4, B4).build());
-            Poll.until("up", T, () -> a.session(ka).orElseThrow().state() == BfdState.UP);
+            // listeners are told asynchronously: wait for the UP event itself, not just the state, before marking
+            ea.await("A up", T, 0, c -> c.to() == BfdState.UP);
             int mark = ea.size();
             java.util.SplittableRandom r = new java.util.SplittableRandom(42);
             long sent = 0;
