@@ -8,14 +8,10 @@ import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.netlink.NetlinkEvent;
 import dev.viaduct.netlink.NetlinkEvents;
 import dev.viaduct.netlink.RouteProtocol;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -41,18 +37,6 @@ class AgentRestartTest {
         }
     }
 
-    /** fping's summary "addr : xmt/rcv/%loss = 500/500/0%" → {sent, received}. */
-    static int[] summary(String out) {
-        Matcher m = Pattern.compile("xmt/rcv/%loss = (\\d+)/(\\d+)/").matcher(out);
-        assertThat(m.find()).as("fping summary in: %s", out).isTrue();
-        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
-    }
-
-    Process fping(LabState.Pod from, LabState.Pod to, int count) throws Exception {
-        return new ProcessBuilder("ip", "netns", "exec", from.namespace(), "fping", "-c", Integer.toString(count), "-p", "20",
-                "-t", "500", "-q", to.ips().getFirst()).redirectErrorStream(true).start();
-    }
-
     @Test
     void killMinus9AndRestartLosesNoPacketAndChurnsNoRoute() throws Exception {
         LabState.Pod a = f.lab.pods().stream().filter(p -> p.node().equals("n1")).findFirst().orElseThrow();
@@ -72,21 +56,23 @@ class AgentRestartTest {
                     }
                 })) {
             // 20 ms apart for ~16 s, both directions, across the restart
-            Process ab = fping(a, b, 800);
-            Process ba = fping(b, a, 800);
-            Thread.sleep(1000); // traffic before the crash: part of the scenario, not synchronisation
             long t0 = System.nanoTime();
+            Fping ab = Fping.start(a.namespace(), b.ips().getFirst(), 800, 20, 500);
+            Fping ba = Fping.start(b.namespace(), a.ips().getFirst(), 800, 20, 500);
+            Thread.sleep(1000); // traffic before the crash: part of the scenario, not synchronisation
+            long killed = System.nanoTime();
             f.lab.stopAgent("n1", true);
             f.lab.startAgent("n1");
             f.lab.awaitAgent("n1", Duration.ofSeconds(60));
-            System.out.printf("agent n1 back (CNI STATUS ok) %.1f s after kill -9%n", (System.nanoTime() - t0) / 1e9);
-            assertThat(ab.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(ba.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            int[] s1 = summary(new String(ab.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            int[] s2 = summary(new String(ba.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            System.out.printf("fping n1->n2 %d/%d, n2->n1 %d/%d%n", s1[1], s1[0], s2[1], s2[0]);
-            assertThat(s1[1]).as("echoes answered n1 pod -> n2 pod").isEqualTo(s1[0]).isEqualTo(800);
-            assertThat(s2[1]).as("echoes answered n2 pod -> n1 pod").isEqualTo(s2[0]).isEqualTo(800);
+            double back = (System.nanoTime() - t0) / 1e6;
+            System.out.printf("agent n1 back (CNI STATUS ok) %.1f s after kill -9%n", (System.nanoTime() - killed) / 1e9);
+            Fping.Result r1 = ab.await(60);
+            Fping.Result r2 = ba.await(60);
+            System.out.printf("fping n1->n2 %d/%d, n2->n1 %d/%d (max RTT %.2f / %.2f ms)%n", r1.received(), r1.sent(), r2.received(),
+                    r2.sent(), r1.maxRtt(), r2.maxRtt());
+            String when = String.format("kill -9 at %.0f ms, agent ready at %.0f ms", (killed - t0) / 1e6, back);
+            assertThat(r1.received()).as("echoes answered n1 pod -> n2 pod: %s; %s", r1.losses(t0), when).isEqualTo(800);
+            assertThat(r2.received()).as("echoes answered n2 pod -> n1 pod: %s; %s", r2.losses(t0), when).isEqualTo(800);
         }
         assertThat(churn).as("route/link events in n1 during the restart").isEmpty();
         assertThat(f.lab.routes("n1")).isEqualTo(routesBefore);

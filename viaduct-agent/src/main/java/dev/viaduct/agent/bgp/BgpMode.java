@@ -120,7 +120,7 @@ public final class BgpMode implements AutoCloseable {
         this.ipv6 = ipv6;
     }
 
-    /** Declares the reconciler sources and starts the watches. The speaker starts once settings and nodes are known. */
+    /** Declares the reconciler sources and starts the watches. The speaker starts once settings, nodes and blocks are known. */
     public void start(NodeDirectory nodeDir, Ipam ipam) {
         reconciler.requireSource(SOURCE);
         reconciler.requireSource(BLOCK_SOURCE);
@@ -225,7 +225,11 @@ public final class BgpMode implements AutoCloseable {
     }
 
     private void recompute() {
-        if (!bgpSynced || !nodesSynced) {
+        // Peers only once our own blocks are known too: after a restart the first UPDATEs and End-of-RIB must
+        // carry our blocks, or a graceful-restart helper flushes them as stale on End-of-RIB and re-learns them
+        // moments later, a black hole in between (RFC 4724 §4.1: the restarting speaker sends End-of-RIB only
+        // after its initial updates)
+        if (!bgpSynced || !nodesSynced || !blocksSynced) {
             return;
         }
         BgpTopology.Plan p = BgpTopology.compute(self, nodes, settings, peerRecords, nodeSettings);
@@ -389,10 +393,12 @@ public final class BgpMode implements AutoCloseable {
     }
 
     private void onBlocks(BlockEvent ev) {
+        boolean firstSnapshot = false;
         switch (ev) {
             case BlockEvent.Snapshot s -> {
                 blocks.clear();
                 s.blocks().forEach(b -> blocks.put(b.cidr().toString(), b));
+                firstSnapshot = !blocksSynced;
                 blocksSynced = true;
             }
             case BlockEvent.Updated u -> blocks.put(u.block().cidr().toString(), u.block());
@@ -428,6 +434,9 @@ public final class BgpMode implements AutoCloseable {
         reconciler.setDesired(BLOCK_SOURCE, blackholes);
         if (blocksSynced) {
             reconciler.markSynced(BLOCK_SOURCE);
+        }
+        if (firstSnapshot) {
+            recompute(); // the speaker and its peers were waiting for our blocks
         }
     }
 
