@@ -14,7 +14,10 @@ import java.util.function.Consumer;
  * before wiring it and removes it after unwiring, so the route reconciler never sees a pod route it does
  * not want. Rebuilt at start from IPAM's handles for this node.
  *
- * <p>Thread-safe: a concurrent map; listeners are called on the mutating thread with a snapshot.
+ * <p>Thread-safe: one lock over each change and the notification that follows it, so listeners see the
+ * snapshots in the order of the changes. (Without it, two concurrent ADDs could deliver their snapshots in the
+ * wrong order and the last word would be a snapshot missing the newer pod: the reconciler then deletes that
+ * pod's route for good.) Listeners are called on the mutating thread and must only change memory.
  */
 public final class LocalEndpoints {
     /** One pod interface on this node. */
@@ -27,18 +30,18 @@ public final class LocalEndpoints {
     private final Map<String, Endpoint> byHandle = new ConcurrentHashMap<>();
     private final List<Consumer<Collection<Endpoint>>> listeners = new CopyOnWriteArrayList<>();
 
-    public void put(Endpoint e) {
+    public synchronized void put(Endpoint e) {
         byHandle.put(e.handle(), e);
         fire();
     }
 
-    public void remove(String handle) {
+    public synchronized void remove(String handle) {
         if (byHandle.remove(handle) != null) {
             fire();
         }
     }
 
-    public void replaceAll(Collection<Endpoint> endpoints) {
+    public synchronized void replaceAll(Collection<Endpoint> endpoints) {
         byHandle.clear();
         for (Endpoint e : endpoints) {
             byHandle.put(e.handle(), e);
@@ -55,7 +58,7 @@ public final class LocalEndpoints {
     }
 
     /** Calls {@code l} now and after every change. */
-    public void subscribe(Consumer<Collection<Endpoint>> l) {
+    public synchronized void subscribe(Consumer<Collection<Endpoint>> l) {
         listeners.add(l);
         l.accept(snapshot());
     }

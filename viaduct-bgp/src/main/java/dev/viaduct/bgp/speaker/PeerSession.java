@@ -77,6 +77,7 @@ final class PeerSession {
     /** Bounds the UPDATEs queued for the RIB thread per peer: a slow RIB slows the reader, and TCP the peer. */
     private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(512);
     private Thread timer;
+    private long timerWaitUntil = Long.MAX_VALUE; // guarded by lock: when the sleeping timer thread wakes next
 
     private volatile String state = "IDLE";
     private volatile long establishedAtNanos;
@@ -528,6 +529,14 @@ final class PeerSession {
         if (at == secondary && secondary.fsm.state() instanceof FsmState.Idle) {
             secondary = null;
         }
+        if (Thread.currentThread() != timer && nextDeadline() < timerWaitUntil) {
+            wake.signalAll(); // a timer now runs out sooner than the timer thread is sleeping for
+        }
+    }
+
+    private long nextDeadline() {
+        long next = primary.fsm.nextDeadline();
+        return secondary == null ? next : Math.min(next, secondary.fsm.nextDeadline());
     }
 
     private void send(Attempt at, BgpMessage m) {
@@ -612,7 +621,13 @@ final class PeerSession {
 
     // ------------------------------------------------------------------ timers and I/O threads
 
+    /**
+     * Sleeps until the next FSM deadline; whoever moves a deadline earlier signals {@code wake} (see
+     * {@link #execute}), so an idle session wakes only for its own timers (a mesh of hundreds of peers once spent
+     * most of its idle CPU on once-a-second wake-ups). The cap is only a safety net, well inside any keepalive.
+     */
     private void timerLoop() {
+        final long cap = TimeUnit.SECONDS.toNanos(5);
         lock.lock();
         try {
             while (!closed) {
@@ -621,13 +636,12 @@ final class PeerSession {
                 if (secondary != null) {
                     execute(secondary, secondary.fsm.onTimers(now));
                 }
-                long next = primary.fsm.nextDeadline();
-                if (secondary != null) {
-                    next = Math.min(next, secondary.fsm.nextDeadline());
-                }
-                long wait = next == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : Math.max(0, next - now());
+                long next = nextDeadline();
+                long wait = next == Long.MAX_VALUE ? cap : Math.min(cap, Math.max(0, next - now()));
                 if (wait > 0) {
-                    wake.awaitNanos(Math.min(wait, TimeUnit.SECONDS.toNanos(1)));
+                    timerWaitUntil = now() + wait;
+                    wake.awaitNanos(wait);
+                    timerWaitUntil = Long.MIN_VALUE;
                 }
             }
         } catch (InterruptedException e) {
