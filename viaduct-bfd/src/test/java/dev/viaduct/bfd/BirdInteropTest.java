@@ -124,7 +124,7 @@ class BirdInteropTest {
 
     @Test
     void frozenBirdIsDetectedWithinTheDetectionTime() {
-        int mark = events.size();
+        int mark = events.settledUp("earlier changes of the v4 session delivered", T, v4);
         long frozenAt = System.nanoTime();
         Daemons.freeze(bird.process());
         try {
@@ -146,7 +146,7 @@ class BirdInteropTest {
     void disablingBirdsBfdProtocolSilencesItWithoutAdminDown() {
         // BIRD 2.0.12 has no AdminDown: "disable" removes its sessions without a last packet (proto/bfd/bfd.c,
         // bfd_shutdown -> bfd_remove_session), so to us it is indistinguishable from a dead peer.
-        int mark = events.size();
+        int mark = events.settledUp("earlier changes of the v4 session delivered", T, v4);
         assertThat(bird.cli("disable", "bfd1")).contains("disabled");
         try {
             StateChange down = events.await("v4 down after disable", T, mark, c -> c.session().equals(v4) && c.to() == BfdState.DOWN);

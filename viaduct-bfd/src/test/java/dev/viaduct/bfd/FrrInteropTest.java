@@ -105,7 +105,7 @@ class FrrInteropTest {
 
     @Test
     void frozenBfddIsDetectedWithinTheDetectionTime() {
-        int mark = events.size();
+        int mark = events.settledUp("earlier changes of the v4 session delivered", T, v4);
         long frozenAt = System.nanoTime();
         Daemons.freeze(frr.process());
         try {
@@ -123,7 +123,7 @@ class FrrInteropTest {
 
     @Test
     void frrShutdownIsSeenAsAdminDownNotAFailure() {
-        int mark = events.size();
+        int mark = events.settledUp("earlier changes of the v4 session delivered", T, v4);
         frr.vtysh("configure terminal", "bfd", "peer 10.201.0.1 local-address 10.201.0.2", "shutdown");
         try {
             StateChange down = events.await("v4 down after FRR shutdown", T, mark, c -> c.session().equals(v4) && c.to() == BfdState.DOWN);
