@@ -59,7 +59,9 @@ class AgentRestartTest {
             long t0 = System.nanoTime();
             Fping ab = Fping.start(a.namespace(), b.ips().getFirst(), 800, 20, 500);
             Fping ba = Fping.start(b.namespace(), a.ips().getFirst(), 800, 20, 500);
-            Thread.sleep(1000); // traffic before the crash: part of the scenario, not synchronisation
+            // traffic flowing both ways before the crash is part of the scenario (~1 s of it: 50 echoes a second each way)
+            ab.awaitTraffic(100, Duration.ofSeconds(10));
+            ba.awaitTraffic(100, Duration.ofSeconds(10));
             long killed = System.nanoTime();
             f.lab.stopAgent("n1", true);
             f.lab.startAgent("n1");

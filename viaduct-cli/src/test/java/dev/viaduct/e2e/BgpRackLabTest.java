@@ -122,7 +122,9 @@ class BgpRackLabTest {
             }
             Fping ab = Fping.start(a.namespace(), b.ips().getFirst(), 800, 20, 500);
             Fping ba = Fping.start(b.namespace(), a.ips().getFirst(), 800, 20, 500);
-            Thread.sleep(1000); // traffic before the crash is part of the scenario
+            // traffic flowing both ways before the crash is part of the scenario (~1 s of it: 50 echoes a second each way)
+            ab.awaitTraffic(100, Duration.ofSeconds(10));
+            ba.awaitTraffic(100, Duration.ofSeconds(10));
             timeline.add(String.format("%8.1f ms kill -9 agent %s", (System.nanoTime() - t0) / 1e6, a.node()));
             f.lab.stopAgent(a.node(), true);
             f.lab.startAgent(a.node());

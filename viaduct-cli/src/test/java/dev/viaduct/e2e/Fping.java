@@ -2,7 +2,10 @@ package dev.viaduct.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.viaduct.testsupport.Cmd;
+import dev.viaduct.testsupport.Poll;
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +18,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class Fping {
     private final Process process;
+    private final String namespace;
+    private final long packetsBefore;
     private final long startedNanos;
     private final int count;
     private final int periodMs;
 
-    private Fping(Process process, long startedNanos, int count, int periodMs) {
+    private Fping(Process process, String namespace, long packetsBefore, long startedNanos, int count, int periodMs) {
         this.process = process;
+        this.namespace = namespace;
+        this.packetsBefore = packetsBefore;
         this.startedNanos = startedNanos;
         this.count = count;
         this.periodMs = periodMs;
@@ -28,10 +35,22 @@ final class Fping {
 
     /** Starts {@code count} echoes {@code periodMs} apart, each given {@code timeoutMs} to come back. */
     static Fping start(String namespace, String target, int count, int periodMs, int timeoutMs) throws IOException {
+        long before = receivedPackets(namespace);
         long t = System.nanoTime();
         Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "fping", "-C", Integer.toString(count), "-p",
                 Integer.toString(periodMs), "-t", Integer.toString(timeoutMs), "-q", target).redirectErrorStream(true).start();
-        return new Fping(p, t, count, periodMs);
+        return new Fping(p, namespace, before, t, count, periodMs);
+    }
+
+    /** Packets the pod's eth0 has received (echo replies, and requests from anyone pinging it). */
+    private static long receivedPackets(String namespace) {
+        return Long.parseLong(Cmd.ok("ip", "netns", "exec", namespace, "cat", "/sys/class/net/eth0/statistics/rx_packets").trim());
+    }
+
+    /** Waits until the pinging pod has received {@code packets} more packets than when fping started: traffic flows. */
+    void awaitTraffic(long packets, Duration timeout) {
+        Poll.until(packets + " packets into " + namespace + " since fping started", timeout,
+                () -> receivedPackets(namespace) - packetsBefore, n -> n >= packets);
     }
 
     long startedNanos() {

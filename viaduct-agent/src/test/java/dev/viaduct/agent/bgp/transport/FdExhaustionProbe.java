@@ -8,6 +8,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Handler;
@@ -26,12 +28,15 @@ public final class FdExhaustionProbe {
 
     public static void main(String[] args) throws Exception {
         AtomicInteger deferred = new AtomicInteger();
+        // counted down when the listener defers (logs) or the acceptor returns, whichever comes first
+        AtomicReference<CountDownLatch> progress = new AtomicReference<>(new CountDownLatch(1));
         Logger listenerLog = Logger.getLogger(TcpListener.class.getName());
         listenerLog.addHandler(new Handler() {
             @Override
             public void publish(LogRecord r) {
                 if (r.getMessage().startsWith("event=accept-deferred")) {
                     deferred.incrementAndGet();
+                    progress.get().countDown();
                 }
             }
 
@@ -55,6 +60,7 @@ public final class FdExhaustionProbe {
         c0.close();
         listenerLog.warning("event=accept-deferred probe warm-up (not counted)");
         deferred.set(0);
+        progress.set(new CountDownLatch(1));
 
         Transport.Connection pending = t.connect(l.localAddress(), lo, null, 5000); // queued, not yet accepted
         List<FileInputStream> hogs = new ArrayList<>();
@@ -65,11 +71,11 @@ public final class FdExhaustionProbe {
         } catch (IOException e) {
             // every descriptor is taken: "Too many open files"
         }
-        Thread acceptor = Thread.ofVirtual().start(() -> acceptInto(l, got));
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (deferred.get() == 0 && got.get() == null && System.nanoTime() < deadline) {
-            Thread.sleep(5); // polling the log counter, with a deadline
-        }
+        Thread acceptor = Thread.ofVirtual().start(() -> {
+            acceptInto(l, got);
+            progress.get().countDown();
+        });
+        progress.get().await(10, TimeUnit.SECONDS); // no progress in 10 s: the output below says so
         Object before = got.get();
         for (FileInputStream h : hogs) {
             h.close();
