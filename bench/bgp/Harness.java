@@ -23,6 +23,8 @@ public class Harness {
         Path tmp = Path.of(a[3] + ".tmp");
         BgpSpeaker s = BgpSpeaker.start(SpeakerConfig.builder(65000, addr).listen(new InetSocketAddress(addr, port))
                 .gracefulRestart(null)
+                // the library default unless the bench asks otherwise (bench/bgp/run: JIT_WARMUP)
+                .jitWarmupRoutes(Integer.getInteger("jitWarmupRoutes", SpeakerConfig.DEFAULT_JIT_WARMUP_ROUTES))
                 .peer(PeerConfig.builder(Prefix.parseAddress(a[2]), 65000).passive(true).exportPolicy(Policy.REJECT_ALL).build())
                 .build());
         Runtime.getRuntime().addShutdownHook(new Thread(s::close));

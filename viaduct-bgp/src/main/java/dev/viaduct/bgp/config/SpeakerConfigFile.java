@@ -47,6 +47,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *     export: {default: reject, terms: [{communities: ["65000:100"], action: accept, setMed: 10}]}
  * routes:
  *   - {prefix: 10.244.0.0/16, communities: ["65000:100"]}
+ * jitWarmupRoutes: 50000       # routes run through the UPDATE path at start so the JIT is ready; 0 = none
  * </pre>
  *
  * Every error names the field ({@code peers[2].asn: must be 1..4294967295}); unknown fields are errors too,
@@ -54,7 +55,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 public final class SpeakerConfigFile {
     private static final Set<String> TOP = Set.of("asn", "routerId", "listen", "clusterId", "holdTime", "connectRetrySeconds",
-            "idleHoldSeconds", "multipath", "defaultLocalPref", "families", "gracefulRestart", "peers", "routes");
+            "idleHoldSeconds", "multipath", "defaultLocalPref", "families", "gracefulRestart", "peers", "routes", "jitWarmupRoutes");
     private static final Set<String> PEER = Set.of("name", "address", "port", "asn", "passive", "rrClient", "nextHopSelf", "families",
             "import", "export", "localAddress", "password", "holdTime", "nextHopV4", "nextHopV6");
     private static final Set<String> GR = Set.of("restartTime", "restarting", "forwardingPreserved", "stalePathSeconds");
@@ -112,6 +113,9 @@ public final class SpeakerConfigFile {
         }
         if (has(root, "defaultLocalPref")) {
             b.defaultLocalPref(integer(root, "defaultLocalPref", "", 0, 0xffffffffL));
+        }
+        if (has(root, "jitWarmupRoutes")) {
+            b.jitWarmupRoutes((int) integer(root, "jitWarmupRoutes", "", 0, 10_000_000));
         }
         if (has(root, "families")) {
             b.families(families(root.get("families"), "families"));

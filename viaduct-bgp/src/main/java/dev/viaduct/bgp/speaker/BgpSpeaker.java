@@ -64,9 +64,13 @@ public final class BgpSpeaker implements AutoCloseable {
     private final List<Consumer<PeerStateChange>> stateListeners = new CopyOnWriteArrayList<>();
     private final Transport.Listener listener;
     private volatile boolean closed;
+    /** The warm-up's speakers log at DEBUG what others log at INFO: an operator must not see them. */
+    private final boolean quiet;
 
-    private BgpSpeaker(SpeakerConfig config, Transport transport, NextHopResolver resolver, LongSupplier clock) throws IOException {
+    private BgpSpeaker(SpeakerConfig config, Transport transport, NextHopResolver resolver, LongSupplier clock, boolean quiet)
+            throws IOException {
         this.config = config;
+        this.quiet = quiet;
         this.transport = transport;
         this.clock = clock;
         SpeakerConfig.GracefulRestart gr = config.gracefulRestart();
@@ -89,7 +93,7 @@ public final class BgpSpeaker implements AutoCloseable {
             }
         }
         this.listener = l;
-        LOG.log(Level.INFO, "event=speaker-started as={0} router-id={1} listen={2}", Long.toString(config.asn()),
+        LOG.log(info(), "event=speaker-started as={0} router-id={1} listen={2}", Long.toString(config.asn()),
                 config.routerId().getHostAddress(), l == null ? "none" : l.localAddress());
     }
 
@@ -103,7 +107,13 @@ public final class BgpSpeaker implements AutoCloseable {
      * resolver (the kernel's routing table), and the clock.
      */
     public static BgpSpeaker start(SpeakerConfig config, Transport transport, NextHopResolver resolver, LongSupplier clock) throws IOException {
-        BgpSpeaker s = new BgpSpeaker(config, transport, resolver, clock);
+        JitWarmup.once(config.jitWarmupRoutes());
+        return start(config, transport, resolver, clock, false);
+    }
+
+    static BgpSpeaker start(SpeakerConfig config, Transport transport, NextHopResolver resolver, LongSupplier clock, boolean quiet)
+            throws IOException {
+        BgpSpeaker s = new BgpSpeaker(config, transport, resolver, clock, quiet);
         for (PeerConfig p : config.peers()) {
             s.addPeer(p);
         }
@@ -112,6 +122,10 @@ public final class BgpSpeaker implements AutoCloseable {
             Thread.ofVirtual().name("bgp-accept").start(() -> s.acceptLoop(s.listener));
         }
         return s;
+    }
+
+    Level info() {
+        return quiet ? Level.DEBUG : Level.INFO;
     }
 
     public SpeakerConfig config() {
@@ -164,7 +178,7 @@ public final class BgpSpeaker implements AutoCloseable {
             peers.put(p.address(), s);
             s.start();
         }
-        LOG.log(Level.INFO, "event=peer-added peer={0} address={1} as={2} passive={3} rr-client={4}", p.name(),
+        LOG.log(info(), "event=peer-added peer={0} address={1} as={2} passive={3} rr-client={4}", p.name(),
                 p.address().getHostAddress(), Long.toString(p.asn()), p.passive(), p.rrClient());
     }
 
@@ -187,7 +201,7 @@ public final class BgpSpeaker implements AutoCloseable {
         }
         long now = clock.getAsLong();
         rib.post(r -> r.removePeer(s.ribPeer, now));
-        LOG.log(Level.INFO, "event=peer-removed peer={0}", s.cfg.name());
+        LOG.log(info(), "event=peer-removed peer={0}", s.cfg.name());
         return true;
     }
 
@@ -200,7 +214,7 @@ public final class BgpSpeaker implements AutoCloseable {
         if (s == null) {
             return false;
         }
-        LOG.log(Level.INFO, "event=peer-hard-down peer={0} reason=\"{1}\"", s.cfg.name(), reason);
+        LOG.log(info(), "event=peer-hard-down peer={0} reason=\"{1}\"", s.cfg.name(), reason);
         s.hardDown(reason);
         return true;
     }
@@ -386,7 +400,7 @@ public final class BgpSpeaker implements AutoCloseable {
             InetAddress from = c.remoteAddress().getAddress();
             PeerSession s = peers.get(from);
             if (s == null) {
-                LOG.log(Level.INFO, "event=connection-refused from={0} reason=\"not a configured peer\"", from.getHostAddress());
+                LOG.log(info(), "event=connection-refused from={0} reason=\"not a configured peer\"", from.getHostAddress());
                 try {
                     c.close();
                 } catch (IOException ignored) {
@@ -442,6 +456,6 @@ public final class BgpSpeaker implements AutoCloseable {
         for (Subscriber s : subscribers) {
             s.thread.interrupt();
         }
-        LOG.log(Level.INFO, "event=speaker-stopped abrupt={0}", abrupt);
+        LOG.log(info(), "event=speaker-stopped abrupt={0}", abrupt);
     }
 }

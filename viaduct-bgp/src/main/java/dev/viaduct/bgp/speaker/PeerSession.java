@@ -247,7 +247,7 @@ final class PeerSession {
             if (st instanceof FsmState.Established e) {
                 if (e.session().gracefulRestart()) {
                     // RFC 4724 §4.2: a new connection from an Established GR peer means it restarted
-                    LOG.log(Level.INFO, "peer={0} event=restart-detected new connection while established", cfg.name());
+                    LOG.log(speaker.info(), "peer={0} event=restart-detected new connection while established", cfg.name());
                     execute(primary, primary.fsm.handle(new FsmEvent.TcpFailed("peer restarted (new connection while established)"), now));
                     attach(primary, conn);
                     execute(primary, primary.fsm.handle(new FsmEvent.InboundConnection(), now));
@@ -479,7 +479,7 @@ final class PeerSession {
         // the connection initiated by the side with the higher BGP Identifier survives
         boolean keepOutbound = Integer.compareUnsigned(local, remote) > 0;
         Attempt loser = at.fsm.outbound() == keepOutbound ? other : at;
-        LOG.log(Level.INFO, "peer={0} event=collision local-id={1} remote-id={2} closing={3}", cfg.name(),
+        LOG.log(speaker.info(), "peer={0} event=collision local-id={1} remote-id={2} closing={3}", cfg.name(),
                 Integer.toUnsignedString(local), Integer.toUnsignedString(remote), loser.fsm.outbound() ? "outbound" : "inbound");
         dump(loser);
     }
@@ -501,7 +501,7 @@ final class PeerSession {
             // The collision FSM reached Established while the configured one lost its connection (RFC 4271 §6.8
             // has nothing left to decide): it becomes the peer's session, or the peer would stay up on its side
             // with no routes on ours.
-            LOG.log(Level.INFO, "peer={0} event=collision-promoted the second connection is now the session", cfg.name());
+            LOG.log(speaker.info(), "peer={0} event=collision-promoted the second connection is now the session", cfg.name());
             primary = secondary;
             secondary = null;
         }
@@ -546,7 +546,7 @@ final class PeerSession {
         byte[] bytes = BgpCodec.encode(m, at.codec);
         if (m instanceof BgpMessage.Notification n) {
             notificationsOut.incrementAndGet();
-            LOG.log(Level.INFO, "peer={0} event=notification-sent {1}", cfg.name(), n);
+            LOG.log(speaker.info(), "peer={0} event=notification-sent {1}", cfg.name(), n);
         }
         if (m instanceof Open o) {
             restartingBitSent |= o.capability(Capability.GracefulRestart.class).map(Capability.GracefulRestart::restarting).orElse(false);
@@ -571,7 +571,7 @@ final class PeerSession {
             lastError = at.fsm.lastDown().toString();
         }
         state = to;
-        LOG.log(t.to() instanceof FsmState.Established || t.from() instanceof FsmState.Established ? Level.INFO : Level.DEBUG,
+        LOG.log(t.to() instanceof FsmState.Established || t.from() instanceof FsmState.Established ? speaker.info() : Level.DEBUG,
                 "peer={0} state={1}->{2} cause=\"{3}\"", cfg.name(), FsmState.name(t.from()), to, t.cause());
         speaker.peerStateChanged(this, FsmState.name(t.from()), to, t.cause());
     }

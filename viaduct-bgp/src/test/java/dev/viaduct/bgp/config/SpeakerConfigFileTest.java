@@ -70,6 +70,15 @@ class SpeakerConfigFileTest {
         assertThat(c.peers().getFirst().families()).isEqualTo(Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST));
     }
 
+    @Test
+    void jitWarmupDefaultsOnAndCanBeTurnedOff() throws ConfigException {
+        assertThat(SpeakerConfigFile.parse(HEAD).jitWarmupRoutes()).isEqualTo(SpeakerConfig.DEFAULT_JIT_WARMUP_ROUTES).isPositive();
+        assertThat(SpeakerConfigFile.parse(HEAD + "jitWarmupRoutes: 0\n").jitWarmupRoutes()).isZero();
+        assertThat(SpeakerConfigFile.parse(HEAD + "jitWarmupRoutes: 200000\n").jitWarmupRoutes()).isEqualTo(200_000);
+        fails(HEAD + "jitWarmupRoutes: -1\n", "jitWarmupRoutes: must be an integer 0..10000000");
+        fails(HEAD + "jitWarmupRoutes: lots\n", "jitWarmupRoutes: must be an integer 0..10000000");
+    }
+
     static void fails(String yaml, String message) {
         assertThatThrownBy(() -> SpeakerConfigFile.parse(yaml)).isInstanceOf(ConfigException.class).hasMessage(message);
     }
