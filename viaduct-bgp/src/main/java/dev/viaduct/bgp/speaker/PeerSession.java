@@ -413,7 +413,8 @@ final class PeerSession {
                         resolveCollision(at);
                     }
                 } finally {
-                    wake.signalAll();
+                    // no signal to the timer thread here: execute() gives one when a deadline moved earlier, and
+                    // one per received message had woken that thread for every UPDATE of a table
                     lock.unlock();
                 }
                 if (work != null) {
