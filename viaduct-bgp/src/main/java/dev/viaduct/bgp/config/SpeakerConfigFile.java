@@ -35,6 +35,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * multipath: true
  * families: [ipv4-unicast, ipv6-unicast]
  * gracefulRestart: {restartTime: 120, restarting: false, forwardingPreserved: true, stalePathSeconds: 360}   # or false
+ *                              # restarting: true may add selectionDeferralSeconds: 60 (RFC 4724 §4.1)
  * peers:
  *   - {name: node-2, address: 10.0.0.2, asn: 65000, rrClient: true}
  *   - address: 192.0.2.1
@@ -58,7 +59,7 @@ public final class SpeakerConfigFile {
             "idleHoldSeconds", "multipath", "defaultLocalPref", "families", "gracefulRestart", "peers", "routes", "jitWarmupRoutes");
     private static final Set<String> PEER = Set.of("name", "address", "port", "asn", "passive", "rrClient", "nextHopSelf", "families",
             "import", "export", "localAddress", "password", "holdTime", "nextHopV4", "nextHopV6");
-    private static final Set<String> GR = Set.of("restartTime", "restarting", "forwardingPreserved", "stalePathSeconds");
+    private static final Set<String> GR = Set.of("restartTime", "restarting", "forwardingPreserved", "stalePathSeconds", "selectionDeferralSeconds");
     private static final Set<String> ROUTE = Set.of("prefix", "nextHop", "communities", "localPref", "med");
     private static final Set<String> POLICY = Set.of("default", "terms");
     private static final Set<String> TERM = Set.of("prefixes", "communities", "minAsPathLength", "maxAsPathLength", "action",
@@ -368,7 +369,12 @@ public final class SpeakerConfigFile {
         boolean restarting = has(n, "restarting") ? bool(n, "restarting", "gracefulRestart") : d.restarting();
         boolean fwd = has(n, "forwardingPreserved") ? bool(n, "forwardingPreserved", "gracefulRestart") : d.forwardingPreserved();
         int stale = has(n, "stalePathSeconds") ? (int) integer(n, "stalePathSeconds", "gracefulRestart", 1, 3600) : d.stalePathSeconds();
-        return new SpeakerConfig.GracefulRestart(time, restarting, fwd, stale);
+        int deferral = has(n, "selectionDeferralSeconds")
+                ? (int) integer(n, "selectionDeferralSeconds", "gracefulRestart", 0, 3600) : d.selectionDeferralSeconds();
+        if (deferral > 0 && !restarting) {
+            throw new ConfigException("gracefulRestart.selectionDeferralSeconds", "needs restarting: true (only a restarting speaker defers, RFC 4724 §4.1)");
+        }
+        return new SpeakerConfig.GracefulRestart(time, restarting, fwd, stale, deferral);
     }
 
     private static Set<Family> families(JsonNode n, String at) throws ConfigException {

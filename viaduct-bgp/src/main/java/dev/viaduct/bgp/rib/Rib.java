@@ -63,6 +63,14 @@ public final class Rib {
     private int nextPeerIndex;
     /** Whether any established peer can receive exports; if none, changes need not be remembered for export. */
     private boolean exportTargets;
+    /**
+     * RFC 4724 §4.1: after its own restart the speaker defers route selection (no advertisements, no End-of-RIB,
+     * no best-path events) until every peer has sent End-of-RIB or the deferral deadline passed, so it never
+     * advertises a partial table that would make helpers flush routes it has not re-learnt yet.
+     */
+    private long deferralDeadline = Long.MAX_VALUE;
+    /** Until the configured peers are all added, "every peer sent End-of-RIB" would be judged on a partial list. */
+    private boolean deferralPeersKnown;
 
     public Rib(Settings cfg, NextHopResolver resolver, Consumer<List<BestPathChange>> listener) {
         this.cfg = cfg;
@@ -97,6 +105,72 @@ public final class Rib {
 
     // ------------------------------------------------------------------ peers
 
+    /**
+     * Starts the selection deferral of a restarting speaker (RFC 4724 §4.1), until {@code until} at the latest.
+     * It ends earlier once every configured peer is up and has sent End-of-RIB for each family of its session
+     * (peers that did not negotiate graceful restart do not count: they will send no marker worth waiting for).
+     */
+    public void deferSelection(long until) {
+        deferralDeadline = until;
+        deferralPeersKnown = false;
+        recomputeExportTargets();
+        LOG.log(Level.INFO, "event=selection-deferred until=end-of-rib-from-every-peer-or-timer");
+    }
+
+    /**
+     * Every configured peer has been added: from now on the deferral may end on End-of-RIB from all of them
+     * (before this, only the timer ends it). Peers added later simply join the wait.
+     */
+    public void peersConfigured(long now) {
+        deferralPeersKnown = true;
+        endDeferralIfDone(now);
+    }
+
+    /** Whether route selection is still deferred after a restart (RFC 4724 §4.1). */
+    public boolean selectionDeferred() {
+        return deferralDeadline != Long.MAX_VALUE;
+    }
+
+    private void endDeferralIfDone(long now) {
+        if (!selectionDeferred()) {
+            return;
+        }
+        boolean timer = now >= deferralDeadline;
+        if (!timer && !deferralPeersKnown) {
+            return;
+        }
+        if (!timer) {
+            for (RibPeer p : peers) {
+                RibPeer.Session s = p.session;
+                if (s == null) {
+                    return; // it may still come back: only the timer gives up on it ("sessions that do not come up")
+                }
+                if (s.peerGr() == null) {
+                    continue;
+                }
+                for (Family f : s.families()) {
+                    if (!p.endOfRibReceived.getOrDefault(f, false)) {
+                        return;
+                    }
+                }
+            }
+        }
+        deferralDeadline = Long.MAX_VALUE;
+        LOG.log(Level.INFO, "event=selection-deferral-ended reason={0}", timer ? "timer" : "end-of-rib-from-every-peer");
+        recomputeExportTargets();
+        // the initial update of every session, then its End-of-RIB (RFC 4724 §4.1); best-path events follow at
+        // the next flush from what accumulated meanwhile
+        for (RibPeer p : peers) {
+            if (p.session != null) {
+                for (Family f : p.session.families()) {
+                    p.adjOut.get(f).clear();
+                    exportAll(p, f);
+                    p.session.out().accept(BgpCodec.encode(BgpMessage.Update.endOfRib(f), p.session.codec()));
+                }
+            }
+        }
+    }
+
     public RibPeer addPeer(RibPeer.Settings s) {
         RibPeer p = new RibPeer(nextPeerIndex++, s, cfg.localAs());
         peers.add(p);
@@ -109,6 +183,7 @@ public final class Rib {
         p.removed = true;
         peers.remove(p);
         recomputeExportTargets();
+        endDeferralIfDone(now);
     }
 
     /** Changes a peer's policies or flags; re-runs import policy from the Adj-RIB-In and re-exports. */
@@ -137,7 +212,7 @@ public final class Rib {
                 }
             }
         }
-        if (p.session != null) {
+        if (p.session != null && !selectionDeferred()) {
             for (Family f : p.session.families()) {
                 exportAll(p, f);
             }
@@ -165,6 +240,10 @@ public final class Rib {
             }
         }
         p.staleDeadline = waiting ? now + cfg.stalePathSeconds() * SECOND : Long.MAX_VALUE;
+        if (selectionDeferred()) {
+            endDeferralIfDone(now); // a peer without graceful restart may have been the last one missing
+            return;
+        }
         for (Family f : s.families()) {
             p.adjOut.get(f).clear();
             exportAll(p, f);
@@ -230,6 +309,7 @@ public final class Rib {
             if (p.stale.isEmpty()) {
                 p.staleDeadline = Long.MAX_VALUE;
             }
+            endDeferralIfDone(now);
             return;
         }
         for (PrefixList w : u.withdrawn()) {
@@ -287,8 +367,8 @@ public final class Rib {
 
     /** The peer asked for our routes again (RFC 2918 §4): re-advertise the Adj-RIB-Out of that family. */
     public void routeRefreshRequested(RibPeer p, Family f) {
-        if (p.session == null || !p.session.families().contains(f)) {
-            return;
+        if (p.session == null || !p.session.families().contains(f) || selectionDeferred()) {
+            return; // while deferred, the whole table goes out when the deferral ends anyway
         }
         p.adjOut.get(f).clear();
         exportAll(p, f);
@@ -366,7 +446,7 @@ public final class Rib {
     }
 
     public long nextDeadline() {
-        long d = Long.MAX_VALUE;
+        long d = deferralDeadline;
         for (RibPeer p : peers) {
             d = Math.min(d, Math.min(p.restartDeadline, p.staleDeadline));
         }
@@ -375,6 +455,7 @@ public final class Rib {
 
     /** Restart timer (peer never came back) and stale-path timer (no End-of-RIB in time) expiry. */
     public void onTimers(long now) {
+        endDeferralIfDone(now);
         for (RibPeer p : peers) {
             if (p.restartDeadline <= now || p.staleDeadline <= now) {
                 LOG.log(Level.INFO, "peer={0} event={1} flushing-stale", p.name(), p.restartDeadline <= now ? "restart-timer-expired" : "stale-timer-expired");
@@ -410,7 +491,7 @@ public final class Rib {
             p.acceptedPublished = p.accepted;
             p.endOfRibPublished = p.session == null ? Set.of() : java.util.Set.copyOf(p.endOfRibReceived.keySet());
         }
-        if (eventsEnabled) {
+        if (eventsEnabled && !selectionDeferred()) {
             List<BestPathChange> events = new ArrayList<>();
             for (Family f : Family.values()) {
                 PrefixMap.Keys c = changed.get(f);
@@ -692,6 +773,9 @@ public final class Rib {
 
     private void recomputeExportTargets() {
         exportTargets = false;
+        if (selectionDeferred()) {
+            return; // nothing is exported before the deferral ends, when every session gets the whole table
+        }
         for (RibPeer p : peers) {
             exportTargets |= p.session != null && !p.settings.exportPolicy().rejectsAll();
         }

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -79,6 +80,9 @@ public final class BgpSpeaker implements AutoCloseable {
         Rib r = new Rib(new Rib.Settings(config.asn(), routerId, clusterId, config.multipath(), config.defaultLocalPref(),
                 gr == null ? 360 : gr.stalePathSeconds()), resolver, this::dispatch);
         r.enableEvents(false); // until the first subscriber
+        if (gr != null && gr.restarting() && gr.selectionDeferralSeconds() > 0) {
+            r.deferSelection(clock.getAsLong() + TimeUnit.SECONDS.toNanos(gr.selectionDeferralSeconds()));
+        }
         this.rib = new RibOwner(r, clock);
         for (LocalRoute route : config.routes()) {
             rib.post(x -> x.originate(route));
@@ -117,6 +121,7 @@ public final class BgpSpeaker implements AutoCloseable {
         for (PeerConfig p : config.peers()) {
             s.addPeer(p);
         }
+        s.rib.post(r -> r.peersConfigured(clock.getAsLong())); // a selection deferral may now end on End-of-RIB
         // accept only once the configured peers exist, so an early connection is not refused as unknown
         if (s.listener != null) {
             Thread.ofVirtual().name("bgp-accept").start(() -> s.acceptLoop(s.listener));
@@ -327,6 +332,11 @@ public final class BgpSpeaker implements AutoCloseable {
     /** Every Loc-RIB candidate of a family, best paths flagged. */
     public List<RibRoute> locRib(Family f) {
         return rib.call(r -> r.locRib(f));
+    }
+
+    /** Whether route selection is still deferred after our restart (RFC 4724 §4.1; see {@link SpeakerConfig.GracefulRestart}). */
+    public boolean selectionDeferred() {
+        return rib.call(Rib::selectionDeferred);
     }
 
     public int locRibSize(Family f) {

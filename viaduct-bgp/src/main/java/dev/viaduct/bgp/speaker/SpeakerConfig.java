@@ -39,8 +39,13 @@ public record SpeakerConfig(long asn, Inet4Address routerId, InetSocketAddress l
      *     its End-of-RIB
      * @param forwardingPreserved set the F bit: the forwarding state (kernel routes) survived the restart
      * @param stalePathSeconds how long we keep a restarted peer's routes waiting for its End-of-RIB
+     * @param selectionDeferralSeconds with {@code restarting}: defer route selection, advertisements and
+     *     End-of-RIB until every peer has sent End-of-RIB, at most this long (RFC 4724 §4.1's
+     *     Selection_Deferral_Timer); 0 = advertise at once. Keep it below the peers' restart time, or they drop
+     *     our routes before we send them again.
      */
-    public record GracefulRestart(int restartTime, boolean restarting, boolean forwardingPreserved, int stalePathSeconds) {
+    public record GracefulRestart(int restartTime, boolean restarting, boolean forwardingPreserved, int stalePathSeconds,
+            int selectionDeferralSeconds) {
         public GracefulRestart {
             if (restartTime < 0 || restartTime > 4095) {
                 throw new IllegalArgumentException("gracefulRestart.restartTime: must be 0..4095 s (12 bits, RFC 4724 §3), got " + restartTime);
@@ -48,6 +53,14 @@ public record SpeakerConfig(long asn, Inet4Address routerId, InetSocketAddress l
             if (stalePathSeconds < 1) {
                 throw new IllegalArgumentException("gracefulRestart.stalePathSeconds: must be at least 1, got " + stalePathSeconds);
             }
+            if (selectionDeferralSeconds < 0 || selectionDeferralSeconds > 3600) {
+                throw new IllegalArgumentException("gracefulRestart.selectionDeferralSeconds: must be 0..3600, got " + selectionDeferralSeconds);
+            }
+        }
+
+        /** Without selection deferral. */
+        public GracefulRestart(int restartTime, boolean restarting, boolean forwardingPreserved, int stalePathSeconds) {
+            this(restartTime, restarting, forwardingPreserved, stalePathSeconds, 0);
         }
 
         public static final GracefulRestart DEFAULT = new GracefulRestart(120, false, true, 360);

@@ -79,6 +79,17 @@ class SpeakerConfigFileTest {
         fails(HEAD + "jitWarmupRoutes: lots\n", "jitWarmupRoutes: must be an integer 0..10000000");
     }
 
+    @Test
+    void selectionDeferralNeedsARestartingSpeaker() throws ConfigException {
+        assertThat(SpeakerConfigFile.parse(HEAD + "gracefulRestart: {restarting: true, selectionDeferralSeconds: 60}\n")
+                .gracefulRestart().selectionDeferralSeconds()).isEqualTo(60);
+        assertThat(SpeakerConfigFile.parse(HEAD + "gracefulRestart: true\n").gracefulRestart().selectionDeferralSeconds()).isZero();
+        fails(HEAD + "gracefulRestart: {selectionDeferralSeconds: 60}\n",
+                "gracefulRestart.selectionDeferralSeconds: needs restarting: true (only a restarting speaker defers, RFC 4724 §4.1)");
+        fails(HEAD + "gracefulRestart: {restarting: true, selectionDeferralSeconds: 4000}\n",
+                "gracefulRestart.selectionDeferralSeconds: must be an integer 0..3600");
+    }
+
     static void fails(String yaml, String message) {
         assertThatThrownBy(() -> SpeakerConfigFile.parse(yaml)).isInstanceOf(ConfigException.class).hasMessage(message);
     }

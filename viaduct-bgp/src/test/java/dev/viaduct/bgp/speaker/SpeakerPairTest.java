@@ -142,4 +142,43 @@ class SpeakerPairTest {
             assertThat(v4.attrs().nextHop()).isEqualTo(v4("127.0.3.21")); // IPv4 next hop over IPv6: the router ID
         }
     }
+
+    /**
+     * RFC 4724 §4.1 through the speaker: a restarting speaker with a selection deferral advertises nothing (not
+     * even End-of-RIB) while a configured peer is missing, and everything once that peer is de-configured, or
+     * once the deferral timer runs out.
+     */
+    @Test
+    void restartingSpeakerDefersItsAdvertisementsUntilEveryPeerSentEndOfRibOrTheTimer() throws Exception {
+        for (boolean byTimer : new boolean[] {false, true}) {
+            Inet4Address restartingAddr = v4("127.0.1.21");
+            InetAddress absent = v4("127.0.1.29");
+            BgpSpeaker other = speaker(64512, "127.0.1.22");
+            SpeakerConfig.Builder rb = SpeakerConfig.builder(64512, restartingAddr).listen(new InetSocketAddress(restartingAddr, 0))
+                    .connectRetrySeconds(1).holdTime(9)
+                    .gracefulRestart(new SpeakerConfig.GracefulRestart(120, true, true, 60, byTimer ? 3 : 600))
+                    .peer(peerOf(other, 64512))
+                    .peer(PeerConfig.builder(absent, 64512).passive(true).build()) // never comes up
+                    .route(LocalRoute.of(Prefix.parse("10.244.21.0/26")));
+            // the other side knows us before we start, so our first connection is accepted and the session is up
+            // well inside the 3 s deferral of the timer case
+            other.addPeer(PeerConfig.builder(restartingAddr, 64512).passive(true).build());
+            long t0 = System.nanoTime();
+            try (BgpSpeaker restarting = BgpSpeaker.start(rb.build()); other) {
+                Poll.until("session up", T, () -> other.peers().getFirst().established());
+                Poll.until("the restarting speaker has the other's End-of-RIB", T,
+                        () -> restarting.peer(other.listenAddress().getAddress()).orElseThrow().endOfRib().contains(Family.IPV4_UNICAST));
+                assertThat(restarting.selectionDeferred()).as("deferred %d ms after start (timer case: %s)",
+                        (System.nanoTime() - t0) / 1_000_000, byTimer).isTrue();
+                assertThat(other.locRibSize(Family.IPV4_UNICAST)).as("nothing advertised while deferred").isZero();
+                assertThat(other.peers().getFirst().endOfRib()).as("no End-of-RIB while deferred").isEmpty();
+                if (!byTimer) {
+                    restarting.removePeer(absent);
+                }
+                Poll.until("the deferral ends", T, () -> !restarting.selectionDeferred());
+                Poll.until("the other learns the route", T, () -> other.locRibSize(Family.IPV4_UNICAST) == 1);
+                Poll.until("and End-of-RIB", T, () -> other.peers().getFirst().endOfRib().contains(Family.IPV4_UNICAST));
+            }
+        }
+    }
 }
