@@ -80,7 +80,13 @@ final class Syscalls {
     private static final MethodHandle ACCEPT4 = handle("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = handle("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle RECV = handle("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SEND = handle("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    /**
+     * send(2) straight from a Java array: a critical downcall with heap access, so the bytes need no native copy
+     * (and a connection no native buffer to copy them into). Critical means no safepoint while it runs; that is
+     * fine for a non-blocking send of a bounded chunk ({@link TcpConnection#SEND_CHUNK}).
+     */
+    private static final MethodHandle SEND_HEAP = handle("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
+            Linker.Option.critical(true));
     private static final MethodHandle SHUTDOWN = handle("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EPOLL_CREATE1 = handle("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -175,9 +181,10 @@ final class Syscalls {
         }
     }
 
-    static long send(MemorySegment st, int fd, MemorySegment buf, long len, int flags) {
+    /** send(2) of {@code b[off, off + len)}: see {@link #SEND_HEAP}. */
+    static long send(MemorySegment st, int fd, byte[] b, int off, int len, int flags) {
         try {
-            return (long) SEND.invokeExact(st, fd, buf, len, flags);
+            return (long) SEND_HEAP.invokeExact(st, fd, MemorySegment.ofArray(b).asSlice(off, len), (long) len, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -228,6 +235,12 @@ final class Syscalls {
     private static MethodHandle handle(String name, FunctionDescriptor fd) {
         MemorySegment addr = LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         return LINKER.downcallHandle(addr, fd, CAPTURE);
+    }
+
+    @SuppressWarnings("restricted") // as above
+    private static MethodHandle handle(String name, FunctionDescriptor fd, Linker.Option option) {
+        MemorySegment addr = LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(addr, fd, CAPTURE, option);
     }
 
     @SuppressWarnings("restricted") // as handle(): strerror needs no errno capture

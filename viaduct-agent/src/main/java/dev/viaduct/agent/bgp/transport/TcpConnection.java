@@ -18,25 +18,28 @@ import java.util.concurrent.CompletableFuture;
  * reports readiness. {@link #close} wakes both at once; they then fail with "socket closed".
  *
  * <p>Concurrency: one reader and one writer at a time (the speaker's model); all fd calls go through the
- * {@link NativeSocket} lock. The read buffer and its positions belong to the reader, the write buffer to the
- * writer.
+ * {@link NativeSocket} lock. The read buffer and its positions belong to the reader.
+ *
+ * <p>Memory: a connection keeps no buffer while idle, which is most of the time (a full mesh has N(N-1) of
+ * them). The reader borrows a native buffer from {@link ReadBuffers} for each recv(2) that returns data and gives
+ * it back once the data is consumed; the writer sends straight from the caller's array (a critical downcall,
+ * {@link Syscalls#send}).
  */
 final class TcpConnection implements Transport.Connection {
     /**
-     * Native buffer per direction. A BGP message is at most 4096 bytes (RFC 4271 §4.1), so 8 KiB holds two; the
-     * read buffer is also the stream's buffer (no second copy on the heap). Per connection that is 16 KiB of
-     * native memory — it adds up in a full mesh (bench/bgp-scale), so it is kept small.
+     * The most bytes one send(2) takes from the caller's array: a critical downcall holds off safepoints while it
+     * runs, so each stays short (four max-size BGP messages; the speaker's writer gathers no more than that).
      */
-    static final int BUFFER = 8 * 1024;
+    static final int SEND_CHUNK = 16 * 1024;
+    private static final ReadBuffers BUFFERS = ReadBuffers.shared();
 
     private final NativeSocket socket;
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
-    private final MemorySegment readBuffer;
-    /** Unread bytes of {@link #readBuffer} are [readPos, readLimit); owned by the reader thread. */
+    /** Borrowed while it holds unread bytes, [readPos, readLimit); else null. Owned by the reader thread. */
+    private MemorySegment readBuffer;
     private int readPos;
     private int readLimit;
-    private final MemorySegment writeBuffer;
     private final InputStream in;
     private final OutputStream out;
 
@@ -46,8 +49,6 @@ final class TcpConnection implements Transport.Connection {
         this.remote = remote;
         socket.describe(local.getAddress().getHostAddress() + ":" + local.getPort() + "->" + remote.getAddress().getHostAddress()
                 + ":" + remote.getPort());
-        this.readBuffer = socket.arena.allocate(BUFFER, 8);
-        this.writeBuffer = socket.arena.allocate(BUFFER, 8);
         this.in = new Input();
         this.out = new Output();
     }
@@ -99,18 +100,33 @@ final class TcpConnection implements Transport.Connection {
         int n = Math.min(len, readLimit - readPos);
         MemorySegment.copy(readBuffer, JAVA_BYTE, readPos, b, off, n);
         readPos += n;
+        releaseIfConsumed();
         return n;
     }
 
-    /** Refills the empty read buffer with what the kernel has (waiting for at least a byte); false at end of stream. */
+    /** Gives the read buffer back once everything in it was read. */
+    private void releaseIfConsumed() {
+        if (readPos == readLimit && readBuffer != null) {
+            BUFFERS.give(readBuffer);
+            readBuffer = null;
+        }
+    }
+
+    /**
+     * With no unread bytes: borrows a buffer and fills it with what the kernel has (waiting for at least a byte);
+     * false at end of stream. The buffer goes back to the pool before any wait, so a parked reader holds none.
+     */
     private boolean fill() throws IOException {
         while (true) {
             CompletableFuture<Void> ready;
+            MemorySegment buffer = BUFFERS.take();
             socket.lock.lock();
             try {
                 socket.ensureOpen();
-                long n = Syscalls.recv(socket.state, socket.fd, readBuffer, BUFFER, 0);
+                long n = Syscalls.recv(socket.state, socket.fd, buffer, ReadBuffers.SIZE, 0);
                 if (n > 0) {
+                    readBuffer = buffer;
+                    buffer = null;
                     readPos = 0;
                     readLimit = (int) n;
                     return true;
@@ -128,6 +144,9 @@ final class TcpConnection implements Transport.Connection {
                 ready = socket.arm(Poller.reading());
             } finally {
                 socket.lock.unlock();
+                if (buffer != null) {
+                    BUFFERS.give(buffer);
+                }
             }
             socket.await(Poller.reading(), ready, 0, "recv(" + socket.description() + ")");
         }
@@ -141,10 +160,9 @@ final class TcpConnection implements Transport.Connection {
             socket.lock.lock();
             try {
                 socket.ensureOpen();
-                int chunk = Math.min(len, BUFFER);
-                MemorySegment.copy(b, off, writeBuffer, JAVA_BYTE, 0, chunk);
+                int chunk = Math.min(len, SEND_CHUNK);
                 // MSG_NOSIGNAL: a peer that reset the connection gives EPIPE here, not a SIGPIPE to the JVM
-                long n = Syscalls.send(socket.state, socket.fd, writeBuffer, chunk, Syscalls.MSG_NOSIGNAL);
+                long n = Syscalls.send(socket.state, socket.fd, b, off, chunk, Syscalls.MSG_NOSIGNAL);
                 if (n >= 0) {
                     off += (int) n;
                     len -= (int) n;
@@ -171,7 +189,9 @@ final class TcpConnection implements Transport.Connection {
             if (readPos == readLimit && !fill()) {
                 return -1;
             }
-            return readBuffer.get(JAVA_BYTE, readPos++) & 0xff;
+            int b = readBuffer.get(JAVA_BYTE, readPos++) & 0xff;
+            releaseIfConsumed();
+            return b;
         }
 
         @Override
