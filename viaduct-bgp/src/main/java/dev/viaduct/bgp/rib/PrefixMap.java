@@ -16,6 +16,11 @@ final class PrefixMap<V> {
     private static final float LOAD = 0.7f;
     /** IPv4 slots hold {@code key | OCCUPIED}: no separate tag array, one cache line fewer per probe. */
     private static final long OCCUPIED = 1L << 63;
+    /** The first table of a map made empty: two entries before it grows (at the load factor). */
+    private static final int MIN_CAPACITY = 4;
+    private static final long[] NO_KEYS = new long[0];
+    private static final byte[] NO_TAGS = new byte[0];
+    private static final Object[] NO_VALUES = new Object[0];
 
     final Family family;
     private final boolean wide;
@@ -28,8 +33,20 @@ final class PrefixMap<V> {
     private int mask;
     private int resizeAt;
 
+    /**
+     * An empty map that allocates its table on the first insert and grows from {@link #MIN_CAPACITY}: every peer
+     * has an Adj-RIB-In and -Out per family, most of them hold a handful of prefixes or none (a family the session
+     * did not negotiate), and a full mesh has N(N-1) peers (bench/bgp-scale).
+     */
     PrefixMap(Family family) {
-        this(family, 16);
+        this.family = family;
+        this.wide = family == Family.IPV6_UNICAST;
+        k1 = NO_KEYS;
+        k2 = wide ? NO_KEYS : null;
+        tag = wide ? NO_TAGS : null;
+        vals = NO_VALUES;
+        mask = -1; // unused while the table is empty: find() answers before indexing
+        resizeAt = 0;
     }
 
     PrefixMap(Family family, int expected) {
@@ -76,6 +93,9 @@ final class PrefixMap<V> {
      * packed key, b = 0, len = key & 0xff. IPv6: hi, lo, length.
      */
     int find(long a, long b, int len) {
+        if (vals.length == 0) {
+            return -1; // no table yet: insertAbsent grows one first
+        }
         int i = hash(a, b, len) & mask;
         if (!wide) {
             long want = a | OCCUPIED;
@@ -213,7 +233,7 @@ final class PrefixMap<V> {
         long[] ok2 = k2;
         byte[] otag = tag;
         Object[] ovals = vals;
-        alloc(ok1.length * 2);
+        alloc(Math.max(MIN_CAPACITY, ok1.length * 2));
         for (int i = 0; i < ok1.length; i++) {
             if (wide ? otag[i] != 0 : ok1[i] != 0) {
                 long a = wide ? ok1[i] : ok1[i] & ~OCCUPIED;
