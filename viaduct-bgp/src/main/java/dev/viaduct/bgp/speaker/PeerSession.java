@@ -20,7 +20,6 @@ import dev.viaduct.bgp.wire.ErrorCodes;
 import dev.viaduct.bgp.wire.Family;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -29,7 +28,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -39,24 +37,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * Drives one peer: its FSM (and, during a connection collision, the second FSM of RFC 4271 §6.8 for the
  * other connection), the TCP connections, the timers, and the hand-over of UPDATEs to the RIB thread.
  *
- * <p>Concurrency: virtual threads with blocking I/O — per connection one reader and one writer, per peer
- * one timer thread, one short-lived thread per outbound connect. All FSM state is guarded by {@link #lock};
+ * <p>Concurrency: virtual threads with blocking I/O — per connection one reader, and a writer while it has
+ * something to send ({@link Outbox}), per peer one timer thread, one short-lived thread per outbound connect. All FSM state is guarded by {@link #lock};
  * every FSM call and the actions it returns run under it, so the FSM sees one event at a time. Writers never
  * run under the lock: actions only enqueue bytes. Counters are atomics readable from anywhere.
  */
 final class PeerSession {
     private static final Logger LOG = System.getLogger(PeerSession.class.getName());
-    private static final byte[] CLOSE = new byte[0];
-    /** The most bytes of queued messages {@link #writeLoop} gathers into one write: four max-size messages. */
-    private static final int GATHER = 4 * 4096;
-    /** The most queued messages {@link #writeLoop} takes at once (its list keeps that capacity for the connection's life). */
-    private static final int BURST = 64;
 
     /** One connection and the FSM that runs it. */
     final class Attempt {
         final Fsm fsm;
         Transport.Connection conn;
-        LinkedBlockingQueue<byte[]> outq;
+        Outbox outq;
         volatile CodecOptions codec = CodecOptions.FOUR_OCTET_AS;
         volatile InboundUpdate.Context importCtx;
         int connectSeq;
@@ -277,10 +270,8 @@ final class PeerSession {
 
     private void attach(Attempt at, Transport.Connection conn) {
         at.conn = conn;
-        LinkedBlockingQueue<byte[]> q = new LinkedBlockingQueue<>();
-        at.outq = q;
+        at.outq = new Outbox(conn, cfg.name());
         at.codec = CodecOptions.FOUR_OCTET_AS;
-        Thread.ofVirtual().name("bgp-write-" + cfg.name()).start(() -> writeLoop(conn, q));
         Thread.ofVirtual().name("bgp-read-" + cfg.name()).start(() -> readLoop(at, conn));
     }
 
@@ -521,7 +512,7 @@ final class PeerSession {
                 case FsmAction.Send s -> send(at, s.message());
                 case FsmAction.Disconnect d -> {
                     if (at.conn != null) {
-                        at.outq.add(CLOSE);
+                        at.outq.close();
                         at.conn = null;
                     }
                     at.connectSeq++;
@@ -601,7 +592,7 @@ final class PeerSession {
             // the R bit is for the first OPEN after our restart only
             primary.fsm.reconfigure(fsmConfig(false));
         }
-        LinkedBlockingQueue<byte[]> q = at.outq;
+        Outbox q = at.outq;
         RibPeer.Session rs = new RibPeer.Session(conn.remoteAddress().getAddress(), n.peerId(), conn.localAddress().getAddress(),
                 n.families(), n.codec(), n.routeRefresh(), n.peerGracefulRestart(), bytes -> {
                     messagesOut.incrementAndGet();
@@ -653,52 +644,6 @@ final class PeerSession {
             Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
-        }
-    }
-
-    /**
-     * Writes what is queued, a burst of messages at a time with one write per {@link #GATHER} bytes of them: with
-     * TCP_NODELAY a write per message would be a segment per message. No buffer lives with the connection: a
-     * buffered stream here held 16 KiB of heap per session end for its whole life, nearly half of what a session
-     * end of a full mesh cost (bench/bgp-scale), while most writers sit idle between keepalives; a burst of more
-     * than one message gets an array of its own size instead, garbage as soon as it is written.
-     */
-    private void writeLoop(Transport.Connection conn, LinkedBlockingQueue<byte[]> q) {
-        List<byte[]> burst = new ArrayList<>(BURST);
-        try {
-            OutputStream out = conn.output();
-            while (true) {
-                burst.add(q.take());
-                q.drainTo(burst, BURST - 1);
-                for (int i = 0; i < burst.size(); ) {
-                    if (burst.get(i) == CLOSE) {
-                        return; // what was queued before it is written
-                    }
-                    int end = i + 1;
-                    int bytes = burst.get(i).length;
-                    while (end < burst.size() && burst.get(end) != CLOSE && bytes + burst.get(end).length <= GATHER) {
-                        bytes += burst.get(end).length;
-                        end++;
-                    }
-                    if (end == i + 1) {
-                        out.write(burst.get(i));
-                    } else {
-                        byte[] gathered = new byte[bytes];
-                        for (int j = i, at = 0; j < end; at += burst.get(j).length, j++) {
-                            System.arraycopy(burst.get(j), 0, gathered, at, burst.get(j).length);
-                        }
-                        out.write(gathered);
-                    }
-                    i = end;
-                }
-                burst.clear();
-            }
-        } catch (IOException e) {
-            // the reader reports the failure; nothing more to write to a broken connection
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            closeQuietly(conn);
         }
     }
 

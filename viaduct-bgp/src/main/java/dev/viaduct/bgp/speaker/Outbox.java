@@ -1,0 +1,113 @@
+package dev.viaduct.bgp.speaker;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The encoded messages queued for one connection, and the thread that writes them: a virtual thread that runs
+ * only while there is something to send, then ends. A writer parked on an empty queue for the connection's whole
+ * life kept a frozen stack of a few KiB on the heap per session end, while most connections of a full mesh send
+ * nothing but a keepalive every 30 s (bench/bgp-scale); a thread start per burst is cheap next to that.
+ *
+ * <p>A burst of queued messages goes out in one write per {@link #GATHER} bytes (with TCP_NODELAY, a write per
+ * message would be a segment per message). No buffer lives with the connection: one message is written as it is,
+ * several are copied into an array of their own size, garbage once written.
+ *
+ * <p>Concurrency: {@link #add} and {@link #close} from any thread; at most one writer at a time (the
+ * {@code writing} flag), so messages go out in the order they were added. After {@link #close}, or once a write
+ * failed, nothing more is written and the connection is closed.
+ */
+final class Outbox {
+    private static final byte[] CLOSE = new byte[0];
+    /** The most bytes of queued messages gathered into one write: four max-size messages (RFC 4271 §4.1). */
+    static final int GATHER = 4 * 4096;
+
+    private final Transport.Connection conn;
+    private final String peerName;
+    private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
+    /** Set while a writer runs or is starting; it clears it only when it has found the queue empty. */
+    private final AtomicBoolean writing = new AtomicBoolean();
+    /** Closed, or a write failed: the queue is not written any more. */
+    private volatile boolean done;
+
+    Outbox(Transport.Connection conn, String peerName) {
+        this.conn = conn;
+        this.peerName = peerName;
+    }
+
+    /** Queues one encoded message; a writer starts unless one is running. */
+    void add(byte[] message) {
+        if (done) {
+            return;
+        }
+        queue.add(message);
+        if (writing.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("bgp-write-" + peerName).start(this::drain);
+        }
+    }
+
+    /** Writes what is queued so far, then closes the connection. */
+    void close() {
+        add(CLOSE);
+    }
+
+    private void drain() {
+        boolean finished = true; // closed, broken, or something unexpected: the connection goes
+        try {
+            OutputStream out = conn.output();
+            while (true) {
+                for (byte[] m; (m = queue.poll()) != null; ) {
+                    if (m == CLOSE) {
+                        return; // writing stays set: no writer starts again
+                    }
+                    write(out, m);
+                }
+                writing.set(false);
+                // an add() between the last poll and the line above saw writing set and started no writer
+                if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
+                    finished = false;
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // the reader reports the failure; nothing more to write to a broken connection
+        } finally {
+            if (finished) {
+                done = true;
+                try {
+                    conn.close();
+                } catch (IOException ignored) {
+                    // already broken
+                }
+            }
+        }
+    }
+
+    /** Writes {@code first} and, in the same write, the messages queued behind it up to {@link #GATHER} bytes. */
+    private void write(OutputStream out, byte[] first) throws IOException {
+        byte[] next = queue.peek();
+        if (next == null || next == CLOSE || first.length + next.length > GATHER) {
+            out.write(first);
+            return;
+        }
+        List<byte[]> run = new ArrayList<>();
+        run.add(first);
+        int bytes = first.length;
+        // the only consumer is this writer, so what peek() saw is what poll() takes
+        while ((next = queue.peek()) != null && next != CLOSE && bytes + next.length <= GATHER) {
+            run.add(queue.poll());
+            bytes += next.length;
+        }
+        byte[] gathered = new byte[bytes];
+        int at = 0;
+        for (byte[] m : run) {
+            System.arraycopy(m, 0, gathered, at, m.length);
+            at += m.length;
+        }
+        out.write(gathered);
+    }
+}
