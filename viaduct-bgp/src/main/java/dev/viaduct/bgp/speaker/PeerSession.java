@@ -28,9 +28,10 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -38,12 +39,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * other connection), the TCP connections, the timers, and the hand-over of UPDATEs to the RIB thread.
  *
  * <p>Concurrency: virtual threads with blocking I/O — per connection one reader, and a writer while it has
- * something to send ({@link Outbox}), per peer one timer thread, one short-lived thread per outbound connect. All FSM state is guarded by {@link #lock};
- * every FSM call and the actions it returns run under it, so the FSM sees one event at a time. Writers never
- * run under the lock: actions only enqueue bytes. Counters are atomics readable from anywhere.
+ * something to send ({@link Outbox}); per peer a timer pass when a deadline is due ({@link #armTimer}); one
+ * short-lived thread per outbound connect. All FSM state is guarded by {@link #lock}; every FSM call and the
+ * actions it returns run under it, so the FSM sees one event at a time. Writers never run under the lock:
+ * actions only enqueue bytes. Counters are atomics readable from anywhere.
  */
 final class PeerSession {
     private static final Logger LOG = System.getLogger(PeerSession.class.getName());
+    /** The longest a session goes without a timer pass, whatever its deadlines. */
+    private static final long TIMER_CAP = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * Schedules the timer passes of every peer in the JVM. Its thread only starts each pass on a virtual thread,
+     * so one busy peer never delays another's timers. Re-arming cancels often: cancelled tasks leave the queue.
+     */
+    private static final ScheduledThreadPoolExecutor TIMERS = timers();
 
     /** One connection and the FSM that runs it. */
     final class Attempt {
@@ -64,7 +73,6 @@ final class PeerSession {
     final PeerConfig cfg;
     final RibPeer ribPeer;
     final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
     private Attempt primary;
     private Attempt secondary;
     private boolean closed;
@@ -73,8 +81,10 @@ final class PeerSession {
     private volatile int generation;
     /** Bounds the UPDATEs queued for the RIB thread per peer: a slow RIB slows the reader, and TCP the peer. */
     private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(512);
-    private Thread timer;
-    private long timerWaitUntil = Long.MAX_VALUE; // guarded by lock: when the sleeping timer thread wakes next
+    /** Guarded by lock: the pending timer pass (null: none), when it runs, and its number (see {@link #armTimer}). */
+    private ScheduledFuture<?> timerTask;
+    private long timerAt = Long.MAX_VALUE;
+    private long timerSeq;
 
     private volatile String state = "IDLE";
     private volatile long establishedAtNanos;
@@ -95,6 +105,12 @@ final class PeerSession {
         this.cfg = cfg;
         this.ribPeer = ribPeer;
         this.primary = new Attempt(new Fsm(fsmConfig(true)));
+    }
+
+    private static ScheduledThreadPoolExecutor timers() {
+        var t = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().name("bgp-timers").daemon(true).unstarted(r));
+        t.setRemoveOnCancelPolicy(true);
+        return t;
     }
 
     private FsmConfig fsmConfig(boolean firstSession) {
@@ -132,11 +148,10 @@ final class PeerSession {
     void start() {
         lock.lock();
         try {
-            execute(primary, primary.fsm.handle(new FsmEvent.Start(), now()));
+            execute(primary, primary.fsm.handle(new FsmEvent.Start(), now())); // arms the timers
         } finally {
             lock.unlock();
         }
-        timer = Thread.ofVirtual().name("bgp-timer-" + cfg.name()).start(this::timerLoop);
     }
 
     /** Stops with a Cease NOTIFICATION (RFC 4486 subcode) and ends the threads. */
@@ -149,7 +164,7 @@ final class PeerSession {
             }
             execute(primary, primary.fsm.handle(new FsmEvent.Stop(ceaseSubcode, reason), now()));
             closed = true;
-            wake.signalAll();
+            cancelTimer();
         } finally {
             lock.unlock();
         }
@@ -170,7 +185,7 @@ final class PeerSession {
                     at.conn = null;
                 }
             }
-            wake.signalAll();
+            cancelTimer();
         } finally {
             lock.unlock();
         }
@@ -213,10 +228,10 @@ final class PeerSession {
         }
     }
 
+    /** Waits up to {@code timeout} for a timer pass in progress; after {@link #stop} or {@link #abort} none starts. */
     void join(Duration timeout) throws InterruptedException {
-        Thread t = timer;
-        if (t != null) {
-            t.join(timeout);
+        if (lock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            lock.unlock();
         }
     }
 
@@ -263,7 +278,6 @@ final class PeerSession {
             attach(secondary, conn);
             execute(secondary, secondary.fsm.handle(new FsmEvent.InboundConnection(), now));
         } finally {
-            wake.signalAll();
             lock.unlock();
         }
     }
@@ -289,7 +303,6 @@ final class PeerSession {
                     execute(at, at.fsm.handle(new FsmEvent.TcpFailed(String.valueOf(e.getMessage())), now()));
                 }
             } finally {
-                wake.signalAll();
                 lock.unlock();
             }
             return;
@@ -303,7 +316,6 @@ final class PeerSession {
             attach(at, conn);
             execute(at, at.fsm.handle(new FsmEvent.TcpConnected(true), now()));
         } finally {
-            wake.signalAll();
             lock.unlock();
         }
     }
@@ -351,7 +363,6 @@ final class PeerSession {
                             execute(at, at.fsm.handle(new FsmEvent.DecodeFailed(e), now()));
                         }
                     } finally {
-                        wake.signalAll();
                         lock.unlock();
                     }
                     return;
@@ -408,8 +419,6 @@ final class PeerSession {
                         resolveCollision(at);
                     }
                 } finally {
-                    // no signal to the timer thread here: execute() gives one when a deadline moved earlier, and
-                    // one per received message had woken that thread for every UPDATE of a table
                     lock.unlock();
                 }
                 if (work != null) {
@@ -444,7 +453,6 @@ final class PeerSession {
                 execute(at, at.fsm.handle(new FsmEvent.TcpFailed(why), now()));
             }
         } finally {
-            wake.signalAll();
             lock.unlock();
         }
     }
@@ -525,9 +533,7 @@ final class PeerSession {
         if (at == secondary && secondary.fsm.state() instanceof FsmState.Idle) {
             secondary = null;
         }
-        if (Thread.currentThread() != timer && nextDeadline() < timerWaitUntil) {
-            wake.signalAll(); // a timer now runs out sooner than the timer thread is sleeping for
-        }
+        armTimer(); // every deadline change comes through here
     }
 
     private long nextDeadline() {
@@ -618,30 +624,56 @@ final class PeerSession {
     // ------------------------------------------------------------------ timers and I/O threads
 
     /**
-     * Sleeps until the next FSM deadline; whoever moves a deadline earlier signals {@code wake} (see
-     * {@link #execute}), so an idle session wakes only for its own timers (a mesh of hundreds of peers once spent
-     * most of its idle CPU on once-a-second wake-ups). The cap is only a safety net, well inside any keepalive.
+     * Under the lock: makes sure a timer pass ({@link #timerPass}) runs by the earliest FSM deadline, and within
+     * {@link #TIMER_CAP}, a safety net well inside any keepalive. A pending pass due no later is kept; an earlier
+     * deadline replaces it; a pass that runs early (its deadline moved later) finds nothing due and arms the next.
+     * So an idle session wakes only for its own timers (a mesh of hundreds of peers once spent most of its idle
+     * CPU on once-a-second wake-ups), and no thread waits for them: a timer thread parked per peer kept its frozen
+     * stack on the heap, a few KiB per session end of a full mesh (bench/bgp-scale), where a pending pass is a
+     * scheduled task of ~100 bytes.
      */
-    private void timerLoop() {
-        final long cap = TimeUnit.SECONDS.toNanos(5);
+    private void armTimer() {
+        if (closed) {
+            return;
+        }
+        long now = now();
+        long at = Math.min(nextDeadline(), now + TIMER_CAP);
+        if (timerTask != null && timerAt <= at) {
+            return;
+        }
+        cancelTimer();
+        long seq = ++timerSeq;
+        timerAt = at;
+        // the scheduler's one thread only starts the pass: the pass waits for this peer's lock, not the scheduler
+        timerTask = TIMERS.schedule(() -> Thread.ofVirtual().name("bgp-timer-" + cfg.name()).start(() -> timerPass(seq)),
+                Math.max(0, at - now), TimeUnit.NANOSECONDS);
+    }
+
+    /** Under the lock. */
+    private void cancelTimer() {
+        if (timerTask != null) {
+            timerTask.cancel(false);
+            timerTask = null;
+            timerAt = Long.MAX_VALUE;
+        }
+    }
+
+    /** Fires the FSM timers that are due and arms the next pass; {@code seq}: the number {@link #armTimer} gave it. */
+    private void timerPass(long seq) {
         lock.lock();
         try {
-            while (!closed) {
-                long now = now();
-                execute(primary, primary.fsm.onTimers(now));
-                if (secondary != null) {
-                    execute(secondary, secondary.fsm.onTimers(now));
-                }
-                long next = nextDeadline();
-                long wait = next == Long.MAX_VALUE ? cap : Math.min(cap, Math.max(0, next - now()));
-                if (wait > 0) {
-                    timerWaitUntil = now() + wait;
-                    wake.awaitNanos(wait);
-                    timerWaitUntil = Long.MIN_VALUE;
-                }
+            if (seq == timerSeq) { // else a pass that was replaced but had started already: harmless, it fires what is due
+                timerTask = null;
+                timerAt = Long.MAX_VALUE;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (closed) {
+                return;
+            }
+            long now = now();
+            execute(primary, primary.fsm.onTimers(now));
+            if (secondary != null) {
+                execute(secondary, secondary.fsm.onTimers(now));
+            }
         } finally {
             lock.unlock();
         }
