@@ -333,6 +333,11 @@ final class PeerSession {
         return null;
     }
 
+    /**
+     * Reads messages until the connection ends. The loop is kept small, and each message is handled in
+     * {@link #receive}: a reader spends most of its life parked here waiting for the next header, and a parked
+     * virtual thread keeps its frames on the heap (a StackChunk as large as the frames were), one per session end.
+     */
     private void readLoop(Attempt at, Transport.Connection conn) {
         byte[] header = new byte[BgpCodec.HEADER_LENGTH];
         try {
@@ -342,103 +347,108 @@ final class PeerSession {
                     lostConnection(at, conn, "connection closed by peer");
                     return;
                 }
-                BgpMessage msg;
-                List<AttributeError> soft = new ArrayList<>(0);
-                byte[] whole;
-                try {
-                    BgpCodec.Header h = BgpCodec.decodeHeader(header, 0);
-                    whole = new byte[h.length()];
-                    System.arraycopy(header, 0, whole, 0, header.length);
-                    if (in.readNBytes(whole, header.length, whole.length - header.length) < whole.length - header.length) {
-                        lostConnection(at, conn, "connection closed by peer mid-message");
-                        return;
-                    }
-                    msg = BgpCodec.decode(whole, 0, whole.length, at.codec, soft);
-                } catch (BgpDecodeException e) {
-                    LOG.log(Level.WARNING, "peer={0} event=decode-error {1}", cfg.name(), e.getMessage());
-                    lock.lock();
-                    try {
-                        if (at.conn == conn) {
-                            lastError = e.getMessage();
-                            execute(at, at.fsm.handle(new FsmEvent.DecodeFailed(e), now()));
-                        }
-                    } finally {
-                        lock.unlock();
-                    }
-                    return;
-                }
-                messagesIn.incrementAndGet();
-                InboundUpdate inbound = null;
-                if (msg instanceof BgpMessage.Update u) {
-                    updatesIn.incrementAndGet();
-                    InboundUpdate.Context ctx = at.importCtx;
-                    if (ctx != null) {
-                        inbound = InboundUpdate.convert(u, ctx, soft);
-                    }
-                    if (!soft.isEmpty()) {
-                        softErrors.addAndGet(soft.size());
-                        for (AttributeError err : soft) {
-                            // reflection loops are routine between reflectors of one cluster (RFC 4456 §8): counted, not shouted
-                            boolean loop = String.valueOf(err).contains("reflection loop");
-                            LOG.log(loop ? Level.DEBUG : Level.WARNING, "peer={0} event=rfc7606 {1}", cfg.name(), err);
-                        }
-                    }
-                } else if (msg instanceof BgpMessage.Notification n) {
-                    notificationsIn.incrementAndGet();
-                    lastError = "received " + n;
-                } else if (msg instanceof BgpMessage.RouteRefresh) {
-                    refreshesIn.incrementAndGet();
-                }
-                java.util.function.Consumer<dev.viaduct.bgp.rib.Rib> work = null;
-                lock.lock();
-                try {
-                    if (at.conn != conn) {
-                        return; // this connection was closed meanwhile
-                    }
-                    execute(at, at.fsm.handle(new FsmEvent.Received(msg), now()));
-                    if (at.fsm.state() instanceof FsmState.Established && at == primary) {
-                        int gen = at.generation;
-                        if (inbound != null) {
-                            InboundUpdate iu = inbound;
-                            work = rib -> {
-                                if (generation(gen)) {
-                                    rib.apply(ribPeer, iu, now());
-                                }
-                            };
-                        } else if (msg instanceof BgpMessage.RouteRefresh rr && rr.family().isPresent() && rr.subtype() == 0) {
-                            // subtypes 1/2 are RFC 7313 BoRR/EoRR markers, which we never asked for
-                            Family f = rr.family().get();
-                            work = rib -> {
-                                if (generation(gen)) {
-                                    rib.routeRefreshRequested(ribPeer, f);
-                                }
-                            };
-                        }
-                    }
-                    if (msg instanceof Open && at.fsm.state() instanceof FsmState.OpenConfirm) {
-                        resolveCollision(at);
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                if (work != null) {
-                    java.util.function.Consumer<dev.viaduct.bgp.rib.Rib> w = work;
-                    inFlight.acquireUninterruptibly();
-                    speaker.rib().post(rib -> {
-                        try {
-                            w.accept(rib);
-                        } finally {
-                            inFlight.release();
-                        }
-                    });
-                }
-                if (msg instanceof BgpMessage.Notification) {
+                if (!receive(at, conn, in, header)) {
                     return;
                 }
             }
         } catch (IOException e) {
             lostConnection(at, conn, String.valueOf(e.getMessage()));
         }
+    }
+
+    /** Reads the rest of the message whose header is {@code header} and hands it on; false when reading must stop. */
+    private boolean receive(Attempt at, Transport.Connection conn, InputStream in, byte[] header) throws IOException {
+        BgpMessage msg;
+        List<AttributeError> soft = new ArrayList<>(0);
+        byte[] whole;
+        try {
+            BgpCodec.Header h = BgpCodec.decodeHeader(header, 0);
+            whole = new byte[h.length()];
+            System.arraycopy(header, 0, whole, 0, header.length);
+            if (in.readNBytes(whole, header.length, whole.length - header.length) < whole.length - header.length) {
+                lostConnection(at, conn, "connection closed by peer mid-message");
+                return false;
+            }
+            msg = BgpCodec.decode(whole, 0, whole.length, at.codec, soft);
+        } catch (BgpDecodeException e) {
+            LOG.log(Level.WARNING, "peer={0} event=decode-error {1}", cfg.name(), e.getMessage());
+            lock.lock();
+            try {
+                if (at.conn == conn) {
+                    lastError = e.getMessage();
+                    execute(at, at.fsm.handle(new FsmEvent.DecodeFailed(e), now()));
+                }
+            } finally {
+                lock.unlock();
+            }
+            return false;
+        }
+        messagesIn.incrementAndGet();
+        InboundUpdate inbound = null;
+        if (msg instanceof BgpMessage.Update u) {
+            updatesIn.incrementAndGet();
+            InboundUpdate.Context ctx = at.importCtx;
+            if (ctx != null) {
+                inbound = InboundUpdate.convert(u, ctx, soft);
+            }
+            if (!soft.isEmpty()) {
+                softErrors.addAndGet(soft.size());
+                for (AttributeError err : soft) {
+                    // reflection loops are routine between reflectors of one cluster (RFC 4456 §8): counted, not shouted
+                    boolean loop = String.valueOf(err).contains("reflection loop");
+                    LOG.log(loop ? Level.DEBUG : Level.WARNING, "peer={0} event=rfc7606 {1}", cfg.name(), err);
+                }
+            }
+        } else if (msg instanceof BgpMessage.Notification n) {
+            notificationsIn.incrementAndGet();
+            lastError = "received " + n;
+        } else if (msg instanceof BgpMessage.RouteRefresh) {
+            refreshesIn.incrementAndGet();
+        }
+        java.util.function.Consumer<dev.viaduct.bgp.rib.Rib> work = null;
+        lock.lock();
+        try {
+            if (at.conn != conn) {
+                return false; // this connection was closed meanwhile
+            }
+            execute(at, at.fsm.handle(new FsmEvent.Received(msg), now()));
+            if (at.fsm.state() instanceof FsmState.Established && at == primary) {
+                int gen = at.generation;
+                if (inbound != null) {
+                    InboundUpdate iu = inbound;
+                    work = rib -> {
+                        if (generation(gen)) {
+                            rib.apply(ribPeer, iu, now());
+                        }
+                    };
+                } else if (msg instanceof BgpMessage.RouteRefresh rr && rr.family().isPresent() && rr.subtype() == 0) {
+                    // subtypes 1/2 are RFC 7313 BoRR/EoRR markers, which we never asked for
+                    Family f = rr.family().get();
+                    work = rib -> {
+                        if (generation(gen)) {
+                            rib.routeRefreshRequested(ribPeer, f);
+                        }
+                    };
+                }
+            }
+            if (msg instanceof Open && at.fsm.state() instanceof FsmState.OpenConfirm) {
+                resolveCollision(at);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (work != null) {
+            java.util.function.Consumer<dev.viaduct.bgp.rib.Rib> w = work;
+            inFlight.acquireUninterruptibly();
+            speaker.rib().post(rib -> {
+                try {
+                    w.accept(rib);
+                } finally {
+                    inFlight.release();
+                }
+            });
+        }
+        return !(msg instanceof BgpMessage.Notification);
     }
 
     private boolean generation(int gen) {
