@@ -83,6 +83,11 @@ final class TcpConnection implements Transport.Connection {
         return socket.isClosed();
     }
 
+    /** Whether the reader holds a borrowed buffer (it has unread bytes); for tests, from the reader or after it parked. */
+    boolean holdsReadBuffer() {
+        return readBuffer != null;
+    }
+
     @Override
     public String toString() {
         return "TcpConnection[" + socket.description() + "]";

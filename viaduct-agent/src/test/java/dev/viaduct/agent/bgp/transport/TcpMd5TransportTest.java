@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The transport on loopback (no namespaces, no root): data in both directions, a writer that has to wait for
  * a slow reader, end of stream, close waking blocked readers and accepts, virtual threads that wait without
- * pinning their carriers, errors that name the peer, and TCP MD5 between two loopback addresses (the key is
+ * pinning their carriers, read buffers held only while bytes are unread, errors that name the peer, and TCP MD5 between two loopback addresses (the key is
  * per peer address, so 127.0.0.2 signs and 127.0.0.1 does not need to).
  */
 class TcpMd5TransportTest {
@@ -186,6 +186,39 @@ class TcpMd5TransportTest {
         CompletableFuture<String> ran = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> ran.complete(Thread.currentThread().toString()));
         assertThat(ran.get(5, TimeUnit.SECONDS)).contains("VirtualThread");
+    }
+
+    @Test
+    void aReaderHoldsABufferOnlyWhileItHasUnreadBytes() throws Exception {
+        Transport.Connection[] p = pair(listen(LO), LO, null);
+        TcpConnection c = (TcpConnection) p[0];
+        InputStream in = c.input();
+        p[1].output().write(new byte[] {1, 2, 3, 4, 5, 6});
+        byte[] b = new byte[6];
+        int got = in.read(b, 0, 2);
+        assertThat(c.holdsReadBuffer()).as("a buffer while bytes are unread").isEqualTo(in.available() > 0);
+        while (got < 5) {
+            got += in.read(b, got, 5 - got);
+        }
+        assertThat(in.read()).as("the last byte, read alone").isEqualTo(6);
+        assertThat(b).startsWith(1, 2, 3, 4, 5);
+        assertThat(in.available()).isZero();
+        assertThat(c.holdsReadBuffer()).as("everything read: the buffer went back").isFalse();
+
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                outcome.set(in.read());
+            } catch (IOException e) {
+                outcome.set(e);
+            }
+        });
+        Poll.until("the reader waits for data", T, () -> reader.getState() == Thread.State.WAITING);
+        assertThat(c.holdsReadBuffer()).as("a parked reader holds no buffer").isFalse();
+        p[1].output().write(new byte[] {7});
+        assertThat(reader.join(Duration.ofSeconds(5))).isTrue();
+        assertThat(outcome.get()).isEqualTo(7);
+        assertThat(c.holdsReadBuffer()).isFalse();
     }
 
     @Test

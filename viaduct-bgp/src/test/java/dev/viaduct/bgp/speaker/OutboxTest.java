@@ -1,0 +1,217 @@
+package dev.viaduct.bgp.speaker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The outbox of one connection, on a fake connection that records each write: order, gathering of a burst into
+ * one write (at most {@link Outbox#GATHER} bytes), close after what was queued, nothing after a failed write, and
+ * never two writers at once.
+ */
+class OutboxTest {
+
+    /** Records every write; the first write can be held until released, and any write can be made to fail. */
+    static final class FakeConnection implements Transport.Connection {
+        final List<byte[]> writes = new ArrayList<>();
+        final CountDownLatch firstWriteStarted = new CountDownLatch(1);
+        final CountDownLatch releaseFirstWrite = new CountDownLatch(1);
+        final CountDownLatch closed = new CountDownLatch(1);
+        final AtomicInteger writers = new AtomicInteger();
+        final AtomicBoolean overlapped = new AtomicBoolean();
+        volatile boolean holdFirst;
+        volatile boolean fail;
+
+        @Override
+        public InputStream input() {
+            return InputStream.nullInputStream();
+        }
+
+        @Override
+        public OutputStream output() {
+            return new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    if (writers.incrementAndGet() > 1) {
+                        overlapped.set(true);
+                    }
+                    try {
+                        boolean first;
+                        synchronized (writes) {
+                            first = writes.isEmpty();
+                            writes.add(Arrays.copyOfRange(b, off, off + len));
+                        }
+                        if (first && holdFirst) {
+                            firstWriteStarted.countDown();
+                            releaseFirstWrite.await(10, TimeUnit.SECONDS);
+                        }
+                        if (fail) {
+                            throw new IOException("broken pipe");
+                        }
+                    } catch (InterruptedException e) {
+                        throw new IOException(e);
+                    } finally {
+                        writers.decrementAndGet();
+                    }
+                }
+            };
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            return new InetSocketAddress(0);
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return new InetSocketAddress(0);
+        }
+
+        @Override
+        public void close() {
+            closed.countDown();
+        }
+
+        List<byte[]> writes() {
+            synchronized (writes) {
+                return new ArrayList<>(writes);
+            }
+        }
+
+        byte[] written() {
+            var all = new ByteArrayOutputStream();
+            for (byte[] w : writes()) {
+                all.writeBytes(w);
+            }
+            return all.toByteArray();
+        }
+    }
+
+    static byte[] message(int size, int fill) {
+        byte[] m = new byte[size];
+        Arrays.fill(m, (byte) fill);
+        return m;
+    }
+
+    @Test
+    void aBurstQueuedBehindAWriteGoesOutInOneWriteInOrder() throws Exception {
+        FakeConnection c = new FakeConnection();
+        c.holdFirst = true;
+        Outbox o = new Outbox(c, "peer");
+        o.add(message(19, 1));
+        assertThat(c.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        o.add(message(30, 2));
+        o.add(message(40, 3));
+        o.add(message(19, 4));
+        c.releaseFirstWrite.countDown();
+        o.close();
+        assertThat(c.closed.await(10, TimeUnit.SECONDS)).isTrue();
+        List<byte[]> writes = c.writes();
+        assertThat(writes).hasSize(2);
+        assertThat(writes.get(0)).isEqualTo(message(19, 1));
+        byte[] expected = new byte[89];
+        Arrays.fill(expected, 0, 30, (byte) 2);
+        Arrays.fill(expected, 30, 70, (byte) 3);
+        Arrays.fill(expected, 70, 89, (byte) 4);
+        assertThat(writes.get(1)).isEqualTo(expected);
+    }
+
+    @Test
+    void aGatheredWriteHoldsAtMostGatherBytes() throws Exception {
+        FakeConnection c = new FakeConnection();
+        c.holdFirst = true;
+        Outbox o = new Outbox(c, "peer");
+        o.add(message(19, 0));
+        assertThat(c.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i <= 10; i++) {
+            o.add(message(4096, i)); // four fit in GATHER, ten do not
+        }
+        c.releaseFirstWrite.countDown();
+        o.close();
+        assertThat(c.closed.await(10, TimeUnit.SECONDS)).isTrue();
+        List<byte[]> writes = c.writes();
+        assertThat(writes).extracting(w -> w.length).containsExactly(19, 4 * 4096, 4 * 4096, 2 * 4096);
+        byte[] all = c.written();
+        for (int i = 1; i <= 10; i++) {
+            assertThat(all[19 + (i - 1) * 4096]).isEqualTo((byte) i);
+            assertThat(all[19 + i * 4096 - 1]).isEqualTo((byte) i);
+        }
+    }
+
+    @Test
+    void closeWritesWhatWasQueuedThenClosesAndLaterMessagesAreDropped() throws Exception {
+        FakeConnection c = new FakeConnection();
+        Outbox o = new Outbox(c, "peer");
+        o.add(message(19, 1));
+        o.add(message(23, 2));
+        o.close();
+        assertThat(c.closed.await(10, TimeUnit.SECONDS)).isTrue();
+        o.add(message(19, 3));
+        Thread.sleep(100); // a writer, had one started, would have written by now
+        byte[] expected = new byte[42];
+        Arrays.fill(expected, 0, 19, (byte) 1);
+        Arrays.fill(expected, 19, 42, (byte) 2);
+        assertThat(c.written()).isEqualTo(expected);
+    }
+
+    @Test
+    void aFailedWriteClosesTheConnectionAndNothingMoreIsWritten() throws Exception {
+        FakeConnection c = new FakeConnection();
+        c.fail = true;
+        Outbox o = new Outbox(c, "peer");
+        o.add(message(19, 1));
+        assertThat(c.closed.await(10, TimeUnit.SECONDS)).isTrue();
+        o.add(message(19, 2));
+        Thread.sleep(100);
+        assertThat(c.writes()).hasSize(1);
+    }
+
+    @Test
+    void manyThreadsAddingGetEveryMessageOutInTheirOrderWithOneWriterAtATime() throws Exception {
+        FakeConnection c = new FakeConnection();
+        Outbox o = new Outbox(c, "peer");
+        int threads = 8;
+        int each = 2000;
+        List<Thread> adders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            adders.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < each; i++) {
+                    o.add(new byte[] {(byte) id, (byte) (i >> 8), (byte) i}); // 3-byte "messages": thread, sequence
+                }
+            }));
+        }
+        for (Thread t : adders) {
+            t.join();
+        }
+        o.close();
+        assertThat(c.closed.await(10, TimeUnit.SECONDS)).isTrue();
+        byte[] all = c.written();
+        assertThat(all).hasSize(threads * each * 3);
+        int[] next = new int[threads];
+        for (int k = 0; k < all.length; k += 3) {
+            int id = all[k];
+            int seq = (all[k + 1] & 0xff) << 8 | all[k + 2] & 0xff;
+            assertThat(seq).as("thread %d's messages in order", id).isEqualTo(next[id]);
+            next[id]++;
+        }
+        assertThat(c.overlapped).as("two writers at once").isFalse();
+    }
+}
