@@ -4,6 +4,8 @@
  * accept thread hands connections to {@code PeerSession}s by remote address; each session's reader decodes
  * messages, feeds its FSM ({@link dev.viaduct.bgp.fsm.Fsm}) under the peer lock, converts UPDATEs and posts
  * them to the RIB thread ({@code RibOwner}), which updates the {@link dev.viaduct.bgp.rib.Rib}, writes
- * packed UPDATEs to the peers' writer queues and delivers best-path changes to subscribers.
+ * packed UPDATEs to the peers' writer queues ({@code Outbox}: a writer thread runs only while one has bytes) and
+ * delivers best-path changes to subscribers. FSM timers fire from passes scheduled per peer on one JVM-wide
+ * scheduler thread.
  */
 package dev.viaduct.bgp.speaker;

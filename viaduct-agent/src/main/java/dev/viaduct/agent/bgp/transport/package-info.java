@@ -9,6 +9,8 @@
  * registration ({@code Poller}: one platform thread per direction, JVM-wide) and parks on a future; the
  * poller completes it when the kernel reports readiness, and the call is retried. {@code NativeSocket} makes
  * close safe against concurrent use (one lock per fd; close wakes every waiter, then shutdown(2) and close(2)).
+ * {@code TcpConnection} keeps no buffer while idle: it sends straight from the caller's array and borrows a native
+ * read buffer ({@code ReadBuffers}, JVM-wide) only while it holds unread bytes.
  * {@code Md5Key} validates a password (1..80 bytes) and encodes {@code struct tcp_md5sig}.
  */
 package dev.viaduct.agent.bgp.transport;
