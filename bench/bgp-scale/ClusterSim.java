@@ -68,7 +68,18 @@ import java.util.stream.Stream;
 public class ClusterSim {
     static final long ASN = 64512;
 
+    /** Held here: JUL keeps loggers only weakly, and a collected one forgets its level. */
+    static final java.util.logging.Logger SPEAKER_LOGS = java.util.logging.Logger.getLogger("dev.viaduct");
+
     public static void main(String[] args) throws Exception {
+        // The speakers' INFO lines (every session's state changes) cost CPU the simulated cluster has to share:
+        // hundreds of thousands of session ends in one machine log what 500 machines would log each for itself.
+        // WARNING and above still show; LOG_LEVEL=INFO restores them.
+        SPEAKER_LOGS.setLevel(java.util.logging.Level.parse(System.getenv().getOrDefault("LOG_LEVEL", "WARNING")));
+        // Format one record now: the first one loads the time-zone data (a file). Formatted first during the
+        // start-up burst, when a shard is at its open-file limit, that load failed for good and every later log
+        // call threw NoClassDefFoundError, which ended the threads that logged (the speakers' accept loops).
+        SPEAKER_LOGS.warning("ClusterSim: speaker logs at " + SPEAKER_LOGS.getLevel() + " (LOG_LEVEL)");
         Map<String, String> o = options(args);
         String mode = o.getOrDefault("mode", "mesh");
         int n = Integer.parseInt(o.getOrDefault("nodes", "100"));

@@ -65,6 +65,9 @@ public final class BgpSpeaker implements AutoCloseable {
     private final List<Consumer<PeerStateChange>> stateListeners = new CopyOnWriteArrayList<>();
     private final Transport.Listener listener;
     private volatile boolean closed;
+    private static final long REFUSAL_LOG_INTERVAL = TimeUnit.MINUTES.toNanos(1);
+    /** When a refused connection from each address was last logged (accept thread only; bounded). */
+    private final Map<InetAddress, Long> refusalsLogged = new ConcurrentHashMap<>();
     /** The warm-up's speakers log at DEBUG what others log at INFO: an operator must not see them. */
     private final boolean quiet;
 
@@ -407,19 +410,45 @@ public final class BgpSpeaker implements AutoCloseable {
                 continue;
             }
             acceptBackoff = 50;
-            InetAddress from = c.remoteAddress().getAddress();
-            PeerSession s = peers.get(from);
-            if (s == null) {
-                LOG.log(info(), "event=connection-refused from={0} reason=\"not a configured peer\"", from.getHostAddress());
+            try {
+                handOver(c);
+            } catch (RuntimeException e) {
+                // one bad connection must not leave the speaker deaf for good: drop it, keep accepting
+                LOG.log(Level.WARNING, "event=accept-handling-failed {0}", e.toString());
                 try {
                     c.close();
                 } catch (IOException ignored) {
-                    // refused either way
+                    // dropped either way
                 }
-                continue;
             }
-            s.onInbound(c);
         }
+    }
+
+    /** Gives an accepted connection to its peer's session, or refuses it. */
+    private void handOver(Transport.Connection c) {
+        InetAddress from = c.remoteAddress().getAddress();
+        PeerSession s = peers.get(from);
+        if (s == null) {
+            long now = clock.getAsLong();
+            Long last = refusalsLogged.get(from);
+            if (last == null || now - last >= REFUSAL_LOG_INTERVAL) {
+                // once a minute per address: an unknown node retries every few seconds, forever (a mesh of 500
+                // nodes starting up logged 4.4 million of these lines in ten minutes)
+                if (refusalsLogged.size() > 4096) {
+                    refusalsLogged.clear();
+                }
+                refusalsLogged.put(from, now);
+                LOG.log(info(), "event=connection-refused from={0} reason=\"not a configured peer\" (logged once a minute per address)",
+                        from.getHostAddress());
+            }
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // refused either way
+            }
+            return;
+        }
+        s.onInbound(c);
     }
 
     /** Stops every session with Cease "Administrative Shutdown" (RFC 4486) and releases everything. */
