@@ -467,13 +467,6 @@ final class PeerSession {
         }
     }
 
-    /** The configured FSM has no connection and is not negotiating: nothing collides with a second one. */
-    private boolean primaryOrphaned() {
-        FsmState st = primary.fsm.state();
-        return primary.conn == null && !(st instanceof FsmState.Established || st instanceof FsmState.OpenSent
-                || st instanceof FsmState.OpenConfirm);
-    }
-
     /** RFC 4271 §6.8, run when an OPEN was accepted on {@code at} while another connection exists. */
     private void resolveCollision(Attempt at) {
         Attempt other = at == primary ? secondary : primary;
@@ -511,13 +504,20 @@ final class PeerSession {
     // ------------------------------------------------------------------ actions
 
     private void execute(Attempt at, List<FsmAction> actions) {
-        if (at == secondary && primaryOrphaned() && actions.stream().anyMatch(a -> a instanceof FsmAction.SessionUp)) {
-            // The collision FSM reached Established while the configured one lost its connection (RFC 4271 §6.8
-            // has nothing left to decide): it becomes the peer's session, or the peer would stay up on its side
-            // with no routes on ours.
+        if (at == secondary && !(primary.fsm.state() instanceof FsmState.Established)
+                && actions.stream().anyMatch(a -> a instanceof FsmAction.SessionUp)) {
+            // The collision FSM reached Established first: it becomes the peer's session, or the peer stays up on
+            // its side with no routes on ours, for good (seen in a 500-node mesh: the other connection was still in
+            // OpenSent, so no OPEN had come to compare BGP Identifiers by). RFC 4271 §6.8: a connection that
+            // collides with an Established one is closed, so the other one goes, with Cease 6/7, unless it had
+            // already lost its connection.
             LOG.log(speaker.info(), "peer={0} event=collision-promoted the second connection is now the session", cfg.name());
+            Attempt loser = primary;
             primary = secondary;
             secondary = null;
+            if (loser.conn != null) {
+                execute(loser, loser.fsm.handle(new FsmEvent.CollisionDump(), now()));
+            }
         }
         for (FsmAction a : actions) {
             switch (a) {
