@@ -102,8 +102,13 @@ class RibTest {
     }
 
     List<BgpMessage.Update> updates(RibPeer p) {
+        return decodeUpdates(sent.get(p));
+    }
+
+    /** What a peer's session was handed, decoded (the RIB only ever sends UPDATEs). */
+    static List<BgpMessage.Update> decodeUpdates(List<byte[]> sent) {
         List<BgpMessage.Update> out = new ArrayList<>();
-        for (byte[] b : sent.get(p)) {
+        for (byte[] b : sent) {
             try {
                 out.add((BgpMessage.Update) BgpCodec.decode(b, CodecOptions.FOUR_OCTET_AS));
             } catch (BgpDecodeException e) {

@@ -2,8 +2,6 @@ package dev.viaduct.bgp.rib;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.viaduct.bgp.wire.BgpCodec;
-import dev.viaduct.bgp.wire.BgpDecodeException;
 import dev.viaduct.bgp.wire.BgpMessage;
 import dev.viaduct.bgp.wire.Capability;
 import dev.viaduct.bgp.wire.CodecOptions;
@@ -58,15 +56,7 @@ class SelectionDeferralTest {
     }
 
     List<BgpMessage.Update> updates(RibPeer p) {
-        List<BgpMessage.Update> out = new ArrayList<>();
-        for (byte[] b : sent.get(p)) {
-            try {
-                out.add((BgpMessage.Update) BgpCodec.decode(b, CodecOptions.FOUR_OCTET_AS));
-            } catch (BgpDecodeException e) {
-                throw new AssertionError(e);
-            }
-        }
-        return out;
+        return RibTest.decodeUpdates(sent.get(p));
     }
 
     List<Prefix> announced(RibPeer p) {
