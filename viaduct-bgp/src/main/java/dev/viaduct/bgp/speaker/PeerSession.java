@@ -467,6 +467,12 @@ final class PeerSession {
         }
     }
 
+    private boolean primaryOrphaned() {
+        FsmState st = primary.fsm.state();
+        return primary.conn == null && !(st instanceof FsmState.Established || st instanceof FsmState.OpenSent
+                || st instanceof FsmState.OpenConfirm);
+    }
+
     /** RFC 4271 §6.8, run when an OPEN was accepted on {@code at} while another connection exists. */
     private void resolveCollision(Attempt at) {
         Attempt other = at == primary ? secondary : primary;
@@ -497,6 +503,17 @@ final class PeerSession {
             // the second FSM was built from the same configuration, so after a later error it restarts
             // (actively or passively) exactly as the configured one would
             primary = secondary;
+            if (primary.fsm.state() instanceof FsmState.Established e) {
+                // It reached Established while it was the second FSM, so its SessionUp was not acted on. Seen in a
+                // 500-node mesh: the configured FSM had lost its connection and reconnected, so the second one's
+                // OPEN found nothing to compare with, and the collision came only after it was Established; it
+                // then stayed Established on both sides with no routes, for good.
+                String from = state;
+                state = "ESTABLISHED";
+                LOG.log(speaker.info(), "peer={0} state={1}->ESTABLISHED cause=\"collision: the established connection stays\"", cfg.name(), from);
+                speaker.peerStateChanged(this, from, "ESTABLISHED", "collision: the established connection stays");
+                sessionUp(primary, e.session());
+            }
         }
         secondary = null;
     }
@@ -504,20 +521,13 @@ final class PeerSession {
     // ------------------------------------------------------------------ actions
 
     private void execute(Attempt at, List<FsmAction> actions) {
-        if (at == secondary && !(primary.fsm.state() instanceof FsmState.Established)
-                && actions.stream().anyMatch(a -> a instanceof FsmAction.SessionUp)) {
-            // The collision FSM reached Established first: it becomes the peer's session, or the peer stays up on
-            // its side with no routes on ours, for good (seen in a 500-node mesh: the other connection was still in
-            // OpenSent, so no OPEN had come to compare BGP Identifiers by). RFC 4271 §6.8: a connection that
-            // collides with an Established one is closed, so the other one goes, with Cease 6/7, unless it had
-            // already lost its connection.
+        if (at == secondary && primaryOrphaned() && actions.stream().anyMatch(a -> a instanceof FsmAction.SessionUp)) {
+            // The collision FSM reached Established while the configured one lost its connection (RFC 4271 §6.8
+            // has nothing left to decide): it becomes the peer's session, or the peer would stay up on its side
+            // with no routes on ours.
             LOG.log(speaker.info(), "peer={0} event=collision-promoted the second connection is now the session", cfg.name());
-            Attempt loser = primary;
             primary = secondary;
             secondary = null;
-            if (loser.conn != null) {
-                execute(loser, loser.fsm.handle(new FsmEvent.CollisionDump(), now()));
-            }
         }
         for (FsmAction a : actions) {
             switch (a) {
