@@ -50,6 +50,11 @@ final class Outbox {
         }
     }
 
+    /** Messages waiting for a writer (tests: after close or a failed write, nothing is queued, so nothing can follow). */
+    int queued() {
+        return queue.size();
+    }
+
     /** Writes what is queued so far, then closes the connection. */
     void close() {
         add(CLOSE);
