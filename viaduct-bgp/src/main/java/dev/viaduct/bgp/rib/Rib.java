@@ -162,11 +162,7 @@ public final class Rib {
         // the next flush from what accumulated meanwhile
         for (RibPeer p : peers) {
             if (p.session != null) {
-                for (Family f : p.session.families()) {
-                    p.adjOut.get(f).clear();
-                    exportAll(p, f);
-                    p.session.out().accept(BgpCodec.encode(BgpMessage.Update.endOfRib(f), p.session.codec()));
-                }
+                initialUpdate(p, p.session);
             }
         }
     }
@@ -244,6 +240,11 @@ public final class Rib {
             endDeferralIfDone(now); // a peer without graceful restart may have been the last one missing
             return;
         }
+        initialUpdate(p, s);
+    }
+
+    /** The whole table to a session, family by family, each followed by its End-of-RIB (RFC 4724 §2). */
+    private void initialUpdate(RibPeer p, RibPeer.Session s) {
         for (Family f : s.families()) {
             p.adjOut.get(f).clear();
             exportAll(p, f);
