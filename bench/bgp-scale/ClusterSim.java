@@ -1,3 +1,4 @@
+import dev.viaduct.agent.bgp.BgpTopology;
 import dev.viaduct.agent.bgp.transport.TcpMd5Transport;
 import dev.viaduct.bgp.rib.BestPathChange;
 import dev.viaduct.bgp.rib.NextHopResolver;
@@ -46,7 +47,7 @@ import java.util.stream.Stream;
  * restart bit and forwarding preserved, hold 90 s, connect retry 2 s, IPv4 unicast, every next hop
  * reachable), listening on its own loopback address 127.B.x.y, originating its own /26, with one best-path
  * subscriber (as BgpMode has). Topologies as BgpTopology computes them: {@code mesh} (every node peers with
- * every other) or {@code rr} (nodes 0 and 1 are route reflectors sharing cluster ID 244.0.0.1; they peer with
+ * every other; of each pair, the node with the higher address connects and the other waits) or {@code rr} (nodes 0 and 1 are route reflectors sharing cluster ID 244.0.0.1; they peer with
  * each other as non-clients and with every other node as clients; the others peer only with the two).
  *
  * <p>Phases: (1) start every speaker with no peers; (2) add every peer and measure until every session is
@@ -457,8 +458,9 @@ public class ClusterSim {
                 }
                 for (int j = 0; j < n; j++) {
                     if (cluster.peers(i, j)) {
+                        // node-to-node sessions have one connecting end, the higher address (BgpTopology.waitsFor)
                         speakers[i].addPeer(PeerConfig.builder(cluster.address(j), ASN).name("node:n" + j).port(cluster.port())
-                                .rrClient(cluster.client(i, j)).localAddress(cluster.address(i)).families(EnumSet.of(Family.IPV4_UNICAST))
+                                .rrClient(cluster.client(i, j)).passive(BgpTopology.waitsFor(cluster.address(i), cluster.address(j))).localAddress(cluster.address(i)).families(EnumSet.of(Family.IPV4_UNICAST))
                                 .build());
                     }
                 }

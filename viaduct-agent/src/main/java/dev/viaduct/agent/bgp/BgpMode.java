@@ -263,8 +263,9 @@ public final class BgpMode implements AutoCloseable {
                 try {
                     speaker.addPeer(peerConfig(e.getValue()));
                     current.put(e.getKey(), e.getValue());
-                    LOG.log(System.Logger.Level.INFO, "bgp peer added peer={0} address={1} asn={2} rrClient={3}",
-                            e.getValue().name(), e.getKey().getHostAddress(), e.getValue().asn(), e.getValue().rrClient());
+                    LOG.log(System.Logger.Level.INFO, "bgp peer added peer={0} address={1} asn={2} rrClient={3} passive={4}",
+                            e.getValue().name(), e.getKey().getHostAddress(), e.getValue().asn(), e.getValue().rrClient(),
+                            e.getValue().passive());
                 } catch (IllegalArgumentException ex) {
                     LOG.log(System.Logger.Level.WARNING, "bgp peer {0} refused: {1}", e.getValue().name(), ex.getMessage());
                 }
@@ -278,7 +279,7 @@ public final class BgpMode implements AutoCloseable {
 
     private PeerConfig peerConfig(BgpTopology.Peer p) {
         var b = PeerConfig.builder(p.address(), p.asn()).name(p.name()).port(settings.portOrDefault())
-                .rrClient(p.rrClient()).localAddress(uplink.primary().address())
+                .rrClient(p.rrClient()).passive(p.passive()).localAddress(uplink.primary().address())
                 // a node is not a transit router: it announces its own blocks only, except that a route reflector
                 // reflects within its AS (RFC 4456)
                 .localRoutesOnly(!(speakerKey.clusterId() != null && p.asn() == speakerKey.asn()))

@@ -5,6 +5,7 @@ import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.ipam.NodeSelector;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +22,14 @@ public final class BgpTopology {
     private BgpTopology() {
     }
 
-    /** One session this node should have. */
+    /**
+     * One session this node should have.
+     *
+     * @param passive wait for the peer to connect, never connect to it: set towards another node whose address is
+     *     higher than this node's (see {@link #waitsFor})
+     */
     public record Peer(String name, InetAddress address, long asn, boolean rrClient, String password, boolean bfd,
-            boolean node) {
+            boolean node, boolean passive) {
     }
 
     /** This node's local settings plus its peers, and problems worth reporting (bad selectors, missing addresses). */
@@ -36,12 +42,13 @@ public final class BgpTopology {
         NodeRecord me = nodes.get(self);
         Map<String, String> myLabels = me == null ? Map.of() : me.labels();
         Optional<InetAddress> myCluster = clusterId(self, nodeSettings, problems);
+        InetAddress myAddress = me == null ? null : peeringAddress(me).orElse(null);
         Map<InetAddress, Peer> peers = new LinkedHashMap<>();
 
         if (settings.mesh()) {
             for (NodeRecord n : nodes.values()) {
                 if (!n.name().equals(self)) {
-                    nodePeer(self, n, settings, nodeSettings, myCluster, null, problems).ifPresent(p -> peers.putIfAbsent(p.address(), p));
+                    nodePeer(n, myAddress, settings, nodeSettings, myCluster, null, problems).ifPresent(p -> peers.putIfAbsent(p.address(), p));
                 }
             }
         }
@@ -73,7 +80,7 @@ public final class BgpTopology {
                     problems.put("peer " + name, "asn: must be 1..4294967295");
                     continue;
                 }
-                peers.put(addr, new Peer(name, addr, r.asn(), false, r.password(), r.bfd() != null && r.bfd(), false));
+                peers.put(addr, new Peer(name, addr, r.asn(), false, r.password(), r.bfd() != null && r.bfd(), false, false));
             } else if (peerSel != null) {
                 for (NodeRecord n : nodes.values()) {
                     if (n.name().equals(self)) {
@@ -84,7 +91,7 @@ public final class BgpTopology {
                     boolean reverse = (r.node() == null || r.node().equals(n.name())) && nodeSel.matches(n.labels())
                             && peerSel.matches(myLabels);
                     if (forward || reverse) {
-                        nodePeer(self, n, settings, nodeSettings, myCluster, r, problems)
+                        nodePeer(n, myAddress, settings, nodeSettings, myCluster, r, problems)
                                 .ifPresent(p -> peers.putIfAbsent(p.address(), p));
                     }
                 }
@@ -118,15 +125,32 @@ public final class BgpTopology {
         }
     }
 
-    private static Optional<Peer> nodePeer(String self, NodeRecord n, BgpSettings settings,
+    /**
+     * Whether a node at {@code self} leaves it to the node at {@code peer} to open their session: the lower
+     * address waits, the higher one connects. Both ends of a node-to-node session compute this from the same two
+     * node records, so exactly one of them connects. Two nodes that both connect meet in a connection collision
+     * (RFC 4271 §6.8): two sockets per session until one is closed, and a restart of both at once (a mesh coming
+     * up) that churns through connects, refusals and collision NOTIFICATIONs; Calico's BIRD mesh makes the same
+     * choice ("passive on" towards a higher peer address). Addresses of different families both connect.
+     */
+    public static boolean waitsFor(InetAddress self, InetAddress peer) {
+        byte[] a = self.getAddress();
+        byte[] b = peer.getAddress();
+        return a.length == b.length && Arrays.compareUnsigned(a, b) < 0;
+    }
+
+    private static Optional<InetAddress> peeringAddress(NodeRecord n) {
+        try {
+            return n.address(true).map(Cidr::address);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Peer> nodePeer(NodeRecord n, InetAddress myAddress, BgpSettings settings,
             Map<String, BgpNodeSettings> nodeSettings, Optional<InetAddress> myCluster, BgpPeerRecord via,
             SortedMap<String, String> problems) {
-        Optional<Cidr> addr;
-        try {
-            addr = n.address(true);
-        } catch (IllegalArgumentException e) {
-            addr = Optional.empty();
-        }
+        Optional<InetAddress> addr = peeringAddress(n);
         if (addr.isEmpty()) {
             problems.put("node " + n.name(), "has no IPv4 address to peer with");
             return Optional.empty();
@@ -136,7 +160,7 @@ public final class BgpTopology {
         // RFC 4456: a reflector treats peers that are not reflectors (of any cluster) as its clients
         boolean client = myCluster.isPresent() && !theyReflect;
         boolean bfd = via != null && via.bfd() != null ? via.bfd() : settings.bfdOrDefault();
-        return Optional.of(new Peer("node:" + n.name(), addr.get().address(), asnOf(n.name(), settings, nodeSettings), client,
-                via == null ? null : via.password(), bfd, true));
+        return Optional.of(new Peer("node:" + n.name(), addr.get(), asnOf(n.name(), settings, nodeSettings), client,
+                via == null ? null : via.password(), bfd, true, myAddress != null && waitsFor(myAddress, addr.get())));
     }
 }

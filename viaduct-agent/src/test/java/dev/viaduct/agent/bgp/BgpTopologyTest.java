@@ -75,4 +75,46 @@ class BgpTopologyTest {
         assertThat(plan.peers()).isEmpty();
         assertThat(plan.problems()).containsOnlyKeys("peer bad-sel", "peer no-asn", "peer neither");
     }
+
+    @Test
+    void exactlyOneEndOfEveryNodeSessionConnects() {
+        var settings = new BgpSettings(true, null, null, null, null, null);
+        var peers = Map.of("tor", new BgpPeerRecord("10.168.0.1", 65101L, "all()", null, null, null, null),
+                "to-rr", new BgpPeerRecord(null, null, "all()", null, "has(routeReflector)", null, null));
+        Map<String, Map<String, Boolean>> passive = new TreeMap<>();
+        for (String self : nodes.keySet()) {
+            var plan = BgpTopology.compute(self, nodes, settings, peers, Map.of());
+            Map<String, Boolean> mine = new TreeMap<>();
+            for (var p : plan.peers()) {
+                if (p.node()) {
+                    mine.put(p.name().substring("node:".length()), p.passive());
+                } else {
+                    assertThat(p.passive()).as("a router that is not a node is connected to, never waited for").isFalse();
+                }
+            }
+            passive.put(self, mine);
+        }
+        for (var a : passive.entrySet()) {
+            assertThat(a.getValue()).hasSize(nodes.size() - 1);
+            for (var b : a.getValue().entrySet()) {
+                assertThat(passive.get(b.getKey()).get(a.getKey())).as("%s waits for %s, and the reverse", a.getKey(), b.getKey())
+                        .isNotEqualTo(b.getValue());
+            }
+        }
+        // the lower address waits: n1 (10.168.0.11) for everyone, n4 (10.168.1.14) for no one
+        assertThat(passive.get("n1").values()).containsOnly(true);
+        assertThat(passive.get("n4").values()).containsOnly(false);
+    }
+
+    @Test
+    void addressesCompareAsNumbersNotAsText() throws Exception {
+        var nine = java.net.InetAddress.getByName("10.0.0.9");
+        var ten = java.net.InetAddress.getByName("10.0.0.10");
+        var high = java.net.InetAddress.getByName("200.0.0.1");
+        assertThat(BgpTopology.waitsFor(nine, ten)).isTrue();
+        assertThat(BgpTopology.waitsFor(ten, nine)).isFalse();
+        assertThat(BgpTopology.waitsFor(ten, high)).as("bytes compared unsigned").isTrue();
+        assertThat(BgpTopology.waitsFor(ten, ten)).isFalse();
+        assertThat(BgpTopology.waitsFor(ten, java.net.InetAddress.getByName("fd00::1"))).isFalse();
+    }
 }
