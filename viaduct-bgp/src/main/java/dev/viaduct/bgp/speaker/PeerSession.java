@@ -489,46 +489,55 @@ final class PeerSession {
         }
         int local = primary.fsm.config().routerId();
         int remote = at.fsm.session().peerId();
-        // the connection initiated by the side with the higher BGP Identifier survives
-        boolean keepOutbound = Integer.compareUnsigned(local, remote) > 0;
-        Attempt loser = at.fsm.outbound() == keepOutbound ? other : at;
+        Attempt loser;
+        if (!at.fsm.outbound() && !other.fsm.outbound()) {
+            // Both connections came from the peer (we are passive towards it, or it retried a connect that we
+            // were slow to answer): §6.8's rule has no connection of ours to pick. The one that brought an OPEN is
+            // one the peer is using; one still waiting for its OPEN is likelier an attempt the peer gave up on.
+            loser = other.fsm.state() instanceof FsmState.OpenSent ? other : at;
+        } else {
+            // the connection initiated by the side with the higher BGP Identifier survives
+            boolean keepOutbound = Integer.compareUnsigned(local, remote) > 0;
+            loser = at.fsm.outbound() == keepOutbound ? other : at;
+        }
         LOG.log(speaker.info(), "peer={0} event=collision local-id={1} remote-id={2} closing={3}", cfg.name(),
                 Integer.toUnsignedString(local), Integer.toUnsignedString(remote), loser.fsm.outbound() ? "outbound" : "inbound");
         dump(loser);
     }
 
+    /** The loser's FSM sends Cease 6/7 and ends; if it was the configured one, {@link #execute} promotes the other. */
     private void dump(Attempt loser) {
         execute(loser, loser.fsm.handle(new FsmEvent.CollisionDump(), now()));
-        if (loser == primary) {
-            // the second FSM was built from the same configuration, so after a later error it restarts
-            // (actively or passively) exactly as the configured one would
-            primary = secondary;
-            if (primary.fsm.state() instanceof FsmState.Established e) {
-                // It reached Established while it was the second FSM, so its SessionUp was not acted on. Seen in a
-                // 500-node mesh: the configured FSM had lost its connection and reconnected, so the second one's
-                // OPEN found nothing to compare with, and the collision came only after it was Established; it
-                // then stayed Established on both sides with no routes, for good.
-                String from = state;
-                state = "ESTABLISHED";
-                LOG.log(speaker.info(), "peer={0} state={1}->ESTABLISHED cause=\"collision: the established connection stays\"", cfg.name(), from);
-                speaker.peerStateChanged(this, from, "ESTABLISHED", "collision: the established connection stays");
-                sessionUp(primary, e.session());
-            }
-        }
+    }
+
+    /**
+     * Makes the second FSM the peer's session once the configured one has no connection: it lost the collision
+     * (RFC 4271 §6.8), or its connection failed while the second one's lives on. Left alone, the second one could
+     * reach Established (or be there already) with its SessionUp ignored: up on both sides, no routes, for good.
+     * Seen in a 500-node mesh with a passive side: its configured FSM's connection was a connect the peer gave up
+     * on, the second FSM carried the peer's real connection to Established, and a third connection (another given
+     * up connect) then went to the configured FSM. The second FSM was built from the same configuration, so after
+     * a later error it restarts (actively or passively) exactly as the configured one would.
+     */
+    private void promoteSecondary() {
+        primary = secondary;
         secondary = null;
+        String from = state;
+        String to = FsmState.name(primary.fsm.state());
+        LOG.log(speaker.info(), "peer={0} event=collision-promoted state={1}->{2} the second connection is now the session",
+                cfg.name(), from, to);
+        if (!to.equals(from)) {
+            state = to;
+            speaker.peerStateChanged(this, from, to, "collision: the second connection is now the session");
+        }
+        if (primary.fsm.state() instanceof FsmState.Established e) {
+            sessionUp(primary, e.session());
+        }
     }
 
     // ------------------------------------------------------------------ actions
 
     private void execute(Attempt at, List<FsmAction> actions) {
-        if (at == secondary && primaryOrphaned() && actions.stream().anyMatch(a -> a instanceof FsmAction.SessionUp)) {
-            // The collision FSM reached Established while the configured one lost its connection (RFC 4271 §6.8
-            // has nothing left to decide): it becomes the peer's session, or the peer would stay up on its side
-            // with no routes on ours.
-            LOG.log(speaker.info(), "peer={0} event=collision-promoted the second connection is now the session", cfg.name());
-            primary = secondary;
-            secondary = null;
-        }
         for (FsmAction a : actions) {
             switch (a) {
                 case FsmAction.Connect c -> {
@@ -552,6 +561,9 @@ final class PeerSession {
         }
         if (at == secondary && secondary.fsm.state() instanceof FsmState.Idle) {
             secondary = null;
+        }
+        if (secondary != null && primaryOrphaned()) {
+            promoteSecondary(); // so a second FSM never outlives the configured one's connection
         }
         armTimer(); // every deadline change comes through here
     }

@@ -1,0 +1,106 @@
+package dev.viaduct.bgp.speaker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.viaduct.bgp.wire.BgpMessage;
+import dev.viaduct.bgp.wire.ErrorCodes;
+import dev.viaduct.bgp.wire.Family;
+import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.testsupport.Poll;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several connections from one passive peer at once (RFC 4271 §6.8 with both connections inbound): what a node of a
+ * mesh sees when the node that connects to it gives up on connects the first node was slow to accept and retries.
+ * A raw peer (127.0.6.x) drives the connections in the order that left a 500-node mesh stuck.
+ */
+class CollisionTest {
+    static final Duration T = Duration.ofSeconds(10);
+    static final Prefix ROUTE = Prefix.parse("10.6.0.0/24");
+    static BgpSpeaker speaker;
+    static int nextHost = 10;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Inet4Address addr = SessionErrorTest.v4("127.0.6.1");
+        speaker = BgpSpeaker.start(SpeakerConfig.builder(65000, addr).listen(new InetSocketAddress(addr, 0)).idleHoldSeconds(60)
+                .jitWarmupRoutes(0).build());
+        speaker.originate(ROUTE);
+    }
+
+    @AfterAll
+    static void stop() {
+        speaker.close();
+    }
+
+    static Inet4Address newPassivePeer() {
+        Inet4Address a = SessionErrorTest.v4("127.0.6." + nextHost++);
+        speaker.addPeer(PeerConfig.builder(a, 65010).passive(true).families(Set.of(Family.IPV4_UNICAST)).build());
+        return a;
+    }
+
+    static RawPeer connect(Inet4Address from) throws Exception {
+        RawPeer p = new RawPeer(from, speaker.listenAddress());
+        assertThat(p.receive()).as("the speaker's OPEN on a new connection").isInstanceOf(BgpMessage.Open.class);
+        return p;
+    }
+
+    /** Reads until the speaker's UPDATE for {@link #ROUTE}; fails on a NOTIFICATION, a close or the socket timeout. */
+    static void awaitRoute(RawPeer p) throws Exception {
+        while (true) {
+            BgpMessage m = p.receive();
+            assertThat(m).as("the speaker closed the session's connection").isNotNull();
+            assertThat(m).as("no NOTIFICATION on the session's connection").isNotInstanceOf(BgpMessage.Notification.class);
+            if (m instanceof BgpMessage.Update u && u.nlri().contains(ROUTE)) {
+                return;
+            }
+        }
+    }
+
+    static PeerStatus status(Inet4Address peer) {
+        return speaker.peer(peer).orElseThrow();
+    }
+
+    @Test
+    void secondConnectionTakesOverWhenTheFirstOneDies() throws Exception {
+        Inet4Address peer = newPassivePeer();
+        try (RawPeer first = connect(peer); RawPeer live = connect(peer)) {
+            first.close(); // a connect the peer gave up on
+            Poll.until("the speaker saw the first connection close", T,
+                    () -> String.valueOf(status(peer).lastError()).contains("closed by peer"));
+            live.send(RawPeer.standardOpen(65010, SessionErrorTest.id(peer)));
+            assertThat(live.receive()).isInstanceOf(BgpMessage.Keepalive.class);
+            try (RawPeer third = connect(peer)) { // another given-up connect arrives meanwhile
+                live.send(BgpMessage.Keepalive.INSTANCE);
+                third.close();
+                awaitRoute(live);
+            }
+            Poll.until("the peer is Established", T, () -> status(peer).established());
+            assertThat(status(peer).advertised()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void ofTwoInboundConnectionsTheOneThatBroughtAnOpenStaysWhateverTheIdentifiers() throws Exception {
+        Inet4Address peer = newPassivePeer();
+        // a lower BGP Identifier than the speaker's: §6.8's rule would keep "our outbound" connection, which
+        // does not exist, and so dump the connection the peer is using
+        int lowId = SessionErrorTest.id(SessionErrorTest.v4("1.1.1.1"));
+        try (RawPeer stale = connect(peer); RawPeer live = connect(peer)) {
+            live.send(RawPeer.standardOpen(65010, lowId));
+            assertThat(live.receive()).as("the connection that brought an OPEN stays").isInstanceOf(BgpMessage.Keepalive.class);
+            BgpMessage.Notification n = stale.awaitNotification();
+            assertThat(n.code()).isEqualTo(ErrorCodes.CEASE);
+            assertThat(n.subcode()).isEqualTo(7); // RFC 4486: Connection Collision Resolution
+            live.send(BgpMessage.Keepalive.INSTANCE);
+            awaitRoute(live);
+            Poll.until("the peer is Established", T, () -> status(peer).established());
+        }
+    }
+}
