@@ -257,12 +257,13 @@ final class PeerSession {
                 return;
             }
             if (st instanceof FsmState.Established e) {
-                if (e.session().gracefulRestart()) {
-                    // RFC 4724 §4.2: a new connection from an Established GR peer means it restarted
-                    LOG.log(speaker.info(), "peer={0} event=restart-detected new connection while established", cfg.name());
-                    execute(primary, primary.fsm.handle(new FsmEvent.TcpFailed("peer restarted (new connection while established)"), now));
-                    attach(primary, conn);
-                    execute(primary, primary.fsm.handle(new FsmEvent.InboundConnection(), now));
+                if (e.session().gracefulRestart() && secondary == null) {
+                    // RFC 4724 §4.2: a new connection from an Established GR peer may mean it restarted, but only
+                    // its OPEN says so (resolveCollision): a connect the peer gave up on and we accepted late must
+                    // not end a working session. Until then the new connection runs as the second FSM.
+                    secondary = new Attempt(new Fsm(primary.fsm.config()));
+                    attach(secondary, conn);
+                    execute(secondary, secondary.fsm.handle(new FsmEvent.InboundConnection(), now));
                 } else {
                     // RFC 4271 §6.8: a collision with an Established connection closes the new one
                     closeQuietly(conn);
@@ -480,7 +481,16 @@ final class PeerSession {
             return;
         }
         FsmState os = other.fsm.state();
-        if (os instanceof FsmState.Established) {
+        if (os instanceof FsmState.Established e) {
+            if (at == secondary && e.session().gracefulRestart()) {
+                // RFC 4724 §4.2: an OPEN on a new connection while the session is Established: the peer restarted.
+                // The old session ends as if its connection had failed (routes kept as stale), and execute
+                // promotes the new connection's FSM, which now has no configured one beside it.
+                LOG.log(speaker.info(), "peer={0} event=restart-detected new OPEN while established", cfg.name());
+                lastError = "peer restarted (new OPEN while established)";
+                execute(primary, primary.fsm.handle(new FsmEvent.TcpFailed("peer restarted (new OPEN while established)"), now()));
+                return;
+            }
             dump(at);
             return;
         }

@@ -3,6 +3,7 @@ package dev.viaduct.bgp.speaker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.bgp.wire.BgpMessage;
+import dev.viaduct.bgp.wire.Capability;
 import dev.viaduct.bgp.wire.ErrorCodes;
 import dev.viaduct.bgp.wire.Family;
 import dev.viaduct.bgp.wire.Prefix;
@@ -10,6 +11,7 @@ import dev.viaduct.testsupport.Poll;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Several connections from one passive peer at once (RFC 4271 §6.8 with both connections inbound): what a node of a
  * mesh sees when the node that connects to it gives up on connects the first node was slow to accept and retries.
- * A raw peer (127.0.6.x) drives the connections in the order that left a 500-node mesh stuck.
+ * A raw peer (127.0.6.x) drives the connections in the order that left a 500-node mesh stuck; and, with graceful
+ * restart, a late connection next to an Established session: only an OPEN on it means the peer restarted.
  */
 class CollisionTest {
     static final Duration T = Duration.ofSeconds(10);
@@ -30,7 +33,7 @@ class CollisionTest {
     static void start() throws Exception {
         Inet4Address addr = SessionErrorTest.v4("127.0.6.1");
         speaker = BgpSpeaker.start(SpeakerConfig.builder(65000, addr).listen(new InetSocketAddress(addr, 0)).idleHoldSeconds(60)
-                .jitWarmupRoutes(0).build());
+                .gracefulRestart(new SpeakerConfig.GracefulRestart(120, false, true, 360)).jitWarmupRoutes(0).build());
         speaker.originate(ROUTE);
     }
 
@@ -101,6 +104,59 @@ class CollisionTest {
             live.send(BgpMessage.Keepalive.INSTANCE);
             awaitRoute(live);
             Poll.until("the peer is Established", T, () -> status(peer).established());
+        }
+    }
+
+    /** An OPEN with graceful restart (RFC 4724), so that a second connection may be a restart. */
+    static BgpMessage.Open grOpen(Inet4Address peer) {
+        return RawPeer.open(65010, SessionErrorTest.id(peer), 90, new Capability.Multiprotocol(Family.IPV4_UNICAST),
+                new Capability.FourOctetAs(65010), new Capability.RouteRefreshSupport(),
+                new Capability.GracefulRestart(false, false, 120, List.of(new Capability.GrFamily(Family.IPV4_UNICAST, true))));
+    }
+
+    static RawPeer establishedGrSession(Inet4Address peer) throws Exception {
+        RawPeer p = connect(peer);
+        p.send(grOpen(peer));
+        assertThat(p.receive()).isInstanceOf(BgpMessage.Keepalive.class);
+        p.send(BgpMessage.Keepalive.INSTANCE);
+        awaitRoute(p);
+        Poll.until("the peer is Established", T, () -> status(peer).established());
+        return p;
+    }
+
+    @Test
+    void aConnectThePeerGaveUpOnDoesNotEndAnEstablishedGracefulRestartSession() throws Exception {
+        Inet4Address peer = newPassivePeer();
+        try (RawPeer session = establishedGrSession(peer)) {
+            long ups = status(peer).establishedTransitions();
+            RawPeer late = connect(peer); // the speaker answers it with an OPEN, as a restart would need
+            try {
+                assertThat(status(peer).established()).isTrue();
+            } finally {
+                late.close(); // without an OPEN: the peer gave up on this connect
+            }
+            // the old connection still works: a ROUTE-REFRESH (RFC 2918) on it is answered with the route again
+            session.send(new BgpMessage.RouteRefresh(Family.IPV4_UNICAST));
+            awaitRoute(session);
+            assertThat(status(peer).establishedTransitions()).as("the session never went down").isEqualTo(ups);
+            assertThat(status(peer).established()).isTrue();
+        }
+    }
+
+    @Test
+    void anOpenOnANewConnectionWhileEstablishedIsAGracefulRestart() throws Exception {
+        Inet4Address peer = newPassivePeer();
+        try (RawPeer old = establishedGrSession(peer)) {
+            long ups = status(peer).establishedTransitions();
+            try (RawPeer restarted = connect(peer)) {
+                restarted.send(grOpen(peer));
+                assertThat(restarted.receive()).isInstanceOf(BgpMessage.Keepalive.class);
+                assertThat(old.closedBySpeaker()).as("the old session's connection is closed").isTrue();
+                restarted.send(BgpMessage.Keepalive.INSTANCE);
+                awaitRoute(restarted);
+                Poll.until("the session is up again on the new connection", T,
+                        () -> status(peer).established() && status(peer).establishedTransitions() == ups + 1);
+            }
         }
     }
 }
