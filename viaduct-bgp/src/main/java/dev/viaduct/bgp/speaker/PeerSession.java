@@ -468,6 +468,7 @@ final class PeerSession {
         }
     }
 
+    /** The configured FSM has no connection and is not negotiating: a second FSM beside it is promoted. */
     private boolean primaryOrphaned() {
         FsmState st = primary.fsm.state();
         return primary.conn == null && !(st instanceof FsmState.Established || st instanceof FsmState.OpenSent
