@@ -59,14 +59,15 @@ class BfdHostGwLabTest {
             for (String peer : f.lab.nodes()) {
                 if (!peer.equals(n)) {
                     Poll.until(n + "'s BFD session with " + peer + " Up", T, () -> FreezeTrials.bfdUp(f, n, f.lab.nodeAddress(peer)));
+                    FreezeTrials.awaitFastTimers(f, n, f.lab.nodeAddress(peer), 100, 300, T);
                 }
             }
             JsonNode st = FreezeTrials.status(f, n);
-            assertThat(st.path("bfd")).hasSize(2);
-            JsonNode s = st.path("bfd").get(0);
-            assertThat(s.path("txIntervalMs").asLong()).isEqualTo(100);
-            assertThat(s.path("detectMs").asLong()).isEqualTo(300);
-            assertThat(s.path("local").asString()).isEqualTo(f.lab.nodeAddress(n));
+            assertThat(st.path("bfd")).hasSize(2).allSatisfy(s -> {
+                assertThat(s.path("txIntervalMs").asLong()).isEqualTo(100);
+                assertThat(s.path("detectMs").asLong()).isEqualTo(300);
+                assertThat(s.path("local").asString()).isEqualTo(f.lab.nodeAddress(n));
+            });
             JsonNode d = st.path("bfdDaemon");
             assertThat(d.path("connected").asBoolean()).isTrue();
             long agentPid = f.lab.agent(n).orElseThrow().pid();

@@ -119,6 +119,8 @@ class BfdInteropLabTest {
         awaitPeer(birdAddr, BIRD_PREFIX);
         awaitPeer(frrAddr, FRR_PREFIX);
         for (String n : f.lab.nodes()) {
+            FreezeTrials.awaitFastTimers(f, n, birdAddr, 100, 300, T);
+            FreezeTrials.awaitFastTimers(f, n, frrAddr, 100, 300, T);
             JsonNode b = FreezeTrials.bfdSession(f, n, birdAddr);
             assertThat(b.path("name").asString()).isEqualTo("bird");
             assertThat(b.path("txIntervalMs").asLong()).isEqualTo(100);

@@ -72,6 +72,18 @@ final class FreezeTrials {
         return s != null && s.path("state").asString().equals("UP") && !s.path("pathDown").asBoolean();
     }
 
+    /**
+     * Waits until {@code node}'s session with {@code peerAddress} runs at the configured fast timers. Up comes
+     * before them: the peer advertises the 1 s slow rate until it is Up itself and then lowers it with a Poll
+     * Sequence (RFC 5880 §6.8.3), so for up to a slow interval after Up the detection time is 3 s.
+     */
+    static void awaitFastTimers(LabFixture f, String node, String peerAddress, long txMs, long detectMs, Duration timeout) {
+        Poll.until(node + "'s BFD session with " + peerAddress + " at tx " + txMs + " ms, detect " + detectMs + " ms", timeout, () -> {
+            JsonNode s = bfdSession(f, node, peerAddress);
+            return s != null && s.path("txIntervalMs").asLong() == txMs && s.path("detectMs").asLong() == detectMs;
+        });
+    }
+
     /** The victim's blocks as route destinations. */
     List<String> victimPrefixes() {
         List<String> out = new ArrayList<>();
