@@ -2,14 +2,13 @@ package dev.viaduct.agent.nat;
 
 import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.overlay.PoolSettings;
+import dev.viaduct.agent.reconcile.ReconcileLoop;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -19,25 +18,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * edited or deleted by hand) is rewritten in one atomic {@code nft -f} transaction. Agent stop leaves the
  * tables (traffic keeps flowing across restarts); {@link #removeAll} is for decommissioning.
  *
- * <p>Concurrency: {@link #setPools} only changes memory; one virtual thread (it blocks on the nft process)
- * applies changes, on every change, periodically (drift repair) and one second after a failure. State is
- * guarded by one lock.
+ * <p>Concurrency: {@link #setPools} only changes memory; a {@link ReconcileLoop} on a virtual thread (it blocks
+ * on the nft process) applies changes, on every change, periodically (drift repair) and one second after a
+ * failure. State is guarded by one lock.
  */
 public final class NatOutgoing implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("viaduct.nat");
 
     private final Nft nft;
-    private final long resyncNanos;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
+    private final ReconcileLoop<List<PoolSettings>> loop;
     // --- guarded by lock ---
     private List<PoolSettings> pools = List.of();
     private boolean poolsKnown;
-    private boolean dirty;
-    private boolean closed;
     private SortedMap<String, String> state = new TreeMap<>();
     private String problem = "";
-    private Thread loop;
 
     /** Tables written (created or rewritten) and deleted; drift repairs are among them. */
     public final AtomicLong writes = new AtomicLong();
@@ -46,7 +41,14 @@ public final class NatOutgoing implements AutoCloseable {
 
     public NatOutgoing(Nft nft, Duration resyncInterval) {
         this.nft = nft;
-        this.resyncNanos = resyncInterval.toNanos();
+        this.loop = new ReconcileLoop<>(lock, new ReconcileLoop.Settings("nat-outgoing", false, resyncInterval, Duration.ofSeconds(1)),
+                () -> poolsKnown, resync -> pools, p -> {
+                    if (pass(p).isEmpty()) {
+                        return true;
+                    }
+                    errors.incrementAndGet();
+                    return false;
+                });
     }
 
     public void start() {
@@ -54,7 +56,7 @@ public final class NatOutgoing implements AutoCloseable {
         if (!why.isEmpty()) {
             LOG.log(System.Logger.Level.ERROR, "natOutgoing unavailable: {0}", why);
         }
-        loop = Thread.ofVirtual().name("nat-outgoing").start(this::run);
+        loop.start();
     }
 
     public void setPools(List<PoolSettings> p) {
@@ -62,8 +64,7 @@ public final class NatOutgoing implements AutoCloseable {
         try {
             pools = List.copyOf(p);
             poolsKnown = true;
-            dirty = true;
-            wake.signalAll();
+            loop.kick();
         } finally {
             lock.unlock();
         }
@@ -96,47 +97,6 @@ public final class NatOutgoing implements AutoCloseable {
             return (int) pools.stream().filter(PoolSettings::natOutgoing).count();
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void run() {
-        long nextResync = System.nanoTime() + resyncNanos;
-        while (true) {
-            List<PoolSettings> p;
-            lock.lock();
-            try {
-                while (!closed && !(dirty && poolsKnown)) {
-                    long wait = nextResync - System.nanoTime();
-                    if (wait <= 0) {
-                        dirty = true;
-                        nextResync = System.nanoTime() + resyncNanos;
-                        continue;
-                    }
-                    wake.awaitNanos(wait);
-                }
-                if (closed) {
-                    return;
-                }
-                dirty = false;
-                p = pools;
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                lock.unlock();
-            }
-            String failure = pass(p);
-            if (!failure.isEmpty()) {
-                errors.incrementAndGet();
-                lock.lock();
-                try {
-                    wake.awaitNanos(TimeUnit.SECONDS.toNanos(1));
-                    dirty = true;
-                } catch (InterruptedException e) {
-                    return;
-                } finally {
-                    lock.unlock();
-                }
-            }
         }
     }
 
@@ -206,19 +166,6 @@ public final class NatOutgoing implements AutoCloseable {
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            closed = true;
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (loop != null) {
-            try {
-                loop.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 }

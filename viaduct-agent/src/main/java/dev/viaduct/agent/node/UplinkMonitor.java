@@ -1,11 +1,12 @@
 package dev.viaduct.agent.node;
 
+import dev.viaduct.agent.reconcile.ReconcileLoop;
 import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.netlink.NetlinkEvent;
 import dev.viaduct.netlink.NetlinkEvents;
 import dev.viaduct.netlink.RouteScope;
+import java.time.Duration;
 import java.util.EnumSet;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -16,8 +17,9 @@ import java.util.function.Consumer;
  * here and on every peer, follow the node's addresses). A detection that fails — e.g. the address left is a
  * /32, without which nobody can decide what is on-link — keeps the last good uplink and is reported.
  *
- * <p>Concurrency: kernel events only set a flag; one dedicated platform thread (detection blocks in netlink
- * calls) re-detects, coalescing bursts of events into one detection. State is guarded by one lock.
+ * <p>Concurrency: kernel events only kick a {@link ReconcileLoop} on a platform thread (detection blocks in
+ * netlink calls), which re-detects, coalescing bursts of events into one detection. State is guarded by one
+ * lock.
  */
 public final class UplinkMonitor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("viaduct.node");
@@ -32,12 +34,17 @@ public final class UplinkMonitor implements AutoCloseable {
     private final Detector detector;
     private final Consumer<Uplink> listener;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
+    /**
+     * Kicked by events only (no periodic pass). A failed detection is reported and waits for the next event;
+     * only a listener that throws makes the loop try again, a second later.
+     */
+    private final ReconcileLoop<Boolean> loop = new ReconcileLoop<>(lock,
+            new ReconcileLoop.Settings("uplink-monitor", true, Duration.ZERO, Duration.ofSeconds(1)), () -> true, resync -> true, x -> {
+                redetect();
+                return true;
+            });
     private Uplink current;
     private String problem = "";
-    private boolean dirty;
-    private boolean closed;
-    private Thread loop;
     private NetlinkEvents events;
 
     public UplinkMonitor(NetNamespace ns, Uplink initial, Detector detector, Consumer<Uplink> listener) {
@@ -50,7 +57,7 @@ public final class UplinkMonitor implements AutoCloseable {
     public void start() {
         events = NetlinkEvents.subscribe(ns, EnumSet.of(NetlinkEvents.Group.LINK, NetlinkEvents.Group.IPV4_ADDRESS,
                 NetlinkEvents.Group.IPV6_ADDRESS), this::onEvent);
-        loop = Thread.ofPlatform().name("uplink-monitor").daemon().start(this::run);
+        loop.start();
     }
 
     private void onEvent(NetlinkEvent e) {
@@ -71,13 +78,7 @@ public final class UplinkMonitor implements AutoCloseable {
             default -> false;
         };
         if (relevant) {
-            lock.lock();
-            try {
-                dirty = true;
-                wake.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            loop.kick();
         }
     }
 
@@ -101,71 +102,42 @@ public final class UplinkMonitor implements AutoCloseable {
         }
     }
 
-    private void run() {
-        while (true) {
-            lock.lock();
-            try {
-                while (!closed && !dirty) {
-                    wake.await();
-                }
-                if (closed) {
-                    return;
-                }
-                dirty = false;
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                lock.unlock();
+    private void redetect() {
+        Uplink now;
+        String failure = "";
+        try {
+            now = detector.detect();
+        } catch (Uplink.UplinkException | RuntimeException e) {
+            now = null;
+            failure = e.getMessage();
+        }
+        Uplink before;
+        lock.lock();
+        try {
+            before = current;
+            if (!failure.equals(problem) && !failure.isEmpty()) {
+                LOG.log(System.Logger.Level.ERROR, "uplink re-detection failed, keeping device={0} addresses={1}: {2}",
+                        current.device(), current.addresses(), failure);
             }
-            Uplink now;
-            String failure = "";
-            try {
-                now = detector.detect();
-            } catch (Uplink.UplinkException | RuntimeException e) {
-                now = null;
-                failure = e.getMessage();
+            problem = failure;
+            if (now != null) {
+                current = now;
             }
-            Uplink before;
-            lock.lock();
-            try {
-                before = current;
-                if (!failure.equals(problem) && !failure.isEmpty()) {
-                    LOG.log(System.Logger.Level.ERROR, "uplink re-detection failed, keeping device={0} addresses={1}: {2}",
-                            current.device(), current.addresses(), failure);
-                }
-                problem = failure;
-                if (now != null) {
-                    current = now;
-                }
-            } finally {
-                lock.unlock();
-            }
-            if (now != null && !now.equals(before)) {
-                LOG.log(System.Logger.Level.INFO, "uplink changed device={0} addresses={1} mtu={2} (was {3} {4} {5})",
-                        now.device(), now.addresses(), now.mtu(), before.device(), before.addresses(), before.mtu());
-                listener.accept(now);
-            }
+        } finally {
+            lock.unlock();
+        }
+        if (now != null && !now.equals(before)) {
+            LOG.log(System.Logger.Level.INFO, "uplink changed device={0} addresses={1} mtu={2} (was {3} {4} {5})",
+                    now.device(), now.addresses(), now.mtu(), before.device(), before.addresses(), before.mtu());
+            listener.accept(now);
         }
     }
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            closed = true;
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
         if (events != null) {
             events.close();
         }
-        if (loop != null) {
-            try {
-                loop.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
     }
 }

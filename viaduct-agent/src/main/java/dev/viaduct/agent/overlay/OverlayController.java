@@ -5,6 +5,7 @@ import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.agent.node.Uplink;
 import dev.viaduct.agent.overlay.OverlayKernel.OverlayException;
 import dev.viaduct.agent.overlay.TunnelAddresses.TunnelAddressException;
+import dev.viaduct.agent.reconcile.ReconcileLoop;
 import dev.viaduct.netlink.HardwareAddress;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -23,9 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import tools.jackson.databind.node.ObjectNode;
@@ -49,8 +48,8 @@ import tools.jackson.databind.node.ObjectNode;
  *       peers that need IPIP are then reported as unroutable by the route source.
  * </ul>
  *
- * <p>Concurrency (STYLE.md §5): the {@code set*} methods only change memory and wake the loop; one dedicated
- * platform thread (it blocks in netlink calls and IPAM round trips) applies the difference, on every change, on
+ * <p>Concurrency (STYLE.md §5): the {@code set*} methods only change memory and wake the loop; a
+ * {@link ReconcileLoop} on a platform thread (it blocks in netlink calls and IPAM round trips) applies the difference, on every change, on
  * kernel events concerning our devices, on a periodic resync and, after a failure, after a short retry delay.
  * State is guarded by one lock; listeners are called on the loop thread without it held.
  */
@@ -66,18 +65,15 @@ public final class OverlayController implements AutoCloseable {
     private final Consumer<Optional<NodeRecord.Vtep>> publisher;
     private final Consumer<LocalTunnels> tunnelsListener;
     private final int configuredMtu;
-    private final long resyncNanos;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
+    private final ReconcileLoop<PassInput> loop;
     // --- guarded by lock ---
     private List<PoolSettings> pools = List.of();
     private boolean poolsKnown;
     private Uplink uplink;
     private List<VxlanPeer> peers = List.of();
     private boolean peersKnown;
-    private boolean dirty = true;
-    private boolean closed;
     private Optional<NodeRecord.Vtep> published;
     private LocalTunnels tunnels = LocalTunnels.NONE;
     private SortedMap<String, String> problems = new TreeMap<>();
@@ -87,7 +83,6 @@ public final class OverlayController implements AutoCloseable {
     // --- loop thread only ---
     private boolean vxlanAddressMayBeHeld = true;
     private boolean ipipAddressMayBeHeld = true;
-    private Thread loop;
     private AutoCloseable subscription;
 
     /** Counters exposed as metrics (monotonic). */
@@ -113,7 +108,24 @@ public final class OverlayController implements AutoCloseable {
         this.publisher = publisher;
         this.tunnelsListener = tunnelsListener;
         this.configuredMtu = configuredMtu;
-        this.resyncNanos = resyncInterval.toNanos();
+        this.loop = new ReconcileLoop<>(lock, new ReconcileLoop.Settings("overlay-controller", true, resyncInterval, Duration.ofSeconds(1)),
+                () -> poolsKnown, resync -> new PassInput(this.pools, this.uplink, this.peers, this.peersKnown), in -> {
+                    boolean failed;
+                    try {
+                        failed = pass(in.pools(), in.uplink(), in.peers(), in.peersSynced());
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.ERROR, "overlay pass failed: " + e, e);
+                        failed = true;
+                    }
+                    if (failed) {
+                        errors.incrementAndGet();
+                    }
+                    return !failed;
+                });
+    }
+
+    /** What one pass works from, copied under the lock. */
+    private record PassInput(List<PoolSettings> pools, Uplink uplink, List<VxlanPeer> peers, boolean peersSynced) {
     }
 
     /**
@@ -151,8 +163,9 @@ public final class OverlayController implements AutoCloseable {
 
     /** Starts the kernel event subscription and the loop thread. */
     public void start() throws OverlayException {
-        subscription = kernel.subscribe(this::markDirty);
-        loop = Thread.ofPlatform().name("overlay-controller").daemon().start(this::run);
+        subscription = kernel.subscribe(loop::kick);
+        loop.kick(); // the first pass runs as soon as the pools are known
+        loop.start();
     }
 
     /** The pools changed (their overlay settings are what this controller acts on). */
@@ -161,8 +174,7 @@ public final class OverlayController implements AutoCloseable {
         try {
             pools = List.copyOf(p);
             poolsKnown = true;
-            dirty = true;
-            wake.signalAll();
+            loop.kick();
         } finally {
             lock.unlock();
         }
@@ -173,8 +185,7 @@ public final class OverlayController implements AutoCloseable {
         lock.lock();
         try {
             uplink = u;
-            dirty = true;
-            wake.signalAll();
+            loop.kick();
         } finally {
             lock.unlock();
         }
@@ -189,18 +200,7 @@ public final class OverlayController implements AutoCloseable {
             }
             peers = List.copyOf(p);
             peersKnown = true;
-            dirty = true;
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void markDirty() {
-        lock.lock();
-        try {
-            dirty = true;
-            wake.signalAll();
+            loop.kick();
         } finally {
             lock.unlock();
         }
@@ -291,60 +291,6 @@ public final class OverlayController implements AutoCloseable {
             return peers.size();
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void run() {
-        long nextResync = System.nanoTime() + resyncNanos;
-        while (true) {
-            List<PoolSettings> p;
-            Uplink u;
-            List<VxlanPeer> want;
-            boolean peersSynced;
-            lock.lock();
-            try {
-                while (!closed && !(dirty && poolsKnown)) {
-                    long wait = nextResync - System.nanoTime();
-                    if (wait <= 0) {
-                        dirty = true;
-                        nextResync = System.nanoTime() + resyncNanos;
-                        continue;
-                    }
-                    wake.awaitNanos(wait);
-                }
-                if (closed) {
-                    return;
-                }
-                dirty = false;
-                p = pools;
-                u = uplink;
-                want = peers;
-                peersSynced = peersKnown;
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                lock.unlock();
-            }
-            boolean failed;
-            try {
-                failed = pass(p, u, want, peersSynced);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "overlay pass failed: " + e, e);
-                failed = true;
-            }
-            if (failed) {
-                errors.incrementAndGet();
-                lock.lock();
-                try {
-                    // retry soon, not in a hot loop
-                    wake.awaitNanos(TimeUnit.SECONDS.toNanos(1));
-                    dirty = true;
-                } catch (InterruptedException e) {
-                    return;
-                } finally {
-                    lock.unlock();
-                }
-            }
         }
     }
 
@@ -643,20 +589,7 @@ public final class OverlayController implements AutoCloseable {
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            closed = true;
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (loop != null) {
-            try {
-                loop.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
         if (subscription != null) {
             try {
                 subscription.close();

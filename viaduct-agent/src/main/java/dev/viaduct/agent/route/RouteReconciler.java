@@ -1,5 +1,6 @@
 package dev.viaduct.agent.route;
 
+import dev.viaduct.agent.reconcile.ReconcileLoop;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -9,9 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -30,25 +29,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Routes are never taken from others: an ADD that hits a foreign route with the same destination is
  * reported as a conflict, not replaced.
  *
- * <p>Concurrency: all state is guarded by one lock; one dedicated platform thread (it blocks in netlink
- * calls) runs the loop. Sources call {@link #setDesired} from any thread.
+ * <p>Concurrency: all state is guarded by one lock; a {@link ReconcileLoop} on a platform thread (it blocks in
+ * netlink calls) runs the passes. Sources call {@link #setDesired} from any thread.
  */
 public final class RouteReconciler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("viaduct.routes");
 
     private final RouteTable kernel;
-    private final long resyncNanos;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
+    private final ReconcileLoop<PassInput> loop;
     private final Map<String, Map<Route.Key, Route>> desiredBySource = new TreeMap<>();
     private final Set<String> required = new HashSet<>();
     private final Set<String> synced = new HashSet<>();
     private Map<Route.Key, Route> kernelView = new HashMap<>();
-    private boolean dirty = true;
-    private boolean fullResync = true;
-    private boolean closed;
-    private long nextResync;
-    private Thread loop;
     private AutoCloseable subscription;
     private Map<Route.Key, String> problems = new TreeMap<>();
     private boolean firstApplyDone;
@@ -75,13 +68,28 @@ public final class RouteReconciler implements AutoCloseable {
 
     public RouteReconciler(RouteTable kernel, java.time.Duration resyncInterval) {
         this.kernel = kernel;
-        this.resyncNanos = resyncInterval.toNanos();
+        this.loop = new ReconcileLoop<>(lock, new ReconcileLoop.Settings("route-reconciler", true, resyncInterval, java.time.Duration.ofMillis(500)),
+                () -> synced.containsAll(required), full -> new PassInput(full, union()), in -> {
+                    try {
+                        pass(in.full(), in.want());
+                        return true;
+                    } catch (RouteTable.RouteTableException | RuntimeException e) {
+                        errors.incrementAndGet();
+                        LOG.log(System.Logger.Level.ERROR, "route reconcile pass failed: " + e.getMessage(), e);
+                        return false;
+                    }
+                });
+    }
+
+    /** What one pass works from: whether to dump the kernel first, and the union of the sources, copied under the lock. */
+    private record PassInput(boolean full, Map<Route.Key, Route> want) {
     }
 
     /** Starts the event subscription and the loop thread. */
     public void start() throws RouteTable.RouteTableException {
         subscription = kernel.subscribe(this::onEvent);
-        loop = Thread.ofPlatform().name("route-reconciler").daemon().start(this::run);
+        loop.resync(); // the first pass dumps the kernel, once every required source has synced
+        loop.start();
     }
 
     /** Declares a source whose initial state must arrive before anything is applied. */
@@ -99,8 +107,7 @@ public final class RouteReconciler implements AutoCloseable {
         lock.lock();
         try {
             synced.add(source);
-            dirty = true;
-            wake.signalAll();
+            loop.kick();
         } finally {
             lock.unlock();
         }
@@ -115,8 +122,7 @@ public final class RouteReconciler implements AutoCloseable {
         lock.lock();
         try {
             desiredBySource.put(source, m);
-            dirty = true;
-            wake.signalAll();
+            loop.kick();
         } finally {
             lock.unlock();
         }
@@ -180,14 +186,7 @@ public final class RouteReconciler implements AutoCloseable {
 
     /** Forces a full dump and diff on the next pass (tests, `ctl`). */
     public void resyncNow() {
-        lock.lock();
-        try {
-            fullResync = true;
-            dirty = true;
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        loop.resync();
     }
 
     private Map<Route.Key, Route> union() {
@@ -213,7 +212,7 @@ public final class RouteReconciler implements AutoCloseable {
                             drifted.incrementAndGet();
                             LOG.log(System.Logger.Level.WARNING, "route drift: deleted behind the agent's back, restoring route={0}", d.route());
                         }
-                        dirty = true;
+                        loop.kick();
                     }
                 }
                 case RouteTable.Event.Added a -> {
@@ -223,80 +222,26 @@ public final class RouteReconciler implements AutoCloseable {
                         Route want = union().get(a.route().key());
                         if (want == null || !want.sameAs(a.route())) {
                             drifted.incrementAndGet();
-                            dirty = true;
+                            loop.kick();
                         }
                     }
                 }
                 case RouteTable.Event.LinksChanged l -> {
-                    fullResync = true;
-                    dirty = true;
+                    loop.resync();
                 }
                 case RouteTable.Event.ForeignRouteRemoved f -> {
                     // only interesting while a foreign route blocks one of ours (a conflict): retry it now
                     if (problems.values().stream().anyMatch(v -> v.startsWith("conflict"))) {
-                        dirty = true;
+                        loop.kick();
                     }
                 }
                 case RouteTable.Event.Overrun o -> {
                     LOG.log(System.Logger.Level.WARNING, "route events overrun (ENOBUFS): full resync");
-                    fullResync = true;
-                    dirty = true;
+                    loop.resync();
                 }
-            }
-            if (dirty) {
-                wake.signalAll();
             }
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void run() {
-        nextResync = System.nanoTime() + resyncNanos;
-        while (true) {
-            boolean full;
-            Map<Route.Key, Route> want;
-            lock.lock();
-            try {
-                while (!closed && !(dirty && synced.containsAll(required))) {
-                    long wait = nextResync - System.nanoTime();
-                    if (wait <= 0) {
-                        fullResync = true;
-                        dirty = true;
-                        nextResync = System.nanoTime() + resyncNanos;
-                        continue;
-                    }
-                    wake.awaitNanos(wait);
-                }
-                if (closed) {
-                    return;
-                }
-                full = fullResync;
-                fullResync = false;
-                dirty = false;
-                want = union();
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                lock.unlock();
-            }
-            try {
-                pass(full, want);
-            } catch (RouteTable.RouteTableException | RuntimeException e) {
-                errors.incrementAndGet();
-                LOG.log(System.Logger.Level.ERROR, "route reconcile pass failed: " + e.getMessage(), e);
-                lock.lock();
-                try {
-                    fullResync = true;
-                    dirty = true;
-                    // retry soon, not in a hot loop
-                    wake.awaitNanos(TimeUnit.MILLISECONDS.toNanos(500));
-                } catch (InterruptedException ie) {
-                    return;
-                } finally {
-                    lock.unlock();
-                }
-            }
         }
     }
 
@@ -416,20 +361,7 @@ public final class RouteReconciler implements AutoCloseable {
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            closed = true;
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (loop != null) {
-            try {
-                loop.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.close();
         if (subscription != null) {
             try {
                 subscription.close();
