@@ -486,9 +486,9 @@ final class PeerSession {
             if (at == secondary && e.session().gracefulRestart()) {
                 // RFC 4724 §4.2: an OPEN on a new connection while the session is Established: the peer restarted.
                 // The old session ends as if its connection had failed (routes kept as stale), and execute
-                // promotes the new connection's FSM, which now has no configured one beside it.
+                // promotes the new connection's FSM, which now has no configured one beside it. The old FSM's
+                // SessionDown records the reason as the peer's last error.
                 LOG.log(speaker.info(), "peer={0} event=restart-detected new OPEN while established", cfg.name());
-                lastError = "peer restarted (new OPEN while established)";
                 execute(primary, primary.fsm.handle(new FsmEvent.TcpFailed("peer restarted (new OPEN while established)"), now()));
                 return;
             }
