@@ -21,6 +21,7 @@ import dev.viaduct.agent.ops.MeteredDatastore;
 import dev.viaduct.agent.ops.MeteredPodDataplane;
 import dev.viaduct.agent.ops.MeteredRouteTable;
 import dev.viaduct.agent.ops.StatusJson;
+import dev.viaduct.agent.pod.DataplaneException;
 import dev.viaduct.agent.pod.HostVethNames;
 import dev.viaduct.agent.pod.LocalEndpoints;
 import dev.viaduct.agent.pod.NetlinkPodDataplane;
@@ -62,6 +63,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class Agent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("viaduct.agent");
     public static final String POD_SOURCE = "pods";
+    /** How long a CNI ADD waits for its pod's host route; a pass takes milliseconds, retries 500 ms. */
+    private static final java.time.Duration HOST_ROUTE_DEADLINE = java.time.Duration.ofSeconds(5);
 
     private final AgentConfig config;
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -147,15 +150,7 @@ public final class Agent implements AutoCloseable {
         reconciler.requireSource(POD_SOURCE);
         endpoints = new LocalEndpoints();
         endpoints.replaceAll(localEndpointsFromIpam());
-        endpoints.subscribe(eps -> {
-            List<Route> routes = new ArrayList<>();
-            for (var e : eps) {
-                for (Cidr c : e.addresses()) {
-                    routes.add(Route.direct(c, e.hostVeth()));
-                }
-            }
-            reconciler.setDesired(POD_SOURCE, routes);
-        });
+        endpoints.subscribe(eps -> reconciler.setDesired(POD_SOURCE, eps.stream().flatMap(e -> hostRoutes(e).stream()).toList()));
         reconciler.markSynced(POD_SOURCE);
 
         hostGw = new HostGwSource(config.nodeName(), uplink.device(), () -> uplink.addresses(), reconciler);
@@ -184,7 +179,8 @@ public final class Agent implements AutoCloseable {
         closeables.add(reconciler);
 
         CniHandler handler = new CniHandler(config.nodeName(), new IpamAllocator(ipam, config.nodeName()),
-                new MeteredPodDataplane(new NetlinkPodDataplane(host, config.routes().protocol()), metrics), endpoints,
+                new MeteredPodDataplane(new NetlinkPodDataplane(host, config.routes().protocol()), metrics),
+                this::awaitHostRoutes, endpoints,
                 overlays::podMtu, reconciler::ready);
         closeables.add(CniEndpoint.start(config.cni().socket(), handler, metrics));
         ipamUsage = new IpamUsage(config.nodeName());
@@ -268,6 +264,24 @@ public final class Agent implements AutoCloseable {
     }
 
     /** After a restart: every handle this node holds is a pod whose host route must stay. */
+    /** The host side's routes to a pod: {@code podIP dev vdc… scope link}, one per address. */
+    private static List<Route> hostRoutes(LocalEndpoints.Endpoint e) {
+        return e.addresses().stream().map(c -> Route.direct(c, e.hostVeth())).toList();
+    }
+
+    private void awaitHostRoutes(LocalEndpoints.Endpoint e) throws DataplaneException {
+        List<Route> routes = hostRoutes(e);
+        try {
+            if (!reconciler.awaitProgrammed(routes, HOST_ROUTE_DEADLINE)) {
+                throw new DataplaneException("host routes " + routes + " not in the kernel after " + HOST_ROUTE_DEADLINE.toMillis()
+                        + " ms: " + routes.stream().map(r -> reconciler.problem(r).orElse("no pass finished")).toList());
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new DataplaneException("interrupted while waiting for the host routes " + routes, ie, false);
+        }
+    }
+
     private List<LocalEndpoints.Endpoint> localEndpointsFromIpam() {
         List<LocalEndpoints.Endpoint> out = new ArrayList<>();
         for (Handle h : ipam.handles()) {

@@ -7,6 +7,7 @@ import dev.viaduct.agent.pod.LocalEndpoints;
 import dev.viaduct.agent.pod.PodAttachment;
 import dev.viaduct.agent.pod.PodDataplane;
 import dev.viaduct.agent.pod.PodInterfaces;
+import dev.viaduct.agent.pod.PodRoutes;
 import dev.viaduct.cni.ShimProtocol;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -28,8 +29,11 @@ import tools.jackson.databind.node.ObjectNode;
  * the same attachment (handle) are serialised by a per-handle lock; different pods proceed in parallel.
  * Everything else it touches is thread-safe.
  *
- * <p>Failure rule: an ADD that fails leaves nothing behind — the veth is removed by the dataplane, the
- * endpoint is dropped from {@link LocalEndpoints} and the addresses are released.
+ * <p>An ADD returns once the pod's host route is programmed ({@link PodRoutes}): the route reconciler is its
+ * one writer, fed by {@link LocalEndpoints}.
+ *
+ * <p>Failure rule: an ADD that fails leaves nothing behind — the veth is removed, the endpoint is dropped
+ * from {@link LocalEndpoints} (so the reconciler drops its route) and the addresses are released.
  */
 public final class CniHandler {
     private static final System.Logger LOG = System.getLogger("viaduct.cni");
@@ -37,17 +41,19 @@ public final class CniHandler {
     private final String nodeName;
     private final AddressAllocator ipam;
     private final PodDataplane dataplane;
+    private final PodRoutes podRoutes;
     private final LocalEndpoints endpoints;
     private final IntSupplier defaultMtu;
     private final BooleanSupplier agentReady;
     /** Striped per-handle locks: a fixed array, so no lock object is ever removed while another thread waits on it. */
     private final ReentrantLock[] stripes = new ReentrantLock[256];
 
-    public CniHandler(String nodeName, AddressAllocator ipam, PodDataplane dataplane, LocalEndpoints endpoints,
-            IntSupplier defaultMtu, BooleanSupplier agentReady) {
+    public CniHandler(String nodeName, AddressAllocator ipam, PodDataplane dataplane, PodRoutes podRoutes,
+            LocalEndpoints endpoints, IntSupplier defaultMtu, BooleanSupplier agentReady) {
         this.nodeName = nodeName;
         this.ipam = ipam;
         this.dataplane = dataplane;
+        this.podRoutes = podRoutes;
         this.endpoints = endpoints;
         this.defaultMtu = defaultMtu;
         this.agentReady = agentReady;
@@ -120,7 +126,8 @@ public final class CniHandler {
             List<Cidr> cidrs = addrs.stream().map(Cidr::host).toList();
             int mtu = req.config().mtu().orElseGet(defaultMtu::getAsInt);
             PodInterfaces ifs;
-            endpoints.put(new LocalEndpoints.Endpoint(handle, hostVeth, cidrs));
+            LocalEndpoints.Endpoint endpoint = new LocalEndpoints.Endpoint(handle, hostVeth, cidrs);
+            endpoints.put(endpoint);
             try {
                 ifs = dataplane.attach(new PodAttachment(handle, hostVeth, req.netns().orElseThrow(), req.ifname(), cidrs, mtu));
             } catch (DataplaneException de) {
@@ -133,6 +140,15 @@ public final class CniHandler {
                 releaseQuietly(handle);
                 throw e;
             }
+            try {
+                podRoutes.awaitProgrammed(endpoint);
+            } catch (DataplaneException de) {
+                endpoints.remove(handle);
+                detachQuietly(hostVeth);
+                releaseQuietly(handle);
+                throw new CniException(CniErrorCode.DATAPLANE_FAILURE, "host route to pod interface " + req.ifname()
+                        + " (host side " + hostVeth + ") not programmed", de.getMessage());
+            }
             ObjectNode result = CniResults.addResult(req, ifs, addrs);
             long end = System.nanoTime();
             LOG.log(System.Logger.Level.INFO, "cni add handle={0} pod={1}/{2} ips={3} veth={4} ms={5} ipamMs={6} dataplaneMs={7}",
@@ -143,6 +159,14 @@ public final class CniHandler {
             return result + "\n";
         } finally {
             unlock(handle, lock);
+        }
+    }
+
+    private void detachQuietly(String hostVeth) {
+        try {
+            dataplane.detach(hostVeth);
+        } catch (DataplaneException e) {
+            LOG.log(System.Logger.Level.WARNING, "cni add rollback could not remove host veth={0}: {1}", hostVeth, e.getMessage());
         }
     }
 

@@ -84,12 +84,6 @@ public final class NetlinkPodDataplane implements PodDataplane {
                     .withIpv4Conf(Ipv4Conf.PROXY_ARP, 1).withIpv4Conf(Ipv4Conf.FORWARDING, 1)));
             // proxy_delay defaults to 80 ms of random delay per proxied ARP answer (net/ipv4/arp.c)
             hostSide.add(new Request.SetProxyDelay(AddressFamily.INET, hostIdx, Duration.ZERO));
-            for (Cidr c : a.addresses()) {
-                // replace, not add: the reconciler (which knows this endpoint already) may have won the race
-                // to program it as soon as the veth appeared
-                hostSide.add(new Request.ReplaceRoute(Route.to(prefix(c)).withProtocol(protocol).withScope(RouteScope.LINK)
-                        .withNexthops(List.of(Nexthop.device(hostIdx)))));
-            }
             check(host.execute(hostSide));
 
             Link podLink = pod.link(a.ifname()).orElseThrow(() -> new DataplaneException(

@@ -8,8 +8,9 @@ import java.util.List;
  */
 public interface PodDataplane {
     /**
-     * Creates the veth pair, addresses, routes, neighbour entry and sysctls. On any failure it removes what it
-     * created (the host veth; deleting it removes its peer and routes too) before throwing.
+     * Creates the veth pair, the pod side's addresses, routes and neighbour entry, and the host side's sysctls.
+     * The host side's route to the pod is the route reconciler's ({@link PodRoutes}). On any failure it removes
+     * what it created (the host veth; deleting it removes its peer and routes too) before throwing.
      */
     PodInterfaces attach(PodAttachment attachment) throws DataplaneException;
 

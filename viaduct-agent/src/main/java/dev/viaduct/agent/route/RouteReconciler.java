@@ -38,6 +38,8 @@ public final class RouteReconciler implements AutoCloseable {
     private final RouteTable kernel;
     private final ReentrantLock lock = new ReentrantLock();
     private final ReconcileLoop<PassInput> loop;
+    /** Signalled after every pass, for {@link #awaitProgrammed}. */
+    private final java.util.concurrent.locks.Condition passed = lock.newCondition();
     private final Map<String, Map<Route.Key, Route>> desiredBySource = new TreeMap<>();
     private final Set<String> required = new HashSet<>();
     private final Set<String> synced = new HashSet<>();
@@ -179,6 +181,46 @@ public final class RouteReconciler implements AutoCloseable {
         lock.lock();
         try {
             return firstApplyDone;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until every one of {@code routes} is in the kernel as wanted (the CNI ADD of a pod returns only once
+     * its host route exists: the reconciler is that route's one writer). Asks for one pass; later ones come from
+     * link events (a device appearing) and the retry timer, so a wait never spins.
+     *
+     * @return false when the deadline passed first; {@link #problems} then says why
+     */
+    public boolean awaitProgrammed(Collection<Route> routes, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean kicked = false;
+        lock.lock();
+        try {
+            while (!routes.stream().allMatch(r -> kernelView.containsKey(r.key()) && r.sameAs(kernelView.get(r.key())))) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                if (!kicked) {
+                    // one pass that starts now; after it, link events and the retry timer bring more
+                    loop.kick();
+                    kicked = true;
+                }
+                passed.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What keeps {@code route} from the kernel, if anything is known to. */
+    public java.util.Optional<String> problem(Route route) {
+        lock.lock();
+        try {
+            return java.util.Optional.ofNullable(problems.get(route.key()));
         } finally {
             lock.unlock();
         }
@@ -347,6 +389,7 @@ public final class RouteReconciler implements AutoCloseable {
             }
             problems = newProblems;
             firstApplyDone = true;
+            passed.signalAll();
         } finally {
             lock.unlock();
         }

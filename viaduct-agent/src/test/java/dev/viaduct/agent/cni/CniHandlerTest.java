@@ -6,6 +6,8 @@ import dev.viaduct.agent.pod.DataplaneException;
 import dev.viaduct.agent.pod.HostVethNames;
 import dev.viaduct.agent.pod.LocalEndpoints;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -15,7 +17,15 @@ class CniHandlerTest {
     final FakeDataplane dp = new FakeDataplane();
     final LocalEndpoints endpoints = new LocalEndpoints();
     boolean ready = true;
-    final CniHandler handler = new CniHandler("node1", ipam, dp, endpoints, () -> 1450, () -> ready);
+    /** What the route reconciler would say: null when the endpoint's host routes are programmed. */
+    DataplaneException routesNotProgrammed;
+    final List<LocalEndpoints.Endpoint> awaited = new ArrayList<>();
+    final CniHandler handler = new CniHandler("node1", ipam, dp, e -> {
+        awaited.add(e);
+        if (routesNotProgrammed != null) {
+            throw routesNotProgrammed;
+        }
+    }, endpoints, () -> 1450, () -> ready);
 
     CniHandler.Outcome call(Map<String, String> env, String conf) {
         return handler.handle(env, conf.getBytes(StandardCharsets.UTF_8));
@@ -60,6 +70,28 @@ class CniHandlerTest {
         assertThat(ipam.held).isEmpty();
         assertThat(endpoints.snapshot()).isEmpty();
         assertThat(o.reply().exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void addReturnsOnlyAfterTheEndpointsHostRoutesAreAwaitedWithTheVethInPlace() {
+        var o = call(CniRequestParserTest.env(), CniRequestParserTest.GOOD);
+        assertThat(o.ok()).isTrue();
+        assertThat(awaited).singleElement().satisfies(e -> {
+            assertThat(e.hostVeth()).isEqualTo(HostVethNames.of("viaduct.abc123.eth0"));
+            assertThat(e.addresses()).extracting(Object::toString).containsExactly("10.244.0.1/32");
+        });
+    }
+
+    @Test
+    void hostRouteNotProgrammedUndoesTheWholeAdd() {
+        routesNotProgrammed = new DataplaneException("host routes not in the kernel after 5000 ms: [device vdc… does not exist]");
+        var o = call(CniRequestParserTest.env(), CniRequestParserTest.GOOD);
+        assertThat(o.errorCode()).isEqualTo(102);
+        assertThat(json(o).path("msg").asString()).contains("not programmed");
+        assertThat(json(o).path("details").asString()).contains("does not exist");
+        assertThat(dp.veths).isEmpty();
+        assertThat(ipam.held).isEmpty();
+        assertThat(endpoints.snapshot()).isEmpty();
     }
 
     @Test

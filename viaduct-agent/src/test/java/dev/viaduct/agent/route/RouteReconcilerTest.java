@@ -110,6 +110,22 @@ class RouteReconcilerTest {
     }
 
     @Test
+    void awaitProgrammedReturnsOnceTheRouteIsInTheKernelAndTimesOutWhileItsDeviceIsMissing() throws Exception {
+        start(Duration.ofHours(1));
+        Route pod = Route.direct(Cidr.parse("10.244.0.5/32"), "vdc0123456789b");
+        rec.setDesired("pods", List.of(pod));
+        assertThat(rec.awaitProgrammed(List.of(pod), Duration.ofMillis(300))).as("no device yet").isFalse();
+        assertThat(rec.problem(pod)).hasValueSatisfying(p -> assertThat(p).contains("device vdc0123456789b does not exist"));
+        synchronized (kernel) {
+            kernel.devices.add("vdc0123456789b");
+        }
+        // no LinksChanged event: the wait itself asks for a pass
+        assertThat(rec.awaitProgrammed(List.of(pod), T)).isTrue();
+        assertThat(kernel.snapshot()).containsKey(pod.key());
+        assertThat(rec.awaitProgrammed(List.of(), Duration.ZERO)).as("nothing to wait for").isTrue();
+    }
+
+    @Test
     void periodicResyncFindsSilentlyFlushedRoutes() throws Exception {
         start(Duration.ofMillis(100));
         Route r = via("10.244.1.0/26", "10.168.0.1");
