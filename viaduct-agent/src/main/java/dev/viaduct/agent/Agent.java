@@ -17,6 +17,7 @@ import dev.viaduct.agent.overlay.TunnelKind;
 import dev.viaduct.agent.ops.AgentMetrics;
 import dev.viaduct.agent.ops.IpamUsage;
 import dev.viaduct.agent.ops.KernelInspector;
+import dev.viaduct.agent.ops.Liveness;
 import dev.viaduct.agent.ops.MeteredDatastore;
 import dev.viaduct.agent.ops.MeteredPodDataplane;
 import dev.viaduct.agent.ops.MeteredRouteTable;
@@ -75,6 +76,7 @@ public final class Agent implements AutoCloseable {
     private volatile Uplink uplink;
     private OverlayPlane overlays;
     private RouteReconciler reconciler;
+    private final Liveness liveness = new Liveness();
     private HostGwSource hostGw;
     private dev.viaduct.agent.bgp.BgpMode bgp;
     private dev.viaduct.agent.bfd.BfdSupervisor bfd;
@@ -189,13 +191,25 @@ public final class Agent implements AutoCloseable {
         kernel = new KernelInspector(hostNs);
         closeables.add(kernel);
         registerMetrics();
+        registerLiveness();
         if (config.http().listenHost().isPresent()) {
             http = new AgentHttp(config.http().listenHost().get(), config.http().listenPort(), metrics.registry(),
-                    () -> true, this::notReadyReason, this::statusJson);
+                    () -> liveness.failures(System.nanoTime()), this::notReadyReason, this::statusJson);
             closeables.add(http);
         }
         LOG.log(System.Logger.Level.INFO, "agent started node={0} mode={1} endpoints={2} ms={3}", config.nodeName(), mode,
                 endpoints.size(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** The loops {@code /healthz} watches; each must make progress within {@code http.livenessDeadline}. */
+    private void registerLiveness() {
+        java.util.function.Supplier<java.time.Duration> deadline = () -> config.http().livenessDeadline();
+        liveness.register("route-reconciler", deadline, reconciler::stalledSince);
+        overlays.registerLiveness(liveness, deadline);
+        liveness.register("store-watches", deadline, store::watchesStalledSince);
+        if (bgp != null) {
+            liveness.register("bgp-rib", deadline, bgp::ribStalledSince);
+        }
     }
 
     /**

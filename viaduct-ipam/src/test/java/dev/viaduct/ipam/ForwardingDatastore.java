@@ -80,6 +80,11 @@ abstract class ForwardingDatastore implements Datastore {
     }
 
     @Override
+    public java.util.OptionalLong watchesStalledSince() {
+        return inner.watchesStalledSince();
+    }
+
+    @Override
     public Watch watch(String prefix, long fromRevision, Watch.Listener listener) {
         return inner.watch(prefix, fromRevision, listener);
     }

@@ -63,6 +63,9 @@ public interface Datastore extends AutoCloseable {
      */
     Watch watch(String prefix, long fromRevision, Watch.Listener listener);
 
+    /** The earliest {@link Watch#stalledSince} of this store's open watches; empty when none is stalled. */
+    java.util.OptionalLong watchesStalledSince();
+
     /**
      * Lists {@code prefix}, hands the listing to {@code listener} as a {@link WatchEvent.Resync} (on the
      * calling thread), then watches from the revision after it: the usual way to mirror a prefix.

@@ -225,6 +225,34 @@ abstract class DatastoreContract {
     }
 
     @Test
+    void aListenerThatDoesNotReturnShowsAsAStalledWatchUntilItDoes() throws Exception {
+        Datastore s = store();
+        CountDownLatch inListener = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (Watch w = s.watch(dir, 0, e -> {
+            inListener.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        })) {
+            Poll.until("idle watch owes nothing", Duration.ofSeconds(5), () -> w.stalledSince().isEmpty());
+            long before = System.nanoTime();
+            s.put(dir + "x", b("1"));
+            assertThat(inListener.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(w.stalledSince()).isPresent();
+            assertThat(w.stalledSince().getAsLong()).isGreaterThanOrEqualTo(before);
+            assertThat(s.watchesStalledSince()).isPresent();
+            assertThat(s.watchesStalledSince().getAsLong()).isLessThanOrEqualTo(w.stalledSince().getAsLong());
+            release.countDown();
+            Poll.until("delivered, no longer stalled", Duration.ofSeconds(5), () -> w.stalledSince().isEmpty());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void watchFromACompactedRevisionRelistsThenContinues() {
         Datastore s = store();
         long old = s.put(dir + "c/a", b("1"));

@@ -95,7 +95,7 @@ public final class BgpMode implements AutoCloseable {
     private final Map<String, Block> blocks = new TreeMap<>();
     private final Set<Prefix> originated = new HashSet<>();
     private final Map<Prefix, BestPathChange> best = new HashMap<>();
-    private BgpSpeaker speaker;
+    private volatile BgpSpeaker speaker;
     private SpeakerKey speakerKey;
     private Map<InetAddress, BgpTopology.Peer> current = new LinkedHashMap<>();
     private BgpSpeaker.Subscription subscription;
@@ -470,6 +470,12 @@ public final class BgpMode implements AutoCloseable {
     public long localAsn() {
         SpeakerKey k = speakerKey;
         return k == null ? 0 : k.asn();
+    }
+
+    /** Since when the running speaker's RIB thread has owed progress ({@link BgpSpeaker#ribStalledSince}); for liveness. */
+    public java.util.OptionalLong ribStalledSince() {
+        BgpSpeaker s = speaker;
+        return s == null ? java.util.OptionalLong.empty() : s.ribStalledSince();
     }
 
     @Override

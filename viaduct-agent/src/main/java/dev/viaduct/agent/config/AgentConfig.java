@@ -69,7 +69,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
     }
 
     /** Health, readiness, status and metrics; empty listen = off. */
-    public record Http(Optional<String> listenHost, int listenPort) {
+    public record Http(Optional<String> listenHost, int listenPort, Duration livenessDeadline) {
     }
 
     /** Logging: {@code keyvalue} or {@code json} lines on stderr. */
@@ -231,11 +231,15 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         var routes = new Routes(proto, rt.duration("resyncInterval", "30s"));
 
         ConfigNode h = r.object("http");
-        h.allowOnly("listen");
+        h.allowOnly("listen", "livenessDeadline");
         String listen = h.string("listen", "127.0.0.1:9099");
+        Duration liveness = h.duration("livenessDeadline", "60s");
+        if (liveness.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException("http.livenessDeadline: " + liveness.toMillis() + "ms is below the 1s a full route resync may take");
+        }
         Http http;
         if (listen.isBlank()) {
-            http = new Http(Optional.empty(), 0);
+            http = new Http(Optional.empty(), 0, liveness);
         } else {
             int colon = listen.lastIndexOf(':');
             if (colon < 0) {
@@ -250,7 +254,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
             if (port < 0 || port > 65535) {
                 throw new ConfigException("http.listen: \"" + listen + "\" has no valid port");
             }
-            http = new Http(Optional.of(listen.substring(0, colon)), port);
+            http = new Http(Optional.of(listen.substring(0, colon)), port, liveness);
         }
 
         ConfigNode l = r.object("log");

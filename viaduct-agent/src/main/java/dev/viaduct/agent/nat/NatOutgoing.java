@@ -164,6 +164,11 @@ public final class NatOutgoing implements AutoCloseable {
         }
     }
 
+    /** Since when this controller's loop has owed progress ({@link ReconcileLoop#stalledSince}); for liveness. */
+    public java.util.OptionalLong stalledSince() {
+        return loop.stalledSince();
+    }
+
     @Override
     public void close() {
         loop.close();

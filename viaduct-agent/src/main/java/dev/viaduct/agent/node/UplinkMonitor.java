@@ -133,6 +133,11 @@ public final class UplinkMonitor implements AutoCloseable {
         }
     }
 
+    /** Since when this controller's loop has owed progress ({@link ReconcileLoop#stalledSince}); for liveness. */
+    public java.util.OptionalLong stalledSince() {
+        return loop.stalledSince();
+    }
+
     @Override
     public void close() {
         if (events != null) {

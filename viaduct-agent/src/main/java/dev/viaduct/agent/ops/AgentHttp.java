@@ -6,8 +6,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -18,15 +18,22 @@ import java.util.function.Supplier;
 public final class AgentHttp implements AutoCloseable {
     private final HTTPServer server;
 
-    public AgentHttp(String host, int port, PrometheusRegistry registry, BooleanSupplier healthy, Supplier<String> notReady,
+    /**
+     * @param unhealthy what {@code /healthz} fails with (one reason per line; empty: healthy), e.g.
+     *                  {@link Liveness#failures}
+     */
+    public AgentHttp(String host, int port, PrometheusRegistry registry, Supplier<List<String>> unhealthy, Supplier<String> notReady,
             Supplier<String> statusJson) throws IOException {
         server = HTTPServer.builder().hostname(host).port(port).registry(registry)
                 .executorService(Executors.newVirtualThreadPerTaskExecutor())
                 .defaultHandler(ex -> {
                     try (ex) {
                         switch (ex.getRequestURI().getPath()) {
-                            case "/healthz" -> reply(ex, healthy.getAsBoolean() ? 200 : 503,
-                                    healthy.getAsBoolean() ? "ok\n" : "unhealthy\n", "text/plain");
+                            case "/healthz" -> {
+                                List<String> why = unhealthy.get();
+                                reply(ex, why.isEmpty() ? 200 : 503, why.isEmpty() ? "ok\n" : "unhealthy: " + String.join("; ", why) + "\n",
+                                        "text/plain");
+                            }
                             case "/readyz" -> {
                                 String why = notReady.get();
                                 reply(ex, why.isEmpty() ? 200 : 503, why.isEmpty() ? "ready\n" : "not ready: " + why + "\n", "text/plain");

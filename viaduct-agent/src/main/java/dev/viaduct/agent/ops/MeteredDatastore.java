@@ -139,6 +139,11 @@ public final class MeteredDatastore implements Datastore {
     }
 
     @Override
+    public java.util.OptionalLong watchesStalledSince() {
+        return delegate.watchesStalledSince();
+    }
+
+    @Override
     public Watch watch(String prefix, long fromRevision, Watch.Listener listener) {
         return timed("watch", () -> delegate.watch(prefix, fromRevision, listener));
     }

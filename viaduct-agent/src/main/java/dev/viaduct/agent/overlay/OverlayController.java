@@ -587,6 +587,11 @@ public final class OverlayController implements AutoCloseable {
         addresses.release(TunnelKind.IPIP.addressHandle(node));
     }
 
+    /** Since when this controller's loop has owed progress ({@link ReconcileLoop#stalledSince}); for liveness. */
+    public java.util.OptionalLong stalledSince() {
+        return loop.stalledSince();
+    }
+
     @Override
     public void close() {
         loop.close();

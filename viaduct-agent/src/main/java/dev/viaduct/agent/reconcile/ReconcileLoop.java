@@ -1,6 +1,7 @@
 package dev.viaduct.agent.reconcile;
 
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -59,6 +60,14 @@ public final class ReconcileLoop<S> implements AutoCloseable {
     private boolean resync;
     private boolean closed;
     private Thread thread;
+    /** A kick found the loop idle and ready: it owes a pass since {@code owedSince}. */
+    private boolean owing;
+    private long owedSince;
+    private long diedAt;
+    private boolean died;
+    // written by the loop thread, read by liveness probes
+    private volatile boolean inPass;
+    private volatile long passStartedAt;
 
     /**
      * @param lock  the controller's lock, the one its setters hold while they change the desired state
@@ -89,6 +98,7 @@ public final class ReconcileLoop<S> implements AutoCloseable {
     public void kick() {
         lock.lock();
         try {
+            owe();
             dirty = true;
             wake.signalAll();
         } finally {
@@ -100,9 +110,38 @@ public final class ReconcileLoop<S> implements AutoCloseable {
     public void resync() {
         lock.lock();
         try {
+            owe();
             resync = true;
             dirty = true;
             wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: a kick to an idle, ready loop starts the clock its liveness is measured by. */
+    private void owe() {
+        if (!dirty && !owing && thread != null && ready.getAsBoolean()) {
+            owing = true;
+            owedSince = System.nanoTime();
+        }
+    }
+
+    /**
+     * Since when (System.nanoTime) this loop has owed progress: a pass in progress, work it was kicked for and
+     * has not taken up, or the thread's death; empty when it owes nothing. A liveness probe compares it with a
+     * deadline: a wedged pass (a netlink call that never returns, a deadlock) or a dead thread shows here.
+     */
+    public OptionalLong stalledSince() {
+        lock.lock();
+        try {
+            if (died) {
+                return OptionalLong.of(diedAt);
+            }
+            if (inPass) {
+                return OptionalLong.of(passStartedAt);
+            }
+            return owing ? OptionalLong.of(owedSince) : OptionalLong.empty();
         } finally {
             lock.unlock();
         }
@@ -130,6 +169,23 @@ public final class ReconcileLoop<S> implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            loop();
+        } finally {
+            lock.lock();
+            try {
+                if (!closed) {
+                    died = true;
+                    diedAt = System.nanoTime();
+                    LOG.log(System.Logger.Level.ERROR, settings.name() + " thread ended");
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void loop() {
         long resyncNanos = settings.resyncEvery().toNanos();
         long nextResync = System.nanoTime() + resyncNanos;
         while (true) {
@@ -156,6 +212,9 @@ public final class ReconcileLoop<S> implements AutoCloseable {
                 boolean full = resync;
                 resync = false;
                 dirty = false;
+                owing = false;
+                passStartedAt = System.nanoTime();
+                inPass = true;
                 s = snapshot.take(full);
             } catch (InterruptedException e) {
                 return;
@@ -168,6 +227,8 @@ public final class ReconcileLoop<S> implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, settings.name() + " pass failed: " + e, e);
                 ok = false;
+            } finally {
+                inPass = false;
             }
             if (!ok) {
                 lock.lock();

@@ -93,6 +93,7 @@ class AgentConfigTest {
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, node: {labels: [a]}}  | node.labels: must be a map
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, routes: {protocol: 186}} | routes.protocol: 186 belongs to a routing daemon
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, http: {listen: nowhere}} | http.listen: "nowhere" must be host:port
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, http: {livenessDeadline: 10ms}} | http.livenessDeadline: 10ms is below
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, log: {format: xml}}  | log.format: "xml" is not one of
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {vxlanMode: always}} | cluster.vxlanMode: "always" is not one of [Never, CrossSubnet, Always]
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {ipipMode: Sometimes}} | cluster.ipipMode: "Sometimes" is not one of

@@ -159,4 +159,55 @@ class ReconcileLoopTest {
         loop.close();
         assertThat(threads).hasSize(1).allSatisfy(t -> assertThat(t.isAlive()).isFalse());
     }
+
+    @Test
+    void aWedgedPassShowsAsStalledSinceItStartedAndClearsWhenItReturns() throws Exception {
+        CountDownLatch inPass = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        loop(NEVER, T, () -> true, s -> {
+            inPass.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return true;
+        });
+        loop.start();
+        assertThat(loop.stalledSince()).as("idle, nothing owed").isEmpty();
+        long before = System.nanoTime();
+        set(1);
+        assertThat(inPass.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(loop.stalledSince()).isPresent();
+        assertThat(loop.stalledSince().getAsLong()).isGreaterThanOrEqualTo(before);
+        release.countDown();
+        Poll.until("no longer stalled", T, () -> loop.stalledSince().isEmpty());
+    }
+
+    @Test
+    void workNotTakenUpAndADeadThreadShowAsStalled() throws Exception {
+        AtomicBoolean snapshotThrows = new AtomicBoolean(false);
+        loop = new ReconcileLoop<>(lock, new ReconcileLoop.Settings("dying-loop", false, NEVER, T), () -> true, full -> {
+            if (snapshotThrows.get()) {
+                throw new IllegalStateException("snapshot bug");
+            }
+            return "x";
+        }, s -> true);
+        loop.start();
+        snapshotThrows.set(true);
+        long before = System.nanoTime();
+        loop.kick();
+        Poll.until("the thread's death is reported", T, () -> loop.stalledSince().isPresent());
+        assertThat(loop.stalledSince().getAsLong()).isGreaterThanOrEqualTo(before);
+        loop.kick();
+        assertThat(loop.stalledSince()).as("kicks do not hide a dead thread").isPresent();
+    }
+
+    @Test
+    void aLoopThatIsNotReadyOwesNothing() {
+        loop(NEVER, T, () -> false, s -> true);
+        loop.start();
+        set(1);
+        assertThat(loop.stalledSince()).isEmpty();
+    }
 }

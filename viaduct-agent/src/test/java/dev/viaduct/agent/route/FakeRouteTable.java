@@ -17,6 +17,8 @@ final class FakeRouteTable implements RouteTable {
     final List<Change> log = new CopyOnWriteArrayList<>();
     final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
     int dumps;
+    /** While set, {@link #apply} waits for it to open: a netlink call that does not return. */
+    volatile java.util.concurrent.CountDownLatch wedge;
 
     @Override
     public synchronized List<Route> dumpOwned() {
@@ -26,6 +28,14 @@ final class FakeRouteTable implements RouteTable {
 
     @Override
     public List<Outcome> apply(List<Change> changes) {
+        var w = wedge;
+        if (w != null) {
+            try {
+                w.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         List<Outcome> out = new ArrayList<>();
         List<Event> events = new ArrayList<>();
         synchronized (this) {

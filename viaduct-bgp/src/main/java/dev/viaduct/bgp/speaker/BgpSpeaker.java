@@ -144,6 +144,14 @@ public final class BgpSpeaker implements AutoCloseable {
         return transport;
     }
 
+    /**
+     * Since when (System.nanoTime, or the clock the speaker was started with) the thread that owns the RIB has
+     * been busy with one batch of work or gone; empty while it waits for work. For liveness probes.
+     */
+    public java.util.OptionalLong ribStalledSince() {
+        return rib.stalledSince();
+    }
+
     LongSupplier clock() {
         return clock;
     }

@@ -26,6 +26,10 @@ final class RibOwner {
     private final LinkedBlockingQueue<Consumer<Rib>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Clock value at which the batch in progress started, while {@code inBatch}: what liveness is measured by. */
+    private volatile long batchStartedAt;
+    private volatile boolean inBatch;
+    private volatile long endedAt;
 
     RibOwner(Rib rib, LongSupplier clock) {
         this.rib = rib;
@@ -59,6 +63,18 @@ final class RibOwner {
         }
     }
 
+    /**
+     * Since when (on the speaker's clock) the RIB thread has been busy with one batch of work, or has been gone
+     * while the speaker runs; empty when it is waiting for work. A liveness probe compares it with a deadline: a
+     * wedged listener or an endless loop in a decision shows here.
+     */
+    java.util.OptionalLong stalledSince() {
+        if (running && !thread.isAlive()) {
+            return java.util.OptionalLong.of(endedAt);
+        }
+        return inBatch ? java.util.OptionalLong.of(batchStartedAt) : java.util.OptionalLong.empty();
+    }
+
     void stop() {
         running = false;
         post(r -> {
@@ -71,12 +87,22 @@ final class RibOwner {
     }
 
     private void loop() {
+        try {
+            serve();
+        } finally {
+            endedAt = clock.getAsLong();
+        }
+    }
+
+    private void serve() {
         while (running) {
             try {
                 long deadline = rib.nextDeadline();
                 long now = clock.getAsLong();
                 long waitNanos = deadline == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : Math.max(0, deadline - now);
                 Consumer<Rib> first = queue.poll(Math.min(waitNanos, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+                batchStartedAt = clock.getAsLong();
+                inBatch = true;
                 if (first != null) {
                     run(first);
                     Consumer<Rib> next;
@@ -93,6 +119,8 @@ final class RibOwner {
                 return;
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "event=rib-error", e);
+            } finally {
+                inBatch = false;
             }
         }
     }

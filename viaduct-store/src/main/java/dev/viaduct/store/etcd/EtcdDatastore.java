@@ -248,6 +248,12 @@ public final class EtcdDatastore implements Datastore {
         return w;
     }
 
+    @Override
+    public java.util.OptionalLong watchesStalledSince() {
+        return running.stream().filter(c -> c instanceof Watch).map(c -> ((Watch) c).stalledSince())
+                .filter(java.util.OptionalLong::isPresent).mapToLong(java.util.OptionalLong::getAsLong).min();
+    }
+
     void forget(AutoCloseable child) {
         running.remove(child);
     }

@@ -46,6 +46,9 @@ final class EtcdWatch implements Watch {
     private io.etcd.jetcd.Watch.Watcher current;
     private long backoffMs = 50;
     private Thread owner;
+    // written by the watch's thread, read by liveness probes
+    private volatile boolean inTask;
+    private volatile long taskStartedAt;
 
     EtcdWatch(EtcdDatastore store, io.etcd.jetcd.Watch client, String prefix, long fromRevision, Watch.Listener listener) {
         this.store = store;
@@ -193,9 +196,22 @@ final class EtcdWatch implements Watch {
         }
     }
 
+    @Override
+    public java.util.OptionalLong stalledSince() {
+        return inTask ? java.util.OptionalLong.of(taskStartedAt) : java.util.OptionalLong.empty();
+    }
+
     private void submit(Runnable r) {
         try {
-            thread.execute(r);
+            thread.execute(() -> {
+                taskStartedAt = System.nanoTime();
+                inTask = true;
+                try {
+                    r.run();
+                } finally {
+                    inTask = false;
+                }
+            });
         } catch (RejectedExecutionException ignored) {
             // closed: late callbacks from jetcd are dropped
         }

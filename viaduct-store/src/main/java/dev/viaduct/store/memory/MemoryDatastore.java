@@ -363,6 +363,12 @@ public final class MemoryDatastore implements Datastore {
     }
 
     @Override
+    public java.util.OptionalLong watchesStalledSince() {
+        return watches.stream().map(MemoryWatch::stalledSince).filter(java.util.OptionalLong::isPresent)
+                .mapToLong(java.util.OptionalLong::getAsLong).min();
+    }
+
+    @Override
     public Watch watch(String prefix, long fromRevision, Watch.Listener listener) {
         requirePrefix(prefix);
         enter();

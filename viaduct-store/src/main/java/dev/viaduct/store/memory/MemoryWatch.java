@@ -27,6 +27,8 @@ final class MemoryWatch implements Watch {
     private volatile int generation;
     private volatile long lastDelivered;
     private volatile boolean closed;
+    private volatile boolean delivering;
+    private volatile long deliveringSince;
     private Thread thread;
 
     MemoryWatch(MemoryDatastore store, String prefix, long lastDelivered, Watch.Listener listener) {
@@ -81,15 +83,24 @@ final class MemoryWatch implements Watch {
                 if (item.generation() != generation || closed) {
                     continue;
                 }
+                deliveringSince = System.nanoTime();
+                delivering = true;
                 try {
                     listener.onEvent(item.event());
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "watch listener failed prefix={0} revision={1,number,#}: {2}", prefix,
                             item.event().revision(), e.toString());
+                } finally {
+                    delivering = false;
                 }
                 lastDelivered = item.event().revision();
             }
         }
+    }
+
+    @Override
+    public java.util.OptionalLong stalledSince() {
+        return delivering ? java.util.OptionalLong.of(deliveringSince) : java.util.OptionalLong.empty();
     }
 
     @Override
