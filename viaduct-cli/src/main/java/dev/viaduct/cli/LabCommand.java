@@ -23,6 +23,21 @@ final class LabCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /**
+     * For the {@code viaduct lab} process only (the binary's choice, not the lab library's): an exception no
+     * one caught on another thread — a shutdown hook removing a lab, a failed state save — is one line on
+     * stderr naming the thread, or for an {@link java.io.UncheckedIOException} its message and cause.
+     */
+    static void reportUncaughtBriefly() {
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            if (e instanceof java.io.UncheckedIOException u) {
+                System.err.println("lab: " + u.getMessage() + ": " + u.getCause());
+            } else {
+                System.err.println("lab: uncaught in " + t.getName() + ": " + e);
+            }
+        });
+    }
+
     static class Name {
         @Option(names = "--name", defaultValue = "demo", description = "Lab name, 1..6 lower-case letters/digits (default: ${DEFAULT-VALUE}).")
         String name;

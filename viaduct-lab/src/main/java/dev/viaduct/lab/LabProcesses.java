@@ -1,5 +1,6 @@
 package dev.viaduct.lab;
 
+import dev.viaduct.netlink.NetNamespace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +78,35 @@ final class LabProcesses {
                 // reported by the caller
             }
         });
+    }
+
+    /**
+     * SIGKILLs every process in the named namespace (found by its inode, as {@code ip netns pids} does), in up to
+     * three rounds for children forked meanwhile; a namespace that cannot be opened has nothing to kill.
+     */
+    static void killAllIn(String ns) {
+        long inode;
+        try (NetNamespace n = NetNamespace.openNamed(ns)) {
+            inode = n.inode();
+        } catch (RuntimeException e) {
+            return;
+        }
+        for (int round = 0; round < 3; round++) {
+            List<Long> pids = pidsInNamespace(inode);
+            if (pids.isEmpty()) {
+                return;
+            }
+            for (long pid : pids) {
+                ProcessHandle.of(pid).ifPresent(h -> {
+                    h.destroyForcibly();
+                    try {
+                        h.onExit().get(5, TimeUnit.SECONDS);
+                    } catch (Exception ignored) {
+                        // next round
+                    }
+                });
+            }
+        }
     }
 
     /** Pids whose network namespace is {@code inode} (what {@code ip netns pids} does). */

@@ -66,4 +66,9 @@ public record LabRacks(LabSpec spec) {
     public String routerNs() {
         return spec.prefix() + "rt";
     }
+
+    /** Rack r's top-of-rack router namespace (BIRD, BGP racks only); the spine then is {@link #routerNs}. */
+    public String torNs(int r) {
+        return spec.prefix() + "tor" + r;
+    }
 }

@@ -5,5 +5,10 @@
  * installed CNI plugin exactly as a container runtime does ({@link dev.viaduct.lab.CniRuntime}). Everything
  * it creates is recorded in a state file before it is created, so {@code down} (or the shutdown hook of an
  * interrupted {@code up}) removes all of it.
+ *
+ * <p>{@code Lab} is the facade over one class per part: {@code LabTopology} (namespaces, segments, links),
+ * {@code LabDaemons} (etcd, BIRD, agents), {@code LabPods} (CNI and pods), {@code LabProbes} (pings, routes,
+ * status) and {@code LabTeardown} (down and the sweeps of abandoned labs); names, addresses and configuration
+ * text are computed by pure classes ({@code LabSpec}, {@code LabRacks}, {@code LabBgp}, {@code RouteText}).
  */
 package dev.viaduct.lab;

@@ -36,6 +36,7 @@ class LabRacksTest {
         assertThat(r.rack(1)).isEqualTo(new LabRacks.Rack(1, "br0", "10.168.4", "10.168.4.1", "eth0"));
         assertThat(r.rack(2).cidr()).isEqualTo("10.168.5.0/24");
         assertThat(r.routerNs()).isEqualTo("vlt-rt");
+        assertThat(r.torNs(2)).isEqualTo("vlt-tor2");
         assertThat(s.nodeAddress(2)).isEqualTo("10.168.4.12");
         assertThat(s.nodeAddress(3)).isEqualTo("10.168.5.13");
         // one rack: the single segment exactly as before racks existed, no router
