@@ -1,5 +1,7 @@
 package dev.viaduct.bfd;
 
+import dev.viaduct.sys.libc.Errno;
+import dev.viaduct.sys.libc.ErrnoException;
 import java.io.IOException;
 
 /**
@@ -12,9 +14,18 @@ public final class BfdSocketException extends IOException {
     private final int errno;
 
     BfdSocketException(String operation, int errno) {
-        super(operation + ": " + Libc.strerror(errno) + " (errno " + errno + ")");
+        this(operation, errno, null);
+    }
+
+    private BfdSocketException(String operation, int errno, ErrnoException cause) {
+        super(operation + ": " + Errno.describe(errno) + " (errno " + errno + ")", cause);
         this.operation = operation;
         this.errno = errno;
+    }
+
+    /** {@code cause}'s errno, for {@code operation} (which says what the call was for). */
+    static BfdSocketException of(String operation, ErrnoException cause) {
+        return new BfdSocketException(operation, cause.errno(), cause);
     }
 
     /** The failed call and its subject, e.g. {@code bind(10.0.0.1:3784)}. */

@@ -311,6 +311,30 @@ public final class Libc {
         check(rc, st, "setns(fd " + fd + ")");
     }
 
+    /**
+     * Moves the calling OS thread (only) into the network namespace whose file is {@code path} (e.g.
+     * {@code /run/netns/NAME}): open, setns(2), close. Sockets the thread creates afterwards live there.
+     */
+    public static void joinNetworkNamespace(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = newCallState(arena);
+            int fd = open(arena, st, path, O_RDONLY | O_CLOEXEC, 0);
+            int rc;
+            int errno;
+            try {
+                rc = (int) SETNS.invokeExact(st, fd, CLONE_NEWNET);
+                errno = errno(st);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            } finally {
+                close(st, fd);
+            }
+            if (rc < 0) {
+                throw new ErrnoException("setns(" + path + ", CLONE_NEWNET)", errno);
+            }
+        }
+    }
+
     /** unshare(2): with CLONE_NEWNET gives the calling OS thread (only) a new network namespace. */
     public static void unshare(MemorySegment st, int flags) {
         int rc;

@@ -113,4 +113,12 @@ class LibcTest {
         assertThatThrownBy(() -> Libc.downcall("no_such_libc_function", FunctionDescriptor.ofVoid()))
                 .isInstanceOf(UnsatisfiedLinkError.class).hasMessage("libc has no no_such_libc_function");
     }
+
+    @Test
+    void joiningAMissingNamespaceNamesThePath() {
+        // open fails first, so the test thread never changes namespace
+        assertThatThrownBy(() -> Libc.joinNetworkNamespace("/run/netns/vs-no-such-ns"))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT))
+                .hasMessage("open(/run/netns/vs-no-such-ns): No such file or directory (ENOENT)");
+    }
 }

@@ -10,6 +10,10 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HexFormat;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class SockAddrTest {
@@ -63,6 +67,29 @@ class SockAddrTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessage("2001:db8:0:0:0:0:0:1 is IPv6 but the socket is IPv4");
             s.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) 16);
             assertThatThrownBy(() -> SockAddr.read(s)).hasMessage("kernel returned address family 16, expected AF_INET or AF_INET6");
+        }
+    }
+
+    @Property(tries = 300)
+    void roundTripsAnyIpv4(@ForAll @Size(4) byte[] raw, @ForAll @IntRange(max = 65535) int port) throws Exception {
+        roundTrip(InetAddress.getByAddress(raw), port);
+    }
+
+    @Property(tries = 300)
+    void roundTripsAnyIpv6(@ForAll @Size(16) byte[] raw, @ForAll @IntRange(max = 65535) int port) throws Exception {
+        roundTrip(InetAddress.getByAddress(raw), port); // an IPv4-mapped draw comes back as IPv4 on both sides
+    }
+
+    /** In the address's own family, and on an IPv6 socket (where IPv4 goes IPv4-mapped). */
+    private static void roundTrip(InetAddress a, int port) {
+        try (Arena arena = Arena.ofConfined()) {
+            int family = SockAddr.family(a);
+            MemorySegment s = arena.allocate(SockAddr.STORAGE_SIZE, 8);
+            SockAddr.write(s, 0, family, a, port);
+            assertThat(SockAddr.read(s)).isEqualTo(new InetSocketAddress(a, port));
+            MemorySegment v6 = arena.allocate(SockAddr.STORAGE_SIZE, 8);
+            SockAddr.write(v6, 0, Libc.AF_INET6, a, port);
+            assertThat(SockAddr.read(v6)).isEqualTo(new InetSocketAddress(a, port));
         }
     }
 }

@@ -1,7 +1,10 @@
-package dev.viaduct.agent.bgp.transport;
+package dev.viaduct.bgp.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.viaduct.sys.libc.Errno;
+import dev.viaduct.sys.libc.Libc;
+import dev.viaduct.sys.libc.SockAddr;
 import dev.viaduct.testsupport.Cmd;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,17 +35,17 @@ class HeaderLayoutTest {
         java.put("offsetof(struct sockaddr_in6, sin6_addr)", 8L);
         java.put("offsetof(struct sockaddr_in6, sin6_scope_id)", 24L);
         java.put("sizeof(struct sockaddr_storage)", (long) SockAddr.STORAGE_SIZE);
-        java.put("AF_INET", (long) Syscalls.AF_INET);
-        java.put("AF_INET6", (long) Syscalls.AF_INET6);
-        java.put("SOCK_STREAM", (long) Syscalls.SOCK_STREAM);
-        java.put("SOCK_NONBLOCK", (long) Syscalls.SOCK_NONBLOCK);
-        java.put("SOCK_CLOEXEC", (long) Syscalls.SOCK_CLOEXEC);
-        java.put("SOL_SOCKET", (long) Syscalls.SOL_SOCKET);
-        java.put("SO_REUSEADDR", (long) Syscalls.SO_REUSEADDR);
-        java.put("IPPROTO_TCP", (long) Syscalls.IPPROTO_TCP);
+        java.put("AF_INET", (long) Libc.AF_INET);
+        java.put("AF_INET6", (long) Libc.AF_INET6);
+        java.put("SOCK_STREAM", (long) Libc.SOCK_STREAM);
+        java.put("SOCK_NONBLOCK", (long) Libc.SOCK_NONBLOCK);
+        java.put("SOCK_CLOEXEC", (long) Libc.SOCK_CLOEXEC);
+        java.put("SOL_SOCKET", (long) Libc.SOL_SOCKET);
+        java.put("SO_REUSEADDR", (long) Libc.SO_REUSEADDR);
+        java.put("IPPROTO_TCP", (long) Libc.IPPROTO_TCP);
         java.put("TCP_NODELAY", (long) Syscalls.TCP_NODELAY);
         java.put("TCP_MD5SIG", (long) Syscalls.TCP_MD5SIG);
-        java.put("MSG_NOSIGNAL", (long) Syscalls.MSG_NOSIGNAL);
+        java.put("MSG_NOSIGNAL", (long) Libc.MSG_NOSIGNAL);
         java.put("SHUT_RDWR", (long) Syscalls.SHUT_RDWR);
         java.put("EPOLL_CLOEXEC", (long) Syscalls.EPOLL_CLOEXEC);
         java.put("EPOLL_CTL_ADD", (long) Syscalls.EPOLL_CTL_ADD);
@@ -50,16 +53,16 @@ class HeaderLayoutTest {
         java.put("EPOLLIN", (long) Syscalls.EPOLLIN);
         java.put("EPOLLOUT", (long) Syscalls.EPOLLOUT);
         java.put("EPOLLONESHOT", (long) Syscalls.EPOLLONESHOT);
-        java.put("ENOENT", (long) Syscalls.ENOENT);
-        java.put("EINTR", (long) Syscalls.EINTR);
-        java.put("EAGAIN", (long) Syscalls.EAGAIN);
-        java.put("EEXIST", (long) Syscalls.EEXIST);
-        java.put("EINVAL", (long) Syscalls.EINVAL);
-        java.put("ENOTCONN", (long) Syscalls.ENOTCONN);
-        java.put("ECONNABORTED", (long) Syscalls.ECONNABORTED);
-        java.put("EALREADY", (long) Syscalls.EALREADY);
-        java.put("EINPROGRESS", (long) Syscalls.EINPROGRESS);
-        java.put("EISCONN", (long) Syscalls.EISCONN);
+        java.put("ENOENT", (long) Errno.ENOENT);
+        java.put("EINTR", (long) Errno.EINTR);
+        java.put("EAGAIN", (long) Errno.EAGAIN);
+        java.put("EEXIST", (long) Errno.EEXIST);
+        java.put("EINVAL", (long) Errno.EINVAL);
+        java.put("ENOTCONN", (long) Errno.ENOTCONN);
+        java.put("ECONNABORTED", (long) Errno.ECONNABORTED);
+        java.put("EALREADY", (long) Errno.EALREADY);
+        java.put("EINPROGRESS", (long) Errno.EINPROGRESS);
+        java.put("EISCONN", (long) Errno.EISCONN);
 
         StringBuilder c = new StringBuilder("""
                 #include <stdio.h>

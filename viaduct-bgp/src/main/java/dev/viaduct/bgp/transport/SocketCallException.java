@@ -1,5 +1,7 @@
-package dev.viaduct.agent.bgp.transport;
+package dev.viaduct.bgp.transport;
 
+import dev.viaduct.sys.libc.Errno;
+import dev.viaduct.sys.libc.ErrnoException;
 import java.io.IOException;
 
 /**
@@ -12,9 +14,18 @@ public final class SocketCallException extends IOException {
     private final int errno;
 
     SocketCallException(String operation, int errno) {
-        super(operation + ": " + Syscalls.strerror(errno) + " (errno " + errno + ")");
+        this(operation, errno, null);
+    }
+
+    private SocketCallException(String operation, int errno, ErrnoException cause) {
+        super(operation + ": " + Errno.describe(errno) + " (errno " + errno + ")", cause);
         this.operation = operation;
         this.errno = errno;
+    }
+
+    /** {@code cause}'s errno, for {@code operation} (which says what the call was for). */
+    static SocketCallException of(String operation, ErrnoException cause) {
+        return new SocketCallException(operation, cause.errno(), cause);
     }
 
     /** The failed call and its subject, e.g. {@code bind(10.0.0.1:179)}. */
