@@ -308,7 +308,7 @@ final class EventLoop implements Runnable {
         }
     }
 
-    /** Resets the eventfd's counter; EAGAIN means another read got there first, which is as good. */
+    /** Resets the eventfd's counter; EAGAIN (nothing to reset) and EINTR leave a wake-up that changes nothing. */
     private void drainWakeups() {
         try {
             Libc.read(callState, wakeFd, eventBuffer, 8);
