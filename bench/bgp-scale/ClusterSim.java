@@ -1,5 +1,4 @@
 import dev.viaduct.agent.bgp.BgpTopology;
-import dev.viaduct.agent.bgp.transport.TcpMd5Transport;
 import dev.viaduct.bgp.rib.BestPathChange;
 import dev.viaduct.bgp.rib.NextHopResolver;
 import dev.viaduct.bgp.speaker.BgpSpeaker;
@@ -7,6 +6,7 @@ import dev.viaduct.bgp.speaker.PeerConfig;
 import dev.viaduct.bgp.speaker.SocketTransport;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.speaker.Transport;
+import dev.viaduct.bgp.transport.TcpMd5Transport;
 import dev.viaduct.bgp.wire.Family;
 import dev.viaduct.bgp.wire.Prefix;
 import java.io.BufferedReader;

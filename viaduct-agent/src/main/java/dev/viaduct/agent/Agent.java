@@ -164,7 +164,7 @@ public final class Agent implements AutoCloseable {
         if ("bgp".equals(mode)) {
             // BGP mode: remote blocks come from the speaker's best paths, not from block affinities
             bgp = new dev.viaduct.agent.bgp.BgpMode(config.nodeName(), uplink, store, keys, reconciler,
-                    new dev.viaduct.agent.bgp.transport.TcpMd5Transport(), !cluster.podCidrsV6().isEmpty());
+                    new dev.viaduct.bgp.transport.TcpMd5Transport(), !cluster.podCidrsV6().isEmpty());
             bgp.start(nodeDir, ipam);
             closeables.add(bgp);
             if (bfd != null) {

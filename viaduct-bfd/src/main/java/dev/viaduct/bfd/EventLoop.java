@@ -11,6 +11,9 @@ import dev.viaduct.bfd.packet.DiscardReason;
 import dev.viaduct.bfd.session.BfdSession;
 import dev.viaduct.bfd.session.SessionAction;
 import dev.viaduct.bfd.session.SessionEvent;
+import dev.viaduct.sys.libc.Errno;
+import dev.viaduct.sys.libc.ErrnoException;
+import dev.viaduct.sys.libc.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.Inet6Address;
@@ -206,14 +209,13 @@ final class EventLoop implements Runnable {
             callState = Libc.newCallState(arena);
             eventBuffer = arena.allocate(JAVA_LONG);
             if (namespace.isPresent()) {
-                int fd = Libc.open(arena, callState, namespace.get().toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
-                try {
-                    Libc.setns(callState, fd, Libc.CLONE_NEWNET, namespace.get().toString());
-                } finally {
-                    Libc.close(callState, fd);
-                }
+                UdpCalls.enterNamespace(namespace.get().toString());
             }
-            wakeFd = Libc.eventfd(callState, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+            try {
+                wakeFd = Libc.eventfd(callState, 0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+            } catch (ErrnoException e) {
+                throw BfdSocketException.of("eventfd", e);
+            }
         } catch (Throwable t) {
             running = false;
             if (arena != null) {
@@ -241,7 +243,7 @@ final class EventLoop implements Runnable {
             sessions.clear();
             receivers.clear();
             synchronized (wakeLock) {
-                Libc.close(callState, wakeFd);
+                UdpCalls.closeQuietly(callState, wakeFd);
                 wakeFd = -1;
             }
             if (pollArena != null) {
@@ -274,10 +276,18 @@ final class EventLoop implements Runnable {
             timeout = (int) Math.min(ms, 1000);
         }
         List<Receiver> ready = polled;
-        int n = Libc.poll(callState, pollFds, ready.size() + 1, timeout);
+        int n;
+        try {
+            n = Libc.poll(callState, pollFds, ready.size() + 1, timeout);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EINTR) {
+                throw BfdSocketException.of("poll", e);
+            }
+            n = 0;
+        }
         if (n > 0) {
             if ((pollFds.get(JAVA_SHORT, 6) & Libc.POLLIN) != 0) {
-                Libc.read(callState, wakeFd, eventBuffer, 8);
+                drainWakeups();
             }
             for (int i = 0; i < ready.size(); i++) {
                 if ((pollFds.get(JAVA_SHORT, 8L * (i + 1) + 6) & Libc.POLLIN) != 0) {
@@ -294,6 +304,17 @@ final class EventLoop implements Runnable {
             Timer t = timers.poll();
             if (!stale(t)) {
                 dispatch(t.entry(), SessionEvent.TICK, now);
+            }
+        }
+    }
+
+    /** Resets the eventfd's counter; EAGAIN (nothing to reset) and EINTR leave a wake-up that changes nothing. */
+    private void drainWakeups() {
+        try {
+            Libc.read(callState, wakeFd, eventBuffer, 8);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EAGAIN && e.errno() != Errno.EINTR) {
+                throw e;
             }
         }
     }
@@ -336,6 +357,9 @@ final class EventLoop implements Runnable {
                 MemorySegment one = a.allocate(JAVA_LONG);
                 one.set(JAVA_LONG, 0, 1);
                 Libc.write(Libc.newCallState(a), wakeFd, one, 8);
+            } catch (ErrnoException e) {
+                // only EAGAIN is possible (the counter at its maximum), and then the loop is already woken
+                LOG.log(System.Logger.Level.DEBUG, () -> "bfd wake manager=" + name + " errno=" + e.errno());
             }
         }
     }
@@ -455,7 +479,7 @@ final class EventLoop implements Runnable {
             tx = UdpSocket.openInSourceRange(key.local(), ifname, GTSM_TTL, random);
             int scope = 0;
             if (key.peer() instanceof Inet6Address && key.peer().isLinkLocalAddress()) {
-                scope = Libc.ifNameToIndex(arena, callState, ifname);
+                scope = UdpCalls.ifNameToIndex(arena, callState, ifname);
             }
             long discriminator = newDiscriminator();
             long now = System.nanoTime();

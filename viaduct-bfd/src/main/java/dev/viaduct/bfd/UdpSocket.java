@@ -4,17 +4,16 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.viaduct.sys.libc.Errno;
+import dev.viaduct.sys.libc.ErrnoException;
+import dev.viaduct.sys.libc.Libc;
+import dev.viaduct.sys.libc.SockAddr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
@@ -37,11 +36,9 @@ final class UdpSocket implements AutoCloseable {
     static final int SOURCE_PORT_MAX = 65535;
     /** IP_PREC_INTERNET_CONTROL (0xc0), the TOS BIRD and FRR give BFD: a router's queues should keep it flowing. */
     private static final int TOS_INTERNET_CONTROL = 0xc0;
-    private static final int SOCKADDR_SIZE = 28;
     private static final int MSGHDR_SIZE = 56;
     private static final int CONTROL_SIZE = 128;
     private static final int RECEIVE_BUFFER = 512;
-    private static final ValueLayout.OfShort PORT = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final MemorySegment state;
     private final int fd;
@@ -59,9 +56,9 @@ final class UdpSocket implements AutoCloseable {
         this.fd = fd;
         this.local = local;
         this.sendBuffer = arena.allocate(256, 8);
-        this.destination = arena.allocate(ipv6 ? SOCKADDR_SIZE : 16, 8);
+        this.destination = arena.allocate(ipv6 ? SockAddr.IN6_SIZE : SockAddr.IN_SIZE, 8);
         this.receiveBuffer = arena.allocate(RECEIVE_BUFFER, 8);
-        this.sourceAddress = arena.allocate(SOCKADDR_SIZE, 8);
+        this.sourceAddress = arena.allocate(SockAddr.IN6_SIZE, 8);
         this.control = arena.allocate(CONTROL_SIZE, 8);
         MemorySegment iov = arena.allocate(16, 8);
         iov.set(ADDRESS, 0, receiveBuffer);
@@ -88,40 +85,57 @@ final class UdpSocket implements AutoCloseable {
         int fd = -1;
         String what = format(address, interfaceName);
         try {
-            fd = Libc.socket(st, v6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
+            try {
+                fd = Libc.socket(st, v6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
+            } catch (ErrnoException e) {
+                throw BfdSocketException.of("socket(" + what + ")", e);
+            }
             if (v6) {
-                setInt(arena, st, fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 1, "IPV6_V6ONLY " + what);
-                setInt(arena, st, fd, Libc.IPPROTO_IPV6, Libc.IPV6_UNICAST_HOPS, ttl, "IPV6_UNICAST_HOPS " + what);
-                setInt(arena, st, fd, Libc.IPPROTO_IPV6, Libc.IPV6_TCLASS, TOS_INTERNET_CONTROL, "IPV6_TCLASS " + what);
+                UdpCalls.setInt(st, fd, Libc.IPPROTO_IPV6, UdpCalls.IPV6_V6ONLY, 1, "IPV6_V6ONLY " + what);
+                UdpCalls.setInt(st, fd, Libc.IPPROTO_IPV6, UdpCalls.IPV6_UNICAST_HOPS, ttl, "IPV6_UNICAST_HOPS " + what);
+                UdpCalls.setInt(st, fd, Libc.IPPROTO_IPV6, UdpCalls.IPV6_TCLASS, TOS_INTERNET_CONTROL, "IPV6_TCLASS " + what);
                 if (receiveTtl) {
-                    setInt(arena, st, fd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT " + what);
+                    UdpCalls.setInt(st, fd, Libc.IPPROTO_IPV6, UdpCalls.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT " + what);
                 }
             } else {
-                setInt(arena, st, fd, Libc.IPPROTO_IP, Libc.IP_TTL, ttl, "IP_TTL " + what);
-                setInt(arena, st, fd, Libc.IPPROTO_IP, Libc.IP_TOS, TOS_INTERNET_CONTROL, "IP_TOS " + what);
+                UdpCalls.setInt(st, fd, Libc.IPPROTO_IP, UdpCalls.IP_TTL, ttl, "IP_TTL " + what);
+                UdpCalls.setInt(st, fd, Libc.IPPROTO_IP, UdpCalls.IP_TOS, TOS_INTERNET_CONTROL, "IP_TOS " + what);
                 if (receiveTtl) {
-                    setInt(arena, st, fd, Libc.IPPROTO_IP, Libc.IP_RECVTTL, 1, "IP_RECVTTL " + what);
+                    UdpCalls.setInt(st, fd, Libc.IPPROTO_IP, UdpCalls.IP_RECVTTL, 1, "IP_RECVTTL " + what);
                 }
             }
             int scope = 0;
             if (interfaceName != null) {
                 MemorySegment name = arena.allocateFrom(interfaceName, StandardCharsets.US_ASCII);
-                Libc.setsockopt(st, fd, Libc.SOL_SOCKET, Libc.SO_BINDTODEVICE, name, "SO_BINDTODEVICE " + what);
+                try {
+                    Libc.setsockopt(st, fd, Libc.SOL_SOCKET, Libc.SO_BINDTODEVICE, name);
+                } catch (ErrnoException e) {
+                    throw BfdSocketException.of("setsockopt(SO_BINDTODEVICE " + what + ")", e);
+                }
                 if (v6 && address.getAddress().isLinkLocalAddress()) {
-                    scope = Libc.ifNameToIndex(arena, st, interfaceName);
+                    scope = UdpCalls.ifNameToIndex(arena, st, interfaceName);
                 }
             }
-            MemorySegment sa = arena.allocate(v6 ? SOCKADDR_SIZE : 16, 8);
-            writeSockaddr(sa, address.getAddress(), address.getPort(), scope);
-            Libc.bind(st, fd, sa, what);
+            int family = v6 ? Libc.AF_INET6 : Libc.AF_INET;
+            MemorySegment sa = arena.allocate(SockAddr.size(family), 8);
+            SockAddr.write(sa, 0, family, address.getAddress(), address.getPort(), scope);
+            try {
+                Libc.bind(st, fd, sa);
+            } catch (ErrnoException e) {
+                throw BfdSocketException.of("bind(" + what + ")", e);
+            }
             MemorySegment len = arena.allocate(JAVA_INT);
             len.set(JAVA_INT, 0, (int) sa.byteSize());
-            Libc.getsockname(st, fd, sa, len);
-            int port = Short.toUnsignedInt(sa.get(PORT, 2));
+            try {
+                Libc.getsockname(st, fd, sa, len);
+            } catch (ErrnoException e) {
+                throw BfdSocketException.of("getsockname(" + what + ")", e);
+            }
+            int port = SockAddr.read(sa).getPort();
             return new UdpSocket(arena, st, fd, v6, new InetSocketAddress(address.getAddress(), port));
         } catch (BfdSocketException | RuntimeException e) {
             if (fd >= 0) {
-                Libc.close(st, fd);
+                UdpCalls.closeQuietly(st, fd);
             }
             throw e;
         }
@@ -142,7 +156,7 @@ final class UdpSocket implements AutoCloseable {
             try {
                 return open(new InetSocketAddress(address, port), interfaceName, ttl, false);
             } catch (BfdSocketException e) {
-                if (e.errno() != Libc.EADDRINUSE) {
+                if (e.errno() != Errno.EADDRINUSE) {
                     throw e;
                 }
                 last = e;
@@ -165,8 +179,8 @@ final class UdpSocket implements AutoCloseable {
             throw new IllegalArgumentException("datagram of " + payload.length + " bytes exceeds the " + sendBuffer.byteSize() + "-byte buffer");
         }
         MemorySegment.copy(payload, 0, sendBuffer, JAVA_BYTE, 0, payload.length);
-        writeSockaddr(destination, to, port, scopeId);
-        long n = Libc.sendto(state, fd, sendBuffer, payload.length, Libc.MSG_DONTWAIT, destination,
+        SockAddr.write(destination, 0, destination.byteSize() == SockAddr.IN6_SIZE ? Libc.AF_INET6 : Libc.AF_INET, to, port, scopeId);
+        long n = UdpCalls.sendto(state, fd, sendBuffer, payload.length, Libc.MSG_DONTWAIT, destination,
                 to.getHostAddress() + ":" + port + " from " + local);
         if (n != payload.length) {
             throw new IllegalStateException("sendto sent " + n + " of " + payload.length + " bytes");
@@ -175,22 +189,21 @@ final class UdpSocket implements AutoCloseable {
 
     /** Receives one datagram if one is queued; null when none is (EAGAIN). */
     Datagram receive() throws BfdSocketException {
-        message.set(JAVA_INT, 8, SOCKADDR_SIZE);
+        message.set(JAVA_INT, 8, SockAddr.IN6_SIZE);
         message.set(JAVA_LONG, 40, CONTROL_SIZE);
         message.set(JAVA_INT, 48, 0);
-        long n = Libc.recvmsg(state, fd, message, Libc.MSG_DONTWAIT | Libc.MSG_TRUNC);
+        long n = UdpCalls.recvmsg(state, fd, message, Libc.MSG_DONTWAIT | Libc.MSG_TRUNC);
         if (n < 0) {
             int errno = Libc.errno(state);
-            if (errno == Libc.EAGAIN || errno == Libc.EINTR) {
+            if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
                 return null;
             }
             throw new BfdSocketException("recvmsg(" + local + ")", errno);
         }
         int full = (int) Math.min(n, Integer.MAX_VALUE);
         byte[] payload = receiveBuffer.asSlice(0, Math.min(full, RECEIVE_BUFFER)).toArray(JAVA_BYTE);
-        InetAddress source = readAddress(sourceAddress);
-        int sourcePort = Short.toUnsignedInt(sourceAddress.get(PORT, 2));
-        return new Datagram(source, sourcePort, receivedTtl(message.get(JAVA_LONG, 40)), payload, full);
+        InetSocketAddress source = SockAddr.read(sourceAddress);
+        return new Datagram(source.getAddress(), source.getPort(), receivedTtl(message.get(JAVA_LONG, 40)), payload, full);
     }
 
     /** Walks the control messages (struct cmsghdr: size_t len, int level, int type, data 8-aligned). */
@@ -204,8 +217,8 @@ final class UdpSocket implements AutoCloseable {
             if (len < 16 || off + len > end) {
                 break;
             }
-            if (len >= 20 && ((level == Libc.IPPROTO_IP && type == Libc.IP_TTL)
-                    || (level == Libc.IPPROTO_IPV6 && type == Libc.IPV6_HOPLIMIT))) {
+            if (len >= 20 && ((level == Libc.IPPROTO_IP && type == UdpCalls.IP_TTL)
+                    || (level == Libc.IPPROTO_IPV6 && type == UdpCalls.IPV6_HOPLIMIT))) {
                 return control.get(JAVA_INT, off + 16);
             }
             off += (len + 7) & ~7L;
@@ -216,53 +229,13 @@ final class UdpSocket implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            Libc.close(state, fd);
+            UdpCalls.closeQuietly(state, fd);
         }
     }
 
     @Override
     public String toString() {
         return "UdpSocket[" + local + " fd=" + fd + "]";
-    }
-
-    // ------------------------------------------------------------------ sockaddr
-
-    /** struct sockaddr_in / sockaddr_in6; the family is in host order, port and address in network order. */
-    private static void writeSockaddr(MemorySegment sa, InetAddress address, int port, int scopeId) {
-        sa.fill((byte) 0);
-        byte[] raw = address.getAddress();
-        if (address instanceof Inet4Address) {
-            sa.set(JAVA_SHORT, 0, (short) Libc.AF_INET);
-            sa.set(PORT, 2, (short) port);
-            MemorySegment.copy(raw, 0, sa, JAVA_BYTE, 4, 4);
-        } else {
-            if (sa.byteSize() < SOCKADDR_SIZE) {
-                throw new IllegalArgumentException("IPv6 address " + address.getHostAddress() + " on an IPv4 socket");
-            }
-            sa.set(JAVA_SHORT, 0, (short) Libc.AF_INET6);
-            sa.set(PORT, 2, (short) port);
-            MemorySegment.copy(raw, 0, sa, JAVA_BYTE, 8, 16);
-            sa.set(JAVA_INT, 24, scopeId);
-        }
-    }
-
-    private InetAddress readAddress(MemorySegment sa) {
-        try {
-            int family = Short.toUnsignedInt(sa.get(JAVA_SHORT, 0));
-            if (family == Libc.AF_INET6) {
-                return InetAddress.getByAddress(sa.asSlice(8, 16).toArray(JAVA_BYTE));
-            }
-            return InetAddress.getByAddress(sa.asSlice(4, 4).toArray(JAVA_BYTE));
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("kernel returned a malformed source address", e);
-        }
-    }
-
-    private static void setInt(Arena arena, MemorySegment st, int fd, int level, int option, int value, String what)
-            throws BfdSocketException {
-        MemorySegment v = arena.allocate(JAVA_INT);
-        v.set(JAVA_INT, 0, value);
-        Libc.setsockopt(st, fd, level, option, v, what);
     }
 
     private static String format(InetSocketAddress a, String interfaceName) {

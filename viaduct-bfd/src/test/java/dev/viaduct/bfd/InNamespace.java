@@ -1,7 +1,5 @@
 package dev.viaduct.bfd;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -18,14 +16,8 @@ final class InNamespace {
     static <T> T call(Path namespace, Callable<T> task) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
         Thread t = Thread.ofPlatform().name("in-netns").start(() -> {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment st = Libc.newCallState(arena);
-                int fd = Libc.open(arena, st, namespace.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
-                try {
-                    Libc.setns(st, fd, Libc.CLONE_NEWNET, namespace.toString());
-                } finally {
-                    Libc.close(st, fd);
-                }
+            try {
+                UdpCalls.enterNamespace(namespace.toString());
                 result.complete(task.call());
             } catch (Throwable e) {
                 result.completeExceptionally(e);

@@ -2,9 +2,13 @@ package dev.viaduct.cli;
 
 import dev.viaduct.bgp.config.ConfigException;
 import dev.viaduct.bgp.config.SpeakerConfigFile;
+import dev.viaduct.bgp.rib.NextHopResolver;
 import dev.viaduct.bgp.speaker.BgpSpeaker;
 import dev.viaduct.bgp.speaker.PeerConfig;
+import dev.viaduct.bgp.speaker.SocketTransport;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
+import dev.viaduct.bgp.speaker.Transport;
+import dev.viaduct.bgp.transport.TcpMd5Transport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,6 +22,9 @@ import picocli.CommandLine.Spec;
  * {@code viaduct bgp --config FILE}: the standalone BGP speaker (a route reflector, a route server for a
  * lab, a test peer). Runs until SIGTERM/SIGINT, printing one line per peer state change; {@code --check}
  * only validates the file. Exit codes: 0 stopped cleanly or config valid, 1 could not start, 2 bad config.
+ *
+ * <p>On Linux it runs on the agent's transport, {@link TcpMd5Transport}, so a peer with a {@code password}
+ * gets TCP MD5 signatures (RFC 2385); elsewhere on plain JDK sockets, which refuse such a peer at start.
  */
 @Command(name = "bgp", mixinStandardHelpOptions = true,
         description = "Run a standalone BGP speaker (e.g. a route reflector) from a YAML or JSON config file.")
@@ -53,7 +60,7 @@ final class BgpCommand implements Callable<Integer> {
         }
         BgpSpeaker speaker;
         try {
-            speaker = BgpSpeaker.start(cfg);
+            speaker = BgpSpeaker.start(cfg, transport(), NextHopResolver.ALL_REACHABLE, System::nanoTime);
         } catch (IOException | IllegalArgumentException e) {
             err.println("viaduct bgp: cannot start: " + e.getMessage());
             return 1;
@@ -75,5 +82,10 @@ final class BgpCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
         return 0;
+    }
+
+    /** TCP MD5 needs Linux's TCP_MD5SIG socket option (and the transport's epoll): the FFM transport there only. */
+    static Transport transport() {
+        return System.getProperty("os.name", "").equals("Linux") ? new TcpMd5Transport() : SocketTransport.INSTANCE;
     }
 }

@@ -1,7 +1,7 @@
 package dev.viaduct.netlink;
 
-import dev.viaduct.netlink.ffm.ErrnoException;
-import dev.viaduct.netlink.ffm.Libc;
+import dev.viaduct.sys.libc.ErrnoException;
+import dev.viaduct.sys.libc.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;

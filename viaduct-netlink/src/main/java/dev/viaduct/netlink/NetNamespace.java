@@ -1,8 +1,8 @@
 package dev.viaduct.netlink;
 
-import dev.viaduct.netlink.ffm.Errno;
-import dev.viaduct.netlink.ffm.ErrnoException;
-import dev.viaduct.netlink.ffm.Libc;
+import dev.viaduct.sys.libc.Errno;
+import dev.viaduct.sys.libc.ErrnoException;
+import dev.viaduct.sys.libc.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,6 +1,6 @@
 package dev.viaduct.netlink;
 
-import dev.viaduct.netlink.ffm.Errno;
+import dev.viaduct.sys.libc.Errno;
 
 /**
  * A netlink request (or the system call behind it) failed. The message names the request in {@code ip}

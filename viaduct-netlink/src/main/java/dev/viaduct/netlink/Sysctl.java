@@ -2,8 +2,8 @@ package dev.viaduct.netlink;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
-import dev.viaduct.netlink.ffm.ErrnoException;
-import dev.viaduct.netlink.ffm.Libc;
+import dev.viaduct.sys.libc.ErrnoException;
+import dev.viaduct.sys.libc.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;

@@ -3,11 +3,10 @@ package dev.viaduct.agent.bfd;
 import dev.viaduct.agent.ops.LogSetup;
 import dev.viaduct.bfd.BfdManager;
 import dev.viaduct.bfd.BfdSocketException;
+import dev.viaduct.sys.libc.ErrnoException;
+import dev.viaduct.sys.libc.Libc;
 import java.io.IOException;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -113,14 +112,11 @@ public final class BfdDaemonMain {
      * a signal to the agent's group does not reach it. Fails harmlessly when already a group leader.
      */
     private static void detachFromSession() {
-        try {
-            Linker linker = Linker.nativeLinker();
-            MethodHandle setsid = linker.downcallHandle(linker.defaultLookup().find("setsid").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT));
-            int sid = (int) setsid.invokeExact();
+        try (Arena arena = Arena.ofConfined()) {
+            int sid = Libc.setsid(Libc.newCallState(arena));
             LOG.log(System.Logger.Level.DEBUG, "bfdd detached sid={0}", sid);
-        } catch (Throwable t) {
-            LOG.log(System.Logger.Level.WARNING, "bfdd could not detach (setsid): {0}", t.toString());
+        } catch (ErrnoException e) {
+            LOG.log(System.Logger.Level.WARNING, "bfdd could not detach (setsid): {0}", e.getMessage());
         }
     }
 }

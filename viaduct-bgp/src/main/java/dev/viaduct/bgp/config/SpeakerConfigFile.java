@@ -43,6 +43,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *     port: 179
  *     passive: false
  *     nextHopSelf: true
+ *     localAddress: 192.0.2.10   # source address of the connections to this peer
+ *     password: "s3cret"         # TCP MD5 (RFC 2385), 1..80 bytes; needs the Linux transport `viaduct bgp` uses
  *     families: [ipv4-unicast]
  *     import: {default: accept, terms: [{prefixes: ["10.0.0.0/8 le 24"], action: reject}]}
  *     export: {default: reject, terms: [{communities: ["65000:100"], action: accept, setMed: 10}]}

@@ -1,12 +1,18 @@
 package dev.viaduct.netlink.ffm;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.viaduct.netlink.codec.Uapi;
+import dev.viaduct.sys.libc.Errno;
+import dev.viaduct.sys.libc.ErrnoException;
+import dev.viaduct.sys.libc.Libc;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -25,6 +31,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class NetlinkSocket implements AutoCloseable {
     /** sizeof(struct sockaddr_nl): u16 family, u16 pad, u32 pid, u32 groups. */
     private static final int SOCKADDR_NL_SIZE = 12;
+    // The datagram calls are this socket's own; the shared ones (socket, bind, setsockopt, close) are viaduct-sys's.
+    private static final MethodHandle SEND = Libc.downcall("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle RECVFROM = Libc.downcall("recvfrom",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
 
     private final Arena arena;
     private final MemorySegment state;
@@ -135,7 +145,13 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /** Sends {@code len} bytes of {@code buf} to the kernel as one datagram. */
     public void send(MemorySegment buf, long len) {
-        long n = Libc.send(state, fd, buf, len, 0);
+        long n;
+        try {
+            n = (long) SEND.invokeExact(state, fd, buf, len, 0);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+        Libc.check(n, state, "send(fd " + fd + ", " + len + " bytes)");
         if (n != len) {
             throw new ErrnoException("send(fd " + fd + "): sent " + n + " of " + len + " bytes", Errno.EMSGSIZE);
         }
@@ -150,7 +166,13 @@ public final class NetlinkSocket implements AutoCloseable {
      */
     public int receive(MemorySegment buf, int flags) {
         fromLen.set(JAVA_INT, 0, SOCKADDR_NL_SIZE);
-        long n = Libc.recvfrom(state, fd, buf, buf.byteSize(), flags | Libc.MSG_TRUNC, from, fromLen);
+        long n;
+        try {
+            n = (long) RECVFROM.invokeExact(state, fd, buf, buf.byteSize(), flags | Libc.MSG_TRUNC, from, fromLen);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+        Libc.check(n, state, "recvfrom(fd " + fd + ")");
         lastSender = from.get(JAVA_INT, 4);
         return (int) Math.min(n, Integer.MAX_VALUE);
     }

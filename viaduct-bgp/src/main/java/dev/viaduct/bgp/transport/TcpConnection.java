@@ -1,8 +1,10 @@
-package dev.viaduct.agent.bgp.transport;
+package dev.viaduct.bgp.transport;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import dev.viaduct.bgp.speaker.Transport;
+import dev.viaduct.sys.libc.Errno;
+import dev.viaduct.sys.libc.Libc;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -140,10 +142,10 @@ final class TcpConnection implements Transport.Connection {
                     return false; // orderly shutdown by the peer
                 }
                 int errno = socket.errno();
-                if (errno == Syscalls.EINTR) {
+                if (errno == Errno.EINTR) {
                     continue;
                 }
-                if (errno != Syscalls.EAGAIN) {
+                if (errno != Errno.EAGAIN) {
                     throw socket.failure("recv(" + socket.description() + ")");
                 }
                 ready = socket.arm(Poller.reading());
@@ -167,17 +169,17 @@ final class TcpConnection implements Transport.Connection {
                 socket.ensureOpen();
                 int chunk = Math.min(len, SEND_CHUNK);
                 // MSG_NOSIGNAL: a peer that reset the connection gives EPIPE here, not a SIGPIPE to the JVM
-                long n = Syscalls.send(socket.state, socket.fd, b, off, chunk, Syscalls.MSG_NOSIGNAL);
+                long n = Syscalls.send(socket.state, socket.fd, b, off, chunk, Libc.MSG_NOSIGNAL);
                 if (n >= 0) {
                     off += (int) n;
                     len -= (int) n;
                     continue;
                 }
                 int errno = socket.errno();
-                if (errno == Syscalls.EINTR) {
+                if (errno == Errno.EINTR) {
                     continue;
                 }
-                if (errno != Syscalls.EAGAIN) {
+                if (errno != Errno.EAGAIN) {
                     throw socket.failure("send(" + socket.description() + ")");
                 }
                 ready = socket.arm(Poller.writing());

@@ -1,9 +1,11 @@
-package dev.viaduct.agent.bgp.transport;
+package dev.viaduct.bgp.transport;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
+import dev.viaduct.sys.libc.Errno;
+import dev.viaduct.sys.libc.Libc;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -51,10 +53,10 @@ final class Poller {
         this.name = name;
         this.interest = interest;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = Syscalls.newCallState(arena);
+            MemorySegment st = Libc.newCallState(arena);
             int fd = Syscalls.epollCreate1(st, Syscalls.EPOLL_CLOEXEC);
             if (fd < 0) {
-                throw new IllegalStateException(new SocketCallException("epoll_create1 for " + name, Syscalls.errno(st)));
+                throw new IllegalStateException(new SocketCallException("epoll_create1 for " + name, Libc.errno(st)));
             }
             this.epfd = fd;
         }
@@ -93,15 +95,15 @@ final class Poller {
         }
         // a disabled one-shot registration is re-enabled with MOD; the first one needs ADD
         int rc = Syscalls.epollCtl(st, epfd, Syscalls.EPOLL_CTL_MOD, fd, event);
-        if (rc < 0 && Syscalls.errno(st) == Syscalls.ENOENT) {
+        if (rc < 0 && Libc.errno(st) == Errno.ENOENT) {
             rc = Syscalls.epollCtl(st, epfd, Syscalls.EPOLL_CTL_ADD, fd, event);
-            if (rc < 0 && Syscalls.errno(st) == Syscalls.EEXIST) {
+            if (rc < 0 && Libc.errno(st) == Errno.EEXIST) {
                 rc = Syscalls.epollCtl(st, epfd, Syscalls.EPOLL_CTL_MOD, fd, event);
             }
         }
         if (rc < 0) {
             waiters.remove(fd, ready);
-            throw new SocketCallException("epoll_ctl(" + name + ", fd " + fd + ")", Syscalls.errno(st));
+            throw new SocketCallException("epoll_ctl(" + name + ", fd " + fd + ")", Libc.errno(st));
         }
         return ready;
     }
@@ -121,15 +123,15 @@ final class Poller {
 
     private void loop() {
         Arena arena = Arena.ofConfined(); // lives as long as this thread, i.e. the JVM
-        MemorySegment st = Syscalls.newCallState(arena);
+        MemorySegment st = Libc.newCallState(arena);
         MemorySegment events = arena.allocate((long) EVENT_SIZE * MAX_EVENTS, 8);
         while (true) {
             int n = Syscalls.epollWait(st, epfd, events, MAX_EVENTS, -1);
             if (n < 0) {
-                int errno = Syscalls.errno(st);
-                if (errno != Syscalls.EINTR) {
+                int errno = Libc.errno(st);
+                if (errno != Errno.EINTR) {
                     LOG.log(Level.ERROR, "event=epoll-wait-failed poller={0} errno={1} error=\"{2}\"", name, errno,
-                            Syscalls.strerror(errno));
+                            Errno.describe(errno));
                     LockSupport.parkNanos(10_000_000L); // not a busy loop if the error persists
                 }
                 continue;

@@ -1,4 +1,4 @@
-package dev.viaduct.agent.bgp.transport;
+package dev.viaduct.bgp.transport;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,17 +1,23 @@
-package dev.viaduct.agent.bgp.transport;
+package dev.viaduct.bgp.transport;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.viaduct.bgp.speaker.Transport;
-import dev.viaduct.netlink.NetNamespace;
+import dev.viaduct.sys.libc.Errno;
+import dev.viaduct.sys.libc.ErrnoException;
+import dev.viaduct.sys.libc.Libc;
+import dev.viaduct.sys.libc.SockAddr;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,22 +44,23 @@ import java.util.concurrent.TimeUnit;
 public final class TcpMd5Transport implements Transport {
     private static final int BACKLOG = 128;
 
-    private final NetNamespace namespace;
+    /** The namespace file sockets are made in, or null for the calling thread's namespace. */
+    private final Path namespace;
 
     /** Sockets in the calling thread's network namespace (the agent's). */
     public TcpMd5Transport() {
         this(null);
     }
 
-    private TcpMd5Transport(NetNamespace namespace) {
+    private TcpMd5Transport(Path namespace) {
         this.namespace = namespace;
     }
 
     /**
-     * Sockets created inside {@code namespace} (on a platform thread that joined it); everything after
-     * socket(2) works from any thread. The handle must stay open while this transport is in use.
+     * Sockets created inside the network namespace whose file is {@code namespace} (e.g. {@code /run/netns/NAME}),
+     * each on a short-lived platform thread that joined it; everything after socket(2) works from any thread.
      */
-    public static TcpMd5Transport inNamespace(NetNamespace namespace) {
+    public static TcpMd5Transport inNamespace(Path namespace) {
         return new TcpMd5Transport(Objects.requireNonNull(namespace, "namespace"));
     }
 
@@ -85,18 +92,22 @@ public final class TcpMd5Transport implements Transport {
             SockAddr.write(remoteAddr, 0, family, peer, remote.getPort());
             s.lock.lock();
             try {
-                s.setInt(Syscalls.IPPROTO_TCP, Syscalls.TCP_NODELAY, 1, "TCP_NODELAY");
+                s.setInt(Libc.IPPROTO_TCP, Syscalls.TCP_NODELAY, 1, "TCP_NODELAY");
                 if (localBind != null) {
                     MemorySegment sa = arena.allocate(SockAddr.size(family), 8);
                     SockAddr.write(sa, 0, family, localBind, 0);
-                    if (Syscalls.bind(s.state, s.fd, sa) < 0) {
-                        throw s.failure("bind(" + localBind.getHostAddress() + ") for " + what);
+                    try {
+                        Libc.bind(s.state, s.fd, sa);
+                    } catch (ErrnoException e) {
+                        throw SocketCallException.of("bind(" + localBind.getHostAddress() + ") for " + what, e);
                     }
                 }
                 if (key != null) {
                     // before connect(2): the SYN must already carry the signature (RFC 2385 §2.0)
-                    if (Syscalls.setsockopt(s.state, s.fd, Syscalls.IPPROTO_TCP, Syscalls.TCP_MD5SIG, key.encode(arena, family)) < 0) {
-                        throw s.failure("setsockopt(TCP_MD5SIG for peer " + peer.getHostAddress() + ") for " + what);
+                    try {
+                        Libc.setsockopt(s.state, s.fd, Libc.IPPROTO_TCP, Syscalls.TCP_MD5SIG, key.encode(arena, family));
+                    } catch (ErrnoException e) {
+                        throw SocketCallException.of("setsockopt(TCP_MD5SIG for peer " + peer.getHostAddress() + ") for " + what, e);
                     }
                 }
             } finally {
@@ -128,14 +139,14 @@ public final class TcpMd5Transport implements Transport {
             s.lock.lock();
             try {
                 s.ensureOpen();
-                if (Syscalls.connect(s.state, s.fd, remoteAddr) == 0 || s.errno() == Syscalls.EISCONN) {
+                if (Syscalls.connect(s.state, s.fd, remoteAddr) == 0 || s.errno() == Errno.EISCONN) {
                     return;
                 }
                 int errno = s.errno();
-                if (errno == Syscalls.EINTR) {
+                if (errno == Errno.EINTR) {
                     continue;
                 }
-                if (errno != Syscalls.EINPROGRESS && errno != Syscalls.EALREADY) {
+                if (errno != Errno.EINPROGRESS && errno != Errno.EALREADY) {
                     throw s.failure(what);
                 }
                 ready = s.arm(Poller.writing());
@@ -166,11 +177,13 @@ public final class TcpMd5Transport implements Transport {
         try (Arena arena = Arena.ofConfined()) {
             s.lock.lock();
             try {
-                s.setInt(Syscalls.SOL_SOCKET, Syscalls.SO_REUSEADDR, 1, "SO_REUSEADDR");
+                s.setInt(Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1, "SO_REUSEADDR");
                 MemorySegment sa = arena.allocate(SockAddr.size(family), 8);
                 SockAddr.write(sa, 0, family, address, local.getPort());
-                if (Syscalls.bind(s.state, s.fd, sa) < 0) {
-                    throw s.failure("bind(" + address.getHostAddress() + ":" + local.getPort() + ")");
+                try {
+                    Libc.bind(s.state, s.fd, sa);
+                } catch (ErrnoException e) {
+                    throw SocketCallException.of("bind(" + address.getHostAddress() + ":" + local.getPort() + ")", e);
                 }
                 if (Syscalls.listen(s.state, s.fd, BACKLOG) < 0) {
                     throw s.failure(what);
@@ -191,8 +204,10 @@ public final class TcpMd5Transport implements Transport {
             MemorySegment sa = arena.allocate(SockAddr.STORAGE_SIZE, 8);
             MemorySegment len = arena.allocate(JAVA_INT);
             len.set(JAVA_INT, 0, SockAddr.STORAGE_SIZE);
-            if (Syscalls.getsockname(s.state, s.fd, sa, len) < 0) {
-                throw s.failure("getsockname(" + s.description() + ")");
+            try {
+                Libc.getsockname(s.state, s.fd, sa, len);
+            } catch (ErrnoException e) {
+                throw SocketCallException.of("getsockname(" + s.description() + ")", e);
             }
             return SockAddr.read(sa);
         }
@@ -203,23 +218,36 @@ public final class TcpMd5Transport implements Transport {
         if (namespace == null) {
             return createSocket(family, what);
         }
+        CompletableFuture<Integer> fd = new CompletableFuture<>();
+        // setns(2) moves only the calling OS thread, and for good: a fresh platform thread that then ends
+        Thread.ofPlatform().name("tcp-md5-socket").start(() -> {
+            try {
+                Libc.joinNetworkNamespace(namespace.toString());
+                fd.complete(createSocket(family, what));
+            } catch (ErrnoException e) {
+                fd.completeExceptionally(SocketCallException.of("socket for " + what + " in " + namespace, e));
+            } catch (Throwable t) {
+                fd.completeExceptionally(t);
+            }
+        });
         try {
-            return namespace.run(() -> createSocket(family, what));
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("socket for " + what + " in " + namespace + ": " + e.getMessage(), e);
+            return fd.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("socket for " + what + " in " + namespace + ": interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw Libc.rethrow(e.getCause());
         }
     }
 
     private static int createSocket(int family, String what) throws SocketCallException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = Syscalls.newCallState(arena);
-            int fd = Syscalls.socket(st, family, Syscalls.SOCK_STREAM | Syscalls.SOCK_NONBLOCK | Syscalls.SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                throw new SocketCallException("socket for " + what, Syscalls.errno(st));
-            }
-            return fd;
+            return Libc.socket(Libc.newCallState(arena), family, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
+        } catch (ErrnoException e) {
+            throw SocketCallException.of("socket for " + what, e);
         }
     }
 }

@@ -1,17 +1,16 @@
-package dev.viaduct.netlink.ffm;
+package dev.viaduct.sys.libc;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
 /**
- * errno values the library reacts to (asm-generic/errno-base.h and errno.h, which x86-64 and arm64 use),
- * and their symbolic names and messages. Names and messages come from glibc's {@code strerrorname_np} and
- * {@code strerrordesc_np} (glibc 2.32+; both return static strings, so they are thread-safe), falling back
- * to {@code "errno N"} where glibc lacks them.
+ * errno values Viaduct reacts to (asm-generic/errno-base.h and errno.h, which x86-64 and arm64 use), and
+ * their symbolic names and messages. Names and messages come from glibc's {@code strerrorname_np} and
+ * {@code strerrordesc_np} (glibc 2.32+; both return static strings, so unlike strerror(3) they are
+ * thread-safe), falling back to {@code "errno N"} where glibc lacks them.
  */
 public final class Errno {
     public static final int EPERM = 1;
@@ -27,10 +26,14 @@ public final class Errno {
     public static final int EEXIST = 17;
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
+    public static final int ENFILE = 23;
+    public static final int EMFILE = 24;
+    public static final int ENOTTY = 25;
     public static final int ERANGE = 34;
     public static final int ENAMETOOLONG = 36;
     public static final int EBADMSG = 74;
     public static final int EMSGSIZE = 90;
+    public static final int ENOPROTOOPT = 92;
     public static final int EPROTONOSUPPORT = 93;
     public static final int EOPNOTSUPP = 95;
     public static final int EAFNOSUPPORT = 97;
@@ -38,12 +41,21 @@ public final class Errno {
     public static final int EADDRNOTAVAIL = 99;
     public static final int ENETDOWN = 100;
     public static final int ENETUNREACH = 101;
+    public static final int ECONNABORTED = 103;
+    public static final int ECONNRESET = 104;
     public static final int ENOBUFS = 105;
+    public static final int EISCONN = 106;
+    public static final int ENOTCONN = 107;
     public static final int ETIMEDOUT = 110;
+    public static final int ECONNREFUSED = 111;
     public static final int EHOSTUNREACH = 113;
+    public static final int EALREADY = 114;
+    public static final int EINPROGRESS = 115;
 
-    private static final MethodHandle NAME = lookup("strerrorname_np");
-    private static final MethodHandle DESC = lookup("strerrordesc_np");
+    private static final MethodHandle NAME = Libc.plainDowncall("strerrorname_np",
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle DESC = Libc.plainDowncall("strerrordesc_np",
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
     private Errno() {
     }
@@ -72,13 +84,5 @@ public final class Errno {
         } catch (Throwable t) {
             return Optional.empty();
         }
-    }
-
-    @SuppressWarnings("restricted")
-    private static MethodHandle lookup(String symbol) {
-        Linker linker = Linker.nativeLinker();
-        return linker.defaultLookup().find(symbol)
-                .map(addr -> linker.downcallHandle(addr, FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT)))
-                .orElse(null);
     }
 }

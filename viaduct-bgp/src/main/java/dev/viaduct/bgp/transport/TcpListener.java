@@ -1,8 +1,12 @@
-package dev.viaduct.agent.bgp.transport;
+package dev.viaduct.bgp.transport;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.viaduct.bgp.speaker.Transport;
+import dev.viaduct.sys.libc.Errno;
+import dev.viaduct.sys.libc.ErrnoException;
+import dev.viaduct.sys.libc.Libc;
+import dev.viaduct.sys.libc.SockAddr;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
@@ -54,7 +58,7 @@ final class TcpListener implements Transport.Listener {
                 socket.ensureOpen();
                 peerLength.set(JAVA_INT, 0, SockAddr.STORAGE_SIZE);
                 int fd = Syscalls.accept4(socket.state, socket.fd, peerAddress, peerLength,
-                        Syscalls.SOCK_NONBLOCK | Syscalls.SOCK_CLOEXEC);
+                        Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
                 if (fd >= 0) {
                     if (pauseMillis > 0) {
                         LOG.log(Level.INFO, "event=accept-resumed listener={0}", socket.description());
@@ -62,12 +66,12 @@ final class TcpListener implements Transport.Listener {
                     return accepted(fd);
                 }
                 int errno = socket.errno();
-                if (errno == Syscalls.EINTR || errno == Syscalls.ECONNABORTED) {
+                if (errno == Errno.EINTR || errno == Errno.ECONNABORTED) {
                     continue; // accept(2): a connection reset while queued is not the listener's failure
                 }
-                if (errno == Syscalls.EMFILE || errno == Syscalls.ENFILE || errno == Syscalls.ENOBUFS || errno == Syscalls.ENOMEM) {
+                if (errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOBUFS || errno == Errno.ENOMEM) {
                     shortage = errno;
-                } else if (errno != Syscalls.EAGAIN) {
+                } else if (errno != Errno.EAGAIN) {
                     throw socket.failure("accept4(" + socket.description() + ")");
                 } else {
                     ready = socket.arm(Poller.reading());
@@ -78,7 +82,7 @@ final class TcpListener implements Transport.Listener {
             if (shortage != 0) {
                 if (pauseMillis == 0) {
                     LOG.log(Level.WARNING, "event=accept-deferred listener={0} errno={1} error=\"{2}\" retry=\"every 50 ms to 1 s until it succeeds\"",
-                            socket.description(), shortage, Syscalls.strerror(shortage));
+                            socket.description(), shortage, Errno.describe(shortage));
                 }
                 pauseMillis = pauseMillis == 0 ? 50 : Math.min(1000, pauseMillis * 2);
                 socket.pause(pauseMillis, "accept4(" + socket.description() + ")");
@@ -95,7 +99,7 @@ final class TcpListener implements Transport.Listener {
         try {
             s.lock.lock();
             try {
-                s.setInt(Syscalls.IPPROTO_TCP, Syscalls.TCP_NODELAY, 1, "TCP_NODELAY");
+                s.setInt(Libc.IPPROTO_TCP, Syscalls.TCP_NODELAY, 1, "TCP_NODELAY");
                 InetSocketAddress localEnd = TcpMd5Transport.localAddress(s);
                 return new TcpConnection(s, localEnd, remote);
             } finally {
@@ -120,7 +124,7 @@ final class TcpListener implements Transport.Listener {
     @Override
     public void setPassword(InetAddress peer, String password) throws IOException {
         Md5Key key = password == null ? Md5Key.deletion(peer) : Md5Key.of(peer, password);
-        if (socket.family == Syscalls.AF_INET && peer.getAddress().length != 4) {
+        if (socket.family == Libc.AF_INET && peer.getAddress().length != 4) {
             throw new IOException("TCP MD5 password for peer " + peer.getHostAddress() + ": the peer is IPv6 but "
                     + socket.description() + " is an IPv4 socket");
         }
@@ -129,11 +133,13 @@ final class TcpListener implements Transport.Listener {
             socket.lock.lock();
             try {
                 socket.ensureOpen();
-                if (Syscalls.setsockopt(socket.state, socket.fd, Syscalls.IPPROTO_TCP, Syscalls.TCP_MD5SIG, sig) < 0) {
-                    if (key.deletes() && socket.errno() == Syscalls.ENOENT) {
+                try {
+                    Libc.setsockopt(socket.state, socket.fd, Libc.IPPROTO_TCP, Syscalls.TCP_MD5SIG, sig);
+                } catch (ErrnoException e) {
+                    if (key.deletes() && e.errno() == Errno.ENOENT) {
                         return; // no key for this peer: nothing to remove
                     }
-                    throw socket.failure("setsockopt(TCP_MD5SIG for peer " + peer.getHostAddress() + " on " + socket.description() + ")");
+                    throw SocketCallException.of("setsockopt(TCP_MD5SIG for peer " + peer.getHostAddress() + " on " + socket.description() + ")", e);
                 }
             } finally {
                 socket.lock.unlock();

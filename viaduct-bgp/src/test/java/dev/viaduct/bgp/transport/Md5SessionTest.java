@@ -1,4 +1,4 @@
-package dev.viaduct.agent.bgp.transport;
+package dev.viaduct.bgp.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,7 +10,6 @@ import dev.viaduct.bgp.speaker.PeerStatus;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.wire.Family;
 import dev.viaduct.bgp.wire.Prefix;
-import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.testsupport.Cmd;
 import dev.viaduct.testsupport.Netns;
 import dev.viaduct.testsupport.Poll;
@@ -194,8 +193,6 @@ class Md5SessionTest {
     }
 
     static Node node(String ns, String listen, int hold, List<PeerConfig> peers) throws IOException {
-        NetNamespace handle = NetNamespace.openNamed(ns);
-        CLEANUP.add(handle);
         InetAddress l = addr(listen);
         // the router ID must be a non-zero IPv4 address; for a dual-stack listener take the first peer's family mate
         Inet4Address routerId = l instanceof Inet4Address v4 ? v4 : (Inet4Address) addr("10.203.0." + (1 + CLEANUP.size()));
@@ -204,7 +201,7 @@ class Md5SessionTest {
         for (PeerConfig p : peers) {
             cfg.peer(p);
         }
-        BgpSpeaker s = BgpSpeaker.start(cfg.build(), TcpMd5Transport.inNamespace(handle), NextHopResolver.ALL_REACHABLE, System::nanoTime);
+        BgpSpeaker s = BgpSpeaker.start(cfg.build(), TcpMd5Transport.inNamespace(Netns.path(ns)), NextHopResolver.ALL_REACHABLE, System::nanoTime);
         CLEANUP.add(s);
         Set<String> seen = ConcurrentHashMap.newKeySet();
         s.onPeerStateChange(c -> seen.add(c.to()));

@@ -1,4 +1,4 @@
-package dev.viaduct.agent.bgp.transport;
+package dev.viaduct.bgp.transport;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,7 +1,10 @@
-package dev.viaduct.agent.bgp.transport;
+package dev.viaduct.bgp.transport;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import dev.viaduct.sys.libc.Errno;
+import dev.viaduct.sys.libc.ErrnoException;
+import dev.viaduct.sys.libc.Libc;
 import java.io.InterruptedIOException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -44,7 +47,7 @@ final class NativeSocket {
         this.fd = fd;
         this.family = family;
         this.description = description;
-        this.state = Syscalls.newCallState(arena);
+        this.state = Libc.newCallState(arena);
         this.scratch = arena.allocate(16, 8);
     }
 
@@ -74,19 +77,21 @@ final class NativeSocket {
 
     /** Under the lock: the errno of the last call. */
     int errno() {
-        return Syscalls.errno(state);
+        return Libc.errno(state);
     }
 
     /** Under the lock: an exception for the last call's errno. */
     SocketCallException failure(String operation) {
-        return new SocketCallException(operation, Syscalls.errno(state));
+        return new SocketCallException(operation, Libc.errno(state));
     }
 
     /** Under the lock: sets an int socket option. */
     void setInt(int level, int option, int value, String what) throws SocketCallException {
         scratch.set(JAVA_INT, 0, value);
-        if (Syscalls.setsockopt(state, fd, level, option, scratch.asSlice(0, 4)) < 0) {
-            throw failure("setsockopt(" + what + " on " + description + ")");
+        try {
+            Libc.setsockopt(state, fd, level, option, scratch.asSlice(0, 4));
+        } catch (ErrnoException e) {
+            throw SocketCallException.of("setsockopt(" + what + " on " + description + ")", e);
         }
     }
 
@@ -149,13 +154,15 @@ final class NativeSocket {
             closedSignal.complete(null);
             Poller.reading().cancel(fd);
             Poller.writing().cancel(fd);
-            if (Syscalls.shutdown(state, fd, Syscalls.SHUT_RDWR) < 0 && errno() != Syscalls.ENOTCONN && errno() != Syscalls.EINVAL) {
+            if (Syscalls.shutdown(state, fd, Syscalls.SHUT_RDWR) < 0 && errno() != Errno.ENOTCONN && errno() != Errno.EINVAL) {
                 System.getLogger(NativeSocket.class.getName()).log(System.Logger.Level.DEBUG,
                         "event=shutdown-failed socket={0} errno={1}", description, errno());
             }
-            if (Syscalls.close(state, fd) < 0) {
+            try {
+                Libc.close(state, fd);
+            } catch (ErrnoException e) {
                 System.getLogger(NativeSocket.class.getName()).log(System.Logger.Level.WARNING,
-                        "event=close-failed socket={0} errno={1}", description, errno());
+                        "event=close-failed socket={0} errno={1}", description, e.errno());
             }
         } finally {
             lock.unlock();

@@ -1,4 +1,4 @@
-package dev.viaduct.agent.bgp.transport;
+package dev.viaduct.bgp.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

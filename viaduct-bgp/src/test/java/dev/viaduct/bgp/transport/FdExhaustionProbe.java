@@ -1,4 +1,4 @@
-package dev.viaduct.agent.bgp.transport;
+package dev.viaduct.bgp.transport;
 
 import dev.viaduct.bgp.speaker.Transport;
 import java.io.Closeable;
