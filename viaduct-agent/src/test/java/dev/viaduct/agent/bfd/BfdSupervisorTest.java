@@ -6,6 +6,8 @@ import dev.viaduct.agent.bfd.BfdPeers.Peer;
 import dev.viaduct.agent.bfd.BfdSupervisor.PathDown;
 import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.Uplink;
+import dev.viaduct.bfd.daemon.BfdDaemon;
+import dev.viaduct.bfd.daemon.FakeEngine;
 import dev.viaduct.bfd.packet.BfdState;
 import dev.viaduct.bfd.session.Timers;
 import dev.viaduct.testsupport.Poll;
