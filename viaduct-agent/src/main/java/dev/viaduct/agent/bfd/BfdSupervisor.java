@@ -45,9 +45,8 @@ import tools.jackson.databind.node.ObjectNode;
  *       (re)connection; its Welcome says which sessions are path-down right now, so a restarted agent starts
  *       from the truth instead of from "everything is fine".
  *   <li>Output: {@link PathDown} changes to the listeners of {@link #onPathDown} (the agent wires host-gw and
- *       BGP there). A peer is path-down from the moment bfdd reports the
- *       failure until its session is Up again, the peer says AdminDown (it is alive and switched BFD off), or it
- *       no longer wants BFD. If bfdd itself is replaced, what the old daemon knew to be down stays down until the
+ *       BGP there). A peer is path-down from the moment bfdd reports the failure until its session is Up again,
+ *       the peer says AdminDown (it is alive and switched BFD off), or it no longer wants BFD. If bfdd itself is replaced, what the old daemon knew to be down stays down until the
  *       new daemon's session comes Up (a fresh session starts Down and would otherwise look healthy).
  * </ul>
  *
