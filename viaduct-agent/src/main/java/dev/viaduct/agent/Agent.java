@@ -1,5 +1,9 @@
 package dev.viaduct.agent;
 
+import dev.viaduct.agent.bfd.BfdPeers;
+import dev.viaduct.agent.bfd.BfdSupervisor;
+import dev.viaduct.agent.bgp.BgpMode;
+import dev.viaduct.agent.bgp.BgpTopology;
 import dev.viaduct.agent.cni.CniEndpoint;
 import dev.viaduct.agent.cni.CniHandler;
 import dev.viaduct.agent.config.AgentConfig;
@@ -48,6 +52,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import tools.jackson.databind.json.JsonMapper;
@@ -78,8 +83,8 @@ public final class Agent implements AutoCloseable {
     private RouteReconciler reconciler;
     private final Liveness liveness = new Liveness();
     private HostGwSource hostGw;
-    private dev.viaduct.agent.bgp.BgpMode bgp;
-    private dev.viaduct.agent.bfd.BfdSupervisor bfd;
+    private BgpMode bgp;
+    private BfdSupervisor bfd;
     private LocalEndpoints endpoints;
     private Ipam ipam;
     private NodeDirectory nodeDir;
@@ -163,16 +168,16 @@ public final class Agent implements AutoCloseable {
         bfd = startBfd();
         if ("bgp".equals(mode)) {
             // BGP mode: remote blocks come from the speaker's best paths, not from block affinities
-            bgp = new dev.viaduct.agent.bgp.BgpMode(config.nodeName(), uplink, store, keys, reconciler,
+            bgp = new BgpMode(config.nodeName(), uplink, store, keys, reconciler,
                     new dev.viaduct.bgp.transport.TcpMd5Transport(), !cluster.podCidrsV6().isEmpty());
             bgp.start(nodeDir, ipam);
             closeables.add(bgp);
             if (bfd != null) {
-                bfd.attachBgp(bgp);
+                wireBfd(bfd, bgp);
             }
         } else {
             if (bfd != null) {
-                bfd.attachHostGw(config.nodeName(), nodeDir, hostGw);
+                wireBfd(bfd, config.nodeName(), nodeDir, hostGw);
             }
             hostGw.start(nodeDir, ipam);
             closeables.add(hostGw);
@@ -217,18 +222,68 @@ public final class Agent implements AutoCloseable {
      * and never stops, so a restarting agent does not look like a dead node to its peers. Off: a bfdd left
      * running from before is told to go (AdminDown first, so peers do not take it for a failure).
      */
-    private dev.viaduct.agent.bfd.BfdSupervisor startBfd() {
+    private BfdSupervisor startBfd() {
         var b = config.bfd();
         if (!b.enabled()) {
-            dev.viaduct.agent.bfd.BfdSupervisor.stopDaemonIfRunning(b.socket());
+            BfdSupervisor.stopDaemonIfRunning(b.socket());
             return null;
         }
-        var s = dev.viaduct.agent.bfd.BfdSupervisor.start(config.nodeName(), b.socket(),
+        var s = BfdSupervisor.start(config.nodeName(), b.socket(),
                 dev.viaduct.bfd.session.Timers.of(b.interval(), b.multiplier()), () -> uplink, config.log().format(),
                 config.log().level());
         closeables.add(s);
         s.registerMetrics(metrics);
         return s;
+    }
+
+    /**
+     * BFD in BGP mode: sessions with the BGP peers that have BFD on; a path-down peer's BGP session is torn down
+     * at once, its routes dropped without graceful-restart retention (RFC 5882 §4.3), and it is kept out of the
+     * speaker until BFD is Up again.
+     */
+    private static void wireBfd(BfdSupervisor bfd, BgpMode bgp) {
+        bfd.onPathDown(c -> {
+            for (BfdPeers.Peer p : c.newlyDown()) {
+                bgp.pathDown(p.address(), c.reason());
+            }
+            bgp.holdDown(c.addresses());
+        });
+        bgp.onPlan(plan -> bfd.setPeers(bfdPeers(plan)));
+    }
+
+    /** BFD in host-gw mode: sessions with every other node; a path-down node's routes go until BFD is Up again. */
+    private static void wireBfd(BfdSupervisor bfd, String self, NodeDirectory nodes, HostGwSource hostGw) {
+        bfd.onPathDown(c -> hostGw.setPathDown(c.names()));
+        nodes.subscribe(n -> bfd.setPeers(bfdPeers(self, n)));
+    }
+
+    /** Every other node, at its IPv4 address (else its IPv6 one); nodes without a usable address are left out. */
+    static List<BfdPeers.Peer> bfdPeers(String self, Map<String, NodeRecord> nodes) {
+        List<BfdPeers.Peer> out = new ArrayList<>();
+        for (NodeRecord n : new TreeMap<>(nodes).values()) {
+            if (n.name().equals(self)) {
+                continue;
+            }
+            Optional<Cidr> a;
+            try {
+                a = n.address(true).or(() -> n.address(false));
+            } catch (IllegalArgumentException e) {
+                a = Optional.empty();
+            }
+            a.ifPresent(c -> out.add(new BfdPeers.Peer(n.name(), c.address())));
+        }
+        return out;
+    }
+
+    /** The BGP peers with BFD on. */
+    static List<BfdPeers.Peer> bfdPeers(BgpTopology.Plan plan) {
+        List<BfdPeers.Peer> out = new ArrayList<>();
+        for (BgpTopology.Peer p : plan.peers()) {
+            if (p.bfd()) {
+                out.add(new BfdPeers.Peer(p.name(), p.address()));
+            }
+        }
+        return out;
     }
 
     private ClusterConfigRecord ensureClusterConfig() {
@@ -406,7 +461,7 @@ public final class Agent implements AutoCloseable {
         var problems = o.putObject("routeProblems");
         reconciler.problems().forEach((k, v) -> problems.put(k.toString(), v));
         o.put("routesDrifted", reconciler.drifted.get());
-        dev.viaduct.agent.bfd.BfdSupervisor.writeStatus(o, bfd);
+        BfdSupervisor.writeStatus(o, bfd);
         statusDetails(o);
         return o.toPrettyString() + "\n";
     }

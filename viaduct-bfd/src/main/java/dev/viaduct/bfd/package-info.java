@@ -11,5 +11,8 @@
  * and {@link dev.viaduct.bfd.StateChange}s for subscribers (the agent tears down BGP sessions or drops host-gw
  * routes on {@link dev.viaduct.bfd.StateChange.ClientSignal#PATH_DOWN}). {@link dev.viaduct.bfd.SessionStatus}
  * snapshots feed status and metrics.
+ *
+ * <p>{@code dev.viaduct.bfd.daemon} runs a manager as bfdd, the node's BFD process that outlives agent restarts,
+ * serving the line protocol of {@code dev.viaduct.bfd.daemon.protocol} to its client, the agent.
  */
 package dev.viaduct.bfd;

@@ -1,7 +1,7 @@
 package dev.viaduct.cli;
 
-import dev.viaduct.agent.bfd.BfdDaemonMain;
-import dev.viaduct.agent.ops.LogSetup;
+import dev.viaduct.bfd.daemon.BfdDaemonMain;
+import dev.viaduct.sys.log.LogSetup;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code viaduct bfdd}: the node's BFD daemon (see {@code dev.viaduct.agent.bfd}). The agent starts it by
+ * {@code viaduct bfdd}: the node's BFD daemon (see {@code dev.viaduct.bfd.daemon}). The agent starts it by
  * itself when it is not running; run it yourself (e.g. as its own systemd unit) to manage it separately.
  */
 @Command(name = "bfdd", mixinStandardHelpOptions = true,

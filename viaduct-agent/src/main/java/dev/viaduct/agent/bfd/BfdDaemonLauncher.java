@@ -1,5 +1,6 @@
 package dev.viaduct.agent.bfd;
 
+import dev.viaduct.bfd.daemon.BfdDaemonMain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.viaduct.agent.bfd;
 
-import dev.viaduct.agent.bfd.BfddMessage.DesiredSession;
 import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.DesiredSession;
 import dev.viaduct.bfd.session.Timers;
 import java.net.InetAddress;
 import java.util.ArrayList;

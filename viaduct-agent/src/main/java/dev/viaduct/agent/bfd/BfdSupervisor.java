@@ -1,18 +1,12 @@
 package dev.viaduct.agent.bfd;
 
 import dev.viaduct.agent.bfd.BfdPeers.Peer;
-import dev.viaduct.agent.bfd.BfddMessage.Event;
-import dev.viaduct.agent.bfd.BfddMessage.SessionView;
-import dev.viaduct.agent.bfd.BfddMessage.Status;
-import dev.viaduct.agent.bfd.BfddMessage.Welcome;
-import dev.viaduct.agent.bgp.BgpMode;
-import dev.viaduct.agent.bgp.BgpTopology;
-import dev.viaduct.agent.hostgw.HostGwSource;
-import dev.viaduct.agent.net.Cidr;
-import dev.viaduct.agent.node.NodeDirectory;
-import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.agent.node.Uplink;
 import dev.viaduct.agent.ops.AgentMetrics;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.Event;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.SessionView;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.Status;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.Welcome;
 import dev.viaduct.bfd.packet.BfdState;
 import dev.viaduct.bfd.session.Timers;
 import java.net.InetAddress;
@@ -44,15 +38,15 @@ import tools.jackson.databind.node.ObjectNode;
  * into the set of peers whose path is down, for the route sources to act on.
  *
  * <ul>
- *   <li>Inputs: the peers that want BFD ({@link #setPeers}; {@link #attachHostGw} feeds every other node,
- *       {@link #attachBgp} the BGP peers with BFD on), planned by {@link BfdPeers} (single-hop: connected peers
- *       only).
+ *   <li>Input: the complete list of peers that want BFD ({@link #setPeers}: the agent feeds every other node in
+ *       host-gw mode, the BGP peers with BFD on in BGP mode), planned by {@link BfdPeers} (single-hop: connected
+ *       peers only). The supervisor knows nothing of the route sources: it never calls back into them.
  *   <li>bfdd ({@link BfddLink}): started when nobody answers on the socket, told the wanted sessions after every
  *       (re)connection; its Welcome says which sessions are path-down right now, so a restarted agent starts
  *       from the truth instead of from "everything is fine".
- *   <li>Output: {@link PathDown} changes to listeners. A peer is path-down from the moment bfdd reports the
- *       failure until its session is Up again, the peer says AdminDown (it is alive and switched BFD off), or it
- *       no longer wants BFD. If bfdd itself is replaced, what the old daemon knew to be down stays down until the
+ *   <li>Output: {@link PathDown} changes to the listeners of {@link #onPathDown} (the agent wires host-gw and
+ *       BGP there). A peer is path-down from the moment bfdd reports the failure until its session is Up again,
+ *       the peer says AdminDown (it is alive and switched BFD off), or it no longer wants BFD. If bfdd itself is replaced, what the old daemon knew to be down stays down until the
  *       new daemon's session comes Up (a fresh session starts Down and would otherwise look healthy).
  * </ul>
  *
@@ -76,6 +70,13 @@ public final class BfdSupervisor implements AutoCloseable {
         public Set<InetAddress> addresses() {
             Set<InetAddress> s = new LinkedHashSet<>();
             down.forEach(p -> s.add(p.address()));
+            return s;
+        }
+
+        /** Names of the path-down peers (node names in host-gw mode). */
+        public Set<String> names() {
+            Set<String> s = new LinkedHashSet<>();
+            down.forEach(p -> s.add(p.name()));
             return s;
         }
     }
@@ -200,65 +201,16 @@ public final class BfdSupervisor implements AutoCloseable {
 
     // ------------------------------------------------------------------ inputs
 
-    /** Runs BFD with every other node, and drops path-down nodes' host-gw routes until they are Up again. */
-    public void attachHostGw(String self, NodeDirectory nodes, HostGwSource hostGw) {
-        onPathDown(c -> {
-            Set<String> names = new LinkedHashSet<>();
-            c.down().forEach(p -> names.add(p.name()));
-            hostGw.setPathDown(names);
-        });
-        nodes.subscribe(n -> setPeers(nodePeers(self, n)));
-    }
-
-    /**
-     * Runs BFD with the BGP peers that want it; a path-down peer's session is torn down at once, its routes
-     * dropped without graceful-restart retention (RFC 5882 §4.3), and it is kept out of the speaker until BFD is
-     * Up again.
-     */
-    public void attachBgp(BgpMode bgp) {
-        onPathDown(c -> {
-            for (Peer p : c.newlyDown()) {
-                bgp.pathDown(p.address(), c.reason());
-            }
-            bgp.holdDown(c.addresses());
-        });
-        bgp.onPlan(plan -> setPeers(bgpPeers(plan)));
-    }
-
-    static List<Peer> nodePeers(String self, Map<String, NodeRecord> nodes) {
-        List<Peer> out = new ArrayList<>();
-        for (NodeRecord n : new TreeMap<>(nodes).values()) {
-            if (n.name().equals(self)) {
-                continue;
-            }
-            Optional<Cidr> a;
-            try {
-                a = n.address(true).or(() -> n.address(false));
-            } catch (IllegalArgumentException e) {
-                a = Optional.empty();
-            }
-            a.ifPresent(c -> out.add(new Peer(n.name(), c.address())));
-        }
-        return out;
-    }
-
-    static List<Peer> bgpPeers(BgpTopology.Plan plan) {
-        List<Peer> out = new ArrayList<>();
-        for (BgpTopology.Peer p : plan.peers()) {
-            if (p.bfd()) {
-                out.add(new Peer(p.name(), p.address()));
-            }
-        }
-        return out;
-    }
-
     /** The peers that want BFD now (the complete list). */
     public void setPeers(List<Peer> wantBfd) {
         List<Peer> copy = List.copyOf(wantBfd);
         post(() -> onPeers(copy));
     }
 
-    /** Called on the owner thread with every change of the path-down set. */
+    /**
+     * Called on the owner thread with every change of the path-down set, in order. Listeners act on their own
+     * objects (a route source) and must not block.
+     */
     public void onPathDown(Consumer<PathDown> l) {
         listeners.add(l);
     }

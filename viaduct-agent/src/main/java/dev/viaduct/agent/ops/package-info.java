@@ -1,6 +1,6 @@
 /**
- * Operating the agent: structured log lines ({@link dev.viaduct.agent.ops.LogSetup}, logfmt or JSON), Prometheus
- * metrics ({@link dev.viaduct.agent.ops.AgentMetrics}) and the HTTP endpoints {@code /healthz}, {@code /readyz},
+ * Operating the agent: structured log lines (the binary installs {@code dev.viaduct.sys.log.LogSetup}, logfmt or
+ * JSON), Prometheus metrics ({@link dev.viaduct.agent.ops.AgentMetrics}) and the HTTP endpoints {@code /healthz}, {@code /readyz},
  * {@code /status} and {@code /metrics} ({@link dev.viaduct.agent.ops.AgentHttp}).
  *
  * <p>Metrics are fed by decorators around the agent's seams, so the components stay free of metrics code:

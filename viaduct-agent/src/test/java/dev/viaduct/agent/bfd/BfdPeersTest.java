@@ -3,8 +3,8 @@ package dev.viaduct.agent.bfd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.agent.bfd.BfdPeers.Peer;
-import dev.viaduct.agent.bfd.BfddMessage.DesiredSession;
 import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.DesiredSession;
 import dev.viaduct.bfd.session.Timers;
 import java.net.InetAddress;
 import java.time.Duration;

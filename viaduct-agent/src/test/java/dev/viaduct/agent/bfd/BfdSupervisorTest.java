@@ -6,6 +6,8 @@ import dev.viaduct.agent.bfd.BfdPeers.Peer;
 import dev.viaduct.agent.bfd.BfdSupervisor.PathDown;
 import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.Uplink;
+import dev.viaduct.bfd.daemon.BfdDaemon;
+import dev.viaduct.bfd.daemon.FakeEngine;
 import dev.viaduct.bfd.packet.BfdState;
 import dev.viaduct.bfd.session.Timers;
 import dev.viaduct.testsupport.Poll;
@@ -16,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The agent's side: which peers are path-down, from bfdd's events and Welcome, across agent restarts and daemon
- * replacements (a real daemon on a unix socket, with a fake BFD engine the test drives).
+ * replacements (a real daemon on a unix socket, with a fake BFD engine the test drives). The supervisor's only
+ * seams are the ones the agent wires: {@code setPeers} in, {@code onPathDown} out.
  */
 class BfdSupervisorTest {
     static final Duration T = Duration.ofSeconds(10);
@@ -68,10 +70,6 @@ class BfdSupervisorTest {
         return s;
     }
 
-    static Set<String> names(PathDown c) {
-        return c.down().stream().map(Peer::name).collect(java.util.stream.Collectors.toSet());
-    }
-
     void awaitSessions(FakeEngine e, int n) {
         Poll.until(n + " sessions in the engine", T, () -> {
             synchronized (e) {
@@ -96,7 +94,8 @@ class BfdSupervisorTest {
 
         engine.change(N2, BfdState.DOWN, false);
         Poll.until("n2 path-down", T, () -> changes.size() == 1);
-        assertThat(names(changes.getFirst())).containsExactly("n2");
+        assertThat(changes.getFirst().names()).containsExactly("n2");
+        assertThat(changes.getFirst().addresses()).containsExactly(N2);
         assertThat(changes.getFirst().newlyDown()).extracting(Peer::name).containsExactly("n2");
         assertThat(changes.getFirst().reason()).contains("UP->DOWN");
         assertThat(s.pathDown()).extracting(Peer::address).containsExactly(N2);
@@ -137,7 +136,7 @@ class BfdSupervisorTest {
         List<PathDown> second = new CopyOnWriteArrayList<>();
         BfdSupervisor b = supervisor(second); // no peers yet: the Welcome alone says who is down
         Poll.until("the new agent learns n3 is path-down", T, () -> !second.isEmpty());
-        assertThat(names(second.getFirst())).containsExactly("n3");
+        assertThat(second.getFirst().names()).containsExactly("n3");
         b.setPeers(PEERS);
         Poll.until("the new agent keeps it after sending its set", T, () -> b.pathDown().size() == 1);
         assertThat(engine.calls).containsExactly("add 10.9.0.2", "add 10.9.0.3");

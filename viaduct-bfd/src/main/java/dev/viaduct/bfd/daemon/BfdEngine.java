@@ -1,4 +1,4 @@
-package dev.viaduct.agent.bfd;
+package dev.viaduct.bfd.daemon;
 
 import dev.viaduct.bfd.BfdManager;
 import dev.viaduct.bfd.BfdSocketException;
@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * What {@link BfdDaemon} needs from a BFD implementation: the seam between the daemon's bookkeeping and
  * viaduct-bfd's {@link BfdManager} (tests use a hand-written fake).
  */
-interface BfdEngine {
+public interface BfdEngine {
     /** Adds and starts a session; fails without leaving anything behind. */
     SessionKey add(SessionConfig config) throws BfdSocketException;
 

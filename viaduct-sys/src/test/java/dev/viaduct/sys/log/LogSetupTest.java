@@ -1,4 +1,4 @@
-package dev.viaduct.agent.ops;
+package dev.viaduct.sys.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

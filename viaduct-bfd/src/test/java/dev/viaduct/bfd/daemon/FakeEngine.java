@@ -1,4 +1,4 @@
-package dev.viaduct.agent.bfd;
+package dev.viaduct.bfd.daemon;
 
 import dev.viaduct.bfd.BfdSocketException;
 import dev.viaduct.bfd.SessionConfig;
@@ -24,13 +24,14 @@ import java.util.function.Consumer;
 
 /**
  * A BFD engine whose sessions change state only when the test says so ({@link #change}); it records every call,
- * and refuses to add sessions for local addresses in {@link #failingLocals}.
+ * and refuses to add sessions for local addresses in {@link #failingLocals}. Public for the agent's supervisor tests
+ * (this module's test jar).
  */
-final class FakeEngine implements BfdEngine {
-    final Map<SessionKey, SessionConfig> sessions = new LinkedHashMap<>();
+public final class FakeEngine implements BfdEngine {
+    public final Map<SessionKey, SessionConfig> sessions = new LinkedHashMap<>();
     final Map<SessionKey, BfdState> states = new LinkedHashMap<>();
     final Map<SessionKey, BfdState> remoteStates = new LinkedHashMap<>();
-    final List<String> calls = new CopyOnWriteArrayList<>();
+    public final List<String> calls = new CopyOnWriteArrayList<>();
     final Set<InetAddress> failingLocals = ConcurrentHashMap.newKeySet();
     private final List<Consumer<StateChange>> listeners = new CopyOnWriteArrayList<>();
     volatile boolean closed;
@@ -109,7 +110,7 @@ final class FakeEngine implements BfdEngine {
     }
 
     /** The session with {@code peer} goes {@code from -> to}; listeners hear it on this thread. */
-    void change(InetAddress peer, BfdState to, boolean remoteAdminDown) {
+    public void change(InetAddress peer, BfdState to, boolean remoteAdminDown) {
         StateChange c;
         synchronized (this) {
             SessionKey k = sessions.keySet().stream().filter(x -> x.peer().equals(peer)).findFirst().orElseThrow();

@@ -1,4 +1,4 @@
-package dev.viaduct.agent.bfd;
+package dev.viaduct.bfd.daemon.protocol;
 
 import dev.viaduct.bfd.packet.BfdState;
 import dev.viaduct.bfd.packet.Diagnostic;
@@ -157,7 +157,7 @@ public sealed interface BfddMessage {
         }
 
         /** The same session in another state (events report the state they are about). */
-        SessionView inState(BfdState s, boolean down) {
+        public SessionView inState(BfdState s, boolean down) {
             return new SessionView(name, peer, local, interfaceName, s, remoteState, down, txInterval, rxInterval,
                     detectTime, lastStateChange, packetsIn, packetsOut, discarded, error);
         }

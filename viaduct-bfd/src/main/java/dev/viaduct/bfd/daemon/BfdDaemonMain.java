@@ -1,6 +1,6 @@
-package dev.viaduct.agent.bfd;
+package dev.viaduct.bfd.daemon;
 
-import dev.viaduct.agent.ops.LogSetup;
+import dev.viaduct.sys.log.LogSetup;
 import dev.viaduct.bfd.BfdManager;
 import dev.viaduct.bfd.BfdSocketException;
 import dev.viaduct.sys.libc.ErrnoException;
@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * The bfdd process: {@code viaduct bfdd} runs {@link #serve}; the agent starts the same code as
- * {@code java ... dev.viaduct.agent.bfd.BfdDaemonMain --socket PATH --detach} (see {@link BfdDaemonLauncher}).
+ * {@code java ... dev.viaduct.bfd.daemon.BfdDaemonMain --socket PATH --detach} (the agent's {@code BfdDaemonLauncher}).
  * Exit codes: 0 stopped on request or SIGTERM, 1 could not start (another daemon holds the socket), 2 bad usage.
  *
  * <p>SIGTERM stops the daemon <em>without</em> AdminDown: a node shutting down stops forwarding, and its peers

@@ -1,10 +1,10 @@
-package dev.viaduct.agent.bfd;
+package dev.viaduct.bfd.daemon.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.viaduct.agent.bfd.BfddCodec.BfddProtocolException;
-import dev.viaduct.agent.bfd.BfddMessage.DesiredSession;
-import dev.viaduct.agent.bfd.BfddMessage.SessionView;
+import dev.viaduct.bfd.daemon.protocol.BfddCodec.BfddProtocolException;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.DesiredSession;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.SessionView;
 import dev.viaduct.bfd.packet.BfdState;
 import dev.viaduct.bfd.packet.Diagnostic;
 import dev.viaduct.bfd.session.Timers;

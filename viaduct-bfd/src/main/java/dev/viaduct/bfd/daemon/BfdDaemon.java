@@ -1,21 +1,24 @@
-package dev.viaduct.agent.bfd;
+package dev.viaduct.bfd.daemon;
 
-import dev.viaduct.agent.bfd.BfddCodec.BfddProtocolException;
-import dev.viaduct.agent.bfd.BfddMessage.DesiredSession;
-import dev.viaduct.agent.bfd.BfddMessage.Event;
-import dev.viaduct.agent.bfd.BfddMessage.Failure;
-import dev.viaduct.agent.bfd.BfddMessage.GetStatus;
-import dev.viaduct.agent.bfd.BfddMessage.Hello;
-import dev.viaduct.agent.bfd.BfddMessage.SessionView;
-import dev.viaduct.agent.bfd.BfddMessage.SetSessions;
-import dev.viaduct.agent.bfd.BfddMessage.Shutdown;
-import dev.viaduct.agent.bfd.BfddMessage.Status;
-import dev.viaduct.agent.bfd.BfddMessage.Welcome;
 import dev.viaduct.bfd.BfdSocketException;
 import dev.viaduct.bfd.SessionConfig;
 import dev.viaduct.bfd.SessionKey;
 import dev.viaduct.bfd.SessionStatus;
 import dev.viaduct.bfd.StateChange;
+import dev.viaduct.bfd.daemon.protocol.BfddCodec;
+import dev.viaduct.bfd.daemon.protocol.BfddCodec.BfddProtocolException;
+import dev.viaduct.bfd.daemon.protocol.BfddLines;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.DesiredSession;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.Event;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.Failure;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.GetStatus;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.Hello;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.SessionView;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.SetSessions;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.Shutdown;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.Status;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.Welcome;
 import dev.viaduct.bfd.packet.BfdState;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -550,7 +553,7 @@ public final class BfdDaemon implements AutoCloseable {
     }
 
     /** {@code readlink /proc/self/ns/net}: which network namespace this process's sockets live in. */
-    static String currentNetns() {
+    public static String currentNetns() {
         try {
             return Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
         } catch (IOException | UnsupportedOperationException e) {

@@ -1,14 +1,17 @@
-package dev.viaduct.agent.bfd;
+package dev.viaduct.bfd.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.viaduct.agent.bfd.BfddMessage.DesiredSession;
-import dev.viaduct.agent.bfd.BfddMessage.Event;
-import dev.viaduct.agent.bfd.BfddMessage.Failure;
-import dev.viaduct.agent.bfd.BfddMessage.SessionView;
-import dev.viaduct.agent.bfd.BfddMessage.Status;
-import dev.viaduct.agent.bfd.BfddMessage.Welcome;
+import dev.viaduct.bfd.daemon.protocol.BfddCodec;
+import dev.viaduct.bfd.daemon.protocol.BfddLines;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.DesiredSession;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.Event;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.Failure;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.SessionView;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.Status;
+import dev.viaduct.bfd.daemon.protocol.BfddMessage.Welcome;
 import dev.viaduct.bfd.packet.BfdState;
 import dev.viaduct.bfd.session.Timers;
 import dev.viaduct.testsupport.Poll;

@@ -1,6 +1,6 @@
-package dev.viaduct.agent.bfd;
+package dev.viaduct.bfd.daemon.protocol;
 
-import dev.viaduct.agent.bfd.BfddCodec.BfddProtocolException;
+import dev.viaduct.bfd.daemon.protocol.BfddCodec.BfddProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,18 +12,18 @@ import java.nio.charset.StandardCharsets;
  * {@link BfddCodec#MAX_LINE_BYTES} each (a peer that sends more is cut off, not buffered without bound).
  * Not thread-safe: one reader and one writer per stream.
  */
-final class BfddLines {
+public final class BfddLines {
     private final InputStream in;
     private final byte[] buf = new byte[8192];
     private int pos;
     private int end;
 
-    BfddLines(InputStream in) {
+    public BfddLines(InputStream in) {
         this.in = in;
     }
 
     /** The next line without its newline, or null at end of stream. */
-    String next() throws IOException, BfddProtocolException {
+    public String next() throws IOException, BfddProtocolException {
         ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         while (true) {
             if (pos == end) {
@@ -53,7 +53,7 @@ final class BfddLines {
     }
 
     /** Writes one message as a line and flushes. */
-    static void write(OutputStream out, BfddMessage m) throws IOException {
+    public static void write(OutputStream out, BfddMessage m) throws IOException {
         out.write((BfddCodec.encode(m) + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
