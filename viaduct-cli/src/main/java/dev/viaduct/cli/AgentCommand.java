@@ -3,7 +3,6 @@ package dev.viaduct.cli;
 import dev.viaduct.agent.Agent;
 import dev.viaduct.agent.config.AgentConfig;
 import dev.viaduct.agent.config.ConfigException;
-import dev.viaduct.sys.log.LogSetup;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

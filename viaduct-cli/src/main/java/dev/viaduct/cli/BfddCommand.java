@@ -1,7 +1,6 @@
 package dev.viaduct.cli;
 
-import dev.viaduct.bfd.daemon.BfdDaemonMain;
-import dev.viaduct.sys.log.LogSetup;
+import dev.viaduct.bfd.daemon.BfddProcess;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,6 +21,9 @@ final class BfddCommand implements Callable<Integer> {
     @Option(names = "--socket", defaultValue = "/run/viaduct/bfdd.sock", paramLabel = "PATH",
             description = "Unix socket the agent talks to (the agent's bfd.socket; default: ${DEFAULT-VALUE}).")
     Path socket;
+
+    @Option(names = "--detach", description = "Leave the caller's session (setsid), as the agent starts it: a signal to the agent's process group does not reach bfdd.")
+    boolean detach;
 
     @Option(names = "--log-format", defaultValue = "keyvalue", paramLabel = "FORMAT", description = "keyvalue or json.")
     String logFormat;
@@ -44,6 +46,9 @@ final class BfddCommand implements Callable<Integer> {
             return Main.EXIT_USAGE;
         }
         LogSetup.install(logFormat, logLevel);
-        return BfdDaemonMain.serve(socket.toAbsolutePath());
+        if (detach) {
+            BfddProcess.detachFromSession();
+        }
+        return BfddProcess.serve(socket.toAbsolutePath());
     }
 }

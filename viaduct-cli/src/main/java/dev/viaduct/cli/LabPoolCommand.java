@@ -42,7 +42,7 @@ final class LabPoolCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // the etcd client's own INFO chatter is noise here
-        dev.viaduct.sys.log.LogSetup.install("keyvalue", "warning");
+        LogSetup.install("keyvalue", "warning");
         Lab lab = Lab.open(name.name, System.out);
         Cidr c;
         EncapMode vx;

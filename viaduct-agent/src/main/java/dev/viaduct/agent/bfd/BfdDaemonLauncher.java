@@ -1,6 +1,5 @@
 package dev.viaduct.agent.bfd;
 
-import dev.viaduct.bfd.daemon.BfdDaemonMain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Starts bfdd as a detached child of the agent: the same Java and class path as the agent, a small heap, the
- * main class {@link BfdDaemonMain}, output appended to a log file next to the socket. The child calls
- * {@code setsid} so it has its own session; the agent never stops it (restarts, crashes and graceful stops of
+ * Starts bfdd as a detached child of the agent: the same Java and class path as the agent (the {@code viaduct}
+ * binary's), a small heap, {@code viaduct bfdd --detach}, output appended to a log file next to the socket. The
+ * child calls {@code setsid} so it has its own session; the agent never stops it (restarts, crashes and graceful stops of
  * the agent leave it running), and it dies with its node (or its network namespace, in the lab).
  *
  * <p>Under systemd, run {@code viaduct bfdd} as its own unit instead (or give the agent's unit
@@ -18,6 +17,8 @@ import java.util.List;
  */
 final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
     /** JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. */
+    /** The {@code viaduct} binary's entry point, by name: the agent runs from that binary's class path. */
+    static final String CLI_MAIN = "dev.viaduct.cli.Main";
     static final String DEFAULT_JAVA_OPTS = "-XX:+UseSerialGC -Xms8m -Xmx64m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss512k";
 
     private final Path socket;
@@ -46,7 +47,7 @@ final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
         if (!opts.isEmpty()) {
             argv.addAll(List.of(opts.split("\\s+")));
         }
-        argv.addAll(List.of("-Xshare:auto", "-cp", System.getProperty("java.class.path"), BfdDaemonMain.class.getName(),
+        argv.addAll(List.of("-Xshare:auto", "-cp", System.getProperty("java.class.path"), CLI_MAIN, "bfdd",
                 "--socket", socket.toString(), "--detach", "--log-format", logFormat, "--log-level", logLevel));
         return argv;
     }

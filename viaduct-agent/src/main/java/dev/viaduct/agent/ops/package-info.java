@@ -1,5 +1,5 @@
 /**
- * Operating the agent: structured log lines (the binary installs {@code dev.viaduct.sys.log.LogSetup}, logfmt or
+ * Operating the agent: structured log lines (the binary installs {@code dev.viaduct.cli.LogSetup}, logfmt or
  * JSON), Prometheus metrics ({@link dev.viaduct.agent.ops.AgentMetrics}) and the HTTP endpoints {@code /healthz}, {@code /readyz},
  * {@code /status} and {@code /metrics} ({@link dev.viaduct.agent.ops.AgentHttp}).
  *

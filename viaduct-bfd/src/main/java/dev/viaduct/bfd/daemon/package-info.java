@@ -13,7 +13,7 @@
  *
  * <h2>Lifecycle</h2>
  * <ul>
- *   <li>Started as {@code viaduct bfdd}, or by the agent as {@code java ... dev.viaduct.bfd.daemon.BfdDaemonMain
+ *   <li>Started as {@code viaduct bfdd}, or by the agent as {@code viaduct bfdd
  *       --socket S --detach} (its own session via setsid, log next to the socket) when nobody answers on its
  *       {@code bfd.socket}. Agent stop, restart or crash: bfdd keeps running.
  *   <li>bfdd takes {@code <socket>.lock} so a node never has two; a socket file left by a dead daemon is replaced.

@@ -1,4 +1,4 @@
-package dev.viaduct.sys.log;
+package dev.viaduct.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,4 +1,4 @@
-package dev.viaduct.sys.log;
+package dev.viaduct.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
