@@ -159,4 +159,25 @@ class CollisionTest {
             }
         }
     }
+
+    @Test
+    void aRestartAfterAConnectThePeerGaveUpOnIsStillARestart() throws Exception {
+        Inet4Address peer = newPassivePeer();
+        try (RawPeer old = establishedGrSession(peer)) {
+            long ups = status(peer).establishedTransitions();
+            connect(peer).close(); // a given-up connect: the second FSM's connection dies before it brings an OPEN
+            Poll.until("the speaker saw the given-up connection close", T,
+                    () -> String.valueOf(status(peer).lastError()).contains("closed by peer"));
+            // the second FSM went with its connection, so the peer's real restart is taken, not refused
+            try (RawPeer restarted = connect(peer)) {
+                restarted.send(grOpen(peer));
+                assertThat(restarted.receive()).isInstanceOf(BgpMessage.Keepalive.class);
+                assertThat(old.closedBySpeaker()).as("the old session's connection is closed").isTrue();
+                restarted.send(BgpMessage.Keepalive.INSTANCE);
+                awaitRoute(restarted);
+                Poll.until("the session is up again on the new connection", T,
+                        () -> status(peer).established() && status(peer).establishedTransitions() == ups + 1);
+            }
+        }
+    }
 }
