@@ -73,6 +73,7 @@ public final class Agent implements AutoCloseable {
     private static final java.time.Duration HOST_ROUTE_DEADLINE = java.time.Duration.ofSeconds(5);
 
     private final AgentConfig config;
+    private final Runnable beforeFirstBgpSpeaker;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean registered;
@@ -96,8 +97,14 @@ public final class Agent implements AutoCloseable {
     private IpamUsage ipamUsage;
     private KernelInspector kernel;
 
-    public Agent(AgentConfig config) {
+    /**
+     * @param config the node's configuration
+     * @param beforeFirstBgpSpeaker what the binary runs once, on the BGP mode's thread, right before the first BGP
+     *     speaker starts (the JIT warm-up and the JVM-wide housekeeping after it, which are the binary's to decide)
+     */
+    public Agent(AgentConfig config, Runnable beforeFirstBgpSpeaker) {
         this.config = config;
+        this.beforeFirstBgpSpeaker = beforeFirstBgpSpeaker;
     }
 
     public void start() throws Exception {
@@ -170,6 +177,7 @@ public final class Agent implements AutoCloseable {
             // BGP mode: remote blocks come from the speaker's best paths, not from block affinities
             bgp = new BgpMode(config.nodeName(), uplink, store, keys, reconciler,
                     new dev.viaduct.bgp.transport.TcpMd5Transport(), !cluster.podCidrsV6().isEmpty());
+            bgp.beforeFirstSpeaker(beforeFirstBgpSpeaker);
             bgp.start(nodeDir, ipam);
             closeables.add(bgp);
             if (bfd != null) {

@@ -3,6 +3,7 @@ package dev.viaduct.cli;
 import dev.viaduct.agent.Agent;
 import dev.viaduct.agent.config.AgentConfig;
 import dev.viaduct.agent.config.ConfigException;
+import dev.viaduct.bgp.speaker.SpeakerConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,7 +34,9 @@ final class AgentCommand implements Callable<Integer> {
             return 0;
         }
         LogSetup.install(cfg.log().format(), cfg.log().level());
-        Agent agent = new Agent(cfg);
+        // In BGP mode the agent's first speaker starts on its own thread once the store is read; the warm-up and
+        // its collection run there, just before it (JVM-wide housekeeping is the binary's, see BgpWarmup).
+        Agent agent = new Agent(cfg, () -> BgpWarmup.beforeFirstSpeaker(SpeakerConfig.DEFAULT_JIT_WARMUP_ROUTES));
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-shutdown"));
         try {
             agent.start();

@@ -58,6 +58,8 @@ final class BgpCommand implements Callable<Integer> {
             }
             return 0;
         }
+        // before the speaker starts, so its own warm-up call finds the work done (see BgpWarmup for why here)
+        BgpWarmup.beforeFirstSpeaker(cfg.jitWarmupRoutes());
         BgpSpeaker speaker;
         try {
             speaker = BgpSpeaker.start(cfg, transport(), NextHopResolver.ALL_REACHABLE, System::nanoTime);

@@ -97,6 +97,8 @@ public final class BgpMode implements AutoCloseable {
     private final Map<Prefix, BestPathChange> best = new HashMap<>();
     private volatile BgpSpeaker speaker;
     private SpeakerKey speakerKey;
+    /** Owner thread: run once, right before the first speaker starts, then null. */
+    private Runnable beforeFirstSpeaker;
     private Map<InetAddress, BgpTopology.Peer> current = new LinkedHashMap<>();
     private BgpSpeaker.Subscription subscription;
     private boolean routesSynced;
@@ -118,6 +120,14 @@ public final class BgpMode implements AutoCloseable {
         this.reconciler = reconciler;
         this.transport = transport;
         this.ipv6 = ipv6;
+    }
+
+    /**
+     * What the binary runs once on this mode's thread right before the first speaker starts (its JIT warm-up and
+     * the collection after it); set before {@link #start}.
+     */
+    public void beforeFirstSpeaker(Runnable r) {
+        beforeFirstSpeaker = r;
     }
 
     /** Declares the reconciler sources and starts the watches. The speaker starts once settings, nodes and blocks are known. */
@@ -311,6 +321,11 @@ public final class BgpMode implements AutoCloseable {
         }
         if (key.grSeconds() > 0) {
             cfg.gracefulRestart(new SpeakerConfig.GracefulRestart(key.grSeconds(), true, true, 360));
+        }
+        if (beforeFirstSpeaker != null) {
+            Runnable r = beforeFirstSpeaker;
+            beforeFirstSpeaker = null;
+            r.run();
         }
         try {
             speaker = BgpSpeaker.start(cfg.build(), transport, NextHopResolver.ALL_REACHABLE, System::nanoTime);

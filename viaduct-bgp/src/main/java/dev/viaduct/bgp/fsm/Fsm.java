@@ -34,8 +34,8 @@ import java.util.List;
  *
  * <p>Simplifications, all permitted by §8: DelayOpen and the optional "AllowAutomaticStop" damping are not
  * implemented; after any error the FSM returns to Idle and, unless stopped, restarts itself after the
- * IdleHold time. Connection collisions (§6.8) involve two connections and are decided by the peer, which
- * sends {@link FsmEvent.CollisionDump} to the loser.
+ * IdleHold time. Connection collisions (§6.8) involve two connections, so two FSMs: {@link CollisionResolver}
+ * decides between them and the driver sends {@link FsmEvent.CollisionDump} to the loser.
  */
 public final class Fsm {
     private static final long NONE = Long.MAX_VALUE;
@@ -210,7 +210,7 @@ public final class Fsm {
             }
             case FsmEvent.CollisionDump c -> {
                 if (!(state instanceof Idle)) {
-                    Notification n = new Notification(CEASE, CEASE_CONNECTION_COLLISION);
+                    Notification n = c.notification();
                     out.add(new Send(n));
                     // the losing connection goes; the FSM is not restarted (the winning one carries on)
                     running = false;

@@ -39,8 +39,11 @@ public sealed interface FsmEvent {
     record DecodeFailed(BgpDecodeException error) implements FsmEvent {
     }
 
-    /** Event 23 OpenCollisionDump: this connection lost the collision (RFC 4271 §6.8). */
-    record CollisionDump() implements FsmEvent {
+    /**
+     * Event 23 OpenCollisionDump: this connection lost the collision (RFC 4271 §6.8); {@code notification} is the
+     * Cease to send, as {@link CollisionResolver} chose it (RFC 4486 subcode 7).
+     */
+    record CollisionDump(BgpMessage.Notification notification) implements FsmEvent {
     }
 
     /** A local error that must end the session with a NOTIFICATION (e.g. RFC 7606 session reset in the RIB). */

@@ -44,20 +44,29 @@ import java.lang.management.ManagementFactory;
  * <p>What runs is the production code, not a copy: (1) header and message decode from an {@link InputStream},
  * {@link InboundUpdate#convert} and {@link Rib#apply} into a scratch RIB, with events and a reflector client to
  * export to, then without either, announce then withdraw; (2) a real session between two quiet speakers over
- * {@link MemoryTransport} (no socket) carrying a tenth of the routes. Then it waits for the JIT's queue and
- * collects the garbage. Once per JVM: several speakers in one process (tests, bench/bgp-scale) share the
- * compiled code. It runs on the starting thread before the speaker listens, so it never competes with a real
- * session; the cost is start-up time (~0.3-0.6 s at the default size on 2 cores).
+ * {@link MemoryTransport} (no socket) carrying a tenth of the routes. Then it waits for the JIT's queue. Once per
+ * JVM: several speakers in one process (tests, bench/bgp-scale) share the compiled code. It runs on the starting
+ * thread before the speaker listens, so it never competes with a real session; the cost is start-up time
+ * (~0.3-0.6 s at the default size on 2 cores).
+ *
+ * <p>It changes no JVM-wide setting and forces no collection: what to do with the garbage it leaves (a few tens of
+ * MiB at the default size) is the embedding binary's decision. A binary that wants it collected before the first
+ * table calls {@link #once} itself before its first speaker starts and collects after it (viaduct-cli's
+ * {@code BgpWarmup}, used by {@code viaduct agent}, {@code viaduct bgp} and bench/bgp); the speaker's own call is
+ * then a no-op.
  */
-final class JitWarmup {
+public final class JitWarmup {
     private static final Logger LOG = System.getLogger(JitWarmup.class.getName());
     private static final AtomicBoolean DONE = new AtomicBoolean();
 
     private JitWarmup() {
     }
 
-    /** Runs the warm-up with {@code prefixes} synthetic routes unless this JVM already did; returns its time in ns, or -1. */
-    static long once(int prefixes) {
+    /**
+     * Runs the warm-up with {@code prefixes} synthetic routes unless this JVM already did (or {@code prefixes} is 0);
+     * returns its time in ns, or -1 when it did not run or failed (a failure costs speed, never correctness).
+     */
+    public static long once(int prefixes) {
         if (prefixes <= 0 || !DONE.compareAndSet(false, true)) {
             return -1;
         }
@@ -66,7 +75,6 @@ final class JitWarmup {
             run(prefixes);
             session(Math.max(100, prefixes / 10));
             awaitQuietCompiler();
-            collectWithoutShrinking();
         } catch (IOException | BgpDecodeException | RuntimeException e) {
             // a warm-up failure costs speed, never correctness: say so and carry on cold
             LOG.log(Level.WARNING, "event=jit-warmup-failed {0}", e.toString());
@@ -186,32 +194,6 @@ final class JitWarmup {
                         + " routes after 5 s, expected " + size);
             }
             LockSupport.parkNanos(1_000_000L);
-        }
-    }
-
-    /**
-     * Frees the warm-up's garbage but keeps the heap it grew. Without the collection the first real table is
-     * allocated on top of that garbage (bench/bgp: +35 MiB peak RSS at 1M routes); a plain {@code System.gc()}
-     * also hands the heap back, and re-growing it during that table cost more time than the warm-up saved
-     * (1M routes: ~680 against ~470 ms). MaxHeapFreeRatio is a manageable flag, so it can be lifted for this one
-     * collection. Where it cannot be set (another JVM), nothing is collected.
-     */
-    private static void collectWithoutShrinking() {
-        var vm = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-        if (vm == null) {
-            return;
-        }
-        String old;
-        try {
-            old = vm.getVMOption("MaxHeapFreeRatio").getValue();
-            vm.setVMOption("MaxHeapFreeRatio", "100");
-        } catch (IllegalArgumentException | SecurityException e) {
-            return;
-        }
-        try {
-            System.gc();
-        } finally {
-            vm.setVMOption("MaxHeapFreeRatio", old);
         }
     }
 

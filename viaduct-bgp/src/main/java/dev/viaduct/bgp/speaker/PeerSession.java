@@ -1,5 +1,8 @@
 package dev.viaduct.bgp.speaker;
 
+import dev.viaduct.bgp.fsm.CollisionDecision;
+import dev.viaduct.bgp.fsm.CollisionInput;
+import dev.viaduct.bgp.fsm.CollisionResolver;
 import dev.viaduct.bgp.fsm.DownReason;
 import dev.viaduct.bgp.fsm.Fsm;
 import dev.viaduct.bgp.fsm.FsmAction;
@@ -36,7 +39,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Drives one peer: its FSM (and, during a connection collision, the second FSM of RFC 4271 §6.8 for the
- * other connection), the TCP connections, the timers, and the hand-over of UPDATEs to the RIB thread.
+ * other connection), the TCP connections, the timers, and the hand-over of UPDATEs to the RIB thread. Which
+ * connection stays, goes or takes over is {@link CollisionResolver}'s decision; this class only carries it out.
  *
  * <p>Concurrency: virtual threads with blocking I/O — per connection one reader, and a writer while it has
  * something to send ({@link Outbox}); per peer a timer pass when a deadline is due ({@link #armTimer}); one
@@ -245,39 +249,23 @@ final class PeerSession {
                 closeQuietly(conn);
                 return;
             }
-            FsmState st = primary.fsm.state();
             long now = now();
-            if (st instanceof FsmState.Idle && !primary.fsm.running()) {
-                closeQuietly(conn);
-                return;
-            }
-            if (st instanceof FsmState.Idle || st instanceof FsmState.Connect || st instanceof FsmState.Active) {
-                attach(primary, conn);
-                execute(primary, primary.fsm.handle(new FsmEvent.InboundConnection(), now));
-                return;
-            }
-            if (st instanceof FsmState.Established e) {
-                if (e.session().gracefulRestart() && secondary == null) {
-                    // RFC 4724 §4.2: a new connection from an Established GR peer may mean it restarted, but only
-                    // its OPEN says so (resolveCollision): a connect the peer gave up on and we accepted late must
-                    // not end a working session. Until then the new connection runs as the second FSM.
+            switch (CollisionResolver.decide(new CollisionInput.Accepted(view(primary), view(secondary)))) {
+                case CollisionDecision.HandToConfigured h -> {
+                    attach(primary, conn);
+                    execute(primary, primary.fsm.handle(new FsmEvent.InboundConnection(), now));
+                }
+                case CollisionDecision.RunAsSecond r -> {
+                    LOG.log(Level.DEBUG, "peer={0} event=second-connection {1}", cfg.name(), r.why());
                     secondary = new Attempt(new Fsm(primary.fsm.config()));
                     attach(secondary, conn);
                     execute(secondary, secondary.fsm.handle(new FsmEvent.InboundConnection(), now));
-                } else {
-                    // RFC 4271 §6.8: a collision with an Established connection closes the new one
+                }
+                case CollisionDecision.DumpNew d -> {
+                    LOG.log(Level.DEBUG, "peer={0} event=connection-refused {1}", cfg.name(), d.why());
                     closeQuietly(conn);
                 }
-                return;
             }
-            if (secondary != null) {
-                closeQuietly(conn);
-                return;
-            }
-            // OpenSent/OpenConfirm: run the second FSM of a collision on the new connection
-            secondary = new Attempt(new Fsm(primary.fsm.config()));
-            attach(secondary, conn);
-            execute(secondary, secondary.fsm.handle(new FsmEvent.InboundConnection(), now));
         } finally {
             lock.unlock();
         }
@@ -468,69 +456,43 @@ final class PeerSession {
         }
     }
 
-    /** The configured FSM has no connection and is not negotiating: a second FSM beside it is promoted. */
-    private boolean primaryOrphaned() {
-        FsmState st = primary.fsm.state();
-        return primary.conn == null && !(st instanceof FsmState.Established || st instanceof FsmState.OpenSent
-                || st instanceof FsmState.OpenConfirm);
+    /** The FSM's state and connection as {@link CollisionResolver} sees them; null for no FSM. */
+    private static CollisionInput.FsmView view(Attempt at) {
+        return at == null ? null : CollisionInput.FsmView.of(at.fsm, at.conn != null);
     }
 
-    /** RFC 4271 §6.8, run when an OPEN was accepted on {@code at} while another connection exists. */
+    /** RFC 4271 §6.8, run when an OPEN was accepted on {@code at}: carries out {@link CollisionResolver}'s answer. */
     private void resolveCollision(Attempt at) {
-        Attempt other = at == primary ? secondary : primary;
-        if (other == null || other.conn == null) {
-            return;
-        }
-        FsmState os = other.fsm.state();
-        if (os instanceof FsmState.Established e) {
-            if (at == secondary && e.session().gracefulRestart()) {
-                // RFC 4724 §4.2: an OPEN on a new connection while the session is Established: the peer restarted.
-                // The old session ends as if its connection had failed (routes kept as stale), and execute
-                // promotes the new connection's FSM, which now has no configured one beside it. The old FSM's
-                // SessionDown records the reason as the peer's last error.
-                LOG.log(speaker.info(), "peer={0} event=restart-detected new OPEN while established", cfg.name());
-                execute(primary, primary.fsm.handle(new FsmEvent.TcpFailed("peer restarted (new OPEN while established)"), now()));
-                return;
+        FsmConfig fc = primary.fsm.config();
+        var in = new CollisionInput.OpenReceived(at == primary ? CollisionInput.Role.CONFIGURED : CollisionInput.Role.SECOND,
+                view(primary), view(secondary), fc.routerId(), fc.localAs());
+        switch (CollisionResolver.decide(in)) {
+            case CollisionDecision.KeepConfigured k -> {
             }
-            dump(at);
-            return;
+            case CollisionDecision.DumpNew d -> dump(secondary, d.notification(), d.why());
+            case CollisionDecision.DumpOld d -> dump(primary, d.notification(), d.why());
+            case CollisionDecision.TreatAsRestart r -> {
+                // The old session ends as if its connection had failed (routes kept as stale), and execute promotes
+                // the new connection's FSM. The old FSM's SessionDown records the reason as the peer's last error.
+                LOG.log(speaker.info(), "peer={0} event=restart-detected {1}", cfg.name(), r.why());
+                execute(primary, primary.fsm.handle(new FsmEvent.TcpFailed(r.why()), now()));
+            }
         }
-        if (!(os instanceof FsmState.OpenSent || os instanceof FsmState.OpenConfirm)) {
-            return;
-        }
-        int local = primary.fsm.config().routerId();
-        int remote = at.fsm.session().peerId();
-        Attempt loser;
-        if (!at.fsm.outbound() && !other.fsm.outbound()) {
-            // Both connections came from the peer (we are passive towards it, or it retried a connect that we
-            // were slow to answer): §6.8's rule has no connection of ours to pick. The one that brought an OPEN is
-            // one the peer is using; one still waiting for its OPEN is likelier an attempt the peer gave up on.
-            loser = other.fsm.state() instanceof FsmState.OpenSent ? other : at;
-        } else {
-            // the connection initiated by the side with the higher BGP Identifier survives
-            boolean keepOutbound = Integer.compareUnsigned(local, remote) > 0;
-            loser = at.fsm.outbound() == keepOutbound ? other : at;
-        }
-        LOG.log(speaker.info(), "peer={0} event=collision local-id={1} remote-id={2} closing={3}", cfg.name(),
-                Integer.toUnsignedString(local), Integer.toUnsignedString(remote), loser.fsm.outbound() ? "outbound" : "inbound");
-        dump(loser);
     }
 
-    /** The loser's FSM sends Cease 6/7 and ends; if it was the configured one, {@link #execute} promotes the other. */
-    private void dump(Attempt loser) {
-        execute(loser, loser.fsm.handle(new FsmEvent.CollisionDump(), now()));
+    /** The loser's FSM sends {@code cease} and ends; if it was the configured one, {@link #execute} promotes the other. */
+    private void dump(Attempt loser, BgpMessage.Notification cease, String why) {
+        LOG.log(speaker.info(), "peer={0} event=collision closing={1} direction={2} why=\"{3}\"", cfg.name(),
+                loser == primary ? "configured" : "second", loser.fsm.outbound() ? "outbound" : "inbound", why);
+        execute(loser, loser.fsm.handle(new FsmEvent.CollisionDump(cease), now()));
     }
 
     /**
-     * Makes the second FSM the peer's session once the configured one has no connection: it lost the collision
-     * (RFC 4271 §6.8), or its connection failed while the second one's lives on. Left alone, the second one could
-     * reach Established (or be there already) with its SessionUp ignored: up on both sides, no routes, for good.
-     * Seen in a 500-node mesh with a passive side: its configured FSM's connection was a connect the peer gave up
-     * on, the second FSM carried the peer's real connection to Established, and a third connection (another given
-     * up connect) then went to the configured FSM. The second FSM was built from the same configuration, so after
-     * a later error it restarts (actively or passively) exactly as the configured one would.
+     * Makes the second FSM the peer's session ({@link CollisionDecision.PromoteSecond}). It was built from the same
+     * configuration, so after a later error it restarts (actively or passively) exactly as the configured one would.
+     * {@code session}: its negotiated session when it is Established already, whose SessionUp is acted on now.
      */
-    private void promoteSecondary() {
+    private void promoteSecondary(Negotiated session) {
         primary = secondary;
         secondary = null;
         String from = state;
@@ -541,8 +503,8 @@ final class PeerSession {
             state = to;
             speaker.peerStateChanged(this, from, to, "collision: the second connection is now the session");
         }
-        if (primary.fsm.state() instanceof FsmState.Established e) {
-            sessionUp(primary, e.session());
+        if (session != null) {
+            sessionUp(primary, session);
         }
     }
 
@@ -570,11 +532,11 @@ final class PeerSession {
                 case FsmAction.Transition t -> onTransition(at, t);
             }
         }
-        if (at == secondary && secondary.fsm.state() instanceof FsmState.Idle) {
-            secondary = null;
-        }
-        if (secondary != null && primaryOrphaned()) {
-            promoteSecondary(); // so a second FSM never outlives the configured one's connection
+        switch (CollisionResolver.decide(new CollisionInput.Settled(view(primary), view(secondary)))) {
+            case CollisionDecision.KeepConfigured k -> {
+            }
+            case CollisionDecision.ForgetSecond f -> secondary = null;
+            case CollisionDecision.PromoteSecond p -> promoteSecondary(p.session());
         }
         armTimer(); // every deadline change comes through here
     }

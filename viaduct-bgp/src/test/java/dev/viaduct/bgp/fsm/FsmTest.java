@@ -232,7 +232,7 @@ class FsmTest {
         f.handle(new FsmEvent.Start(), now);
         f.handle(new FsmEvent.TcpConnected(true), now);
         f.handle(new FsmEvent.Received(peerOpen(90)), now);
-        List<FsmAction> a = f.handle(new FsmEvent.CollisionDump(), now);
+        List<FsmAction> a = f.handle(new FsmEvent.CollisionDump(CollisionDecision.CEASE_COLLISION), now);
         assertThat(sentNotification(a).subcode()).isEqualTo(ErrorCodes.CEASE_CONNECTION_COLLISION);
         assertThat(f.state()).isEqualTo(FsmState.IDLE);
         assertThat(f.running()).isFalse();

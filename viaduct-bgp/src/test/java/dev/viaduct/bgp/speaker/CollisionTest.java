@@ -143,20 +143,37 @@ class CollisionTest {
         }
     }
 
+    /** The peer restarts: an OPEN on a new connection ends {@code old}'s session, and the new one carries it on. */
+    static void restartOnANewConnection(Inet4Address peer, RawPeer old) throws Exception {
+        long ups = status(peer).establishedTransitions();
+        try (RawPeer restarted = connect(peer)) {
+            restarted.send(grOpen(peer));
+            assertThat(restarted.receive()).isInstanceOf(BgpMessage.Keepalive.class);
+            assertThat(old.closedBySpeaker()).as("the old session's connection is closed").isTrue();
+            restarted.send(BgpMessage.Keepalive.INSTANCE);
+            awaitRoute(restarted);
+            Poll.until("the session is up again on the new connection", T,
+                    () -> status(peer).established() && status(peer).establishedTransitions() == ups + 1);
+        }
+    }
+
     @Test
     void anOpenOnANewConnectionWhileEstablishedIsAGracefulRestart() throws Exception {
         Inet4Address peer = newPassivePeer();
         try (RawPeer old = establishedGrSession(peer)) {
-            long ups = status(peer).establishedTransitions();
-            try (RawPeer restarted = connect(peer)) {
-                restarted.send(grOpen(peer));
-                assertThat(restarted.receive()).isInstanceOf(BgpMessage.Keepalive.class);
-                assertThat(old.closedBySpeaker()).as("the old session's connection is closed").isTrue();
-                restarted.send(BgpMessage.Keepalive.INSTANCE);
-                awaitRoute(restarted);
-                Poll.until("the session is up again on the new connection", T,
-                        () -> status(peer).established() && status(peer).establishedTransitions() == ups + 1);
-            }
+            restartOnANewConnection(peer, old);
+        }
+    }
+
+    @Test
+    void aRestartAfterAConnectThePeerGaveUpOnIsStillARestart() throws Exception {
+        Inet4Address peer = newPassivePeer();
+        try (RawPeer old = establishedGrSession(peer)) {
+            connect(peer).close(); // a given-up connect: the second FSM's connection dies before it brings an OPEN
+            Poll.until("the speaker saw the given-up connection close", T,
+                    () -> String.valueOf(status(peer).lastError()).contains("closed by peer"));
+            // the second FSM went with its connection, so the peer's real restart is taken, not refused as a third
+            restartOnANewConnection(peer, old);
         }
     }
 }
