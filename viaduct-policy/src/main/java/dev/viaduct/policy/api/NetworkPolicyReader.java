@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MappingIterator;
@@ -201,33 +202,8 @@ public final class NetworkPolicyReader {
             }
             fields(n, at, SPEC_FIELDS);
             LabelSelector podSelector = orAll(selector(n.get("podSelector"), at + ".podSelector"));
-            List<IngressRule> ingress = new ArrayList<>();
-            JsonNode in = list(n.get("ingress"), at + ".ingress");
-            for (int i = 0; i < in.size(); i++) {
-                String rp = at + ".ingress[" + i + "]";
-                JsonNode r = in.get(i);
-                if (!object(r, rp)) {
-                    continue;
-                }
-                fields(r, rp, INGRESS_FIELDS);
-                // validation order as the API server: ports, then peers
-                List<PolicyPort> ports = ports(r.get("ports"), rp + ".ports");
-                List<Peer> from = peers(r.get("from"), rp + ".from");
-                ingress.add(new IngressRule(from, ports));
-            }
-            List<EgressRule> egress = new ArrayList<>();
-            JsonNode eg = list(n.get("egress"), at + ".egress");
-            for (int i = 0; i < eg.size(); i++) {
-                String rp = at + ".egress[" + i + "]";
-                JsonNode r = eg.get(i);
-                if (!object(r, rp)) {
-                    continue;
-                }
-                fields(r, rp, EGRESS_FIELDS);
-                List<PolicyPort> ports = ports(r.get("ports"), rp + ".ports");
-                List<Peer> to = peers(r.get("to"), rp + ".to");
-                egress.add(new EgressRule(to, ports));
-            }
+            List<IngressRule> ingress = rules(n.get("ingress"), at + ".ingress", INGRESS_FIELDS, "from", IngressRule::new);
+            List<EgressRule> egress = rules(n.get("egress"), at + ".egress", EGRESS_FIELDS, "to", EgressRule::new);
             List<PolicyType> types = new ArrayList<>();
             JsonNode pt = list(n.get("policyTypes"), at + ".policyTypes");
             if (pt.size() > 2) {
@@ -251,6 +227,24 @@ public final class NetworkPolicyReader {
                 }
             }
             return errors.isEmpty() ? new NetworkPolicySpec(podSelector, types, ingress, egress) : null;
+        }
+
+        /** Ingress or egress rules; validated in the API server's order: ports, then peers. */
+        <R> List<R> rules(JsonNode n, String at, Set<String> known, String peersField, BiFunction<List<Peer>, List<PolicyPort>, R> make) {
+            List<R> out = new ArrayList<>();
+            JsonNode l = list(n, at);
+            for (int i = 0; i < l.size(); i++) {
+                String rp = at + "[" + i + "]";
+                JsonNode r = l.get(i);
+                if (!object(r, rp)) {
+                    continue;
+                }
+                fields(r, rp, known);
+                List<PolicyPort> ports = ports(r.get("ports"), rp + ".ports");
+                List<Peer> peers = peers(r.get(peersField), rp + "." + peersField);
+                out.add(make.apply(peers, ports));
+            }
+            return out;
         }
 
         List<Peer> peers(JsonNode n, String at) {
@@ -384,11 +378,9 @@ public final class NetworkPolicyReader {
                 Protocol protocol = Protocol.TCP;
                 String proto = string(port, "protocol", p + ".protocol");
                 if (proto != null) {
-                    switch (proto) {
-                        case "TCP" -> protocol = Protocol.TCP;
-                        case "UDP" -> protocol = Protocol.UDP;
-                        case "SCTP" -> protocol = Protocol.SCTP;
-                        default -> errors.add(FieldError.notSupported(p + ".protocol", proto, List.of("TCP", "UDP", "SCTP")));
+                    protocol = Protocol.parse(proto);
+                    if (protocol == null) {
+                        errors.add(FieldError.notSupported(p + ".protocol", proto, Protocol.names()));
                     }
                 }
                 Long endPort = null;

@@ -206,10 +206,7 @@ public final class StoreRecords {
 
     public static PodRecord decodePod(String json) throws RecordException {
         List<FieldError> errs = new ArrayList<>();
-        JsonNode n = tree(json, "pod record");
-        if (!n.isObject()) {
-            throw new RecordException("pod record", List.of(FieldError.invalid("<record>", new FieldError.Raw(n.toString()), "must be an object")));
-        }
+        JsonNode n = object(json, "pod record");
         unknown(n, POD_FIELDS, "", errs);
         Map<String, String> labels = labels(n.get("labels"), "labels", errs);
         String node = null;
@@ -249,10 +246,7 @@ public final class StoreRecords {
 
     public static NamespaceRecord decodeNamespace(String json) throws RecordException {
         List<FieldError> errs = new ArrayList<>();
-        JsonNode n = tree(json, "namespace record");
-        if (!n.isObject()) {
-            throw new RecordException("namespace record", List.of(FieldError.invalid("<record>", new FieldError.Raw(n.toString()), "must be an object")));
-        }
+        JsonNode n = object(json, "namespace record");
         unknown(n, NAMESPACE_FIELDS, "", errs);
         Map<String, String> labels = labels(n.get("labels"), "labels", errs);
         if (!errs.isEmpty()) {
@@ -290,11 +284,9 @@ public final class StoreRecords {
         JsonNode pr = n.get("protocol");
         if (pr != null && !pr.isNull()) {
             String t = pr.isString() ? pr.asString() : pr.toString();
-            switch (t) {
-                case "TCP" -> protocol = Protocol.TCP;
-                case "UDP" -> protocol = Protocol.UDP;
-                case "SCTP" -> protocol = Protocol.SCTP;
-                default -> errs.add(FieldError.notSupported(at + ".protocol", t, List.of("TCP", "UDP", "SCTP")));
+            protocol = Protocol.parse(t);
+            if (protocol == null) {
+                errs.add(FieldError.notSupported(at + ".protocol", t, Protocol.names()));
             }
         }
         return errs.size() == before ? new ContainerPort(nm, number, protocol) : null;
@@ -331,11 +323,16 @@ public final class StoreRecords {
         }
     }
 
-    private static JsonNode tree(String json, String what) throws RecordException {
+    private static JsonNode object(String json, String what) throws RecordException {
+        JsonNode n;
         try {
-            return JSON.readTree(json);
+            n = JSON.readTree(json);
         } catch (JacksonException e) {
             throw new RecordException(what, List.of(FieldError.invalid("<record>", new FieldError.Raw("(not JSON)"), e.getOriginalMessage())));
         }
+        if (!n.isObject()) {
+            throw new RecordException(what, List.of(FieldError.invalid("<record>", new FieldError.Raw(n.toString()), "must be an object")));
+        }
+        return n;
     }
 }

@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +94,7 @@ public final class PolicyCompiler {
 
     private Ruleset compile() {
         List<Pod> local = cluster.pods().stream().filter(p -> p.node().equals(node))
-                .sorted(java.util.Comparator.comparing(Pod::hostVeth, java.util.Comparator.nullsFirst(String::compareTo)))
+                .sorted(Comparator.comparing(Pod::hostVeth, Comparator.nullsFirst(String::compareTo)))
                 .toList();
         for (Pod p : local) {
             if (p.hostVeth() == null || p.hostVeth().isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.viaduct.policy.compile;
 
 import dev.viaduct.sys.net.IpPrefix;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +33,7 @@ public final class PrefixDifference {
         }
         // an except lies strictly inside p: halve p and keep what is outside every except
         int len = p.length() + 1;
-        split(p.subnet(len, java.math.BigInteger.ZERO), except, out);
-        split(p.subnet(len, java.math.BigInteger.ONE), except, out);
+        split(p.subnet(len, BigInteger.ZERO), except, out);
+        split(p.subnet(len, BigInteger.ONE), except, out);
     }
 }
