@@ -223,6 +223,9 @@ public final class Agent implements AutoCloseable {
         if (bgp != null) {
             liveness.register("bgp-rib", deadline, bgp::ribStalledSince);
         }
+        if (bfd != null) {
+            liveness.register("bfdd-link", deadline, bfd::daemonLostSince);
+        }
     }
 
     /**

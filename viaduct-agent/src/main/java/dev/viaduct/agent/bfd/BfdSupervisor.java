@@ -388,6 +388,14 @@ public final class BfdSupervisor implements AutoCloseable {
     }
 
     /**
+     * Since when (System.nanoTime) the agent has been without bfdd: neither connected nor able to start one (the
+     * link retries both). For liveness: without bfdd no path failure is detected, and BFD peers see this node down.
+     */
+    public java.util.OptionalLong daemonLostSince() {
+        return link.disconnectedSince();
+    }
+
+    /**
      * Adds {@code bfd} (one object per session: {@code peer, name, state, remoteState, txIntervalMs, rxIntervalMs,
      * detectMs, lastStateChange, packetsIn, packetsOut, discarded}, plus {@code local}, {@code pathDown} and, when
      * the session cannot start, {@code error}), {@code bfdDaemon} and {@code bfdSkipped} to the agent's /status.

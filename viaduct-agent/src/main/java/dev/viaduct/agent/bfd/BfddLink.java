@@ -80,6 +80,8 @@ final class BfddLink implements AutoCloseable {
     private volatile List<DesiredSession> desired;
     private volatile Welcome welcome;
     private volatile String lastError = "not connected yet";
+    /** System.nanoTime since which the link has had no daemon; meaningful while {@code channel} is null. */
+    private volatile long disconnectedSince = System.nanoTime();
     private volatile long spawnedPid = -1;
     private volatile boolean closed;
     private Thread loop;
@@ -120,6 +122,11 @@ final class BfddLink implements AutoCloseable {
 
     boolean connected() {
         return channel != null;
+    }
+
+    /** Since when (System.nanoTime) the link has been without a daemon (since it was made, at first); empty while connected. */
+    java.util.OptionalLong disconnectedSince() {
+        return channel != null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(disconnectedSince);
     }
 
     /** The daemon's last Welcome (who it is), if ever connected. */
@@ -200,6 +207,9 @@ final class BfddLink implements AutoCloseable {
             backoffMillis = 20;
             String why = converse(ch);
             boolean wasConnected = channel != null;
+            if (wasConnected) {
+                disconnectedSince = System.nanoTime();
+            }
             channel = null;
             out = null;
             try {

@@ -152,11 +152,16 @@ class BfdSupervisorTest {
         engine.change(N2, BfdState.DOWN, false);
         Poll.until("n2 path-down", T, () -> changes.size() == 1);
 
+        assertThat(s.daemonLostSince()).isEmpty();
+        long beforeDeath = System.nanoTime();
         daemon.close(); // the daemon dies; a new one (fresh sessions, all Down) takes over the socket
+        Poll.until("the lost daemon shows", T, () -> s.daemonLostSince().isPresent());
+        assertThat(s.daemonLostSince().getAsLong()).isGreaterThanOrEqualTo(beforeDeath);
         FakeEngine fresh = new FakeEngine();
         daemon = BfdDaemon.start(new BfdDaemon.Options(socket, Duration.ofMillis(50)), fresh);
         awaitSessions(fresh, 2);
         Poll.until("reconnected to the new daemon", T, () -> s.daemonConnected() && s.sessions().size() == 2);
+        assertThat(s.daemonLostSince()).as("connected again: nothing owed").isEmpty();
         assertThat(s.pathDown()).as("a fresh Down session is no proof the peer is back").extracting(Peer::name).containsExactly("n2");
 
         fresh.change(N2, BfdState.INIT, false);
