@@ -5,7 +5,6 @@ import dev.viaduct.agent.cni.CniHandler;
 import dev.viaduct.agent.config.AgentConfig;
 import dev.viaduct.agent.hostgw.HostGwSource;
 import dev.viaduct.agent.ipam.IpamAllocator;
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.ClusterConfigRecord;
 import dev.viaduct.agent.node.NodeDirectory;
 import dev.viaduct.agent.node.NodeRecord;
@@ -42,6 +41,7 @@ import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.StoreOptions;
 import dev.viaduct.store.etcd.EtcdDatastore;
+import dev.viaduct.sys.net.IpPrefix;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,7 +129,7 @@ public final class Agent implements AutoCloseable {
         // overlays: a restarted agent registers with the VTEP its VXLAN device already has (peers keep encapsulating)
         overlays = OverlayPlane.open(hostNs, config.nodeName(), config.cni().mtu(), config.routes().resyncInterval());
         NodeRegistration reg = new NodeRegistration(store, keys, config.node().leaseTtl());
-        reg.register(new NodeRecord(config.nodeName(), uplink.addresses().stream().map(Cidr::toString).toList(),
+        reg.register(new NodeRecord(config.nodeName(), uplink.addresses().stream().map(IpPrefix::toString).toList(),
                 uplink.device(), config.node().labels(), mode, 0, null, version(),
                 StatusJson.agentUrl(config.http().listenHost(), config.http().listenPort(), uplink.addresses()).orElse(null))
                 .withVtep(overlays.initialVtep().orElse(null)));
@@ -150,7 +150,7 @@ public final class Agent implements AutoCloseable {
         endpoints.subscribe(eps -> {
             List<Route> routes = new ArrayList<>();
             for (var e : eps) {
-                for (Cidr c : e.addresses()) {
+                for (IpPrefix c : e.addresses()) {
                     routes.add(Route.direct(c, e.hostVeth()));
                 }
             }
@@ -223,8 +223,8 @@ public final class Agent implements AutoCloseable {
 
     private ClusterConfigRecord ensureClusterConfig() {
         var c = config.cluster();
-        ClusterConfigRecord mine = new ClusterConfigRecord(c.mode(), c.podCidrs().stream().map(Cidr::toString).toList(),
-                c.blockSize(), c.podCidrsV6().stream().map(Cidr::toString).toList(), c.blockSizeV6(), c.vxlanMode().text(),
+        ClusterConfigRecord mine = new ClusterConfigRecord(c.mode(), c.podCidrs().stream().map(IpPrefix::toString).toList(),
+                c.blockSize(), c.podCidrsV6().stream().map(IpPrefix::toString).toList(), c.blockSizeV6(), c.vxlanMode().text(),
                 c.ipipMode().text(), c.natOutgoing());
         JsonCodec<ClusterConfigRecord> codec = JsonCodec.of(ClusterConfigRecord.class);
         if (store.create(keys.config(), codec.encode(mine))) {
@@ -273,7 +273,7 @@ public final class Agent implements AutoCloseable {
         for (Handle h : ipam.handles()) {
             if (h.node().equals(config.nodeName()) && !TunnelKind.isTunnelHandle(h.id())) {
                 out.add(new LocalEndpoints.Endpoint(h.id(), HostVethNames.of(h.id()),
-                        h.addresses().stream().map(Cidr::host).toList()));
+                        h.addresses().stream().map(IpPrefix::host).toList()));
             }
         }
         return out;

@@ -3,7 +3,6 @@ package dev.viaduct.lab;
 import dev.viaduct.cni.CniInstaller;
 import dev.viaduct.netlink.Address;
 import dev.viaduct.netlink.AddressFamily;
-import dev.viaduct.netlink.IpPrefix;
 import dev.viaduct.netlink.Link;
 import dev.viaduct.netlink.LinkSettings;
 import dev.viaduct.netlink.LinkSpec;
@@ -14,6 +13,7 @@ import dev.viaduct.netlink.Route;
 import dev.viaduct.netlink.RouteProtocol;
 import dev.viaduct.netlink.Rtnl;
 import dev.viaduct.netlink.Sysctl;
+import dev.viaduct.sys.net.IpPrefix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -642,45 +642,7 @@ public final class Lab implements AutoCloseable {
     }
 
     static String format(Route r, Map<Integer, String> names) {
-        StringBuilder sb = new StringBuilder();
-        switch (r.type()) {
-            case BLACKHOLE -> sb.append("blackhole ");
-            case UNREACHABLE -> sb.append("unreachable ");
-            default -> {
-            }
-        }
-        sb.append(r.destination().isHost() ? hostText(r.destination().address())
-                : r.destination().toString());
-        if (r.nexthops().size() > 1) {
-            for (var h : r.nexthops()) {
-                sb.append(" nexthop");
-                if (h.gateway() != null) {
-                    sb.append(" via ").append(hostText(h.gateway()));
-                }
-                if (h.ifindex() > 0) {
-                    sb.append(" dev ").append(names.getOrDefault(h.ifindex(), "if" + h.ifindex()));
-                }
-            }
-        } else {
-            if (r.gateway() != null) {
-                sb.append(" via ").append(hostText(r.gateway()));
-            }
-            if (r.ifindex() > 0) {
-                sb.append(" dev ").append(names.getOrDefault(r.ifindex(), "if" + r.ifindex()));
-            }
-            if (r.nexthops().size() == 1 && r.nexthops().getFirst().has(dev.viaduct.netlink.Nexthop.ONLINK)) {
-                sb.append(" onlink"); // tunnel routes: the gateway is a VTEP, not in a connected subnet
-            }
-        }
-        sb.append(" proto ").append(r.protocol().code() == RouteProtocol.VIADUCT.code() ? "viaduct" : r.protocol());
-        if (r.scope().equals(dev.viaduct.netlink.RouteScope.LINK)) {
-            sb.append(" scope link");
-        }
-        return sb.toString();
-    }
-
-    private static String hostText(java.net.InetAddress a) {
-        return a.getHostAddress();
+        return r.text(i -> names.getOrDefault(i, "if" + i));
     }
 
     /** The result of pinging every pod from every other pod. */

@@ -8,13 +8,13 @@ import dev.viaduct.agent.bfd.BfddMessage.Welcome;
 import dev.viaduct.agent.bgp.BgpMode;
 import dev.viaduct.agent.bgp.BgpTopology;
 import dev.viaduct.agent.hostgw.HostGwSource;
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeDirectory;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.agent.node.Uplink;
 import dev.viaduct.agent.ops.AgentMetrics;
 import dev.viaduct.bfd.packet.BfdState;
 import dev.viaduct.bfd.session.Timers;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -231,7 +231,7 @@ public final class BfdSupervisor implements AutoCloseable {
             if (n.name().equals(self)) {
                 continue;
             }
-            Optional<Cidr> a;
+            Optional<IpPrefix> a;
             try {
                 a = n.address(true).or(() -> n.address(false));
             } catch (IllegalArgumentException e) {

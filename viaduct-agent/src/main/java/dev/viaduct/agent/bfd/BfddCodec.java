@@ -10,10 +10,10 @@ import dev.viaduct.agent.bfd.BfddMessage.SetSessions;
 import dev.viaduct.agent.bfd.BfddMessage.Shutdown;
 import dev.viaduct.agent.bfd.BfddMessage.Status;
 import dev.viaduct.agent.bfd.BfddMessage.Welcome;
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.bfd.packet.BfdState;
 import dev.viaduct.bfd.packet.Diagnostic;
 import dev.viaduct.bfd.session.Timers;
+import dev.viaduct.sys.net.IpAddresses;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -344,7 +344,7 @@ public final class BfddCodec {
         InetAddress address(String key) throws BfddProtocolException {
             String s = string(key);
             try {
-                return Cidr.parseAddress(s);
+                return IpAddresses.parse(s);
             } catch (IllegalArgumentException e) {
                 throw new BfddProtocolException(field(key) + ": " + e.getMessage());
             }
