@@ -8,7 +8,7 @@ import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.speaker.Transport;
 import dev.viaduct.bgp.transport.TcpMd5Transport;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpPrefix;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -157,7 +157,7 @@ public class ClusterSim {
         long cpuBlocks = 0;
         for (int j = 0; j < newBlocks; j++) {
             int origin = cluster.randomOrigin(rnd);
-            Prefix target = newBlock(j);
+            IpPrefix target = newBlock(j);
             Probe p = nodes.arm(target);
             long cb = os.getProcessCpuTime();
             long tb = System.nanoTime();
@@ -185,13 +185,13 @@ public class ClusterSim {
         return o;
     }
 
-    static Prefix block(int i) {
-        return Prefix.v4((10 << 24 | 64 << 16) + i * 64, 26);
+    static IpPrefix block(int i) {
+        return IpPrefix.v4((10 << 24 | 64 << 16) + i * 64, 26);
     }
 
     /** The /26 originated by the j-th new-block event. */
-    static Prefix newBlock(int j) {
-        return Prefix.v4((10 << 24 | 128 << 16) + j * 64, 26);
+    static IpPrefix newBlock(int j) {
+        return IpPrefix.v4((10 << 24 | 128 << 16) + j * 64, 26);
     }
 
     static long ms(long nanos) {
@@ -430,7 +430,7 @@ public class ClusterSim {
                         .add(String.format(Locale.ROOT, "%.3f %s->%s %s", (System.nanoTime() - clockZero) / 1e9, c.from(), c.to(), c.cause())));
                 s.originate(block(i));
                 int self = i;
-                Set<Prefix> known = new HashSet<>();
+                Set<IpPrefix> known = new HashSet<>();
                 boolean[] done = new boolean[1];
                 s.subscribe(batch -> {
                     long now = System.nanoTime();
@@ -503,7 +503,7 @@ public class ClusterSim {
         }
 
         /** Watch for a new block at every local node, from now on. */
-        Probe arm(Prefix target) {
+        Probe arm(IpPrefix target) {
             Probe p = new Probe(target, cluster.nodes(), count);
             probe = p;
             return p;
@@ -541,12 +541,12 @@ public class ClusterSim {
 
     /** The arrival of one new prefix at every local node: the time of the last arrival ends the measurement. */
     static final class Probe {
-        final Prefix target;
+        final IpPrefix target;
         final CountDownLatch latch;
         final AtomicLongArray seen;
         final AtomicLong last = new AtomicLong();
 
-        Probe(Prefix target, int nodes, int localNodes) {
+        Probe(IpPrefix target, int nodes, int localNodes) {
             this.target = target;
             this.latch = new CountDownLatch(localNodes);
             this.seen = new AtomicLongArray(nodes);

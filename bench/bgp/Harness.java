@@ -3,8 +3,8 @@ import dev.viaduct.bgp.speaker.BgpSpeaker;
 import dev.viaduct.bgp.speaker.PeerConfig;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
 import dev.viaduct.cli.BgpWarmup;
+import dev.viaduct.sys.net.IpAddresses;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -19,7 +19,7 @@ import java.nio.file.StandardCopyOption;
  */
 public class Harness {
     public static void main(String[] a) throws Exception {
-        Inet4Address addr = (Inet4Address) Prefix.parseAddress(a[0]);
+        Inet4Address addr = (Inet4Address) IpAddresses.parse(a[0]);
         int port = Integer.parseInt(a[1]);
         Path countFile = Path.of(a[3]);
         Path tmp = Path.of(a[3] + ".tmp");
@@ -30,7 +30,7 @@ public class Harness {
         BgpSpeaker s = BgpSpeaker.start(SpeakerConfig.builder(65000, addr).listen(new InetSocketAddress(addr, port))
                 .gracefulRestart(null)
                 .jitWarmupRoutes(warmup)
-                .peer(PeerConfig.builder(Prefix.parseAddress(a[2]), 65000).passive(true).exportPolicy(Policy.REJECT_ALL).build())
+                .peer(PeerConfig.builder(IpAddresses.parse(a[2]), 65000).passive(true).exportPolicy(Policy.REJECT_ALL).build())
                 .build());
         Runtime.getRuntime().addShutdownHook(new Thread(s::close));
         while (true) {

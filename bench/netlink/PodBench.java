@@ -1,7 +1,6 @@
 import dev.viaduct.netlink.Address;
 import dev.viaduct.netlink.AddressFamily;
 import dev.viaduct.netlink.HardwareAddress;
-import dev.viaduct.netlink.IpPrefix;
 import dev.viaduct.netlink.Ipv4Conf;
 import dev.viaduct.netlink.LinkSettings;
 import dev.viaduct.netlink.LinkSpec;
@@ -14,6 +13,7 @@ import dev.viaduct.netlink.RouteProtocol;
 import dev.viaduct.netlink.RouteScope;
 import dev.viaduct.netlink.Rtnl;
 import dev.viaduct.netlink.Sysctl;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;

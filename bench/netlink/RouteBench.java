@@ -1,6 +1,5 @@
 import dev.viaduct.netlink.AddressFamily;
 import dev.viaduct.netlink.BatchResult;
-import dev.viaduct.netlink.IpPrefix;
 import dev.viaduct.netlink.Link;
 import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.netlink.Request;
@@ -8,6 +7,7 @@ import dev.viaduct.netlink.Route;
 import dev.viaduct.netlink.RouteProtocol;
 import dev.viaduct.netlink.RouteScope;
 import dev.viaduct.netlink.Rtnl;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;

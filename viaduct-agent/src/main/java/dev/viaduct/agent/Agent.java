@@ -9,7 +9,6 @@ import dev.viaduct.agent.cni.CniHandler;
 import dev.viaduct.agent.config.AgentConfig;
 import dev.viaduct.agent.hostgw.HostGwSource;
 import dev.viaduct.agent.ipam.IpamAllocator;
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.ClusterConfigRecord;
 import dev.viaduct.agent.node.NodeDirectory;
 import dev.viaduct.agent.node.NodeRecord;
@@ -48,6 +47,7 @@ import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.StoreOptions;
 import dev.viaduct.store.etcd.EtcdDatastore;
+import dev.viaduct.sys.net.IpPrefix;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,7 +146,7 @@ public final class Agent implements AutoCloseable {
         // overlays: a restarted agent registers with the VTEP its VXLAN device already has (peers keep encapsulating)
         overlays = OverlayPlane.open(hostNs, config.nodeName(), config.cni().mtu(), config.routes().resyncInterval());
         NodeRegistration reg = new NodeRegistration(store, keys, config.node().leaseTtl());
-        reg.register(new NodeRecord(config.nodeName(), uplink.addresses().stream().map(Cidr::toString).toList(),
+        reg.register(new NodeRecord(config.nodeName(), uplink.addresses().stream().map(IpPrefix::toString).toList(),
                 uplink.device(), config.node().labels(), mode, 0, null, version(),
                 StatusJson.agentUrl(config.http().listenHost(), config.http().listenPort(), uplink.addresses()).orElse(null))
                 .withVtep(overlays.initialVtep().orElse(null)));
@@ -275,7 +275,7 @@ public final class Agent implements AutoCloseable {
             if (n.name().equals(self)) {
                 continue;
             }
-            Optional<Cidr> a;
+            Optional<IpPrefix> a;
             try {
                 a = n.address(true).or(() -> n.address(false));
             } catch (IllegalArgumentException e) {
@@ -299,8 +299,8 @@ public final class Agent implements AutoCloseable {
 
     private ClusterConfigRecord ensureClusterConfig() {
         var c = config.cluster();
-        ClusterConfigRecord mine = new ClusterConfigRecord(c.mode(), c.podCidrs().stream().map(Cidr::toString).toList(),
-                c.blockSize(), c.podCidrsV6().stream().map(Cidr::toString).toList(), c.blockSizeV6(), c.vxlanMode().text(),
+        ClusterConfigRecord mine = new ClusterConfigRecord(c.mode(), c.podCidrs().stream().map(IpPrefix::toString).toList(),
+                c.blockSize(), c.podCidrsV6().stream().map(IpPrefix::toString).toList(), c.blockSizeV6(), c.vxlanMode().text(),
                 c.ipipMode().text(), c.natOutgoing());
         JsonCodec<ClusterConfigRecord> codec = JsonCodec.of(ClusterConfigRecord.class);
         if (store.create(keys.config(), codec.encode(mine))) {
@@ -367,7 +367,7 @@ public final class Agent implements AutoCloseable {
         for (Handle h : ipam.handles()) {
             if (h.node().equals(config.nodeName()) && !TunnelKind.isTunnelHandle(h.id())) {
                 out.add(new LocalEndpoints.Endpoint(h.id(), HostVethNames.of(h.id()),
-                        h.addresses().stream().map(Cidr::host).toList()));
+                        h.addresses().stream().map(IpPrefix::host).toList()));
             }
         }
         return out;

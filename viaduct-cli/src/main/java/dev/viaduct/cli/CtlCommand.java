@@ -2,7 +2,6 @@ package dev.viaduct.cli;
 
 import dev.viaduct.agent.config.AgentConfig;
 import dev.viaduct.agent.config.ConfigException;
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.ctl.AgentClient;
 import dev.viaduct.ctl.ClusterReader;
 import dev.viaduct.ctl.Ctl;
@@ -14,6 +13,8 @@ import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.StoreOptions;
 import dev.viaduct.store.etcd.EtcdDatastore;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.URI;
@@ -124,7 +125,7 @@ final class CtlCommand implements Runnable {
             String url = agent;
             if (url == null && config != null) {
                 var h = agentConfig().http();
-                url = dev.viaduct.agent.ops.StatusJson.agentUrl(h.listenHost(), h.listenPort(), List.of(Cidr.parse("127.0.0.1/8")))
+                url = dev.viaduct.agent.ops.StatusJson.agentUrl(h.listenHost(), h.listenPort(), List.of(IpPrefix.parse("127.0.0.1/8")))
                         .orElse(null);
             }
             if (url == null) {
@@ -224,18 +225,18 @@ final class CtlCommand implements Runnable {
         @Override
         public InetAddress convert(String value) {
             try {
-                return Cidr.parseAddress(value);
+                return IpAddresses.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException("'" + value + "' is not an IP address");
             }
         }
     }
 
-    static final class CidrConverter implements CommandLine.ITypeConverter<Cidr> {
+    static final class CidrConverter implements CommandLine.ITypeConverter<IpPrefix> {
         @Override
-        public Cidr convert(String value) {
+        public IpPrefix convert(String value) {
             try {
-                Cidr c = Cidr.parse(value);
+                IpPrefix c = IpPrefix.parse(value);
                 if (!value.contains("/")) {
                     throw new IllegalArgumentException("no prefix length");
                 }
@@ -321,7 +322,7 @@ final class CtlCommand implements Runnable {
 
         static final class Filter {
             @Option(names = "--pool", paramLabel = "CIDR", converter = CidrConverter.class, description = "One pool and its blocks.")
-            Cidr pool;
+            IpPrefix pool;
 
             @Option(names = "--node", paramLabel = "NODE", description = "One node's blocks and the addresses it allocated.")
             String node;

@@ -1,6 +1,7 @@
 package dev.viaduct.ctl;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.HashSet;
 import java.util.List;
@@ -17,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
  * ctl does not know are ignored, missing optional ones read as empty, so ctl and agents of neighbouring
  * versions work together.
  */
-public record AgentStatus(String node, String mode, boolean ready, String notReady, String uplink, List<Cidr> addresses,
+public record AgentStatus(String node, String mode, boolean ready, String notReady, String uplink, List<IpPrefix> addresses,
         String agentVersion, int routeProtocol, List<Route> desired, List<Route> kernel, String kernelError,
         List<Link> links, List<Endpoint> endpoints, Map<String, String> routeProblems, Map<String, String> notOnLink,
         List<Peer> peers, long routesDrifted) {
@@ -57,7 +58,7 @@ public record AgentStatus(String node, String mode, boolean ready, String notRea
      * @param protocol rtm_protocol (86 = Viaduct by default; 2 kernel, 3 boot, 4 static, 186 bgp ...)
      * @param source   for desired routes, the route source that wants it (pods, hostgw, bgp ...); else empty
      */
-    public record Route(Cidr destination, String type, String scope, long table, int protocol, long metric,
+    public record Route(IpPrefix destination, String type, String scope, long table, int protocol, long metric,
             List<Hop> nextHops, String text, String source) {
         public Route {
             nextHops = List.copyOf(nextHops);
@@ -159,8 +160,8 @@ public record AgentStatus(String node, String mode, boolean ready, String notRea
             if (!r.covers(ip)) {
                 continue;
             }
-            if (best == null || r.destination().prefixLength() > best.destination().prefixLength()
-                    || (r.destination().prefixLength() == best.destination().prefixLength() && r.metric() < best.metric())) {
+            if (best == null || r.destination().length() > best.destination().length()
+                    || (r.destination().length() == best.destination().length() && r.metric() < best.metric())) {
                 best = r;
             }
         }
@@ -192,9 +193,9 @@ public record AgentStatus(String node, String mode, boolean ready, String notRea
 
     static AgentStatus decode(JsonFields f) {
         int protocol = (int) f.number("routeProtocol", 86);
-        List<Cidr> addresses = f.strings("addresses").stream().map(s -> {
+        List<IpPrefix> addresses = f.strings("addresses").stream().map(s -> {
             try {
-                return Cidr.parse(s);
+                return IpPrefix.parse(s);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(f.path("addresses") + ": " + e.getMessage());
             }
@@ -224,7 +225,7 @@ public record AgentStatus(String node, String mode, boolean ready, String notRea
     private static Endpoint endpoint(JsonFields e) {
         List<InetAddress> addrs = e.strings("addresses").stream().map(s -> {
             try {
-                return Cidr.parseAddress(s);
+                return IpAddresses.parse(s);
             } catch (IllegalArgumentException x) {
                 throw new IllegalArgumentException(e.path("addresses") + ": " + x.getMessage());
             }

@@ -1,10 +1,10 @@
 package dev.viaduct.ctl;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.ipam.Block;
 import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Pool;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -55,7 +55,7 @@ public final class Ctl implements AutoCloseable {
         if (n.agentUrl() != null && !n.agentUrl().isBlank()) {
             return URI.create(n.agentUrl());
         }
-        String addr = n.addresses().isEmpty() ? "127.0.0.1" : Cidr.parse(n.addresses().getFirst()).addressText();
+        String addr = n.addresses().isEmpty() ? "127.0.0.1" : IpPrefix.parse(n.addresses().getFirst()).addressText();
         return URI.create("http://" + (addr.contains(":") ? "[" + addr + "]" : addr) + ":" + DEFAULT_AGENT_PORT);
     }
 
@@ -153,7 +153,7 @@ public final class Ctl implements AutoCloseable {
     }
 
     /** {@code ctl ipam show}: pools and blocks, or one pool, one node's share, or one address. */
-    public Report ipamShow(Optional<Cidr> pool, Optional<String> node, Optional<InetAddress> ip) {
+    public Report ipamShow(Optional<IpPrefix> pool, Optional<String> node, Optional<InetAddress> ip) {
         List<Pool> pools = cluster().pools();
         List<Block> blocks = cluster().blocks();
         List<Handle> handles = cluster().handles();

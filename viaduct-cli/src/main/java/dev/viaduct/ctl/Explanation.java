@@ -1,6 +1,6 @@
 package dev.viaduct.ctl;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.util.List;
@@ -29,7 +29,7 @@ public record Explanation(Place from, Place to, List<Step> forward, List<Step> b
     }
 
     /** Where an address lives according to IPAM and the node records. */
-    public record Place(InetAddress ip, Optional<String> node, Optional<String> pod, Optional<Cidr> block,
+    public record Place(InetAddress ip, Optional<String> node, Optional<String> pod, Optional<IpPrefix> block,
             Optional<String> handle, String summary) {
     }
 

@@ -1,6 +1,7 @@
 package dev.viaduct.ctl;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,10 +72,10 @@ final class JsonFields {
         return v.asBoolean();
     }
 
-    Cidr cidr(String field) {
+    IpPrefix cidr(String field) {
         String s = string(field);
         try {
-            return Cidr.parse(s);
+            return IpPrefix.parse(s);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(path(field) + ": " + e.getMessage());
         }
@@ -86,7 +87,7 @@ final class JsonFields {
         }
         String s = string(field);
         try {
-            return Optional.of(Cidr.parseAddress(s));
+            return Optional.of(IpAddresses.parse(s));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(path(field) + ": " + e.getMessage());
         }

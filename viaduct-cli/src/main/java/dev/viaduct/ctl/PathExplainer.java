@@ -1,13 +1,14 @@
 package dev.viaduct.ctl;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeRecord;
+import dev.viaduct.agent.route.Route;
 import dev.viaduct.ctl.Explanation.Place;
 import dev.viaduct.ctl.Explanation.Step;
 import dev.viaduct.ctl.Explanation.Verdict;
 import dev.viaduct.ipam.Block;
 import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Pool;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -103,7 +104,7 @@ public final class PathExplainer {
             return new Located(place(ip, null, null, null, null, "in pool " + pool.get().cidr() + ", no block"),
                     Optional.empty(), Optional.of(why));
         }
-        Cidr blockCidr = Cidr.parse(block.get().cidr().toString());
+        IpPrefix blockCidr = IpPrefix.parse(block.get().cidr().toString());
         String owner = block.get().affineNode().map(n -> "node " + n + "'s").orElse("an unaffine");
         Optional<Block.Allocation> alloc = block.get().allocation(ip);
         if (alloc.isEmpty()) {
@@ -135,7 +136,7 @@ public final class PathExplainer {
         return pod == null ? null : ns == null ? pod : ns + "/" + pod;
     }
 
-    private static Place place(InetAddress ip, String node, String pod, Cidr block, String handle, String summary) {
+    private static Place place(InetAddress ip, String node, String pod, IpPrefix block, String handle, String summary) {
         return new Place(ip, Optional.ofNullable(node), Optional.ofNullable(pod), Optional.ofNullable(block),
                 Optional.ofNullable(handle), summary);
     }
@@ -224,8 +225,8 @@ public final class PathExplainer {
         String note = "";
         if (want.isPresent()) {
             AgentStatus.Route w = want.get();
-            int wl = w.destination().prefixLength();
-            int kl = k.destination().prefixLength();
+            int wl = w.destination().length();
+            int kl = k.destination().length();
             if (kl < wl || (kl == wl && !owned)) {
                 String why = kl < wl
                         ? "node " + node + " has no route to " + w.destination() + " (expected " + w.forwarding() + "); packets to "
@@ -334,7 +335,7 @@ public final class PathExplainer {
         for (NodeRecord n : nodes.values()) {
             for (String a : n.addresses()) {
                 try {
-                    if (Cidr.parse(a).address().equals(ip)) {
+                    if (IpPrefix.parse(a).address().equals(ip)) {
                         return Optional.of(n.name());
                     }
                 } catch (IllegalArgumentException e) {
@@ -343,7 +344,7 @@ public final class PathExplainer {
             }
             if (n.vtep() != null && n.vtep().address() != null) {
                 try {
-                    if (Cidr.parse(n.vtep().address()).address().equals(ip)) {
+                    if (IpPrefix.parse(n.vtep().address()).address().equals(ip)) {
                         return Optional.of(n.name());
                     }
                 } catch (IllegalArgumentException e) {
@@ -362,7 +363,7 @@ public final class PathExplainer {
         Optional<AgentStatus.Route> want = s.desired().stream().filter(r -> r.destination().isHost() && r.covers(dst)).findFirst();
         Optional<AgentStatus.Route> have = AgentStatus.longestMatch(s.kernel(), dst);
         String expected = want.map(AgentStatus.Route::describe)
-                .orElse(ep.map(e -> d + " dev " + e.hostVeth() + " scope link").orElse(""));
+                .orElse(ep.map(e -> Route.direct(IpPrefix.host(dst), e.hostVeth()).toString()).orElse(""));
         String got = have.map(AgentStatus.Route::toString).orElse("");
         if (!s.kernelError().isEmpty()) {
             unknown(steps, unknowns, new Step(node, "deliver", Verdict.UNKNOWN, "", expected, "none", "",

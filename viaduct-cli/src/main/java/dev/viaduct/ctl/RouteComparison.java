@@ -1,6 +1,6 @@
 package dev.viaduct.ctl;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,23 +36,23 @@ public record RouteComparison(String node, List<Row> rows, Map<String, String> a
     }
 
     /** One destination: what the agent wants (empty for EXTRA) and what the kernel has (empty for MISSING). */
-    public record Row(State state, Cidr destination, Optional<AgentStatus.Route> desired, Optional<AgentStatus.Route> kernel,
+    public record Row(State state, IpPrefix destination, Optional<AgentStatus.Route> desired, Optional<AgentStatus.Route> kernel,
             String agentProblem) {
     }
 
     public static RouteComparison of(AgentStatus s) {
-        Map<Cidr, AgentStatus.Route> desired = new TreeMap<>();
+        Map<IpPrefix, AgentStatus.Route> desired = new TreeMap<>();
         s.desired().forEach(r -> desired.put(r.destination(), r));
-        Map<Cidr, List<AgentStatus.Route>> kernel = new TreeMap<>();
+        Map<IpPrefix, List<AgentStatus.Route>> kernel = new TreeMap<>();
         s.kernel().forEach(r -> kernel.computeIfAbsent(r.destination(), k -> new ArrayList<>()).add(r));
-        TreeSet<Cidr> all = new TreeSet<>(desired.keySet());
+        TreeSet<IpPrefix> all = new TreeSet<>(desired.keySet());
         kernel.forEach((dst, rs) -> {
             if (rs.stream().anyMatch(s::owned)) {
                 all.add(dst);
             }
         });
         List<Row> rows = new ArrayList<>();
-        for (Cidr dst : all) {
+        for (IpPrefix dst : all) {
             Optional<AgentStatus.Route> want = Optional.ofNullable(desired.get(dst));
             List<AgentStatus.Route> have = kernel.getOrDefault(dst, List.of());
             Optional<AgentStatus.Route> owned = have.stream().filter(s::owned).filter(r -> want.isPresent() && r.sameForwarding(want.get()))

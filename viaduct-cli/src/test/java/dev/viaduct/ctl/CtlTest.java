@@ -119,7 +119,7 @@ class CtlTest {
         Report all = ctl.ipamShow(Optional.empty(), Optional.empty(), Optional.empty());
         assertThat(all.json().get("pools").get(0).get("cidr").asString()).isEqualTo("10.244.0.0/16");
         assertThat(all.json().get("blocks").size()).isEqualTo(2);
-        assertThatThrownBy(() -> ctl.ipamShow(Optional.of(dev.viaduct.agent.net.Cidr.parse("10.9.0.0/16")), Optional.empty(),
+        assertThatThrownBy(() -> ctl.ipamShow(Optional.of(dev.viaduct.sys.net.IpPrefix.parse("10.9.0.0/16")), Optional.empty(),
                 Optional.empty())).hasMessage("no pool 10.9.0.0/16 (pools: 10.244.0.0/16)");
     }
 

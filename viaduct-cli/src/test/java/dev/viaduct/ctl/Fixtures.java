@@ -1,10 +1,11 @@
 package dev.viaduct.ctl;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.ipam.Block;
 import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Pool;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ final class Fixtures {
     static final int STATIC = 4;
 
     static InetAddress ip(String s) {
-        return Cidr.parseAddress(s);
+        return IpAddresses.parse(s);
     }
 
     static AgentStatus.Hop via(String gw, String dev) {
@@ -31,7 +32,7 @@ final class Fixtures {
     }
 
     static AgentStatus.Route route(String dst, int proto, String scope, AgentStatus.Hop... hops) {
-        Cidr c = Cidr.parse(dst);
+        IpPrefix c = IpPrefix.parse(dst);
         AgentStatus.Route r = new AgentStatus.Route(c, "unicast", scope, 254, proto, 0, List.of(hops), "", "");
         return withText(r);
     }
@@ -60,7 +61,7 @@ final class Fixtures {
     }
 
     static AgentStatus.Route blackhole(String dst, int proto) {
-        return withText(new AgentStatus.Route(Cidr.parse(dst), "blackhole", "global", 254, proto, 0, List.of(), "", ""));
+        return withText(new AgentStatus.Route(IpPrefix.parse(dst), "blackhole", "global", 254, proto, 0, List.of(), "", ""));
     }
 
     static AgentStatus.Link link(String name, String kind, boolean up) {
@@ -103,7 +104,7 @@ final class Fixtures {
         }
 
         Node dropKernel(String dst) {
-            kernel.removeIf(r -> r.destination().equals(Cidr.parse(dst)));
+            kernel.removeIf(r -> r.destination().equals(IpPrefix.parse(dst)));
             return this;
         }
 
@@ -113,7 +114,7 @@ final class Fixtures {
         }
 
         AgentStatus status() {
-            return new AgentStatus(name, mode, true, "", "eth0", List.of(Cidr.parse("10.168.0." + (10 + n) + "/24")), "test", VIADUCT,
+            return new AgentStatus(name, mode, true, "", "eth0", List.of(IpPrefix.parse("10.168.0." + (10 + n) + "/24")), "test", VIADUCT,
                     desired, kernel, "", links, endpoints, problems, notOnLink, peers, 0);
         }
     }

@@ -1,7 +1,7 @@
 package dev.viaduct.lab;
 
 import dev.viaduct.netlink.AddressFamily;
-import dev.viaduct.netlink.IpPrefix;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.netlink.Rtnl;
 import java.io.IOException;

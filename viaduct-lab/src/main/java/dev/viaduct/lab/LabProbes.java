@@ -128,7 +128,7 @@ final class LabProbes {
             List<String> out = new ArrayList<>();
             for (Route rt : dump.apply(r)) {
                 if (keep.test(rt)) {
-                    out.add(RouteText.format(rt, names));
+                    out.add(rt.text(i -> names.getOrDefault(i, "if" + i)));
                 }
             }
             out.sort(Comparator.naturalOrder());

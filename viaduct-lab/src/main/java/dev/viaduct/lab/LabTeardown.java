@@ -1,6 +1,6 @@
 package dev.viaduct.lab;
 
-import dev.viaduct.netlink.IpPrefix;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.netlink.NetlinkException;
 import dev.viaduct.netlink.Nexthop;

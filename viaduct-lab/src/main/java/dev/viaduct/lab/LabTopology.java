@@ -1,7 +1,7 @@
 package dev.viaduct.lab;
 
 import dev.viaduct.netlink.Address;
-import dev.viaduct.netlink.IpPrefix;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.netlink.LinkSettings;
 import dev.viaduct.netlink.LinkSpec;
 import dev.viaduct.netlink.LinkUpdate;

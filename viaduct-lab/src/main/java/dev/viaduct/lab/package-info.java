@@ -9,6 +9,6 @@
  * <p>{@code Lab} is the facade over one class per part: {@code LabTopology} (namespaces, segments, links),
  * {@code LabDaemons} (etcd, BIRD, agents), {@code LabPods} (CNI and pods), {@code LabProbes} (pings, routes,
  * status) and {@code LabTeardown} (down and the sweeps of abandoned labs); names, addresses and configuration
- * text are computed by pure classes ({@code LabSpec}, {@code LabRacks}, {@code LabBgp}, {@code RouteText}).
+ * text are computed by pure classes ({@code LabSpec}, {@code LabRacks}, {@code LabBgp}); route lines are netlink's {@code Route.text}.
  */
 package dev.viaduct.lab;

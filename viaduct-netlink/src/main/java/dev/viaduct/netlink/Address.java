@@ -1,6 +1,8 @@
 package dev.viaduct.netlink;
 
 import dev.viaduct.netlink.codec.Uapi;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.Objects;
 
@@ -32,10 +34,10 @@ public record Address(IpPrefix address, int ifindex, RouteScope scope, int flags
         if (ifindex <= 0) {
             throw new IllegalArgumentException("address " + address + " needs an interface index, got " + ifindex);
         }
-        if (peer != null && AddressFamily.of(peer) != address.family()) {
-            throw new IllegalArgumentException("peer " + Addresses.format(peer) + " is not of the family of " + address);
+        if (peer != null && AddressFamily.of(peer) != AddressFamily.of(address)) {
+            throw new IllegalArgumentException("peer " + IpAddresses.format(peer) + " is not of the family of " + address);
         }
-        if (broadcast != null && address.family() != AddressFamily.INET) {
+        if (broadcast != null && AddressFamily.of(address) != AddressFamily.INET) {
             throw new IllegalArgumentException("only IPv4 addresses have a broadcast address: " + address);
         }
         if (label != null && (label.isEmpty() || label.length() >= Uapi.IFNAMSIZ)) {
@@ -49,7 +51,7 @@ public record Address(IpPrefix address, int ifindex, RouteScope scope, int flags
     }
 
     public AddressFamily family() {
-        return address.family();
+        return AddressFamily.of(address);
     }
 
     public Address withScope(RouteScope s) {
@@ -78,7 +80,7 @@ public record Address(IpPrefix address, int ifindex, RouteScope scope, int flags
 
     @Override
     public String toString() {
-        return address + (peer != null ? " peer " + Addresses.format(peer) : "") + " dev #" + ifindex
+        return address + (peer != null ? " peer " + IpAddresses.format(peer) : "") + " dev #" + ifindex
                 + (scope.equals(RouteScope.UNIVERSE) ? "" : " scope " + scope)
                 + (has(NODAD) ? " nodad" : "");
     }

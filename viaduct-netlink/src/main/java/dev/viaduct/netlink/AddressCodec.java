@@ -4,6 +4,7 @@ import dev.viaduct.netlink.codec.Attributes;
 import dev.viaduct.netlink.codec.MessageWriter;
 import dev.viaduct.netlink.codec.NetlinkDecodeException;
 import dev.viaduct.netlink.codec.Uapi;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
@@ -73,7 +74,7 @@ final class AddressCodec {
             }
             InetAddress broadcast = a.has(Uapi.IFA_BROADCAST) ? a.address(Uapi.IFA_BROADCAST, family) : null;
             String label = a.has(Uapi.IFA_LABEL) ? a.string(Uapi.IFA_LABEL) : null;
-            return new Address(new IpPrefix(local, prefixLen), index, RouteScope.of(scope), flags, peer,
+            return new Address(IpPrefix.of(local, prefixLen), index, RouteScope.of(scope), flags, peer,
                     family == Uapi.AF_INET ? broadcast : null, label == null || label.isEmpty() ? null : label);
         } catch (IllegalArgumentException e) {
             throw new NetlinkDecodeException(context + ": " + e.getMessage());

@@ -2,6 +2,7 @@ package dev.viaduct.netlink;
 
 import dev.viaduct.netlink.codec.NetlinkDecodeException;
 import dev.viaduct.netlink.codec.Uapi;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 
@@ -27,6 +28,11 @@ public enum AddressFamily {
     /** INET or INET6 for an address. */
     public static AddressFamily of(InetAddress a) {
         return a instanceof Inet4Address ? INET : INET6;
+    }
+
+    /** INET or INET6 for a prefix. */
+    public static AddressFamily of(IpPrefix p) {
+        return p.ipv6() ? INET6 : INET;
     }
 
     static AddressFamily decode(int code, String context) {

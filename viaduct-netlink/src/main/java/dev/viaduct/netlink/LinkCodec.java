@@ -4,6 +4,7 @@ import dev.viaduct.netlink.codec.Attributes;
 import dev.viaduct.netlink.codec.MessageWriter;
 import dev.viaduct.netlink.codec.NetlinkDecodeException;
 import dev.viaduct.netlink.codec.Uapi;
+import dev.viaduct.sys.net.IpAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -182,8 +183,8 @@ final class LinkCodec {
                 case LinkInfo.Ipip i -> {
                     int data = w.beginNested(Uapi.IFLA_INFO_DATA);
                     w.attrU32(Uapi.IFLA_IPTUN_LINK, i.underlay());
-                    w.attrAddress(Uapi.IFLA_IPTUN_LOCAL, i.local() != null ? i.local() : Addresses.byAddress(new byte[4]));
-                    w.attrAddress(Uapi.IFLA_IPTUN_REMOTE, i.remote() != null ? i.remote() : Addresses.byAddress(new byte[4]));
+                    w.attrAddress(Uapi.IFLA_IPTUN_LOCAL, i.local() != null ? i.local() : IpAddresses.of(new byte[4]));
+                    w.attrAddress(Uapi.IFLA_IPTUN_REMOTE, i.remote() != null ? i.remote() : IpAddresses.of(new byte[4]));
                     w.attrU8(Uapi.IFLA_IPTUN_TTL, i.ttl());
                     w.attrU8(Uapi.IFLA_IPTUN_PMTUDISC, i.pmtudisc() ? 1 : 0);
                     w.endNested(data);

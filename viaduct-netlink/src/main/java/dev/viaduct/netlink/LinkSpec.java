@@ -1,5 +1,6 @@
 package dev.viaduct.netlink;
 
+import dev.viaduct.sys.net.IpAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Objects;
@@ -93,10 +94,10 @@ public sealed interface LinkSpec {
         public Ipip {
             Objects.requireNonNull(settings, "settings");
             if (local != null && !(local instanceof Inet4Address)) {
-                throw new IllegalArgumentException("ipip local " + Addresses.format(local) + " must be IPv4");
+                throw new IllegalArgumentException("ipip local " + IpAddresses.format(local) + " must be IPv4");
             }
             if (remote != null && !(remote instanceof Inet4Address)) {
-                throw new IllegalArgumentException("ipip remote " + Addresses.format(remote) + " must be IPv4");
+                throw new IllegalArgumentException("ipip remote " + IpAddresses.format(remote) + " must be IPv4");
             }
             if (ttl < 0 || ttl > 255) {
                 throw new IllegalArgumentException("ipip ttl " + ttl + " out of range 0..255");

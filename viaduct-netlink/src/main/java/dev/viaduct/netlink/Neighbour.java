@@ -1,6 +1,7 @@
 package dev.viaduct.netlink;
 
 import dev.viaduct.netlink.codec.Uapi;
+import dev.viaduct.sys.net.IpAddresses;
 import java.net.InetAddress;
 import java.util.Objects;
 
@@ -50,7 +51,7 @@ public record Neighbour(AddressFamily family, int ifindex, InetAddress destinati
         if (family != AddressFamily.BRIDGE) {
             Objects.requireNonNull(destination, "destination");
             if (AddressFamily.of(destination) != family) {
-                throw new IllegalArgumentException("neighbour " + Addresses.format(destination) + " is not " + family);
+                throw new IllegalArgumentException("neighbour " + IpAddresses.format(destination) + " is not " + family);
             }
         }
         if (state < 0 || state > 0xFFFF) {
@@ -90,10 +91,10 @@ public record Neighbour(AddressFamily family, int ifindex, InetAddress destinati
         if (family == AddressFamily.BRIDGE) {
             sb.append("fdb ").append(linkAddress).append(" dev #").append(ifindex);
             if (destination != null) {
-                sb.append(" dst ").append(Addresses.format(destination));
+                sb.append(" dst ").append(IpAddresses.format(destination));
             }
         } else {
-            sb.append(Addresses.format(destination));
+            sb.append(IpAddresses.format(destination));
             if (linkAddress != null) {
                 sb.append(" lladdr ").append(linkAddress);
             }

@@ -1,7 +1,9 @@
 package dev.viaduct.netlink;
 
 import dev.viaduct.netlink.codec.Uapi;
+import dev.viaduct.sys.net.IpAddresses;
 import java.net.InetAddress;
+import java.util.function.IntFunction;
 
 /**
  * One path of a route: a gateway and/or an outgoing device, RTNH_F_* flags and an ECMP weight. A
@@ -68,20 +70,23 @@ public record Nexthop(InetAddress gateway, int ifindex, int flags, int weight) {
         return (flags & flag) == flag;
     }
 
-    @Override
-    public String toString() {
+    /**
+     * In {@code ip route} syntax: {@code via 10.168.0.3 dev eth0 onlink}, the device named by
+     * {@code deviceName} (given the ifindex), flags in iproute2's order (dead, onlink, linkdown).
+     */
+    public String text(IntFunction<String> deviceName) {
         StringBuilder sb = new StringBuilder();
         if (gateway != null) {
-            sb.append("via ").append(Addresses.format(gateway));
+            sb.append("via ").append(IpAddresses.format(gateway));
         }
         if (ifindex != 0) {
-            sb.append(sb.isEmpty() ? "" : " ").append("dev #").append(ifindex);
-        }
-        if (has(ONLINK)) {
-            sb.append(" onlink");
+            sb.append(sb.isEmpty() ? "" : " ").append("dev ").append(deviceName.apply(ifindex));
         }
         if (has(DEAD)) {
             sb.append(" dead");
+        }
+        if (has(ONLINK)) {
+            sb.append(" onlink");
         }
         if (has(LINKDOWN)) {
             sb.append(" linkdown");
@@ -90,5 +95,11 @@ public record Nexthop(InetAddress gateway, int ifindex, int flags, int weight) {
             sb.append(" weight ").append(weight);
         }
         return sb.toString();
+    }
+
+    /** {@link #text} with the device as its index: {@code via 10.168.0.3 dev #2}. */
+    @Override
+    public String toString() {
+        return text(i -> "#" + i);
     }
 }

@@ -1,9 +1,13 @@
 package dev.viaduct.netlink;
 
 import dev.viaduct.netlink.codec.Uapi;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.function.IntFunction;
 
 /**
  * A route as rtnetlink describes it ({@code struct rtmsg} + RTA_* attributes), immutable.
@@ -42,8 +46,8 @@ public record Route(IpPrefix destination, int table, RouteType type, RouteProtoc
         if (metric < 0 || metric > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("route metric " + metric + " out of range 0..4294967295");
         }
-        if (preferredSource != null && AddressFamily.of(preferredSource) != destination.family()) {
-            throw new IllegalArgumentException("preferred source " + Addresses.format(preferredSource)
+        if (preferredSource != null && AddressFamily.of(preferredSource) != AddressFamily.of(destination)) {
+            throw new IllegalArgumentException("preferred source " + IpAddresses.format(preferredSource)
                     + " is not of the family of " + destination);
         }
         if (!type.hasNexthops() && !nexthops.isEmpty()) {
@@ -67,7 +71,7 @@ public record Route(IpPrefix destination, int table, RouteType type, RouteProtoc
     }
 
     public AddressFamily family() {
-        return destination.family();
+        return AddressFamily.of(destination);
     }
 
     /** The only nexthop's gateway, or null (none, or ECMP). */
@@ -136,19 +140,34 @@ public record Route(IpPrefix destination, int table, RouteType type, RouteProtoc
         return nexthops.isEmpty() ? null : nexthops.getFirst();
     }
 
-    /** In {@code ip route} syntax, e.g. {@code 10.244.1.0/24 via 10.168.0.3 dev #2 proto viaduct}. */
+    /**
+     * As {@code ip route show} prints it, the one text of a kernel route (agent status, {@code viaduct ctl},
+     * the lab): {@code 10.244.1.0/24 via 10.168.0.3 dev eth0 proto viaduct}, {@code 10.244.0.7 dev vdc… proto
+     * viaduct scope link}. A host destination is printed without its length; devices are named by
+     * {@code deviceName} (given the ifindex); {@code proto boot}, {@code scope global}, the main table and
+     * metric 0 are left out, as {@code ip} does.
+     */
+    public String text(IntFunction<String> deviceName) {
+        return format(true, deviceName);
+    }
+
+    /** In {@code ip route} syntax with devices as indexes, e.g. {@code 10.244.1.0/24 via 10.168.0.3 dev #2 proto viaduct}. */
     @Override
     public String toString() {
+        return format(false, i -> "#" + i);
+    }
+
+    private String format(boolean bareHost, IntFunction<String> deviceName) {
         StringBuilder sb = new StringBuilder();
         if (type != RouteType.UNICAST) {
-            sb.append(type.name().toLowerCase()).append(' ');
+            sb.append(type.name().toLowerCase(Locale.ROOT)).append(' ');
         }
-        sb.append(destination);
+        sb.append(bareHost && destination.isHost() ? destination.addressText() : destination.toString());
         if (nexthops.size() == 1) {
-            sb.append(' ').append(nexthops.getFirst());
+            sb.append(' ').append(nexthops.getFirst().text(deviceName));
         } else {
             for (Nexthop n : nexthops) {
-                sb.append(" nexthop ").append(n);
+                sb.append(" nexthop ").append(n.text(deviceName));
             }
         }
         if (table != MAIN) {
@@ -161,7 +180,7 @@ public record Route(IpPrefix destination, int table, RouteType type, RouteProtoc
             sb.append(" scope ").append(scope);
         }
         if (preferredSource != null) {
-            sb.append(" src ").append(Addresses.format(preferredSource));
+            sb.append(" src ").append(IpAddresses.format(preferredSource));
         }
         if (metric != 0) {
             sb.append(" metric ").append(metric);

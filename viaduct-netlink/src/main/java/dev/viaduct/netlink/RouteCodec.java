@@ -4,6 +4,8 @@ import dev.viaduct.netlink.codec.Attributes;
 import dev.viaduct.netlink.codec.MessageWriter;
 import dev.viaduct.netlink.codec.NetlinkDecodeException;
 import dev.viaduct.netlink.codec.Uapi;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -41,7 +43,7 @@ final class RouteCodec {
                 .u8(r.type().code())
                 .u32(flags);
         w.attrU32(Uapi.RTA_TABLE, r.table());
-        w.attrAddress(Uapi.RTA_DST, r.destination().address());
+        w.attrBytes(Uapi.RTA_DST, r.destination().addressBytes());
         if (multipath) {
             int mp = w.beginNested(Uapi.RTA_MULTIPATH);
             for (Nexthop n : r.nexthops()) {
@@ -110,7 +112,7 @@ final class RouteCodec {
         Attributes a = Attributes.parse(body, Uapi.RTMSG_SIZE, body.limit(), Tables.ROUTE, context);
         try {
             InetAddress dst = a.has(Uapi.RTA_DST) ? a.address(Uapi.RTA_DST, family)
-                    : Addresses.byAddress(new byte[family == Uapi.AF_INET ? 4 : 16]);
+                    : IpAddresses.of(new byte[family == Uapi.AF_INET ? 4 : 16]);
             int table = a.has(Uapi.RTA_TABLE) ? a.u32(Uapi.RTA_TABLE) : rtTable;
             RouteType routeType = RouteType.decode(type, context);
             List<Nexthop> nexthops = List.of();
@@ -129,7 +131,7 @@ final class RouteCodec {
             }
             InetAddress src = a.has(Uapi.RTA_PREFSRC) ? a.address(Uapi.RTA_PREFSRC, family) : null;
             long metric = a.has(Uapi.RTA_PRIORITY) ? Integer.toUnsignedLong(a.u32(Uapi.RTA_PRIORITY)) : 0;
-            return new Route(new IpPrefix(dst, dstLen), table, routeType, RouteProtocol.of(protocol),
+            return new Route(IpPrefix.of(dst, dstLen), table, routeType, RouteProtocol.of(protocol),
                     RouteScope.of(scope), nexthops, src, metric);
         } catch (IllegalArgumentException e) {
             throw new NetlinkDecodeException(context + ": " + e.getMessage());
@@ -154,7 +156,7 @@ final class RouteCodec {
             }
             byte[] addr = new byte[v.length - 2];
             System.arraycopy(v, 2, addr, 0, addr.length);
-            return Addresses.byAddress(addr);
+            return IpAddresses.of(addr);
         }
         return null;
     }

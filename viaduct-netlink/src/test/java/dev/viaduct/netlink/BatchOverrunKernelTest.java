@@ -3,6 +3,7 @@ package dev.viaduct.netlink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.sys.libc.Errno;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;

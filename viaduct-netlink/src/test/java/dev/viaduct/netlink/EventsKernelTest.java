@@ -2,6 +2,7 @@ package dev.viaduct.netlink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Poll;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package dev.viaduct.netlink;
 
 import dev.viaduct.netlink.codec.Attributes;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -30,7 +31,7 @@ final class Generators {
 
     static Arbitrary<IpPrefix> prefix(AddressFamily f) {
         return Combinators.combine(ip(f), Arbitraries.integers().between(0, f == AddressFamily.INET ? 32 : 128))
-                .as(IpPrefix::new);
+                .as(IpPrefix::of);
     }
 
     static Arbitrary<HardwareAddress> hardwareAddress() {

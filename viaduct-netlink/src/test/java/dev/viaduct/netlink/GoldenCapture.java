@@ -3,6 +3,7 @@ package dev.viaduct.netlink;
 import dev.viaduct.netlink.codec.MessageWriter;
 import dev.viaduct.netlink.codec.Uapi;
 import dev.viaduct.netlink.ffm.NetlinkSocket;
+import dev.viaduct.sys.net.IpPrefix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

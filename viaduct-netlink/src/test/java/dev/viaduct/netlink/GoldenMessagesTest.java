@@ -6,6 +6,7 @@ import dev.viaduct.netlink.codec.Attributes;
 import dev.viaduct.netlink.codec.MessageWriter;
 import dev.viaduct.netlink.codec.NetlinkMessage;
 import dev.viaduct.netlink.codec.Uapi;
+import dev.viaduct.sys.net.IpPrefix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package dev.viaduct.netlink;
 
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Netns;
 import java.util.ArrayList;
 import java.util.List;

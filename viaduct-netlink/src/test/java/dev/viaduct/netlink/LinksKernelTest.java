@@ -3,6 +3,7 @@ package dev.viaduct.netlink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.KernelFeatures;
 import dev.viaduct.testsupport.Netns;
 import java.net.InetAddress;

@@ -2,6 +2,7 @@ package dev.viaduct.netlink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Cmd;
 import dev.viaduct.testsupport.Netns;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package dev.viaduct.agent.bfd;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.DesiredSession;
 import dev.viaduct.bfd.session.Timers;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,7 +37,7 @@ public final class BfdPeers {
      * @param local  this node's uplink addresses with their prefixes
      * @param uplink the uplink's name (IPv6 link-local peers are bound to it)
      */
-    public static Plan plan(List<Peer> peers, List<Cidr> local, String uplink, Timers timers) {
+    public static Plan plan(List<Peer> peers, List<IpPrefix> local, String uplink, Timers timers) {
         List<DesiredSession> sessions = new ArrayList<>();
         SortedMap<String, String> skipped = new TreeMap<>();
         Set<InetAddress> seen = new HashSet<>();
@@ -51,7 +51,7 @@ public final class BfdPeers {
             if (!seen.add(p.address())) {
                 continue; // one session per peer address (RFC 5882 §6: one per data protocol and path)
             }
-            Optional<Cidr> on = local.stream()
+            Optional<IpPrefix> on = local.stream()
                     .filter(c -> c.isIpv4() == (p.address().getAddress().length == 4))
                     .filter(c -> !c.isHost() && c.contains(p.address()))
                     .findFirst();

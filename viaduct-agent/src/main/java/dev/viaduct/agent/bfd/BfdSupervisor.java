@@ -9,6 +9,7 @@ import dev.viaduct.bfd.daemon.protocol.BfddMessage.Status;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.Welcome;
 import dev.viaduct.bfd.packet.BfdState;
 import dev.viaduct.bfd.session.Timers;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package dev.viaduct.agent.bgp;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeDirectory;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.agent.node.Uplink;
@@ -14,7 +13,6 @@ import dev.viaduct.bgp.speaker.PeerStatus;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.speaker.Transport;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
 import dev.viaduct.ipam.Block;
 import dev.viaduct.ipam.BlockEvent;
 import dev.viaduct.ipam.Ipam;
@@ -25,6 +23,7 @@ import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.Watch;
 import dev.viaduct.store.WatchEvent;
+import dev.viaduct.sys.net.IpPrefix;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -93,8 +92,8 @@ public final class BgpMode implements AutoCloseable {
     private boolean nodesSynced;
     private boolean blocksSynced;
     private final Map<String, Block> blocks = new TreeMap<>();
-    private final Set<Prefix> originated = new HashSet<>();
-    private final Map<Prefix, BestPathChange> best = new HashMap<>();
+    private final Set<IpPrefix> originated = new HashSet<>();
+    private final Map<IpPrefix, BestPathChange> best = new HashMap<>();
     private volatile BgpSpeaker speaker;
     private SpeakerKey speakerKey;
     /** Owner thread: run once, right before the first speaker starts, then null. */
@@ -307,7 +306,7 @@ public final class BgpMode implements AutoCloseable {
             speaker.close();
             current.clear();
         }
-        Inet4Address routerId = (Inet4Address) uplink.addresses().stream().filter(Cidr::isIpv4).findFirst()
+        Inet4Address routerId = (Inet4Address) uplink.addresses().stream().filter(IpPrefix::isIpv4).findFirst()
                 .orElseThrow(() -> new IllegalStateException("BGP needs an IPv4 node address for the router ID")).address();
         var cfg = SpeakerConfig.builder(key.asn(), routerId)
                 .listen(new InetSocketAddress(uplink.primary().address(), key.port()))
@@ -338,7 +337,7 @@ public final class BgpMode implements AutoCloseable {
                 c.peer(), c.from(), c.to(), c.cause() == null ? "" : c.cause()));
         best.clear();
         subscription = speaker.subscribe(changes -> post(() -> onBestPaths(changes)));
-        for (Prefix p : originated) {
+        for (IpPrefix p : originated) {
             speaker.originate(p);
         }
     }
@@ -371,7 +370,7 @@ public final class BgpMode implements AutoCloseable {
             if (hops.isEmpty()) {
                 continue;
             }
-            Cidr dst = new Cidr(c.prefix().address(), c.prefix().length());
+            IpPrefix dst = c.prefix();
             routes.add(new Route(dst, Route.Type.UNICAST, Route.Scope.UNIVERSE, hops, Route.MAIN_TABLE));
         }
         reconciler.setDesired(SOURCE, routes);
@@ -379,7 +378,7 @@ public final class BgpMode implements AutoCloseable {
 
     /** The uplink when the next hop is on one of its subnets; otherwise the kernel resolves the device. */
     private java.util.Optional<String> deviceFor(InetAddress nh) {
-        for (Cidr c : uplink.addresses()) {
+        for (IpPrefix c : uplink.addresses()) {
             if (c.contains(nh)) {
                 return java.util.Optional.of(uplink.device());
             }
@@ -420,21 +419,22 @@ public final class BgpMode implements AutoCloseable {
             case BlockEvent.Updated u -> blocks.put(u.block().cidr().toString(), u.block());
             case BlockEvent.Removed r -> blocks.remove(r.cidr().toString());
         }
-        Set<Prefix> want = new HashSet<>();
+        Set<IpPrefix> want = new HashSet<>();
         List<Route> blackholes = new ArrayList<>();
         for (Block b : blocks.values()) {
             boolean ours = b.affineNode().map(self::equals).orElse(false);
             if (ours) {
-                want.add(Prefix.parse(b.cidr().toString()));
-                blackholes.add(Route.blackhole(Cidr.parse(b.cidr().toString())));
+                IpPrefix block = IpPrefix.parse(b.cidr().toString());
+                want.add(block);
+                blackholes.add(Route.blackhole(block));
             }
             for (var a : b.allocations()) {
                 if (a.node().equals(self) && !ours) {
-                    want.add(Prefix.of(a.address(), a.address().getAddress().length * 8));
+                    want.add(IpPrefix.host(a.address()));
                 }
             }
         }
-        for (Prefix p : new ArrayList<>(originated)) {
+        for (IpPrefix p : new ArrayList<>(originated)) {
             if (!want.contains(p)) {
                 originated.remove(p);
                 if (speaker != null) {
@@ -442,7 +442,7 @@ public final class BgpMode implements AutoCloseable {
                 }
             }
         }
-        for (Prefix p : want) {
+        for (IpPrefix p : want) {
             if (originated.add(p) && speaker != null) {
                 speaker.originate(p);
             }

@@ -1,8 +1,9 @@
 package dev.viaduct.agent.bgp;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.ipam.NodeSelector;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -71,7 +72,7 @@ public final class BgpTopology {
                 }
                 InetAddress addr;
                 try {
-                    addr = Cidr.parseAddress(r.address());
+                    addr = IpAddresses.parse(r.address());
                 } catch (IllegalArgumentException ex) {
                     problems.put("peer " + name, "address: " + ex.getMessage());
                     continue;
@@ -114,7 +115,7 @@ public final class BgpTopology {
             return Optional.empty();
         }
         try {
-            InetAddress a = Cidr.parseAddress(s.routeReflectorClusterId());
+            InetAddress a = IpAddresses.parse(s.routeReflectorClusterId());
             if (a.getAddress().length != 4) {
                 throw new IllegalArgumentException("not IPv4");
             }
@@ -141,7 +142,7 @@ public final class BgpTopology {
 
     private static Optional<InetAddress> peeringAddress(NodeRecord n) {
         try {
-            return n.address(true).map(Cidr::address);
+            return n.address(true).map(IpPrefix::address);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -1,6 +1,5 @@
 package dev.viaduct.agent.cni;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.pod.DataplaneException;
 import dev.viaduct.agent.pod.HostVethNames;
 import dev.viaduct.agent.pod.LocalEndpoints;
@@ -9,6 +8,7 @@ import dev.viaduct.agent.pod.PodDataplane;
 import dev.viaduct.agent.pod.PodInterfaces;
 import dev.viaduct.agent.pod.PodRoutes;
 import dev.viaduct.cni.ShimProtocol;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -123,7 +123,7 @@ public final class CniHandler {
             List<InetAddress> addrs = ipam.assign(handle, req.config().ipv4(), req.config().ipv6(),
                     req.config().staticIps(), attrs);
             long ipamDone = System.nanoTime();
-            List<Cidr> cidrs = addrs.stream().map(Cidr::host).toList();
+            List<IpPrefix> cidrs = addrs.stream().map(IpPrefix::host).toList();
             int mtu = req.config().mtu().orElseGet(defaultMtu::getAsInt);
             PodInterfaces ifs;
             LocalEndpoints.Endpoint endpoint = new LocalEndpoints.Endpoint(handle, hostVeth, cidrs);
@@ -203,14 +203,14 @@ public final class CniHandler {
     private String check(CniRequest req) throws CniException {
         String handle = req.handle();
         ObjectNode prev = req.config().prevResult().orElseThrow();
-        List<Cidr> expected = ourAddresses(prev, req);
+        List<IpPrefix> expected = ourAddresses(prev, req);
         if (expected.isEmpty()) {
             throw new CniException(CniErrorCode.CHECK_FAILED,
                     "prevResult lists no address for interface " + req.ifname() + " in " + req.netns().orElse("?"));
         }
         List<InetAddress> held = ipam.addressesOf(handle);
         List<String> problems = new ArrayList<>();
-        for (Cidr c : expected) {
+        for (IpPrefix c : expected) {
             if (!held.contains(c.address())) {
                 problems.add("IPAM does not hold " + c.addressText() + " for " + handle);
             }
@@ -234,7 +234,7 @@ public final class CniHandler {
     }
 
     /** Addresses in prevResult that belong to this request's interface in this sandbox. */
-    private static List<Cidr> ourAddresses(ObjectNode prev, CniRequest req) {
+    private static List<IpPrefix> ourAddresses(ObjectNode prev, CniRequest req) {
         JsonNode ifs = prev.get("interfaces");
         Set<Integer> ours = new HashSet<>();
         if (ifs != null && ifs.isArray()) {
@@ -245,13 +245,13 @@ public final class CniHandler {
                 }
             }
         }
-        List<Cidr> out = new ArrayList<>();
+        List<IpPrefix> out = new ArrayList<>();
         JsonNode ips = prev.get("ips");
         if (ips != null && ips.isArray()) {
             for (JsonNode ip : ips) {
                 if (ip.has("interface") && ours.contains(ip.get("interface").asInt(-1))) {
                     try {
-                        out.add(Cidr.parse(ip.path("address").asString("")));
+                        out.add(IpPrefix.parse(ip.path("address").asString("")));
                     } catch (IllegalArgumentException ignored) {
                         // not an address we could have assigned
                     }

@@ -1,6 +1,6 @@
 package dev.viaduct.agent.cni;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -54,15 +54,15 @@ public record CniRequest(CniCommand command, String containerId, Optional<String
     }
 
     /** Addresses in prevResult: what ADD assigned (for CHECK and DEL). */
-    static List<Cidr> prevResultAddresses(ObjectNode prev) {
-        var out = new java.util.ArrayList<Cidr>();
+    static List<IpPrefix> prevResultAddresses(ObjectNode prev) {
+        var out = new java.util.ArrayList<IpPrefix>();
         var ips = prev.get("ips");
         if (ips != null && ips.isArray()) {
             for (var ip : ips) {
                 var a = ip.get("address");
                 if (a != null && a.isString()) {
                     try {
-                        out.add(Cidr.parse(a.stringValue()));
+                        out.add(IpPrefix.parse(a.stringValue()));
                     } catch (IllegalArgumentException ignored) {
                         // CHECK reports addresses it cannot find; an unparsable one is simply not ours
                     }

@@ -1,6 +1,6 @@
 package dev.viaduct.agent.cni;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -281,7 +281,7 @@ public final class CniRequestParser {
 
     private static InetAddress parseIp(String text, String where, CniErrorCode code) throws CniException {
         try {
-            Cidr c = Cidr.parse(text);
+            IpPrefix c = IpPrefix.parse(text);
             return c.address();
         } catch (IllegalArgumentException e) {
             throw new CniException(code, where + ": \"" + text + "\" is not an IP address");

@@ -1,6 +1,6 @@
 package dev.viaduct.agent.config;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -35,10 +35,10 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
      * @param ipipMode    likewise for IPIP (at most one of the two may be enabled)
      * @param natOutgoing masquerade the created pools' traffic to destinations outside every pool
      */
-    public record Cluster(String mode, List<Cidr> podCidrs, int blockSize, List<Cidr> podCidrsV6, int blockSizeV6,
+    public record Cluster(String mode, List<IpPrefix> podCidrs, int blockSize, List<IpPrefix> podCidrsV6, int blockSizeV6,
             dev.viaduct.ipam.EncapMode vxlanMode, dev.viaduct.ipam.EncapMode ipipMode, boolean natOutgoing) {
         /** Pools without overlay or NAT. */
-        public Cluster(String mode, List<Cidr> podCidrs, int blockSize, List<Cidr> podCidrsV6, int blockSizeV6) {
+        public Cluster(String mode, List<IpPrefix> podCidrs, int blockSize, List<IpPrefix> podCidrsV6, int blockSizeV6) {
             this(mode, podCidrs, blockSize, podCidrsV6, blockSizeV6, dev.viaduct.ipam.EncapMode.NEVER,
                     dev.viaduct.ipam.EncapMode.NEVER, false);
         }
@@ -52,7 +52,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
      * @param autodetectCidr  pick the first address inside this CIDR
      * @param leaseTtl        how long the node record outlives a dead agent
      */
-    public record Node(Optional<Cidr> address, Optional<String> uplink, Optional<Cidr> autodetectCidr,
+    public record Node(Optional<IpPrefix> address, Optional<String> uplink, Optional<IpPrefix> autodetectCidr,
             Map<String, String> labels, Duration leaseTtl) {
     }
 
@@ -164,15 +164,15 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         ConfigNode c = r.object("cluster");
         c.allowOnly("mode", "podCidrs", "blockSize", "podCidrsV6", "blockSizeV6", "vxlanMode", "ipipMode", "natOutgoing");
         String mode = c.oneOf("mode", "host-gw", "host-gw", "bgp");
-        List<Cidr> pods = c.cidrs("podCidrs", List.of(Cidr.parse("10.244.0.0/16")));
-        List<Cidr> pods6 = c.cidrs("podCidrsV6", List.of());
+        List<IpPrefix> pods = c.cidrs("podCidrs", List.of(IpPrefix.parse("10.244.0.0/16")));
+        List<IpPrefix> pods6 = c.cidrs("podCidrsV6", List.of());
         int bs = (int) c.integer("blockSize", 26, 20, 32);
         int bs6 = (int) c.integer("blockSizeV6", 122, 116, 128);
         for (int i = 0; i < pods.size(); i++) {
             if (!pods.get(i).isIpv4()) {
                 throw new ConfigException("cluster.podCidrs[" + i + "]: " + pods.get(i) + " is not IPv4 (IPv6 goes in cluster.podCidrsV6)");
             }
-            if (pods.get(i).prefixLength() > bs) {
+            if (pods.get(i).length() > bs) {
                 throw new ConfigException("cluster.podCidrs[" + i + "]: " + pods.get(i) + " is smaller than one /" + bs + " block");
             }
             if (!pods.get(i).network().equals(pods.get(i))) {
@@ -194,9 +194,9 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
 
         ConfigNode n = r.object("node");
         n.allowOnly("address", "uplink", "autodetectCidr", "labels", "leaseTtl");
-        Optional<Cidr> addr = Optional.empty();
+        Optional<IpPrefix> addr = Optional.empty();
         if (n.has("address")) {
-            Cidr a = n.cidr("address");
+            IpPrefix a = n.cidr("address");
             if (a.isHost()) {
                 throw new ConfigException("node.address: " + a + " has no subnet prefix; write it as on the interface, e.g. 10.168.0.3/24 "
                         + "(peers decide on-link vs routed from it)");
@@ -207,7 +207,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         if (uplink.isPresent() && (uplink.get().length() > 15 || uplink.get().isBlank())) {
             throw new ConfigException("node.uplink: \"" + uplink.get() + "\" is not an interface name");
         }
-        Optional<Cidr> auto = n.has("autodetectCidr") ? Optional.of(n.cidr("autodetectCidr")) : Optional.empty();
+        Optional<IpPrefix> auto = n.has("autodetectCidr") ? Optional.of(n.cidr("autodetectCidr")) : Optional.empty();
         var node = new Node(addr, uplink, auto, n.stringMap("labels"), n.duration("leaseTtl", "15s"));
 
         ConfigNode k = r.object("cni");

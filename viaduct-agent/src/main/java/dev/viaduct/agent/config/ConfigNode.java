@@ -1,6 +1,6 @@
 package dev.viaduct.agent.config;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -116,10 +116,10 @@ final class ConfigNode {
         return Durations.parse(field(key), string(key, def));
     }
 
-    Cidr cidr(String key) throws ConfigException {
+    IpPrefix cidr(String key) throws ConfigException {
         String s = string(key, null);
         try {
-            return Cidr.parse(s);
+            return IpPrefix.parse(s);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(field(key) + ": " + e.getMessage());
         }
@@ -148,15 +148,15 @@ final class ConfigNode {
         return out;
     }
 
-    List<Cidr> cidrs(String key, List<Cidr> def) throws ConfigException {
+    List<IpPrefix> cidrs(String key, List<IpPrefix> def) throws ConfigException {
         if (!has(key)) {
             return def;
         }
-        List<Cidr> out = new ArrayList<>();
+        List<IpPrefix> out = new ArrayList<>();
         List<String> raw = strings(key, List.of());
         for (int i = 0; i < raw.size(); i++) {
             try {
-                out.add(Cidr.parse(raw.get(i)));
+                out.add(IpPrefix.parse(raw.get(i)));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(field(key) + "[" + i + "]: " + e.getMessage());
             }

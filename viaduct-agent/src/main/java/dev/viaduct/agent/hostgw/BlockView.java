@@ -1,6 +1,6 @@
 package dev.viaduct.agent.hostgw;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param allocations every assigned address with the node that assigned it (a borrowed address names a node
  *                    other than the affinity)
  */
-public record BlockView(Cidr cidr, Optional<String> affinity, List<Allocation> allocations) {
+public record BlockView(IpPrefix cidr, Optional<String> affinity, List<Allocation> allocations) {
     public BlockView {
         allocations = List.copyOf(allocations);
     }

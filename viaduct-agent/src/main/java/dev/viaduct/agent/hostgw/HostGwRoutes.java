@@ -1,6 +1,5 @@
 package dev.viaduct.agent.hostgw;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.agent.overlay.EncapPolicy;
 import dev.viaduct.agent.overlay.LocalTunnels;
@@ -9,6 +8,7 @@ import dev.viaduct.agent.overlay.PoolSettings;
 import dev.viaduct.agent.overlay.TunnelKind;
 import dev.viaduct.agent.overlay.VxlanPeer;
 import dev.viaduct.agent.route.Route;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -50,12 +50,12 @@ public final class HostGwRoutes {
 
     /** Plain host-gw: no pool asks for a tunnel. */
     public static Plan compute(String self, Map<String, NodeRecord> nodes, Collection<BlockView> blocks,
-            String uplink, List<Cidr> connected) {
+            String uplink, List<IpPrefix> connected) {
         return compute(self, nodes, blocks, uplink, connected, List.of(), LocalTunnels.NONE);
     }
 
     public static Plan compute(String self, Map<String, NodeRecord> nodes, Collection<BlockView> blocks,
-            String uplink, List<Cidr> connected, List<PoolSettings> pools, LocalTunnels local) {
+            String uplink, List<IpPrefix> connected, List<PoolSettings> pools, LocalTunnels local) {
         List<Route> routes = new ArrayList<>();
         SortedMap<String, String> notOnLink = new TreeMap<>();
         SortedMap<String, TreeSet<String>> paths = new TreeMap<>();
@@ -74,7 +74,7 @@ public final class HostGwRoutes {
                     continue; // ours (a local pod route covers it) or covered by the block route
                 }
                 path(a.node(), b.cidr().isIpv4(), pool, nodes, connected, uplink, local, notOnLink, paths, vxlanPeers)
-                        .ifPresent(p -> routes.add(route(Cidr.host(a.address()), p, uplink)));
+                        .ifPresent(p -> routes.add(route(IpPrefix.host(a.address()), p, uplink)));
             }
         }
         SortedMap<String, String> pathText = new TreeMap<>();
@@ -82,7 +82,7 @@ public final class HostGwRoutes {
         return new Plan(routes, notOnLink, pathText, List.copyOf(vxlanPeers.values()));
     }
 
-    private static Route route(Cidr dst, PathToPeer p, String uplink) {
+    private static Route route(IpPrefix dst, PathToPeer p, String uplink) {
         return switch (p) {
             case PathToPeer.Native n -> Route.via(dst, n.gateway(), uplink);
             case PathToPeer.Vxlan v -> onlink(dst, v.peer().vtep(), TunnelKind.VXLAN.device());
@@ -92,13 +92,13 @@ public final class HostGwRoutes {
     }
 
     /** {@code dst via gw dev tunnel onlink}: the gateway is no address of a connected subnet, so onlink. */
-    private static Route onlink(Cidr dst, InetAddress gw, String device) {
+    private static Route onlink(IpPrefix dst, InetAddress gw, String device) {
         return new Route(dst, Route.Type.UNICAST, Route.Scope.UNIVERSE, List.of(Route.NextHop.onlinkVia(gw, device)),
                 Route.MAIN_TABLE);
     }
 
     private static Optional<PathToPeer> path(String node, boolean ipv4, Optional<PoolSettings> pool,
-            Map<String, NodeRecord> nodes, List<Cidr> connected, String uplink, LocalTunnels local,
+            Map<String, NodeRecord> nodes, List<IpPrefix> connected, String uplink, LocalTunnels local,
             SortedMap<String, String> notOnLink, SortedMap<String, TreeSet<String>> paths, Map<String, VxlanPeer> vxlanPeers) {
         NodeRecord n = nodes.get(node);
         if (n == null) {

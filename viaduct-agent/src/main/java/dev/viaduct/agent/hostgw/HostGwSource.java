@@ -1,6 +1,5 @@
 package dev.viaduct.agent.hostgw;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeDirectory;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.agent.overlay.LocalTunnels;
@@ -10,6 +9,7 @@ import dev.viaduct.ipam.Block;
 import dev.viaduct.ipam.BlockEvent;
 import dev.viaduct.ipam.Ipam;
 import dev.viaduct.store.Watch;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +35,9 @@ public final class HostGwSource implements AutoCloseable {
 
     private final String self;
     private final String uplink;
-    private final Supplier<List<Cidr>> connected;
+    private final Supplier<List<IpPrefix>> connected;
     private final RouteReconciler reconciler;
-    private final Map<Cidr, BlockView> blocks = new TreeMap<>();
+    private final Map<IpPrefix, BlockView> blocks = new TreeMap<>();
     private Map<String, NodeRecord> nodes = Map.of();
     private boolean blocksSynced;
     private boolean nodesSynced;
@@ -54,7 +54,7 @@ public final class HostGwSource implements AutoCloseable {
     /** Nodes BFD declared unreachable: routed as if gone until their BFD session is Up again. */
     private java.util.Set<String> pathDown = java.util.Set.of();
 
-    public HostGwSource(String self, String uplink, Supplier<List<Cidr>> connected, RouteReconciler reconciler) {
+    public HostGwSource(String self, String uplink, Supplier<List<IpPrefix>> connected, RouteReconciler reconciler) {
         this.self = self;
         this.uplink = uplink;
         this.connected = connected;
@@ -129,14 +129,14 @@ public final class HostGwSource implements AutoCloseable {
                     blocksSynced = true;
                 }
                 case BlockEvent.Updated u -> putBlock(u.block());
-                case BlockEvent.Removed r -> blocks.remove(Cidr.parse(r.cidr().toString()));
+                case BlockEvent.Removed r -> blocks.remove(IpPrefix.parse(r.cidr().toString()));
             }
         }
         recompute();
     }
 
     private void putBlock(Block b) {
-        Cidr c = Cidr.parse(b.cidr().toString());
+        IpPrefix c = IpPrefix.parse(b.cidr().toString());
         List<BlockView.Allocation> allocs = new ArrayList<>();
         for (var a : b.allocations()) {
             allocs.add(new BlockView.Allocation(a.address(), a.node()));

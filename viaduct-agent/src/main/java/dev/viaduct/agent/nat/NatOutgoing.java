@@ -1,8 +1,8 @@
 package dev.viaduct.agent.nat;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.overlay.PoolSettings;
 import dev.viaduct.agent.reconcile.ReconcileLoop;
+import dev.viaduct.sys.net.IpPrefix;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -102,8 +102,8 @@ public final class NatOutgoing implements AutoCloseable {
 
     /** One pass over both families; returns the failure text, or "". */
     String pass(List<PoolSettings> p) {
-        List<Cidr> all = p.stream().map(PoolSettings::cidr).toList();
-        List<Cidr> nat = p.stream().filter(PoolSettings::natOutgoing).map(PoolSettings::cidr).toList();
+        List<IpPrefix> all = p.stream().map(PoolSettings::cidr).toList();
+        List<IpPrefix> nat = p.stream().filter(PoolSettings::natOutgoing).map(PoolSettings::cidr).toList();
         SortedMap<String, String> now = new TreeMap<>();
         StringBuilder failure = new StringBuilder();
         for (NatRules.Family f : NatRules.Family.values()) {

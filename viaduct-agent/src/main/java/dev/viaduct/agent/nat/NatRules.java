@@ -1,6 +1,6 @@
 package dev.viaduct.agent.nat;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -51,13 +51,13 @@ public final class NatRules {
             return nft;
         }
 
-        boolean holds(Cidr c) {
+        boolean holds(IpPrefix c) {
             return this == IPV4 ? c.isIpv4() : c.isIpv6();
         }
     }
 
     /** What one family's table holds (or should hold). */
-    public record Table(SortedSet<Cidr> pools, SortedSet<Cidr> natPools) {
+    public record Table(SortedSet<IpPrefix> pools, SortedSet<IpPrefix> natPools) {
         public Table {
             pools = new TreeSet<>(pools);
             natPools = new TreeSet<>(natPools);
@@ -68,14 +68,14 @@ public final class NatRules {
      * The table {@code family} should have, or empty when no pool of that family wants NAT (the table must then
      * not exist at all).
      */
-    public static Optional<Table> desired(Family family, List<Cidr> allPools, List<Cidr> natPools) {
-        SortedSet<Cidr> nat = new TreeSet<>();
-        natPools.stream().filter(family::holds).map(Cidr::network).forEach(nat::add);
+    public static Optional<Table> desired(Family family, List<IpPrefix> allPools, List<IpPrefix> natPools) {
+        SortedSet<IpPrefix> nat = new TreeSet<>();
+        natPools.stream().filter(family::holds).map(IpPrefix::network).forEach(nat::add);
         if (nat.isEmpty()) {
             return Optional.empty();
         }
-        SortedSet<Cidr> all = new TreeSet<>(nat);
-        allPools.stream().filter(family::holds).map(Cidr::network).forEach(all::add);
+        SortedSet<IpPrefix> all = new TreeSet<>(nat);
+        allPools.stream().filter(family::holds).map(IpPrefix::network).forEach(all::add);
         return Optional.of(new Table(all, nat));
     }
 
@@ -104,7 +104,7 @@ public final class NatRules {
         return "table " + family.nft + " " + TABLE + "\n" + "delete table " + family.nft + " " + TABLE + "\n";
     }
 
-    private static String set(String name, Family family, SortedSet<Cidr> elements) {
+    private static String set(String name, Family family, SortedSet<IpPrefix> elements) {
         List<String> e = new ArrayList<>();
         elements.forEach(c -> e.add(c.toString()));
         return "\tset " + name + " {\n\t\ttype " + family.type + "\n\t\tflags interval\n\t\telements = { " + String.join(", ", e)
@@ -134,17 +134,17 @@ public final class NatRules {
         if (!items.isArray()) {
             throw new UnreadableTable("nft -j output has no \"nftables\" array");
         }
-        SortedSet<Cidr> pools = null;
-        SortedSet<Cidr> nat = null;
+        SortedSet<IpPrefix> pools = null;
+        SortedSet<IpPrefix> nat = null;
         int chains = 0;
         int rules = 0;
         boolean ruleOk = false;
         for (JsonNode item : items) {
             if (item.has("set")) {
                 JsonNode s = item.get("set");
-                SortedSet<Cidr> elems = new TreeSet<>();
+                SortedSet<IpPrefix> elems = new TreeSet<>();
                 for (JsonNode e : s.path("elem")) {
-                    Cidr c = element(e);
+                    IpPrefix c = element(e);
                     if (c == null) {
                         return Optional.empty();
                     }
@@ -178,13 +178,13 @@ public final class NatRules {
         return Optional.of(new Table(pools, nat));
     }
 
-    private static Cidr element(JsonNode e) {
+    private static IpPrefix element(JsonNode e) {
         try {
             if (e.has("prefix")) {
-                return Cidr.parse(e.get("prefix").path("addr").asString("") + "/" + e.get("prefix").path("len").asInt(-1));
+                return IpPrefix.parse(e.get("prefix").path("addr").asString("") + "/" + e.get("prefix").path("len").asInt(-1));
             }
             if (e.isString()) {
-                return Cidr.parse(e.asString());
+                return IpPrefix.parse(e.asString());
             }
         } catch (IllegalArgumentException ex) {
             return null;

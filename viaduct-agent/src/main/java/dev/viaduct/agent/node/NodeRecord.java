@@ -1,6 +1,6 @@
 package dev.viaduct.agent.node;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,12 +48,12 @@ public record NodeRecord(String name, List<String> addresses, String uplink, Map
         return new NodeRecord(name, a, uplink, labels, mode, asn, vtep, agentVersion, agentUrl);
     }
 
-    public List<Cidr> cidrs() {
-        return addresses.stream().map(Cidr::parse).toList();
+    public List<IpPrefix> cidrs() {
+        return addresses.stream().map(IpPrefix::parse).toList();
     }
 
     /** The node's first address of the given family. */
-    public Optional<Cidr> address(boolean ipv4) {
+    public Optional<IpPrefix> address(boolean ipv4) {
         return cidrs().stream().filter(c -> c.isIpv4() == ipv4).findFirst();
     }
 }

@@ -1,12 +1,12 @@
 package dev.viaduct.agent.node;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.netlink.Address;
 import dev.viaduct.netlink.AddressFamily;
 import dev.viaduct.netlink.Link;
 import dev.viaduct.netlink.Route;
 import dev.viaduct.netlink.RouteScope;
 import dev.viaduct.netlink.Rtnl;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,14 +19,14 @@ import java.util.Optional;
  * prefix is kept: a /32 node address is an error, because neither host-gw's on-link check nor CrossSubnet can
  * decide anything without it.
  */
-public record Uplink(String device, int ifindex, int mtu, List<Cidr> addresses) {
+public record Uplink(String device, int ifindex, int mtu, List<IpPrefix> addresses) {
     public Uplink {
         addresses = List.copyOf(addresses);
     }
 
     /** The primary node address (the first IPv4 one, else the first). */
-    public Cidr primary() {
-        return addresses.stream().filter(Cidr::isIpv4).findFirst().orElse(addresses.getFirst());
+    public IpPrefix primary() {
+        return addresses.stream().filter(IpPrefix::isIpv4).findFirst().orElse(addresses.getFirst());
     }
 
     /** Thrown when no usable uplink can be found; the message says what to configure. */
@@ -36,7 +36,7 @@ public record Uplink(String device, int ifindex, int mtu, List<Cidr> addresses) 
         }
     }
 
-    public static Uplink detect(Rtnl host, Optional<String> device, Optional<Cidr> address, Optional<Cidr> autodetectCidr)
+    public static Uplink detect(Rtnl host, Optional<String> device, Optional<IpPrefix> address, Optional<IpPrefix> autodetectCidr)
             throws UplinkException {
         List<Link> links = host.links();
         Link link = null;
@@ -68,15 +68,15 @@ public record Uplink(String device, int ifindex, int mtu, List<Cidr> addresses) 
                     .orElseThrow(() -> new UplinkException("no default route to find the uplink by; set node.uplink or node.address"));
             link = links.stream().filter(l -> l.index() == idx).findFirst().orElseThrow();
         }
-        List<Cidr> addrs = globalAddresses(host, link);
+        List<IpPrefix> addrs = globalAddresses(host, link);
         if (address.isPresent()) {
-            Cidr want = address.get();
-            Optional<Cidr> onLink = addrs.stream().filter(c -> c.address().equals(want.address())).findFirst();
+            IpPrefix want = address.get();
+            Optional<IpPrefix> onLink = addrs.stream().filter(c -> c.address().equals(want.address())).findFirst();
             if (onLink.isEmpty()) {
                 throw new UplinkException("node.address: " + want + " is not configured on " + link.name() + " (it has "
                         + addrs + ")");
             }
-            if (onLink.get().prefixLength() != want.prefixLength()) {
+            if (onLink.get().length() != want.length()) {
                 throw new UplinkException("node.address: " + want + " does not match " + onLink.get() + " on " + link.name());
             }
             addrs = new ArrayList<>(addrs);
@@ -88,21 +88,21 @@ public record Uplink(String device, int ifindex, int mtu, List<Cidr> addresses) 
         if (addrs.isEmpty()) {
             throw new UplinkException("uplink " + link.name() + " has no global IPv4/IPv6 address; set node.address");
         }
-        Cidr first = addrs.getFirst();
+        IpPrefix first = addrs.getFirst();
         if (first.isHost()) {
             throw new UplinkException("node address " + first + " on " + link.name() + " has no subnet prefix (/"
-                    + first.prefixLength() + "): peers' on-link and CrossSubnet decisions need it; configure the address "
+                    + first.length() + "): peers' on-link and CrossSubnet decisions need it; configure the address "
                     + "with its real prefix (e.g. /24) or set node.address");
         }
         return new Uplink(link.name(), link.index(), link.mtu(), addrs);
     }
 
-    private static List<Cidr> globalAddresses(Rtnl host, Link l) {
-        List<Cidr> out = new ArrayList<>();
+    private static List<IpPrefix> globalAddresses(Rtnl host, Link l) {
+        List<IpPrefix> out = new ArrayList<>();
         for (AddressFamily f : List.of(AddressFamily.INET, AddressFamily.INET6)) {
             for (Address a : host.addresses(f, l.index())) {
                 if (a.scope().equals(RouteScope.UNIVERSE)) {
-                    out.add(new Cidr(a.address().address(), a.address().length()));
+                    out.add(a.address());
                 }
             }
         }

@@ -1,10 +1,10 @@
 package dev.viaduct.agent.ops;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.route.Route;
 import dev.viaduct.netlink.Link;
 import dev.viaduct.netlink.Nexthop;
-import dev.viaduct.netlink.RouteScope;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +43,7 @@ public final class StatusJson {
         ArrayNode hops = o.putArray("nextHops");
         for (Route.NextHop h : r.nextHops()) {
             ObjectNode n = hops.addObject();
-            h.gateway().ifPresent(g -> n.put("gateway", g.getHostAddress()));
+            h.gateway().ifPresent(g -> n.put("gateway", IpAddresses.format(g)));
             h.device().ifPresent(d -> n.put("device", d));
             n.put("onlink", h.onlink());
         }
@@ -55,7 +55,7 @@ public final class StatusJson {
 
     /** A route as the kernel reported it, with device indexes resolved to names through {@code names}. */
     public static void kernel(ObjectNode o, dev.viaduct.netlink.Route r, Map<Integer, String> names) {
-        Cidr dst = new Cidr(r.destination().address(), r.destination().length());
+        IpPrefix dst = r.destination();
         o.put("destination", dst.toString());
         o.put("type", r.type().name().toLowerCase(Locale.ROOT));
         o.put("scope", r.scope().toString());
@@ -63,49 +63,30 @@ public final class StatusJson {
         o.put("protocol", r.protocol().code());
         o.put("metric", r.metric());
         ArrayNode hops = o.putArray("nextHops");
-        StringBuilder text = new StringBuilder();
-        if (!r.type().name().equals("UNICAST")) {
-            text.append(r.type().name().toLowerCase(Locale.ROOT)).append(' ');
-        }
-        text.append(dst.isHost() ? dst.addressText() : dst.toString());
         for (Nexthop h : r.nexthops()) {
             ObjectNode n = hops.addObject();
-            if (r.nexthops().size() > 1) {
-                text.append(" nexthop");
-            }
             if (h.gateway() != null) {
-                n.put("gateway", h.gateway().getHostAddress());
-                text.append(" via ").append(h.gateway().getHostAddress());
+                n.put("gateway", IpAddresses.format(h.gateway()));
             }
             if (h.ifindex() > 0) {
-                String dev = names.getOrDefault(h.ifindex(), "if" + h.ifindex());
-                n.put("device", dev);
-                text.append(" dev ").append(dev);
+                n.put("device", deviceName(names, h.ifindex()));
             }
             n.put("onlink", h.has(Nexthop.ONLINK));
-            if (h.has(Nexthop.ONLINK)) {
-                text.append(" onlink");
-            }
             if (h.has(Nexthop.LINKDOWN)) {
                 n.put("linkDown", true);
-                text.append(" linkdown");
             }
             if (h.has(Nexthop.DEAD)) {
                 n.put("dead", true);
-                text.append(" dead");
             }
             if (r.nexthops().size() > 1) {
                 n.put("weight", h.weight());
             }
         }
-        text.append(" proto ").append(r.protocol());
-        if (!r.scope().equals(RouteScope.UNIVERSE)) {
-            text.append(" scope ").append(r.scope());
-        }
-        if (r.metric() != 0) {
-            text.append(" metric ").append(r.metric());
-        }
-        o.put("text", text.toString());
+        o.put("text", r.text(i -> deviceName(names, i)));
+    }
+
+    private static String deviceName(Map<Integer, String> names, int ifindex) {
+        return names.getOrDefault(ifindex, "if" + ifindex);
     }
 
     /** A network device: enough to tell a tunnel from a NIC, a missing veth and a device that is down. */
@@ -124,8 +105,7 @@ public final class StatusJson {
         snap.links().forEach(l -> names.put(l.index(), l.name()));
         ArrayNode routes = o.putArray("kernelRoutes");
         snap.routes().stream()
-                .sorted(Comparator.comparing((dev.viaduct.netlink.Route r) -> new Cidr(r.destination().address(),
-                        r.destination().length())).thenComparingLong(dev.viaduct.netlink.Route::metric))
+                .sorted(Comparator.comparing(dev.viaduct.netlink.Route::destination).thenComparingLong(dev.viaduct.netlink.Route::metric))
                 .forEach(r -> kernel(routes.addObject(), r, names));
         ArrayNode links = o.putArray("links");
         snap.links().stream().sorted(Comparator.comparingInt(Link::index)).forEach(l -> link(links.addObject(), l));
@@ -135,7 +115,7 @@ public final class StatusJson {
      * The URL other hosts reach this agent's HTTP endpoints at: the listen address, or — when it listens on
      * every address — the node's own address. Empty when the agent serves no HTTP or picked a random port.
      */
-    public static Optional<String> agentUrl(Optional<String> listenHost, int port, List<Cidr> nodeAddresses) {
+    public static Optional<String> agentUrl(Optional<String> listenHost, int port, List<IpPrefix> nodeAddresses) {
         if (listenHost.isEmpty() || port <= 0) {
             return Optional.empty();
         }

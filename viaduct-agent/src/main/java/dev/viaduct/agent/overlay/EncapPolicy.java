@@ -1,9 +1,10 @@
 package dev.viaduct.agent.overlay;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.ipam.EncapMode;
 import dev.viaduct.netlink.HardwareAddress;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -39,9 +40,9 @@ public final class EncapPolicy {
      * @param uplink    this node's uplink device (for messages)
      * @param local     which of this node's tunnel devices work
      */
-    public static PathToPeer decide(Optional<PoolSettings> pool, boolean ipv4, NodeRecord peer, List<Cidr> connected,
+    public static PathToPeer decide(Optional<PoolSettings> pool, boolean ipv4, NodeRecord peer, List<IpPrefix> connected,
             String uplink, LocalTunnels local) {
-        Optional<Cidr> addr;
+        Optional<IpPrefix> addr;
         try {
             addr = peer.address(ipv4);
         } catch (IllegalArgumentException e) {
@@ -85,7 +86,7 @@ public final class EncapPolicy {
             notYet = "it has published no VXLAN tunnel endpoint (its agent has not set up VXLAN yet)";
         } else {
             try {
-                InetAddress vtep = Cidr.parseAddress(peer.vtep().address());
+                InetAddress vtep = IpAddresses.parse(peer.vtep().address());
                 HardwareAddress mac = HardwareAddress.parse(peer.vtep().mac());
                 if (mac.length() != 6) {
                     throw new IllegalArgumentException("MAC " + peer.vtep().mac() + " is not 6 bytes");

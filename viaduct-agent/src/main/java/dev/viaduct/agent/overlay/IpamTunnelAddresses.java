@@ -1,11 +1,11 @@
 package dev.viaduct.agent.overlay;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.ipam.Assignment;
 import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Ipam;
 import dev.viaduct.ipam.IpamException;
 import dev.viaduct.store.StoreException;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +20,7 @@ public final class IpamTunnelAddresses implements TunnelAddresses {
     }
 
     @Override
-    public InetAddress ensure(String handle, String node, List<Cidr> pools) throws TunnelAddressException {
+    public InetAddress ensure(String handle, String node, List<IpPrefix> pools) throws TunnelAddressException {
         try {
             Optional<Handle> h = ipam.handle(handle);
             if (h.isPresent()) {

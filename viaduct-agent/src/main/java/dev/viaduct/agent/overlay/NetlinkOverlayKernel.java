@@ -1,11 +1,9 @@
 package dev.viaduct.agent.overlay;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.netlink.Address;
 import dev.viaduct.netlink.AddressFamily;
 import dev.viaduct.netlink.BatchResult;
 import dev.viaduct.netlink.HardwareAddress;
-import dev.viaduct.netlink.IpPrefix;
 import dev.viaduct.netlink.Link;
 import dev.viaduct.netlink.LinkInfo;
 import dev.viaduct.netlink.LinkSettings;
@@ -19,6 +17,7 @@ import dev.viaduct.netlink.NetlinkException;
 import dev.viaduct.netlink.Request;
 import dev.viaduct.netlink.RouteScope;
 import dev.viaduct.netlink.Rtnl;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -54,10 +53,10 @@ public final class NetlinkOverlayKernel implements OverlayKernel, AutoCloseable 
             }
             Link link = l.get();
             watched.put(link.index(), name);
-            List<Cidr> addrs = new ArrayList<>();
+            List<IpPrefix> addrs = new ArrayList<>();
             for (Address a : rtnl.addresses(AddressFamily.UNSPEC, link.index())) {
                 if (a.scope().equals(RouteScope.UNIVERSE)) {
-                    addrs.add(new Cidr(a.address().address(), a.address().length()));
+                    addrs.add(a.address());
                 }
             }
             return Optional.of(switch (link.info()) {
@@ -124,18 +123,18 @@ public final class NetlinkOverlayKernel implements OverlayKernel, AutoCloseable 
     }
 
     @Override
-    public void addAddress(String name, Cidr address) throws OverlayException {
+    public void addAddress(String name, IpPrefix address) throws OverlayException {
         try {
-            rtnl.replaceAddress(Address.of(prefix(address), index(name)));
+            rtnl.replaceAddress(Address.of(address, index(name)));
         } catch (NetlinkException e) {
             throw wrap(e);
         }
     }
 
     @Override
-    public void deleteAddress(String name, Cidr address) throws OverlayException {
+    public void deleteAddress(String name, IpPrefix address) throws OverlayException {
         try {
-            rtnl.deleteAddress(Address.of(prefix(address), index(name)));
+            rtnl.deleteAddress(Address.of(address, index(name)));
         } catch (NetlinkException.NotFound e) {
             // already gone
         } catch (NetlinkException e) {
@@ -237,10 +236,6 @@ public final class NetlinkOverlayKernel implements OverlayKernel, AutoCloseable 
         }
         watched.put(l.get().index(), name);
         return l.get().index();
-    }
-
-    private static IpPrefix prefix(Cidr c) {
-        return new IpPrefix(c.address(), c.prefixLength());
     }
 
     private static OverlayException wrap(NetlinkException e) {

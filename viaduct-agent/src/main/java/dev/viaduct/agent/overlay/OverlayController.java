@@ -1,12 +1,12 @@
 package dev.viaduct.agent.overlay;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.agent.node.Uplink;
 import dev.viaduct.agent.overlay.OverlayKernel.OverlayException;
 import dev.viaduct.agent.overlay.TunnelAddresses.TunnelAddressException;
 import dev.viaduct.agent.reconcile.ReconcileLoop;
 import dev.viaduct.netlink.HardwareAddress;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -296,16 +296,16 @@ public final class OverlayController implements AutoCloseable {
 
     /** The node address tunnels use as their outer source: the first IPv4 uplink address, else the first IPv6. */
     static Optional<InetAddress> underlay(Uplink u) {
-        return u.addresses().stream().filter(Cidr::isIpv4).findFirst().or(() -> u.addresses().stream().findFirst())
-                .map(Cidr::address);
+        return u.addresses().stream().filter(IpPrefix::isIpv4).findFirst().or(() -> u.addresses().stream().findFirst())
+                .map(IpPrefix::address);
     }
 
     /** One diff-and-apply; returns whether anything failed. Runs on the loop thread only. */
     private boolean pass(List<PoolSettings> pools, Uplink u, List<VxlanPeer> want, boolean peersSynced) {
         SortedMap<String, String> newProblems = new TreeMap<>();
         Map<String, String> devs = new TreeMap<>();
-        List<Cidr> vxlanPools = pools.stream().filter(x -> x.tunnel().equals(Optional.of(TunnelKind.VXLAN))).map(PoolSettings::cidr).toList();
-        List<Cidr> ipipPools = pools.stream().filter(x -> x.tunnel().equals(Optional.of(TunnelKind.IPIP))).map(PoolSettings::cidr).toList();
+        List<IpPrefix> vxlanPools = pools.stream().filter(x -> x.tunnel().equals(Optional.of(TunnelKind.VXLAN))).map(PoolSettings::cidr).toList();
+        List<IpPrefix> ipipPools = pools.stream().filter(x -> x.tunnel().equals(Optional.of(TunnelKind.IPIP))).map(PoolSettings::cidr).toList();
         for (PoolSettings x : pools) {
             if (!x.cidr().isIpv4() && (x.vxlanMode() != dev.viaduct.ipam.EncapMode.NEVER || x.ipipMode() != dev.viaduct.ipam.EncapMode.NEVER)) {
                 newProblems.put("pool " + x.cidr(), "overlays carry IPv4 pools only; this IPv6 pool is routed natively");
@@ -324,7 +324,7 @@ public final class OverlayController implements AutoCloseable {
                 ensureVxlanDevice(local, mac, mtu);
                 InetAddress vtep = addresses.ensure(TunnelKind.VXLAN.addressHandle(node), node, vxlanPools);
                 vxlanAddressMayBeHeld = true;
-                ensureOnlyAddress(TunnelKind.VXLAN.device(), Cidr.host(vtep), pools);
+                ensureOnlyAddress(TunnelKind.VXLAN.device(), IpPrefix.host(vtep), pools);
                 publish(Optional.of(new NodeRecord.Vtep(vtep.getHostAddress(), mac.toString())));
                 vxlanReady = true;
                 devs.put(TunnelKind.VXLAN.device(), "vxlan id " + VNI + " local " + local.getHostAddress() + " dstport " + VXLAN_PORT
@@ -370,7 +370,7 @@ public final class OverlayController implements AutoCloseable {
                 ensureIpipDevice(mtu);
                 InetAddress addr = addresses.ensure(TunnelKind.IPIP.addressHandle(node), node, ipipPools);
                 ipipAddressMayBeHeld = true;
-                ensureOnlyAddress(TunnelKind.IPIP.device(), Cidr.host(addr), pools);
+                ensureOnlyAddress(TunnelKind.IPIP.device(), IpPrefix.host(addr), pools);
                 ipipReady = true;
                 devs.put(TunnelKind.IPIP.device(), "ipip (catch-all) mtu " + mtu + " address " + addr.getHostAddress() + "/32, outer source "
                         + local.getHostAddress());
@@ -507,7 +507,7 @@ public final class OverlayController implements AutoCloseable {
         } catch (OverlayException e) {
             // the ipip module's fallback tunl0 cannot be deleted (net/ipv4/ip_tunnel.c: ip_tunnel_dellink ignores
             // the fallback device): take our address off it and set it down instead
-            for (Cidr a : d.get().addresses()) {
+            for (IpPrefix a : d.get().addresses()) {
                 if (PoolSettings.containing(pools, a.address()).isPresent() || a.isHost()) {
                     kernel.deleteAddress(name, a);
                 }
@@ -520,12 +520,12 @@ public final class OverlayController implements AutoCloseable {
     }
 
     /** Makes {@code want} the device's only pod-range address (other addresses of ours go; foreign ones stay). */
-    private void ensureOnlyAddress(String device, Cidr want, List<PoolSettings> pools) throws OverlayException {
+    private void ensureOnlyAddress(String device, IpPrefix want, List<PoolSettings> pools) throws OverlayException {
         TunnelDevice d = kernel.device(device).orElseThrow(() -> new OverlayException(device + " vanished"));
         if (!d.addresses().contains(want)) {
             kernel.addAddress(device, want);
         }
-        for (Cidr a : d.addresses()) {
+        for (IpPrefix a : d.addresses()) {
             if (!a.equals(want) && (PoolSettings.containing(pools, a.address()).isPresent() || device.equals(TunnelKind.VXLAN.device()))) {
                 kernel.deleteAddress(device, a);
             }

@@ -1,7 +1,7 @@
 package dev.viaduct.agent.overlay;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.netlink.HardwareAddress;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -29,9 +29,9 @@ public interface OverlayKernel {
     /** {@code ip link set <name> mtu <mtu> up|down}. */
     void configure(String name, int mtu, boolean up) throws OverlayException;
 
-    void addAddress(String name, Cidr address) throws OverlayException;
+    void addAddress(String name, IpPrefix address) throws OverlayException;
 
-    void deleteAddress(String name, Cidr address) throws OverlayException;
+    void deleteAddress(String name, IpPrefix address) throws OverlayException;
 
     /** The permanent neighbour and FDB entries on the device (other entries are the kernel's, never touched). */
     List<VxlanEntry> entries(String name) throws OverlayException;

@@ -3,7 +3,6 @@ package dev.viaduct.agent.overlay;
 import dev.viaduct.agent.hostgw.HostGwSource;
 import dev.viaduct.agent.nat.NatOutgoing;
 import dev.viaduct.agent.nat.NftCommand;
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.agent.node.NodeRegistration;
 import dev.viaduct.agent.node.Uplink;
@@ -12,6 +11,7 @@ import dev.viaduct.agent.ops.AgentMetrics;
 import dev.viaduct.ipam.Ipam;
 import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.store.Watch;
+import dev.viaduct.sys.net.IpPrefix;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +92,7 @@ public final class OverlayPlane implements AutoCloseable {
         uplinkMonitor = new UplinkMonitor(ns, uplink, detector, u -> {
             uplinkChanged.accept(u);
             synchronized (reg) {
-                reg.update(reg.record().withAddresses(u.addresses().stream().map(Cidr::toString).toList()));
+                reg.update(reg.record().withAddresses(u.addresses().stream().map(IpPrefix::toString).toList()));
             }
             controller.setUplink(u);
             hostGw.recompute();

@@ -1,8 +1,8 @@
 package dev.viaduct.agent.overlay;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.ipam.EncapMode;
 import dev.viaduct.ipam.Pool;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.Collection;
 import java.util.Objects;
@@ -12,7 +12,7 @@ import java.util.Optional;
  * The part of an IPAM pool the overlays and NAT act on (Calico's {@code vxlanMode}, {@code ipipMode},
  * {@code natOutgoing}). A pool cannot enable both encapsulations at once (IPAM refuses it).
  */
-public record PoolSettings(Cidr cidr, EncapMode vxlanMode, EncapMode ipipMode, boolean natOutgoing) {
+public record PoolSettings(IpPrefix cidr, EncapMode vxlanMode, EncapMode ipipMode, boolean natOutgoing) {
     public PoolSettings {
         Objects.requireNonNull(cidr, "cidr");
         vxlanMode = vxlanMode == null ? EncapMode.NEVER : vxlanMode;
@@ -20,12 +20,12 @@ public record PoolSettings(Cidr cidr, EncapMode vxlanMode, EncapMode ipipMode, b
     }
 
     public static PoolSettings of(Pool p) {
-        return new PoolSettings(Cidr.parse(p.cidr().toString()), p.vxlanMode(), p.ipipMode(), p.natOutgoing());
+        return new PoolSettings(IpPrefix.parse(p.cidr().toString()), p.vxlanMode(), p.ipipMode(), p.natOutgoing());
     }
 
     /** A pool without overlay or NAT. */
     public static PoolSettings plain(String cidr) {
-        return new PoolSettings(Cidr.parse(cidr), EncapMode.NEVER, EncapMode.NEVER, false);
+        return new PoolSettings(IpPrefix.parse(cidr), EncapMode.NEVER, EncapMode.NEVER, false);
     }
 
     /** Which tunnel kind this pool asks for (VXLAN wins if a hand-edited record had both), and how. */
@@ -55,7 +55,7 @@ public record PoolSettings(Cidr cidr, EncapMode vxlanMode, EncapMode ipipMode, b
     }
 
     /** The pool containing all of {@code c}, if any. */
-    public static Optional<PoolSettings> containing(Collection<PoolSettings> pools, Cidr c) {
+    public static Optional<PoolSettings> containing(Collection<PoolSettings> pools, IpPrefix c) {
         return pools.stream().filter(p -> p.cidr().contains(c)).findFirst();
     }
 

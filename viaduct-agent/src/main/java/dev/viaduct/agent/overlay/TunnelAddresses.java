@@ -1,6 +1,6 @@
 package dev.viaduct.agent.overlay;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +15,7 @@ public interface TunnelAddresses {
      * The address {@code handle} holds, assigning one (for {@code node}) from one of {@code pools} if it holds
      * none, or holds one outside them (which is released first). Idempotent.
      */
-    InetAddress ensure(String handle, String node, List<Cidr> pools) throws TunnelAddressException;
+    InetAddress ensure(String handle, String node, List<IpPrefix> pools) throws TunnelAddressException;
 
     /** What {@code handle} holds now, if anything. */
     Optional<InetAddress> current(String handle) throws TunnelAddressException;

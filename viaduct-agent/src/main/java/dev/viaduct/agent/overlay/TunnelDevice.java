@@ -1,7 +1,7 @@
 package dev.viaduct.agent.overlay;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.netlink.HardwareAddress;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -16,7 +16,7 @@ import java.util.List;
  * @param port      VXLAN destination UDP port (else 0)
  * @param learning  VXLAN source-MAC learning
  */
-public record TunnelDevice(String name, String kind, int mtu, boolean up, HardwareAddress mac, List<Cidr> addresses,
+public record TunnelDevice(String name, String kind, int mtu, boolean up, HardwareAddress mac, List<IpPrefix> addresses,
         int vni, InetAddress local, int port, boolean learning) {
     public TunnelDevice {
         addresses = List.copyOf(addresses);

@@ -1,6 +1,6 @@
 package dev.viaduct.agent.pod;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  */
 public final class LocalEndpoints {
     /** One pod interface on this node. */
-    public record Endpoint(String handle, String hostVeth, List<Cidr> addresses) {
+    public record Endpoint(String handle, String hostVeth, List<IpPrefix> addresses) {
         public Endpoint {
             addresses = List.copyOf(addresses);
         }

@@ -1,11 +1,9 @@
 package dev.viaduct.agent.pod;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.netlink.Address;
 import dev.viaduct.netlink.AddressFamily;
 import dev.viaduct.netlink.BatchResult;
 import dev.viaduct.netlink.HardwareAddress;
-import dev.viaduct.netlink.IpPrefix;
 import dev.viaduct.netlink.Ipv4Conf;
 import dev.viaduct.netlink.Link;
 import dev.viaduct.netlink.LinkSettings;
@@ -20,6 +18,7 @@ import dev.viaduct.netlink.Route;
 import dev.viaduct.netlink.RouteProtocol;
 import dev.viaduct.netlink.RouteScope;
 import dev.viaduct.netlink.Rtnl;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -78,7 +77,7 @@ public final class NetlinkPodDataplane implements PodDataplane {
             created = true;
             int hostIdx = host.link(a.hostVeth()).orElseThrow(() -> new DataplaneException(
                     "host veth " + a.hostVeth() + " vanished right after creation")).index();
-            boolean v6 = a.addresses().stream().anyMatch(Cidr::isIpv6);
+            boolean v6 = a.addresses().stream().anyMatch(IpPrefix::isIpv6);
             List<Request> hostSide = new ArrayList<>();
             hostSide.add(new Request.UpdateLink(hostIdx, LinkUpdate.none()
                     .withIpv4Conf(Ipv4Conf.PROXY_ARP, 1).withIpv4Conf(Ipv4Conf.FORWARDING, 1)));
@@ -92,11 +91,11 @@ public final class NetlinkPodDataplane implements PodDataplane {
             List<Request> podSide = new ArrayList<>();
             pod.link("lo").filter(l -> !l.isUp()).ifPresent(lo ->
                     podSide.add(new Request.UpdateLink(lo.index(), LinkUpdate.none().withUp(true))));
-            for (Cidr c : a.addresses()) {
-                Address addr = Address.of(prefix(c), podIdx);
+            for (IpPrefix c : a.addresses()) {
+                Address addr = Address.of(c, podIdx);
                 podSide.add(new Request.AddAddress(c.isIpv6() ? addr.withFlags(Address.NODAD) : addr));
             }
-            if (a.addresses().stream().anyMatch(Cidr::isIpv4)) {
+            if (a.addresses().stream().anyMatch(IpPrefix::isIpv4)) {
                 podSide.add(new Request.ReplaceNeighbour(Neighbour.permanent(podIdx, GATEWAY_V4, HOST_MAC)));
                 podSide.add(new Request.AddRoute(Route.to(IpPrefix.host(GATEWAY_V4)).withScope(RouteScope.LINK)
                         .withNexthops(List.of(Nexthop.device(podIdx)))));
@@ -171,9 +170,9 @@ public final class NetlinkPodDataplane implements PodDataplane {
                 if (hv.get().ipv4Conf(Ipv4Conf.PROXY_ARP).orElse(1) != 1) {
                     problems.add("proxy_arp is off on " + a.hostVeth());
                 }
-                for (Cidr c : a.addresses()) {
+                for (IpPrefix c : a.addresses()) {
                     boolean found = host.routes(c.isIpv4() ? AddressFamily.INET : AddressFamily.INET6, Route.MAIN, protocol)
-                            .stream().anyMatch(r -> r.destination().equals(prefix(c)) && r.ifindex() == hv.get().index());
+                            .stream().anyMatch(r -> r.destination().equals(c) && r.ifindex() == hv.get().index());
                     if (!found) {
                         problems.add("host route " + c.addressText() + " dev " + a.hostVeth() + " is missing");
                     }
@@ -184,14 +183,14 @@ public final class NetlinkPodDataplane implements PodDataplane {
                 problems.add(a.ifname() + " is missing in " + a.netnsPath());
                 return problems;
             }
-            for (Cidr c : a.addresses()) {
+            for (IpPrefix c : a.addresses()) {
                 AddressFamily f = c.isIpv4() ? AddressFamily.INET : AddressFamily.INET6;
                 boolean has = pod.addresses(f, pl.get().index()).stream().anyMatch(x -> x.address().address().equals(c.address()));
                 if (!has) {
                     problems.add(a.ifname() + " lacks address " + c.addressText());
                 }
             }
-            if (a.addresses().stream().anyMatch(Cidr::isIpv4)) {
+            if (a.addresses().stream().anyMatch(IpPrefix::isIpv4)) {
                 boolean dflt = pod.routes(AddressFamily.INET).stream().anyMatch(r -> r.table() == Route.MAIN
                         && r.destination().length() == 0 && GATEWAY_V4.equals(r.gateway()));
                 if (!dflt) {
@@ -205,10 +204,6 @@ public final class NetlinkPodDataplane implements PodDataplane {
             throw new DataplaneException(e.getMessage(), e, false);
         }
         return problems;
-    }
-
-    private static IpPrefix prefix(Cidr c) {
-        return new IpPrefix(c.address(), c.prefixLength());
     }
 
     private static InetAddress addr(String s) {

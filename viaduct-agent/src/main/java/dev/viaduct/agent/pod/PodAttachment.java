@@ -1,6 +1,6 @@
 package dev.viaduct.agent.pod;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.List;
 
 /**
@@ -13,7 +13,7 @@ import java.util.List;
  * @param addresses  host prefixes (/32, /128) assigned to the pod
  * @param mtu        MTU for both veth ends
  */
-public record PodAttachment(String handle, String hostVeth, String netnsPath, String ifname, List<Cidr> addresses,
+public record PodAttachment(String handle, String hostVeth, String netnsPath, String ifname, List<IpPrefix> addresses,
         int mtu) {
     public PodAttachment {
         addresses = List.copyOf(addresses);

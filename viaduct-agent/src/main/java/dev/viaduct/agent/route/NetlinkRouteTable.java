@@ -1,9 +1,7 @@
 package dev.viaduct.agent.route;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.netlink.AddressFamily;
 import dev.viaduct.netlink.BatchResult;
-import dev.viaduct.netlink.IpPrefix;
 import dev.viaduct.netlink.Link;
 import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.netlink.NetlinkEvent;
@@ -15,6 +13,7 @@ import dev.viaduct.netlink.RouteProtocol;
 import dev.viaduct.netlink.RouteScope;
 import dev.viaduct.netlink.RouteType;
 import dev.viaduct.netlink.Rtnl;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -169,7 +168,7 @@ public final class NetlinkRouteTable implements RouteTable, AutoCloseable {
     }
 
     dev.viaduct.netlink.Route toKernel(Route r, Map<String, Integer> index) {
-        IpPrefix dst = new IpPrefix(r.destination().address(), r.destination().prefixLength());
+        IpPrefix dst = r.destination();
         var kr = dev.viaduct.netlink.Route.to(dst).withProtocol(protocol).withTable(r.table())
                 .withScope(r.scope() == Route.Scope.LINK ? RouteScope.LINK : RouteScope.UNIVERSE);
         switch (r.type()) {
@@ -191,7 +190,7 @@ public final class NetlinkRouteTable implements RouteTable, AutoCloseable {
     }
 
     static Optional<Route> fromKernel(dev.viaduct.netlink.Route r, Map<Integer, String> names) {
-        Cidr dst = new Cidr(r.destination().address(), r.destination().length());
+        IpPrefix dst = r.destination();
         Route.Scope scope = r.scope().equals(RouteScope.LINK) ? Route.Scope.LINK : Route.Scope.UNIVERSE;
         return switch (r.type()) {
             case BLACKHOLE -> Optional.of(new Route(dst, Route.Type.BLACKHOLE, scope, List.of(), r.table()));

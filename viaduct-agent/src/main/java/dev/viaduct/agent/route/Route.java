@@ -1,6 +1,7 @@
 package dev.viaduct.agent.route;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +12,7 @@ import java.util.Optional;
  *
  * @param nextHops one entry for a plain route, several for ECMP, none for blackhole/unreachable
  */
-public record Route(Cidr destination, Type type, Scope scope, List<NextHop> nextHops, int table) {
+public record Route(IpPrefix destination, Type type, Scope scope, List<NextHop> nextHops, int table) {
     /** Linux's main table (RT_TABLE_MAIN). */
     public static final int MAIN_TABLE = 254;
 
@@ -41,7 +42,7 @@ public record Route(Cidr destination, Type type, Scope scope, List<NextHop> next
 
         @Override
         public String toString() {
-            return gateway.map(g -> "via " + g.getHostAddress() + " ").orElse("") + device.map(d -> "dev " + d).orElse("")
+            return gateway.map(g -> "via " + IpAddresses.format(g) + " ").orElse("") + device.map(d -> "dev " + d).orElse("")
                     + (onlink ? " onlink" : "");
         }
     }
@@ -56,7 +57,7 @@ public record Route(Cidr destination, Type type, Scope scope, List<NextHop> next
         }
     }
 
-    public record Key(int table, Cidr destination) implements Comparable<Key> {
+    public record Key(int table, IpPrefix destination) implements Comparable<Key> {
         @Override
         public int compareTo(Key o) {
             int c = Integer.compare(table, o.table);
@@ -74,16 +75,16 @@ public record Route(Cidr destination, Type type, Scope scope, List<NextHop> next
     }
 
     /** {@code podIP dev vdcX scope link}. */
-    public static Route direct(Cidr dst, String device) {
+    public static Route direct(IpPrefix dst, String device) {
         return new Route(dst, Type.UNICAST, Scope.LINK, List.of(NextHop.dev(device)), MAIN_TABLE);
     }
 
     /** {@code block via gw dev uplink}. */
-    public static Route via(Cidr dst, InetAddress gw, String device) {
+    public static Route via(IpPrefix dst, InetAddress gw, String device) {
         return new Route(dst, Type.UNICAST, Scope.UNIVERSE, List.of(NextHop.via(gw, device)), MAIN_TABLE);
     }
 
-    public static Route blackhole(Cidr dst) {
+    public static Route blackhole(IpPrefix dst) {
         return new Route(dst, Type.BLACKHOLE, Scope.UNIVERSE, List.of(), MAIN_TABLE);
     }
 

@@ -3,9 +3,9 @@ package dev.viaduct.agent.bfd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.agent.bfd.BfdPeers.Peer;
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.DesiredSession;
 import dev.viaduct.bfd.session.Timers;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +22,7 @@ class BfdPeersTest {
 
     @Test
     void connectedPeersGetASessionFromOurAddressInTheirSubnet() {
-        List<Cidr> local = List.of(Cidr.parse("10.0.1.11/24"), Cidr.parse("192.168.7.5/16"), Cidr.parse("fd00:1::11/64"));
+        List<IpPrefix> local = List.of(IpPrefix.parse("10.0.1.11/24"), IpPrefix.parse("192.168.7.5/16"), IpPrefix.parse("fd00:1::11/64"));
         var plan = BfdPeers.plan(List.of(peer("n2", "10.0.1.12"), peer("tor", "192.168.200.1"), peer("n6", "fd00:1::12"),
                 peer("far", "10.0.2.12"), peer("n2-again", "10.0.1.12"), peer("me", "10.0.1.11")), local, "eth0", T);
         assertThat(plan.sessions()).extracting(DesiredSession::name, s -> s.peer().getHostAddress(), s -> s.local().getHostAddress())
@@ -38,13 +38,13 @@ class BfdPeersTest {
 
     @Test
     void linkLocalPeersAreBoundToTheUplink() {
-        var plan = BfdPeers.plan(List.of(peer("rtr", "fe80::1")), List.of(Cidr.parse("fe80::2/64")), "eth1", T);
+        var plan = BfdPeers.plan(List.of(peer("rtr", "fe80::1")), List.of(IpPrefix.parse("fe80::2/64")), "eth1", T);
         assertThat(plan.sessions()).singleElement().satisfies(s -> assertThat(s.interfaceName()).isEqualTo(Optional.of("eth1")));
     }
 
     @Test
     void aHostAddressWithoutSubnetMakesNoPeerConnected() {
-        var plan = BfdPeers.plan(List.of(peer("n2", "10.0.1.12")), List.of(Cidr.parse("10.0.1.11/32")), "eth0", T);
+        var plan = BfdPeers.plan(List.of(peer("n2", "10.0.1.12")), List.of(IpPrefix.parse("10.0.1.11/32")), "eth0", T);
         assertThat(plan.sessions()).isEmpty();
         assertThat(plan.skipped()).containsOnlyKeys("n2");
     }

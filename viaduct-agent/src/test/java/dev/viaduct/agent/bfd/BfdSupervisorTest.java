@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.agent.bfd.BfdPeers.Peer;
 import dev.viaduct.agent.bfd.BfdSupervisor.PathDown;
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.Uplink;
 import dev.viaduct.bfd.daemon.BfdDaemon;
 import dev.viaduct.bfd.daemon.FakeEngine;
 import dev.viaduct.bfd.packet.BfdState;
 import dev.viaduct.bfd.session.Timers;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Poll;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -32,7 +32,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class BfdSupervisorTest {
     static final Duration T = Duration.ofSeconds(10);
-    static final Uplink UPLINK = new Uplink("eth0", 2, 1500, List.of(Cidr.parse("10.9.0.1/24")));
+    static final Uplink UPLINK = new Uplink("eth0", 2, 1500, List.of(IpPrefix.parse("10.9.0.1/24")));
     static final InetAddress N2 = InetAddress.ofLiteral("10.9.0.2");
     static final InetAddress N3 = InetAddress.ofLiteral("10.9.0.3");
     static final List<Peer> PEERS = List.of(new Peer("n2", N2), new Peer("n3", N3), new Peer("far", InetAddress.ofLiteral("10.8.0.9")));

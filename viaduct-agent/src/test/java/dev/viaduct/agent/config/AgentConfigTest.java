@@ -85,7 +85,7 @@ class AgentConfigTest {
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, cni: {sokcet: /x}}   | cni.sokcet: unknown field
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {mode: ospf}} | cluster.mode: "ospf" is not one of
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {podCidrs: [10.244.0.1/16]}} | has host bits set (did you mean 10.244.0.0/16?)
-            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {podCidrs: [fd00::/48]}} | cluster.podCidrs[0]: fd00:0:0:0:0:0:0:0/48 is not IPv4
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {podCidrs: [fd00::/48]}} | cluster.podCidrs[0]: fd00::/48 is not IPv4
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {podCidrs: [10.0.0.0/28]}} | smaller than one /26 block
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {blockSize: 40}} | cluster.blockSize: 40 is out of range 20..32
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, node: {address: 10.1.1.1}} | node.address: 10.1.1.1/32 has no subnet prefix

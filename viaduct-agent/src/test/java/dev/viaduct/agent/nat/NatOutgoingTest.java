@@ -2,9 +2,9 @@ package dev.viaduct.agent.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.overlay.PoolSettings;
 import dev.viaduct.ipam.EncapMode;
+import dev.viaduct.sys.net.IpPrefix;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +30,12 @@ class NatOutgoingTest {
             }
         }
 
-        private static java.util.SortedSet<Cidr> elems(String script, String set) {
+        private static java.util.SortedSet<IpPrefix> elems(String script, String set) {
             String after = script.substring(script.indexOf(set));
             String list = after.substring(after.indexOf("elements = { ") + 13, after.indexOf(" }"));
-            java.util.SortedSet<Cidr> out = new java.util.TreeSet<>();
+            java.util.SortedSet<IpPrefix> out = new java.util.TreeSet<>();
             for (String c : list.split(", ")) {
-                out.add(Cidr.parse(c));
+                out.add(IpPrefix.parse(c));
             }
             return out;
         }
@@ -50,7 +50,7 @@ class NatOutgoingTest {
             for (var e : List.of(Map.entry("pools", t.pools()), Map.entry("nat-pools", t.natPools()))) {
                 j.append(", {\"set\": {\"name\": \"").append(e.getKey()).append("\", \"elem\": [")
                         .append(String.join(", ", e.getValue().stream().map(c -> "{\"prefix\": {\"addr\": \"" + c.addressText()
-                                + "\", \"len\": " + c.prefixLength() + "}}").toList())).append("]}}");
+                                + "\", \"len\": " + c.length() + "}}").toList())).append("]}}");
             }
             j.append(NatRulesTest.REAL.substring(NatRulesTest.REAL.indexOf(", {\"chain\"")));
             return Optional.of(j.toString());
@@ -63,7 +63,7 @@ class NatOutgoingTest {
     }
 
     static PoolSettings pool(String cidr, boolean nat) {
-        return new PoolSettings(Cidr.parse(cidr), EncapMode.NEVER, EncapMode.NEVER, nat);
+        return new PoolSettings(IpPrefix.parse(cidr), EncapMode.NEVER, EncapMode.NEVER, nat);
     }
 
     @Test
@@ -74,7 +74,7 @@ class NatOutgoingTest {
         assertThat(nft.scripts).isEmpty();
 
         assertThat(n.pass(List.of(pool("10.244.0.0/16", true), pool("10.245.0.0/16", false)))).isEmpty();
-        assertThat(nft.tables.get("ip").natPools()).containsExactly(Cidr.parse("10.244.0.0/16"));
+        assertThat(nft.tables.get("ip").natPools()).containsExactly(IpPrefix.parse("10.244.0.0/16"));
         assertThat(nft.tables.get("ip").pools()).hasSize(2);
         assertThat(nft.tables).doesNotContainKey("ip6");
         int writes = nft.scripts.size();
@@ -84,9 +84,9 @@ class NatOutgoingTest {
         assertThat(nft.scripts).hasSize(writes);
 
         // drift: someone emptied the nat set → rewritten
-        nft.tables.put("ip", new NatRules.Table(nft.tables.get("ip").pools(), new java.util.TreeSet<>(List.of(Cidr.parse("10.9.0.0/16")))));
+        nft.tables.put("ip", new NatRules.Table(nft.tables.get("ip").pools(), new java.util.TreeSet<>(List.of(IpPrefix.parse("10.9.0.0/16")))));
         n.pass(List.of(pool("10.244.0.0/16", true), pool("10.245.0.0/16", false)));
-        assertThat(nft.tables.get("ip").natPools()).containsExactly(Cidr.parse("10.244.0.0/16"));
+        assertThat(nft.tables.get("ip").natPools()).containsExactly(IpPrefix.parse("10.244.0.0/16"));
 
         n.pass(List.of(pool("10.244.0.0/16", false), pool("10.245.0.0/16", false)));
         assertThat(nft.tables).isEmpty();

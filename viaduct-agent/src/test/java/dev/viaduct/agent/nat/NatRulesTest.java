@@ -3,7 +3,7 @@ package dev.viaduct.agent.nat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.List;
 import java.util.Optional;
 import net.jqwik.api.Arbitraries;
@@ -27,8 +27,8 @@ class NatRulesTest {
             "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "@nat-pools"}}, {"match": {"op": "!=", \
             "left": {"payload": {"protocol": "ip", "field": "daddr"}}, "right": "@pools"}}, {"masquerade": null}]}}]}""";
 
-    static List<Cidr> cidrs(String... c) {
-        return java.util.Arrays.stream(c).map(Cidr::parse).toList();
+    static List<IpPrefix> cidrs(String... c) {
+        return java.util.Arrays.stream(c).map(IpPrefix::parse).toList();
     }
 
     @Test
@@ -36,11 +36,11 @@ class NatRulesTest {
         var all = cidrs("10.244.0.0/16", "10.245.0.0/16", "fd00:10::/64");
         assertThat(NatRules.desired(NatRules.Family.IPV4, all, cidrs())).isEmpty();
         var t = NatRules.desired(NatRules.Family.IPV4, all, cidrs("10.244.0.0/16")).orElseThrow();
-        assertThat(t.natPools()).containsExactly(Cidr.parse("10.244.0.0/16"));
-        assertThat(t.pools()).containsExactly(Cidr.parse("10.244.0.0/16"), Cidr.parse("10.245.0.0/16"));
+        assertThat(t.natPools()).containsExactly(IpPrefix.parse("10.244.0.0/16"));
+        assertThat(t.pools()).containsExactly(IpPrefix.parse("10.244.0.0/16"), IpPrefix.parse("10.245.0.0/16"));
         assertThat(NatRules.desired(NatRules.Family.IPV6, all, cidrs("10.244.0.0/16"))).isEmpty();
         assertThat(NatRules.desired(NatRules.Family.IPV6, all, cidrs("fd00:10::/64")).orElseThrow().pools())
-                .containsExactly(Cidr.parse("fd00:10::/64"));
+                .containsExactly(IpPrefix.parse("fd00:10::/64"));
     }
 
     @Test
@@ -85,20 +85,20 @@ class NatRulesTest {
     }
 
     @Provide
-    Arbitrary<List<Cidr>> pools() {
+    Arbitrary<List<IpPrefix>> pools() {
         return Arbitraries.integers().between(0, 255).set().ofMinSize(1).ofMaxSize(6)
-                .map(s -> s.stream().map(i -> Cidr.parse("10." + i + ".0.0/16")).toList());
+                .map(s -> s.stream().map(i -> IpPrefix.parse("10." + i + ".0.0/16")).toList());
     }
 
     /** Whatever the pools, what nft would print for our table reads back as the table (JSON as nft 1.0 writes it). */
     @Property(tries = 200)
-    void renderedTablesReadBack(@ForAll("pools") List<Cidr> all, @ForAll("pools") List<Cidr> nat) throws Exception {
+    void renderedTablesReadBack(@ForAll("pools") List<IpPrefix> all, @ForAll("pools") List<IpPrefix> nat) throws Exception {
         var t = NatRules.desired(NatRules.Family.IPV4, all, nat).orElseThrow();
         StringBuilder j = new StringBuilder("{\"nftables\": [{\"metainfo\": {}}, {\"table\": {\"family\": \"ip\", \"name\": \"viaduct-nat\"}}");
         for (var e : List.of(java.util.Map.entry("pools", t.pools()), java.util.Map.entry("nat-pools", t.natPools()))) {
             j.append(", {\"set\": {\"name\": \"").append(e.getKey()).append("\", \"elem\": [");
             j.append(String.join(", ", e.getValue().stream().map(c -> "{\"prefix\": {\"addr\": \"" + c.addressText()
-                    + "\", \"len\": " + c.prefixLength() + "}}").toList()));
+                    + "\", \"len\": " + c.length() + "}}").toList()));
             j.append("]}}");
         }
         j.append(REAL.substring(REAL.indexOf(", {\"chain\"")));

@@ -2,9 +2,9 @@ package dev.viaduct.agent.nat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.overlay.PoolSettings;
 import dev.viaduct.ipam.EncapMode;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Netns;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +19,7 @@ class NftKernelTest {
     final Netns netns = Netns.perTest();
 
     static PoolSettings pool(String cidr, boolean nat) {
-        return new PoolSettings(Cidr.parse(cidr), EncapMode.NEVER, EncapMode.NEVER, nat);
+        return new PoolSettings(IpPrefix.parse(cidr), EncapMode.NEVER, EncapMode.NEVER, nat);
     }
 
     @Test

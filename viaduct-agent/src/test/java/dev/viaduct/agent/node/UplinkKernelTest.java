@@ -3,9 +3,9 @@ package dev.viaduct.agent.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.netlink.Rtnl;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Netns;
 import dev.viaduct.testsupport.Poll;
 import java.time.Duration;
@@ -42,7 +42,7 @@ class UplinkKernelTest {
         netns.execOk(ns, "ip", "route", "add", "default", "via", "10.3.0.1", "dev", "eth1");
     }
 
-    Uplink detect(Optional<String> dev, Optional<Cidr> addr, Optional<Cidr> cidr) throws Exception {
+    Uplink detect(Optional<String> dev, Optional<IpPrefix> addr, Optional<IpPrefix> cidr) throws Exception {
         try (NetNamespace n = NetNamespace.openNamed(ns); Rtnl r = n.openRtnl()) {
             return Uplink.detect(r, dev, addr, cidr);
         }
@@ -52,15 +52,15 @@ class UplinkKernelTest {
     void defaultRouteInterfaceWithItsPrefix() throws Exception {
         Uplink u = detect(Optional.empty(), Optional.empty(), Optional.empty());
         assertThat(u.device()).isEqualTo("eth1");
-        assertThat(u.addresses()).containsExactly(Cidr.parse("10.3.0.5/16"));
+        assertThat(u.addresses()).containsExactly(IpPrefix.parse("10.3.0.5/16"));
         assertThat(u.mtu()).isEqualTo(1500);
     }
 
     @Test
     void byInterfaceNameByCidrAndByAddress() throws Exception {
-        assertThat(detect(Optional.of("eth0"), Optional.empty(), Optional.empty()).addresses()).containsExactly(Cidr.parse("10.2.0.5/24"));
-        assertThat(detect(Optional.empty(), Optional.empty(), Optional.of(Cidr.parse("10.2.0.0/16"))).device()).isEqualTo("eth0");
-        assertThat(detect(Optional.empty(), Optional.of(Cidr.parse("10.2.0.5/24")), Optional.empty()).device()).isEqualTo("eth0");
+        assertThat(detect(Optional.of("eth0"), Optional.empty(), Optional.empty()).addresses()).containsExactly(IpPrefix.parse("10.2.0.5/24"));
+        assertThat(detect(Optional.empty(), Optional.empty(), Optional.of(IpPrefix.parse("10.2.0.0/16"))).device()).isEqualTo("eth0");
+        assertThat(detect(Optional.empty(), Optional.of(IpPrefix.parse("10.2.0.5/24")), Optional.empty()).device()).isEqualTo("eth0");
     }
 
     @Test
@@ -73,7 +73,7 @@ class UplinkKernelTest {
                 .hasMessageContaining("CrossSubnet");
         assertThatThrownBy(() -> detect(Optional.of("eth9"), Optional.empty(), Optional.empty()))
                 .hasMessageContaining("node.uplink: interface eth9 does not exist");
-        assertThatThrownBy(() -> detect(Optional.empty(), Optional.empty(), Optional.of(Cidr.parse("192.0.2.0/24"))))
+        assertThatThrownBy(() -> detect(Optional.empty(), Optional.empty(), Optional.of(IpPrefix.parse("192.0.2.0/24"))))
                 .hasMessageContaining("node.autodetectCidr: no interface has an address inside 192.0.2.0/24");
     }
 
@@ -87,14 +87,14 @@ class UplinkKernelTest {
                 m.start();
                 netns.execOk(ns, "ip", "addr", "add", "10.9.0.5/24", "dev", "eth0");
                 Poll.until("the new address reported", Duration.ofSeconds(10), seen::get,
-                        u -> u != null && u.addresses().equals(List.of(Cidr.parse("10.2.0.5/24"), Cidr.parse("10.9.0.5/24"))));
+                        u -> u != null && u.addresses().equals(List.of(IpPrefix.parse("10.2.0.5/24"), IpPrefix.parse("10.9.0.5/24"))));
                 netns.execOk(ns, "ip", "link", "set", "eth0", "mtu", "1400");
                 Poll.until("the new MTU reported", Duration.ofSeconds(10), () -> seen.get().mtu() == 1400);
 
                 netns.execOk(ns, "ip", "addr", "flush", "dev", "eth0");
                 netns.execOk(ns, "ip", "addr", "add", "10.2.0.5/32", "dev", "eth0");
                 Poll.until("the /32 reported as a problem", Duration.ofSeconds(10), m::problem, p -> p.contains("no subnet prefix"));
-                assertThat(m.current().addresses()).contains(Cidr.parse("10.2.0.5/24"));
+                assertThat(m.current().addresses()).contains(IpPrefix.parse("10.2.0.5/24"));
             }
         }
     }

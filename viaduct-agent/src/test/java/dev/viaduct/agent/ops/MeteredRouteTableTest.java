@@ -3,9 +3,9 @@ package dev.viaduct.agent.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.route.Route;
 import dev.viaduct.agent.route.RouteTable;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -45,7 +45,7 @@ class MeteredRouteTableTest {
     void countsTheKernelsRefusalsByErrnoButNotRoutineOutcomes() throws Exception {
         Scripted s = new Scripted();
         MeteredRouteTable t = new MeteredRouteTable(s, (c, e) -> errors.add(c + " " + e));
-        Route r = Route.blackhole(Cidr.parse("10.244.0.0/26"));
+        Route r = Route.blackhole(IpPrefix.parse("10.244.0.0/26"));
         s.next = List.of(new RouteTable.Outcome.Done(), new RouteTable.Outcome.AlreadyGone(),
                 new RouteTable.Outcome.DeviceMissing("vdc1"), new RouteTable.Outcome.Conflict("a foreign route"),
                 new RouteTable.Outcome.Failed("route add 10.9.0.0/16 via 10.1.1.1: Network is unreachable (ENETUNREACH; kernel: Nexthop has invalid gateway)"),

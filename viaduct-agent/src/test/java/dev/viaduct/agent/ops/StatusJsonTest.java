@@ -2,12 +2,11 @@ package dev.viaduct.agent.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.route.Route;
-import dev.viaduct.netlink.IpPrefix;
 import dev.viaduct.netlink.Nexthop;
 import dev.viaduct.netlink.RouteProtocol;
 import dev.viaduct.netlink.RouteScope;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,7 @@ class StatusJsonTest {
 
     @Test
     void theAgentUrlIsTheListenAddressOrTheNodeAddressWhenListeningEverywhere() {
-        List<Cidr> addrs = List.of(Cidr.parse("10.168.0.11/24"));
+        List<IpPrefix> addrs = List.of(IpPrefix.parse("10.168.0.11/24"));
         assertThat(StatusJson.agentUrl(Optional.of("10.168.0.11"), 9099, addrs)).contains("http://10.168.0.11:9099");
         assertThat(StatusJson.agentUrl(Optional.of("0.0.0.0"), 9099, addrs)).contains("http://10.168.0.11:9099");
         assertThat(StatusJson.agentUrl(Optional.of("::"), 9100, addrs)).contains("http://10.168.0.11:9100");
@@ -35,12 +34,12 @@ class StatusJsonTest {
     @Test
     void aDesiredRouteCarriesTheAgentsProtocolAndItsSource() throws Exception {
         ObjectNode o = JSON.createObjectNode();
-        StatusJson.desired(o, Route.via(Cidr.parse("10.244.1.0/26"), InetAddress.getByName("10.168.0.12"), "eth0"), 86, "hostgw");
+        StatusJson.desired(o, Route.via(IpPrefix.parse("10.244.1.0/26"), InetAddress.getByName("10.168.0.12"), "eth0"), 86, "hostgw");
         assertThat(o.toString()).isEqualTo("{\"destination\":\"10.244.1.0/26\",\"type\":\"unicast\",\"scope\":\"global\","
                 + "\"table\":254,\"protocol\":86,\"metric\":0,\"nextHops\":[{\"gateway\":\"10.168.0.12\",\"device\":\"eth0\","
                 + "\"onlink\":false}],\"text\":\"10.244.1.0/26 via 10.168.0.12 dev eth0\",\"source\":\"hostgw\"}");
         ObjectNode p = JSON.createObjectNode();
-        StatusJson.desired(p, Route.direct(Cidr.parse("10.244.0.5/32"), "vdc0123456789a"), 86, "pods");
+        StatusJson.desired(p, Route.direct(IpPrefix.parse("10.244.0.5/32"), "vdc0123456789a"), 86, "pods");
         assertThat(p.get("scope").asString()).isEqualTo("link");
         assertThat(p.get("text").asString()).isEqualTo("10.244.0.5 dev vdc0123456789a scope link");
     }

@@ -2,9 +2,10 @@ package dev.viaduct.agent.overlay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.ipam.EncapMode;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class EncapPolicyTest {
-    static final List<Cidr> CONNECTED = List.of(Cidr.parse("10.168.0.11/24"));
+    static final List<IpPrefix> CONNECTED = List.of(IpPrefix.parse("10.168.0.11/24"));
     static final LocalTunnels READY = new LocalTunnels(true, true, "");
     static final NodeRecord.Vtep VTEP = new NodeRecord.Vtep("10.244.7.1", "66:0a:0b:0c:0d:0e");
 
@@ -22,7 +23,7 @@ class EncapPolicyTest {
     }
 
     static Optional<PoolSettings> pool(String vxlan, String ipip) {
-        return Optional.of(new PoolSettings(Cidr.parse("10.244.0.0/16"), EncapMode.parse("vxlanMode", vxlan),
+        return Optional.of(new PoolSettings(IpPrefix.parse("10.244.0.0/16"), EncapMode.parse("vxlanMode", vxlan),
                 EncapMode.parse("ipipMode", ipip), false));
     }
 
@@ -57,7 +58,7 @@ class EncapPolicyTest {
     @Test
     void aPeerWithoutVtepKeepsItsNativeRouteWhenOnLinkAndIsReportedWhenNot() {
         var onLink = EncapPolicy.decide(pool("Always", "Never"), true, node("n2", "10.168.0.12/24", null), CONNECTED, "eth0", READY);
-        assertThat(onLink).isEqualTo(new PathToPeer.Native(Cidr.parseAddress("10.168.0.12")));
+        assertThat(onLink).isEqualTo(new PathToPeer.Native(IpAddresses.parse("10.168.0.12")));
         var offLink = EncapPolicy.decide(pool("CrossSubnet", "Never"), true, node("n3", "10.168.1.13/24", null), CONNECTED, "eth0",
                 READY);
         assertThat(offLink.describe()).contains("has published no VXLAN tunnel endpoint");
@@ -91,9 +92,9 @@ class EncapPolicyTest {
 
     @Test
     void ipv6PoolsAndMissingPoolsAreRoutedNatively() {
-        var v6 = Optional.of(new PoolSettings(Cidr.parse("fd00:10::/64"), EncapMode.ALWAYS, EncapMode.NEVER, false));
+        var v6 = Optional.of(new PoolSettings(IpPrefix.parse("fd00:10::/64"), EncapMode.ALWAYS, EncapMode.NEVER, false));
         var n = new NodeRecord("n2", List.of("10.168.0.12/24", "fd00:168::12/64"), "eth0", Map.of(), "host-gw", 0, VTEP, "t");
-        var connected = List.of(Cidr.parse("10.168.0.11/24"), Cidr.parse("fd00:168::11/64"));
+        var connected = List.of(IpPrefix.parse("10.168.0.11/24"), IpPrefix.parse("fd00:168::11/64"));
         assertThat(EncapPolicy.decide(v6, false, n, connected, "eth0", READY)).isInstanceOf(PathToPeer.Native.class);
         assertThat(EncapPolicy.decide(Optional.empty(), true, n, connected, "eth0", READY)).isInstanceOf(PathToPeer.Native.class);
     }
@@ -104,12 +105,12 @@ class EncapPolicyTest {
         var before = EncapPolicy.decide(pool("CrossSubnet", "Never"), true, n3, CONNECTED, "eth0", READY);
         // the node's uplink gains an address in rack 2's subnet: n3 is now on-link
         var after = EncapPolicy.decide(pool("CrossSubnet", "Never"), true, n3,
-                List.of(Cidr.parse("10.168.0.11/24"), Cidr.parse("10.168.1.111/24")), "eth0", READY);
+                List.of(IpPrefix.parse("10.168.0.11/24"), IpPrefix.parse("10.168.1.111/24")), "eth0", READY);
         // or its prefix widens to cover both racks
-        var wider = EncapPolicy.decide(pool("CrossSubnet", "Never"), true, n3, List.of(Cidr.parse("10.168.0.11/23")), "eth0", READY);
+        var wider = EncapPolicy.decide(pool("CrossSubnet", "Never"), true, n3, List.of(IpPrefix.parse("10.168.0.11/23")), "eth0", READY);
         assertThat(before).isInstanceOf(PathToPeer.Vxlan.class);
-        assertThat(after).isEqualTo(new PathToPeer.Native(Cidr.parseAddress("10.168.1.13")));
-        assertThat(wider).isEqualTo(new PathToPeer.Native(Cidr.parseAddress("10.168.1.13")));
+        assertThat(after).isEqualTo(new PathToPeer.Native(IpAddresses.parse("10.168.1.13")));
+        assertThat(wider).isEqualTo(new PathToPeer.Native(IpAddresses.parse("10.168.1.13")));
     }
 
     @Test

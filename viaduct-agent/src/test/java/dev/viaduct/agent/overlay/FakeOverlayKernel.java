@@ -1,7 +1,7 @@
 package dev.viaduct.agent.overlay;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.netlink.HardwareAddress;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -67,18 +67,18 @@ final class FakeOverlayKernel implements OverlayKernel {
     }
 
     @Override
-    public synchronized void addAddress(String name, Cidr address) {
+    public synchronized void addAddress(String name, IpPrefix address) {
         TunnelDevice d = devices.get(name);
-        List<Cidr> a = new ArrayList<>(d.addresses());
+        List<IpPrefix> a = new ArrayList<>(d.addresses());
         a.add(address);
         devices.put(name, new TunnelDevice(name, d.kind(), d.mtu(), d.up(), d.mac(), a, d.vni(), d.local(), d.port(), d.learning()));
         log.add("address add " + address + " dev " + name);
     }
 
     @Override
-    public synchronized void deleteAddress(String name, Cidr address) {
+    public synchronized void deleteAddress(String name, IpPrefix address) {
         TunnelDevice d = devices.get(name);
-        List<Cidr> a = new ArrayList<>(d.addresses());
+        List<IpPrefix> a = new ArrayList<>(d.addresses());
         a.remove(address);
         devices.put(name, new TunnelDevice(name, d.kind(), d.mtu(), d.up(), d.mac(), a, d.vni(), d.local(), d.port(), d.learning()));
         log.add("address del " + address + " dev " + name);

@@ -1,6 +1,6 @@
 package dev.viaduct.agent.overlay;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -15,7 +15,7 @@ final class FakeTunnelAddresses implements TunnelAddresses {
     boolean unreachable;
 
     @Override
-    public synchronized InetAddress ensure(String handle, String node, List<Cidr> pools) throws TunnelAddressException {
+    public synchronized InetAddress ensure(String handle, String node, List<IpPrefix> pools) throws TunnelAddressException {
         if (unreachable) {
             throw new TunnelAddressException("tunnel address " + handle + ": etcd unreachable", null);
         }

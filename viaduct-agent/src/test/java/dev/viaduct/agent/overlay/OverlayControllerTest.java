@@ -2,11 +2,12 @@ package dev.viaduct.agent.overlay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.agent.node.Uplink;
 import dev.viaduct.ipam.EncapMode;
 import dev.viaduct.netlink.HardwareAddress;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Poll;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 class OverlayControllerTest {
     static final Duration T = Duration.ofSeconds(5);
-    static final Uplink UPLINK = new Uplink("eth0", 2, 1500, List.of(Cidr.parse("10.168.0.11/24")));
+    static final Uplink UPLINK = new Uplink("eth0", 2, 1500, List.of(IpPrefix.parse("10.168.0.11/24")));
 
     final FakeOverlayKernel kernel = new FakeOverlayKernel();
     final FakeTunnelAddresses ipam = new FakeTunnelAddresses();
@@ -48,11 +49,11 @@ class OverlayControllerTest {
     }
 
     static List<PoolSettings> pools(EncapMode vxlan, EncapMode ipip) {
-        return List.of(new PoolSettings(Cidr.parse("10.244.0.0/16"), vxlan, ipip, false));
+        return List.of(new PoolSettings(IpPrefix.parse("10.244.0.0/16"), vxlan, ipip, false));
     }
 
     static VxlanPeer peer(String node, String vtep, String mac, String underlay) {
-        return new VxlanPeer(node, Cidr.parseAddress(vtep), HardwareAddress.parse(mac), Cidr.parseAddress(underlay));
+        return new VxlanPeer(node, IpAddresses.parse(vtep), HardwareAddress.parse(mac), IpAddresses.parse(underlay));
     }
 
     @Test
@@ -64,10 +65,10 @@ class OverlayControllerTest {
         assertThat(d.vni()).isEqualTo(4096);
         assertThat(d.port()).isEqualTo(4789);
         assertThat(d.learning()).isFalse();
-        assertThat(d.local()).isEqualTo(Cidr.parseAddress("10.168.0.11"));
+        assertThat(d.local()).isEqualTo(IpAddresses.parse("10.168.0.11"));
         assertThat(d.mtu()).isEqualTo(1450);
         assertThat(d.mac()).isEqualTo(OverlayController.vtepMac("n1"));
-        assertThat(d.addresses()).containsExactly(Cidr.parse("10.244.0.1/32"));
+        assertThat(d.addresses()).containsExactly(IpPrefix.parse("10.244.0.1/32"));
         assertThat(published.get().orElseThrow()).isEqualTo(new NodeRecord.Vtep("10.244.0.1", OverlayController.vtepMac("n1").toString()));
         assertThat(ipam.held).containsOnlyKeys("vxlan-tunnel-addr-n1");
         // the device exists before peers are told about it
@@ -78,14 +79,14 @@ class OverlayControllerTest {
         c.setVxlanPeers(List.of(peer("n3", "10.244.1.1", "66:00:00:00:00:03", "10.168.1.13")));
         Poll.until("entries for n3", T, () -> kernel.entriesOf("vxlan.viaduct"), s -> s.size() == 2);
         assertThat(kernel.entriesOf("vxlan.viaduct")).containsExactlyInAnyOrder(
-                new VxlanEntry.Arp(Cidr.parseAddress("10.244.1.1"), HardwareAddress.parse("66:00:00:00:00:03")),
-                new VxlanEntry.Fdb(HardwareAddress.parse("66:00:00:00:00:03"), Cidr.parseAddress("10.168.1.13")));
+                new VxlanEntry.Arp(IpAddresses.parse("10.244.1.1"), HardwareAddress.parse("66:00:00:00:00:03")),
+                new VxlanEntry.Fdb(HardwareAddress.parse("66:00:00:00:00:03"), IpAddresses.parse("10.168.1.13")));
 
         // n3 re-created its device (new MAC) and moved: entries follow, the old ones go
         c.setVxlanPeers(List.of(peer("n3", "10.244.1.1", "66:00:00:00:00:33", "10.168.1.23")));
         Poll.until("entries for n3's new MAC", T, () -> kernel.entriesOf("vxlan.viaduct"), s -> s.equals(java.util.Set.of(
-                new VxlanEntry.Arp(Cidr.parseAddress("10.244.1.1"), HardwareAddress.parse("66:00:00:00:00:33")),
-                new VxlanEntry.Fdb(HardwareAddress.parse("66:00:00:00:00:33"), Cidr.parseAddress("10.168.1.23")))));
+                new VxlanEntry.Arp(IpAddresses.parse("10.244.1.1"), HardwareAddress.parse("66:00:00:00:00:33")),
+                new VxlanEntry.Fdb(HardwareAddress.parse("66:00:00:00:00:33"), IpAddresses.parse("10.168.1.23")))));
     }
 
     @Test
@@ -96,13 +97,13 @@ class OverlayControllerTest {
         Poll.until("entries for n2", T, () -> kernel.entriesOf("vxlan.viaduct").size() == 2);
         synchronized (kernel) {
             var s = kernel.entries.get("vxlan.viaduct");
-            s.add(new VxlanEntry.Arp(Cidr.parseAddress("10.244.9.9"), HardwareAddress.parse("66:00:00:00:00:99")));
+            s.add(new VxlanEntry.Arp(IpAddresses.parse("10.244.9.9"), HardwareAddress.parse("66:00:00:00:00:99")));
             s.removeIf(e -> e instanceof VxlanEntry.Fdb);
         }
         kernel.changed.run(); // what a neighbour event does
         Poll.until("drift repaired", T, () -> kernel.entriesOf("vxlan.viaduct"), s -> s.equals(java.util.Set.of(
-                new VxlanEntry.Arp(Cidr.parseAddress("10.244.0.65"), HardwareAddress.parse("66:00:00:00:00:02")),
-                new VxlanEntry.Fdb(HardwareAddress.parse("66:00:00:00:00:02"), Cidr.parseAddress("10.168.0.12")))));
+                new VxlanEntry.Arp(IpAddresses.parse("10.244.0.65"), HardwareAddress.parse("66:00:00:00:00:02")),
+                new VxlanEntry.Fdb(HardwareAddress.parse("66:00:00:00:00:02"), IpAddresses.parse("10.168.0.12")))));
     }
 
     @Test
@@ -122,10 +123,10 @@ class OverlayControllerTest {
     void aRestartedAgentAdoptsTheRunningDeviceWithoutChurn() throws Exception {
         // what a previous run left: device, address, entries
         HardwareAddress mac = OverlayController.vtepMac("n1");
-        kernel.createVxlan("vxlan.viaduct", 4096, Cidr.parseAddress("10.168.0.11"), 4789, mac, 1450);
-        kernel.addAddress("vxlan.viaduct", Cidr.parse("10.244.0.7/32"));
-        ipam.held.put("vxlan-tunnel-addr-n1", Cidr.parseAddress("10.244.0.7"));
-        var entry = new VxlanEntry.Arp(Cidr.parseAddress("10.244.1.1"), HardwareAddress.parse("66:00:00:00:00:03"));
+        kernel.createVxlan("vxlan.viaduct", 4096, IpAddresses.parse("10.168.0.11"), 4789, mac, 1450);
+        kernel.addAddress("vxlan.viaduct", IpPrefix.parse("10.244.0.7/32"));
+        ipam.held.put("vxlan-tunnel-addr-n1", IpAddresses.parse("10.244.0.7"));
+        var entry = new VxlanEntry.Arp(IpAddresses.parse("10.244.1.1"), HardwareAddress.parse("66:00:00:00:00:03"));
         kernel.applyEntries("vxlan.viaduct", List.of(entry), List.of());
         kernel.log.clear();
 
@@ -146,9 +147,9 @@ class OverlayControllerTest {
         controller(Optional.empty());
         c.setPools(pools(EncapMode.ALWAYS, EncapMode.NEVER));
         Poll.until("device", T, () -> kernel.device("vxlan.viaduct").isPresent());
-        c.setUplink(new Uplink("eth0", 2, 9000, List.of(Cidr.parse("10.168.0.99/24"))));
+        c.setUplink(new Uplink("eth0", 2, 9000, List.of(IpPrefix.parse("10.168.0.99/24"))));
         Poll.until("device follows the uplink", T, () -> kernel.device("vxlan.viaduct").orElseThrow(),
-                d -> d.local().equals(Cidr.parseAddress("10.168.0.99")) && d.mtu() == 8950);
+                d -> d.local().equals(IpAddresses.parse("10.168.0.99")) && d.mtu() == 8950);
         assertThat(c.podMtu()).isEqualTo(8950);
     }
 
@@ -171,7 +172,7 @@ class OverlayControllerTest {
         controller(Optional.empty());
         c.setPools(pools(EncapMode.NEVER, EncapMode.ALWAYS));
         Poll.until("tunl0 up with an address", T, () -> kernel.device("tunl0"),
-                d -> d.isPresent() && d.get().up() && d.get().addresses().equals(List.of(Cidr.parse("10.244.0.1/32"))));
+                d -> d.isPresent() && d.get().up() && d.get().addresses().equals(List.of(IpPrefix.parse("10.244.0.1/32"))));
         assertThat(kernel.device("tunl0").orElseThrow().mtu()).isEqualTo(1480);
         Poll.until("ipip ready", T, () -> tunnels.get() != null && tunnels.get().ipipReady());
         c.setPools(pools(EncapMode.NEVER, EncapMode.NEVER));

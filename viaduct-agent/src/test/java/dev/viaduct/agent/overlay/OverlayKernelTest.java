@@ -2,7 +2,6 @@ package dev.viaduct.agent.overlay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.viaduct.agent.net.Cidr;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.agent.node.Uplink;
 import dev.viaduct.agent.route.NetlinkRouteTable;
@@ -11,6 +10,8 @@ import dev.viaduct.agent.route.RouteTable;
 import dev.viaduct.ipam.EncapMode;
 import dev.viaduct.netlink.HardwareAddress;
 import dev.viaduct.netlink.NetNamespace;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.KernelFeatures;
 import dev.viaduct.testsupport.Netns;
 import dev.viaduct.testsupport.Poll;
@@ -57,8 +58,8 @@ class OverlayKernelTest {
     void vxlanDeviceAddressesAndEntriesAsIpAndBridgeSeeThem() throws Exception {
         try (NetNamespace n = NetNamespace.openNamed(ns); NetlinkOverlayKernel k = new NetlinkOverlayKernel(n)) {
             HardwareAddress mac = OverlayController.vtepMac("n1");
-            k.createVxlan("vxlan.viaduct", 4096, Cidr.parseAddress("10.1.0.1"), 4789, mac, 1450);
-            k.addAddress("vxlan.viaduct", Cidr.parse("10.244.0.1/32"));
+            k.createVxlan("vxlan.viaduct", 4096, IpAddresses.parse("10.1.0.1"), 4789, mac, 1450);
+            k.addAddress("vxlan.viaduct", IpPrefix.parse("10.244.0.1/32"));
             String link = ip("ip", "-d", "link", "show", "vxlan.viaduct");
             assertThat(link).contains("mtu 1450").contains("link/ether " + mac).contains("vxlan id 4096 local 10.1.0.1")
                     .contains("dstport 4789").contains("nolearning").contains("UP");
@@ -66,18 +67,18 @@ class OverlayKernelTest {
             assertThat(d.kind()).isEqualTo("vxlan");
             assertThat(d.vni()).isEqualTo(4096);
             assertThat(d.port()).isEqualTo(4789);
-            assertThat(d.local()).isEqualTo(Cidr.parseAddress("10.1.0.1"));
+            assertThat(d.local()).isEqualTo(IpAddresses.parse("10.1.0.1"));
             assertThat(d.learning()).isFalse();
             assertThat(d.mac()).isEqualTo(mac);
-            assertThat(d.addresses()).containsExactly(Cidr.parse("10.244.0.1/32"));
+            assertThat(d.addresses()).containsExactly(IpPrefix.parse("10.244.0.1/32"));
 
             // foreign: a permanent entry on another device, a non-permanent one on ours
             ip("ip", "neigh", "add", "10.1.0.9", "lladdr", "02:00:00:00:00:09", "dev", "eth0", "nud", "permanent");
             ip("ip", "neigh", "add", "10.244.5.5", "lladdr", "02:00:00:00:00:55", "dev", "vxlan.viaduct", "nud", "reachable");
             AtomicInteger changes = new AtomicInteger();
             try (AutoCloseable sub = k.subscribe(changes::incrementAndGet)) {
-                var arp = new VxlanEntry.Arp(Cidr.parseAddress("10.244.1.1"), HardwareAddress.parse("66:00:00:00:00:03"));
-                var fdb = new VxlanEntry.Fdb(HardwareAddress.parse("66:00:00:00:00:03"), Cidr.parseAddress("10.1.0.3"));
+                var arp = new VxlanEntry.Arp(IpAddresses.parse("10.244.1.1"), HardwareAddress.parse("66:00:00:00:00:03"));
+                var fdb = new VxlanEntry.Fdb(HardwareAddress.parse("66:00:00:00:00:03"), IpAddresses.parse("10.1.0.3"));
                 assertThat(k.applyEntries("vxlan.viaduct", List.of(arp, fdb), List.of())).isEmpty();
                 assertThat(ip("ip", "neigh", "show", "dev", "vxlan.viaduct")).contains("10.244.1.1 lladdr 66:00:00:00:00:03 PERMANENT");
                 assertThat(ip("bridge", "fdb", "show", "dev", "vxlan.viaduct")).contains("66:00:00:00:00:03 dst 10.1.0.3 self permanent");
@@ -104,9 +105,9 @@ class OverlayKernelTest {
     void onlinkTunnelRoutesRoundTripThroughTheRouteTable() throws Exception {
         try (NetNamespace n = NetNamespace.openNamed(ns); NetlinkOverlayKernel k = new NetlinkOverlayKernel(n);
                 NetlinkRouteTable table = new NetlinkRouteTable(n, 86)) {
-            k.createVxlan("vxlan.viaduct", 4096, Cidr.parseAddress("10.1.0.1"), 4789, OverlayController.vtepMac("n1"), 1450);
-            Route r = new Route(Cidr.parse("10.244.1.0/26"), Route.Type.UNICAST, Route.Scope.UNIVERSE,
-                    List.of(Route.NextHop.onlinkVia(Cidr.parseAddress("10.244.1.1"), "vxlan.viaduct")), Route.MAIN_TABLE);
+            k.createVxlan("vxlan.viaduct", 4096, IpAddresses.parse("10.1.0.1"), 4789, OverlayController.vtepMac("n1"), 1450);
+            Route r = new Route(IpPrefix.parse("10.244.1.0/26"), Route.Type.UNICAST, Route.Scope.UNIVERSE,
+                    List.of(Route.NextHop.onlinkVia(IpAddresses.parse("10.244.1.1"), "vxlan.viaduct")), Route.MAIN_TABLE);
             assertThat(table.apply(List.of(new RouteTable.Change(RouteTable.Op.ADD, r))))
                     .containsExactly(new RouteTable.Outcome.Done());
             assertThat(ip("ip", "route", "show", "proto", "86")).contains("10.244.1.0/26 via 10.244.1.1 dev vxlan.viaduct onlink");
@@ -120,14 +121,14 @@ class OverlayKernelTest {
         FakeTunnelAddresses ipam = new FakeTunnelAddresses();
         AtomicReference<Optional<NodeRecord.Vtep>> published = new AtomicReference<>(Optional.empty());
         AtomicReference<LocalTunnels> tunnels = new AtomicReference<>();
-        Uplink uplink = new Uplink("eth0", 2, 1500, List.of(Cidr.parse("10.1.0.1/24")));
+        Uplink uplink = new Uplink("eth0", 2, 1500, List.of(IpPrefix.parse("10.1.0.1/24")));
         try (NetNamespace n = NetNamespace.openNamed(ns); NetlinkOverlayKernel k = new NetlinkOverlayKernel(n);
                 OverlayController c = new OverlayController("n1", uplink, k, ipam, Optional.empty(), published::set, tunnels::set, 0,
                         Duration.ofMinutes(10))) {
             c.start();
-            c.setPools(List.of(new PoolSettings(Cidr.parse("10.244.0.0/16"), EncapMode.CROSS_SUBNET, EncapMode.NEVER, false)));
-            c.setVxlanPeers(List.of(new VxlanPeer("n3", Cidr.parseAddress("10.244.1.1"), HardwareAddress.parse("66:00:00:00:00:03"),
-                    Cidr.parseAddress("10.1.0.3"))));
+            c.setPools(List.of(new PoolSettings(IpPrefix.parse("10.244.0.0/16"), EncapMode.CROSS_SUBNET, EncapMode.NEVER, false)));
+            c.setVxlanPeers(List.of(new VxlanPeer("n3", IpAddresses.parse("10.244.1.1"), HardwareAddress.parse("66:00:00:00:00:03"),
+                    IpAddresses.parse("10.1.0.3"))));
             Poll.until("VXLAN device with entries", T, () -> netns.exec(ns, "bridge", "fdb", "show", "dev", "vxlan.viaduct").stdout(),
                     s -> s.contains("66:00:00:00:00:03 dst 10.1.0.3 self permanent"));
             assertThat(ip("ip", "-4", "addr", "show", "dev", "vxlan.viaduct")).contains("inet 10.244.0.1/32");
@@ -143,7 +144,7 @@ class OverlayKernelTest {
             Poll.until("device re-created with its entries", T, () -> netns.exec(ns, "bridge", "fdb", "show", "dev", "vxlan.viaduct")
                     .stdout(), s -> s.contains("66:00:00:00:00:03 dst 10.1.0.3 self permanent"));
 
-            c.setPools(List.of(new PoolSettings(Cidr.parse("10.244.0.0/16"), EncapMode.NEVER, EncapMode.NEVER, false)));
+            c.setPools(List.of(new PoolSettings(IpPrefix.parse("10.244.0.0/16"), EncapMode.NEVER, EncapMode.NEVER, false)));
             Poll.until("device removed", T, () -> !netns.exec(ns, "ip", "link", "show", "vxlan.viaduct").ok());
             Poll.until("VTEP withdrawn and address released", T, () -> published.get().isEmpty() && ipam.held.isEmpty());
         }
@@ -155,8 +156,8 @@ class OverlayKernelTest {
         try (NetNamespace n = NetNamespace.openNamed(ns); NetlinkOverlayKernel k = new NetlinkOverlayKernel(n)) {
             k.createIpip("tunl0", 1480);
             assertThat(ip("ip", "-d", "link", "show", "tunl0")).contains("mtu 1480").contains("ipip").contains("UP");
-            k.addAddress("tunl0", Cidr.parse("10.244.0.1/32"));
-            assertThat(k.device("tunl0").orElseThrow().addresses()).contains(Cidr.parse("10.244.0.1/32"));
+            k.addAddress("tunl0", IpPrefix.parse("10.244.0.1/32"));
+            assertThat(k.device("tunl0").orElseThrow().addresses()).contains(IpPrefix.parse("10.244.0.1/32"));
         }
     }
 

@@ -2,7 +2,7 @@ package dev.viaduct.agent.pod;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class LocalEndpointsTest {
 
     static LocalEndpoints.Endpoint endpoint(int i) {
-        return new LocalEndpoints.Endpoint("h" + i, "vdc" + i, List.of(Cidr.parse("10.244." + (i / 250) + "." + (i % 250) + "/32")));
+        return new LocalEndpoints.Endpoint("h" + i, "vdc" + i, List.of(IpPrefix.parse("10.244." + (i / 250) + "." + (i % 250) + "/32")));
     }
 
     @Test

@@ -2,7 +2,8 @@ package dev.viaduct.agent.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Poll;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +16,7 @@ class RouteReconcilerTest {
     RouteReconciler rec;
 
     static Route via(String dst, String gw) {
-        return Route.via(Cidr.parse(dst), Cidr.parseAddress(gw), "eth0");
+        return Route.via(IpPrefix.parse(dst), IpAddresses.parse(gw), "eth0");
     }
 
     void start(Duration resync, String... requiredSources) throws Exception {
@@ -57,7 +58,7 @@ class RouteReconcilerTest {
     @Test
     void nothingIsAppliedUntilEverySourceSynced() throws Exception {
         Route existing = via("10.244.1.0/26", "10.168.0.1");
-        Route pod = Route.direct(Cidr.parse("10.244.0.5/32"), "eth0");
+        Route pod = Route.direct(IpPrefix.parse("10.244.0.5/32"), "eth0");
         kernel.ours.put(existing.key(), existing);
         kernel.ours.put(pod.key(), pod);
         start(Duration.ofHours(1), "pods", "hostgw");
@@ -98,7 +99,7 @@ class RouteReconcilerTest {
     @Test
     void missingDeviceIsRetriedWhenLinksChange() throws Exception {
         start(Duration.ofHours(1));
-        Route pod = Route.direct(Cidr.parse("10.244.0.5/32"), "vdc0123456789a");
+        Route pod = Route.direct(IpPrefix.parse("10.244.0.5/32"), "vdc0123456789a");
         rec.setDesired("pods", List.of(pod));
         Poll.until("pending reported", T, () -> rec.problems().containsKey(pod.key()));
         synchronized (kernel) {
@@ -112,7 +113,7 @@ class RouteReconcilerTest {
     @Test
     void awaitProgrammedReturnsOnceTheRouteIsInTheKernelAndTimesOutWhileItsDeviceIsMissing() throws Exception {
         start(Duration.ofHours(1));
-        Route pod = Route.direct(Cidr.parse("10.244.0.5/32"), "vdc0123456789b");
+        Route pod = Route.direct(IpPrefix.parse("10.244.0.5/32"), "vdc0123456789b");
         rec.setDesired("pods", List.of(pod));
         assertThat(rec.awaitProgrammed(List.of(pod), Duration.ofMillis(300))).as("no device yet").isFalse();
         assertThat(rec.problem(pod)).hasValueSatisfying(p -> assertThat(p).contains("device vdc0123456789b does not exist"));

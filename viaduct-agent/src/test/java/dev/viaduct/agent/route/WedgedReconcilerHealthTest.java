@@ -2,7 +2,8 @@ package dev.viaduct.agent.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.viaduct.agent.net.Cidr;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.agent.ops.AgentHttp;
 import dev.viaduct.agent.ops.Liveness;
 import dev.viaduct.testsupport.Poll;
@@ -31,7 +32,7 @@ class WedgedReconcilerHealthTest {
             liveness.register("route-reconciler", () -> DEADLINE, rec::stalledSince);
             rec.start();
             URI healthz = URI.create("http://127.0.0.1:" + http.port() + "/healthz");
-            Route r = Route.via(Cidr.parse("10.244.1.0/26"), Cidr.parseAddress("10.168.0.1"), "eth0");
+            Route r = Route.via(IpPrefix.parse("10.244.1.0/26"), IpAddresses.parse("10.168.0.1"), "eth0");
             rec.setDesired("hostgw", List.of(r));
             Poll.until("programmed", Duration.ofSeconds(5), () -> kernel.snapshot().containsKey(r.key()));
             assertThat(get(client, healthz).statusCode()).isEqualTo(200);

@@ -5,7 +5,8 @@ import dev.viaduct.bgp.rib.Policy;
 import dev.viaduct.bgp.speaker.PeerConfig;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -220,7 +221,7 @@ public final class SpeakerConfigFile {
         if (!has(n, "prefix")) {
             throw new ConfigException(at + ".prefix", "required");
         }
-        Prefix p = prefix(string(n, "prefix", at), at + ".prefix");
+        IpPrefix p = prefix(string(n, "prefix", at), at + ".prefix");
         InetAddress nh = has(n, "nextHop") ? address(n, "nextHop", at, true) : null;
         List<Integer> comms = has(n, "communities") ? communities(n.get("communities"), at + ".communities") : List.of();
         Long lp = has(n, "localPref") ? integer(n, "localPref", at, 0, 0xffffffffL) : null;
@@ -288,12 +289,12 @@ public final class SpeakerConfigFile {
             throw new ConfigException(at, "must be a string like \"10.0.0.0/8 le 24\"");
         }
         String[] w = n.asString().trim().split("\\s+");
-        Prefix p = prefix(w[0], at);
+        IpPrefix p = prefix(w[0], at);
         int ge = p.length();
         int le = p.length();
         for (int i = 1; i < w.length; i++) {
             switch (w[i]) {
-                case "orlonger" -> le = p.family().maxLength();
+                case "orlonger" -> le = p.maxLength();
                 case "ge", "le" -> {
                     if (i + 1 >= w.length) {
                         throw new ConfigException(at, "'" + w[i] + "' needs a length");
@@ -306,7 +307,7 @@ public final class SpeakerConfigFile {
                     }
                     if (w[i].equals("ge")) {
                         ge = v;
-                        le = Math.max(le, p.family().maxLength());
+                        le = Math.max(le, p.maxLength());
                     } else {
                         le = v;
                     }
@@ -500,15 +501,15 @@ public final class SpeakerConfigFile {
         }
         String s = n.get(field).asString();
         try {
-            return Prefix.parseAddress(s);
+            return IpAddresses.parse(s);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(path(at, field), "'" + s + "' is not an IP address");
         }
     }
 
-    private static Prefix prefix(String s, String at) throws ConfigException {
+    private static IpPrefix prefix(String s, String at) throws ConfigException {
         try {
-            return Prefix.parse(s);
+            return IpPrefix.parseNetwork(s);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(at, e.getMessage());
         }
@@ -534,7 +535,7 @@ public final class SpeakerConfigFile {
             throw new ConfigException(at, "port must be 0..65535");
         }
         try {
-            return new InetSocketAddress(Prefix.parseAddress(host), port);
+            return new InetSocketAddress(IpAddresses.parse(host), port);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(at, "'" + host + "' is not an IP address");
         }

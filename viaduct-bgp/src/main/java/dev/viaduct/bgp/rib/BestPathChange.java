@@ -1,6 +1,6 @@
 package dev.viaduct.bgp.rib;
 
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -13,7 +13,7 @@ import java.util.List;
  * @param best attributes of the best path, null when withdrawn
  * @param local the best path is one this speaker originates (no kernel route needed)
  */
-public record BestPathChange(Prefix prefix, List<InetAddress> nextHops, RouteAttrs best, boolean local) {
+public record BestPathChange(IpPrefix prefix, List<InetAddress> nextHops, RouteAttrs best, boolean local) {
     public BestPathChange {
         nextHops = List.copyOf(nextHops);
     }

@@ -1,6 +1,7 @@
 package dev.viaduct.bgp.rib;
 
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.bgp.wire.Family;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -13,15 +14,16 @@ import java.util.List;
  * @param localPref LOCAL_PREF towards iBGP peers, or null for the speaker's default
  * @param med MULTI_EXIT_DISC, or null for none
  */
-public record LocalRoute(Prefix prefix, InetAddress nextHop, List<Integer> communities, Long localPref, Long med) {
+public record LocalRoute(IpPrefix prefix, InetAddress nextHop, List<Integer> communities, Long localPref, Long med) {
     public LocalRoute {
         communities = communities == null ? List.of() : List.copyOf(communities);
-        if (nextHop != null && (nextHop.getAddress().length == 4) != (prefix.family() == dev.viaduct.bgp.wire.Family.IPV4_UNICAST)) {
+        Family family = Family.ofNetwork(prefix);
+        if (nextHop != null && (nextHop.getAddress().length == 4) != (family == Family.IPV4_UNICAST)) {
             throw new IllegalArgumentException("nextHop: " + nextHop.getHostAddress() + " is not of the family of " + prefix);
         }
     }
 
-    public static LocalRoute of(Prefix prefix) {
+    public static LocalRoute of(IpPrefix prefix) {
         return new LocalRoute(prefix, null, List.of(), null, null);
     }
 }

@@ -1,7 +1,7 @@
 package dev.viaduct.bgp.rib;
 
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,9 +73,9 @@ public record Policy(List<Term> terms, boolean acceptByDefault) {
     }
 
     /** A prefix-list entry: {@code prefix} and every more specific of length ge..le (like "10.0.0.0/8 le 24"). */
-    public record PrefixRange(Prefix prefix, int ge, int le) {
+    public record PrefixRange(IpPrefix prefix, int ge, int le) {
         public PrefixRange {
-            int max = prefix.family().maxLength();
+            int max = Family.ofNetwork(prefix).maxLength();
             if (ge < prefix.length() || le > max || ge > le) {
                 throw new IllegalArgumentException("prefix range " + prefix + " ge " + ge + " le " + le
                         + ": need " + prefix.length() + " <= ge <= le <= " + max);
@@ -83,17 +83,17 @@ public record Policy(List<Term> terms, boolean acceptByDefault) {
         }
 
         /** Exactly this prefix. */
-        public static PrefixRange exact(Prefix p) {
+        public static PrefixRange exact(IpPrefix p) {
             return new PrefixRange(p, p.length(), p.length());
         }
 
         /** This prefix and everything inside it. */
-        public static PrefixRange orLonger(Prefix p) {
-            return new PrefixRange(p, p.length(), p.family().maxLength());
+        public static PrefixRange orLonger(IpPrefix p) {
+            return new PrefixRange(p, p.length(), p.maxLength());
         }
 
         boolean matches(Family f, long a, long b, int len) {
-            if (f != prefix.family() || len < ge || len > le) {
+            if (f != Family.of(prefix) || len < ge || len > le) {
                 return false;
             }
             int pl = prefix.length();

@@ -1,7 +1,7 @@
 package dev.viaduct.bgp.rib;
 
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.Arrays;
 
 /**
@@ -281,8 +281,8 @@ final class PrefixMap<V> {
         void visit(long a, long b, int len, V value);
     }
 
-    static Prefix toPrefix(Family f, long a, long b, int len) {
-        return f == Family.IPV4_UNICAST ? new Prefix(f, 0, a >>> 8, len) : new Prefix(f, a, b, len);
+    static IpPrefix toPrefix(Family f, long a, long b, int len) {
+        return f == Family.IPV4_UNICAST ? f.prefix(0, a >>> 8, len) : f.prefix(a, b, len);
     }
 
     /** A growable packed list of keys (a, b, len). */

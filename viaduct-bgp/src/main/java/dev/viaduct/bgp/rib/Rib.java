@@ -5,8 +5,8 @@ import dev.viaduct.bgp.wire.BgpMessage;
 import dev.viaduct.bgp.wire.Capability;
 import dev.viaduct.bgp.wire.CodecOptions;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
 import dev.viaduct.bgp.wire.PrefixList;
+import dev.viaduct.sys.net.IpPrefix;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -379,8 +379,8 @@ public final class Rib {
 
     /** Originates (or replaces) a local route. */
     public void originate(LocalRoute r) {
-        Prefix pr = r.prefix();
-        Family f = pr.family();
+        IpPrefix pr = r.prefix();
+        Family f = Family.of(pr);
         RouteAttrs.Builder b = RouteAttrs.builder().origin(0)
                 .nextHop(r.nextHop() == null ? new byte[f.addressBytes()] : r.nextHop().getAddress())
                 .communities(r.communities().stream().mapToInt(Integer::intValue).toArray());
@@ -398,8 +398,8 @@ public final class Rib {
     }
 
     /** Stops originating a local route; returns whether there was one. */
-    public boolean withdrawLocal(Prefix pr) {
-        Family f = pr.family();
+    public boolean withdrawLocal(IpPrefix pr) {
+        Family f = Family.of(pr);
         long a = keyA(pr);
         long b = keyB(pr);
         if (locals.get(f).remove(a, b, pr.length()) == null) {
@@ -519,7 +519,7 @@ public final class Rib {
     }
 
     private BestPathChange event(Family f, long a, long b, int len, Object v) {
-        Prefix pr = PrefixMap.toPrefix(f, a, b, len);
+        IpPrefix pr = PrefixMap.toPrefix(f, a, b, len);
         Path best = RouteSet.best(v);
         if (best == null) {
             return new BestPathChange(pr, List.of(), null, false);
@@ -564,7 +564,7 @@ public final class Rib {
     public List<RibRoute> locRib(Family f) {
         List<RibRoute> out = new ArrayList<>();
         loc.get(f).forEach((a, b, len, v) -> {
-            Prefix pr = PrefixMap.toPrefix(f, a, b, len);
+            IpPrefix pr = PrefixMap.toPrefix(f, a, b, len);
             Path[] cands = v instanceof Path p ? new Path[] {p} : ((RouteSet) v).paths;
             int ecmp = RouteSet.ecmpCount(v);
             for (int i = 0; i < cands.length; i++) {
@@ -977,12 +977,12 @@ public final class Rib {
         return m;
     }
 
-    static long keyA(Prefix p) {
-        return p.family() == Family.IPV4_UNICAST ? (p.lo() << 8) | p.length() : p.hi();
+    static long keyA(IpPrefix p) {
+        return p.ipv6() ? p.hi() : (p.lo() << 8) | p.length();
     }
 
-    static long keyB(Prefix p) {
-        return p.family() == Family.IPV4_UNICAST ? 0 : p.lo();
+    static long keyB(IpPrefix p) {
+        return p.ipv6() ? p.lo() : 0;
     }
 
     static InetAddress address(byte[] b) {

@@ -1,6 +1,6 @@
 package dev.viaduct.bgp.rib;
 
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 
 /**
@@ -11,6 +11,6 @@ import java.net.InetAddress;
  * @param best this is the best path; {@code multipath} it is in the equal-cost set
  * @param stale kept from a peer's previous session during its graceful restart (RFC 4724)
  */
-public record RibRoute(Prefix prefix, RouteAttrs attrs, String source, InetAddress peerAddress, boolean best,
+public record RibRoute(IpPrefix prefix, RouteAttrs attrs, String source, InetAddress peerAddress, boolean best,
         boolean multipath, boolean stale) {
 }

@@ -8,7 +8,7 @@ import dev.viaduct.bgp.rib.RibPeer;
 import dev.viaduct.bgp.rib.RibRoute;
 import dev.viaduct.bgp.wire.ErrorCodes;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpPrefix;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -35,7 +35,7 @@ import java.util.function.LongSupplier;
  * BgpSpeaker s = BgpSpeaker.start(SpeakerConfig.builder(64512, routerId).listen(new InetSocketAddress(addr, 179))
  *         .peer(PeerConfig.builder(peerAddr, 64512).build()).build());
  * s.subscribe(changes -> kernel.program(changes));   // ECMP next hops per prefix, or withdrawals
- * s.originate(LocalRoute.of(Prefix.parse("10.244.3.0/26")));
+ * s.originate(LocalRoute.of(IpPrefix.parse("10.244.3.0/26")));
  * }</pre>
  *
  * <p>Concurrency: every public method is thread-safe. Inside, one virtual thread per connection reads and
@@ -278,12 +278,12 @@ public final class BgpSpeaker implements AutoCloseable {
         rib.post(r -> r.originate(route));
     }
 
-    public void originate(Prefix prefix) {
+    public void originate(IpPrefix prefix) {
         originate(LocalRoute.of(prefix));
     }
 
     /** Stops originating a route. */
-    public void withdraw(Prefix prefix) {
+    public void withdraw(IpPrefix prefix) {
         rib.post(r -> r.withdrawLocal(prefix));
     }
 

@@ -15,8 +15,8 @@ import dev.viaduct.bgp.wire.BgpMessage;
 import dev.viaduct.bgp.wire.CodecOptions;
 import dev.viaduct.bgp.wire.Family;
 import dev.viaduct.bgp.wire.PathAttribute;
-import dev.viaduct.bgp.wire.Prefix;
 import dev.viaduct.bgp.wire.PrefixList;
+import dev.viaduct.sys.net.IpPrefix;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -169,17 +169,17 @@ public final class JitWarmup {
                 .peer(PeerConfig.builder(senderAddress, as).name("jit-warmup-sender").passive(true).build()).build();
         SpeakerConfig.Builder sb = SpeakerConfig.builder(as, (Inet4Address) senderAddress).gracefulRestart(null)
                 .peer(PeerConfig.builder(receiverAddress, as).name("jit-warmup-receiver").build());
-        List<Prefix> prefixes = new ArrayList<>(routes);
+        List<IpPrefix> prefixes = new ArrayList<>(routes);
         for (int i = 0; i < routes; i++) {
-            prefixes.add(Prefix.v4(0x64_40_00_00 + (i << 8), 24));
+            prefixes.add(IpPrefix.v4(0x64_40_00_00 + (i << 8), 24));
         }
-        for (Prefix p : prefixes) {
+        for (IpPrefix p : prefixes) {
             sb.route(LocalRoute.of(p));
         }
         try (BgpSpeaker receiver = BgpSpeaker.start(rc, net[0], NextHopResolver.ALL_REACHABLE, System::nanoTime, true);
                 BgpSpeaker sender = BgpSpeaker.start(sb.build(), net[1], NextHopResolver.ALL_REACHABLE, System::nanoTime, true)) {
             awaitLocRib(receiver, routes);
-            for (Prefix p : prefixes) {
+            for (IpPrefix p : prefixes) {
                 sender.withdraw(p);
             }
             awaitLocRib(receiver, 0);
@@ -249,7 +249,7 @@ public final class JitWarmup {
     private static PrefixList block(int first, int count) {
         PrefixList.Builder b = PrefixList.builder(Family.IPV4_UNICAST, count);
         for (int k = 0; k < count; k++) {
-            b.add(Prefix.v4(0x64_40_00_00 + ((first + k) << 8), 24));
+            b.add(IpPrefix.v4(0x64_40_00_00 + ((first + k) << 8), 24));
         }
         return b.build();
     }

@@ -8,6 +8,7 @@ import dev.viaduct.bgp.wire.BgpMessage.Notification;
 import dev.viaduct.bgp.wire.BgpMessage.Open;
 import dev.viaduct.bgp.wire.BgpMessage.RouteRefresh;
 import dev.viaduct.bgp.wire.BgpMessage.Update;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -364,7 +365,7 @@ public final class BgpCodec {
         }
         List<PathAttribute> out = new ArrayList<>();
         if (reach != null && unreach != null && reach.family() == unreach.family()) {
-            List<Prefix> all = new ArrayList<>(unreach.withdrawn());
+            List<IpPrefix> all = new ArrayList<>(unreach.withdrawn());
             all.addAll(reach.nlri());
             out.add(new PathAttribute.MpUnreach(reach.family(), PrefixList.of(reach.family(), all)));
         } else {

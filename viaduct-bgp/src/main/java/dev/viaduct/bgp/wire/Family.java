@@ -1,5 +1,7 @@
 package dev.viaduct.bgp.wire;
 
+import dev.viaduct.sys.net.IpPrefix;
+
 /**
  * The address families this speaker exchanges: AFI/SAFI pairs of RFC 4760 §5 (AFI from the IANA address
  * family numbers, SAFI 1 = unicast). IPv4 unicast is also what the classic NLRI and withdrawn-routes fields
@@ -48,6 +50,29 @@ public enum Family {
             }
         }
         return null;
+    }
+
+    /** The unicast family of a prefix. */
+    public static Family of(IpPrefix prefix) {
+        return prefix.ipv6() ? IPV6_UNICAST : IPV4_UNICAST;
+    }
+
+    /**
+     * The unicast family of a prefix this speaker originates, matches or keeps as a RIB key, which must be a
+     * network: the RIB and policy compare the address words as they are, and NLRI carries only the prefix
+     * bits (RFC 4271 §4.3), so a host bit set past the length would make a key no decoded route ever equals.
+     */
+    public static Family ofNetwork(IpPrefix prefix) {
+        if (!prefix.isNetwork()) {
+            throw new IllegalArgumentException("prefix: host bits set past /" + prefix.length() + " in " + prefix
+                    + " (did you mean " + prefix.network() + "?)");
+        }
+        return of(prefix);
+    }
+
+    /** A prefix of this family from its packed words (see {@link PrefixList}); the words are canonical. */
+    public IpPrefix prefix(long hi, long lo, int length) {
+        return new IpPrefix(this == IPV6_UNICAST, hi, lo, length);
     }
 
     /** Configuration spelling: {@code ipv4-unicast}, {@code ipv6-unicast}. */

@@ -1,5 +1,6 @@
 package dev.viaduct.bgp.wire;
 
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -8,9 +9,9 @@ import java.util.Collection;
  * An immutable list of prefixes of one family, stored packed so that an UPDATE carrying a thousand prefixes
  * is one array, not a thousand objects. IPv4: one word per prefix, {@code address << 8 | length}. IPv6: three
  * words per prefix, {@code hi, lo, length}. The packed form is also the RIB's key, so the hot path never
- * builds a {@link Prefix}.
+ * builds an {@link IpPrefix}.
  */
-public final class PrefixList extends AbstractList<Prefix> {
+public final class PrefixList extends AbstractList<IpPrefix> {
     private final Family family;
     private final long[] words;
     private final int size;
@@ -25,19 +26,19 @@ public final class PrefixList extends AbstractList<Prefix> {
         return new PrefixList(family, new long[0], 0);
     }
 
-    public static PrefixList of(Family family, Collection<Prefix> prefixes) {
+    public static PrefixList of(Family family, Collection<IpPrefix> prefixes) {
         Builder b = builder(family, prefixes.size());
-        for (Prefix p : prefixes) {
+        for (IpPrefix p : prefixes) {
             b.add(p);
         }
         return b.build();
     }
 
-    public static PrefixList of(Prefix... prefixes) {
+    public static PrefixList of(IpPrefix... prefixes) {
         if (prefixes.length == 0) {
             throw new IllegalArgumentException("of(): needs at least one prefix to know the family");
         }
-        return of(prefixes[0].family(), Arrays.asList(prefixes));
+        return of(Family.of(prefixes[0]), Arrays.asList(prefixes));
     }
 
     public static Builder builder(Family family, int expected) {
@@ -77,15 +78,15 @@ public final class PrefixList extends AbstractList<Prefix> {
     }
 
     @Override
-    public Prefix get(int i) {
+    public IpPrefix get(int i) {
         if (i < 0 || i >= size) {
             throw new IndexOutOfBoundsException(i);
         }
         if (family == Family.IPV4_UNICAST) {
             long w = words[i];
-            return new Prefix(family, 0, w >>> 8, (int) (w & 0xff));
+            return family.prefix(0, w >>> 8, (int) (w & 0xff));
         }
-        return new Prefix(family, words[3 * i], words[3 * i + 1], (int) words[3 * i + 2]);
+        return family.prefix(words[3 * i], words[3 * i + 1], (int) words[3 * i + 2]);
     }
 
     /** Bytes this list takes in an NLRI field (RFC 4271 §4.3: length octet + ceil(length / 8) octets each). */
@@ -140,8 +141,8 @@ public final class PrefixList extends AbstractList<Prefix> {
             this.words = new long[Math.max(1, expected) * stride(family)];
         }
 
-        public Builder add(Prefix p) {
-            if (p.family() != family) {
+        public Builder add(IpPrefix p) {
+            if (Family.ofNetwork(p) != family) {
                 throw new IllegalArgumentException(p + " is not " + family.label());
             }
             if (family == Family.IPV4_UNICAST) {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.viaduct.bgp.speaker.PeerConfig;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +55,7 @@ class SpeakerConfigFileTest {
         assertThat(p.importPolicy().terms().getFirst().prefixes().getFirst().le()).isEqualTo(24);
         assertThat(p.exportPolicy().acceptByDefault()).isFalse();
         assertThat(c.routes()).hasSize(2);
-        assertThat(c.routes().get(1).prefix()).isEqualTo(Prefix.parse("fd00:1::/64"));
+        assertThat(c.routes().get(1).prefix()).isEqualTo(IpPrefix.parse("fd00:1::/64"));
         assertThat(c.routes().get(1).communities()).containsExactly(65000 << 16 | 100);
     }
 

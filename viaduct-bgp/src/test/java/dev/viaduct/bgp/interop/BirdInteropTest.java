@@ -9,7 +9,8 @@ import dev.viaduct.bgp.speaker.BgpSpeaker;
 import dev.viaduct.bgp.speaker.PeerConfig;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Netns;
 import dev.viaduct.testsupport.Poll;
 import java.nio.file.Path;
@@ -65,8 +66,8 @@ class BirdInteropTest {
                 protocol bgp vi from viaduct { neighbor %3$s port %4$d as 65010; }
                 protocol bgp ve from viaduct { neighbor %5$s port %6$d as 65020; }
                 """.formatted(birdAddr, birdPort, net + "1", ibgp.listenAddress().getPort(), net + "3", ebgp.listenAddress().getPort()));
-        ibgp.addPeer(PeerConfig.builder(v4(birdAddr), 65010).name("bird").port(birdPort).nextHopV6(Prefix.parseAddress("::1")).build());
-        ebgp.addPeer(PeerConfig.builder(v4(birdAddr), 65010).name("bird").port(birdPort).nextHopV6(Prefix.parseAddress("::1")).build());
+        ibgp.addPeer(PeerConfig.builder(v4(birdAddr), 65010).name("bird").port(birdPort).nextHopV6(IpAddresses.parse("::1")).build());
+        ebgp.addPeer(PeerConfig.builder(v4(birdAddr), 65010).name("bird").port(birdPort).nextHopV6(IpAddresses.parse("::1")).build());
         Poll.until("both sessions with BIRD established", T, () -> ibgp.peers().getFirst().established()
                 && ebgp.peers().getFirst().established() && bird.established("vi") && bird.established("ve"));
     }
@@ -82,8 +83,8 @@ class BirdInteropTest {
     }
 
     static Optional<RibRoute> best(BgpSpeaker s, String prefix) {
-        Prefix p = Prefix.parse(prefix);
-        return s.locRib(p.family()).stream().filter(r -> r.prefix().equals(p) && r.best()).findFirst();
+        IpPrefix p = IpPrefix.parse(prefix);
+        return s.locRib(Family.of(p)).stream().filter(r -> r.prefix().equals(p) && r.best()).findFirst();
     }
 
     @Test
@@ -106,16 +107,16 @@ class BirdInteropTest {
 
     @Test
     void viaductRoutesReachBirdAndWithdrawalsPropagate() {
-        ibgp.originate(Prefix.parse("10.244.1.0/26"));
-        ebgp.originate(Prefix.parse("10.245.1.0/26"));
-        ebgp.originate(Prefix.parse("fd45::/64"));
+        ibgp.originate(IpPrefix.parse("10.244.1.0/26"));
+        ebgp.originate(IpPrefix.parse("10.245.1.0/26"));
+        ebgp.originate(IpPrefix.parse("fd45::/64"));
         Poll.until("BIRD learns the iBGP route", T, () -> bird.route("10.244.1.0/26").contains("BGP.local_pref: 100"));
         String e = Poll.until("BIRD learns the eBGP route", T, () -> bird.route("10.245.1.0/26"), s -> s.contains("BGP.as_path: 65020"));
         assertThat(e).contains("BGP.next_hop: " + net + "3");
         String v6 = Poll.until("BIRD learns the IPv6 route", T, () -> bird.route("fd45::/64"), s -> s.contains("BGP.as_path: 65020"));
         assertThat(v6).contains("BGP.next_hop: ::1");
 
-        ebgp.withdraw(Prefix.parse("10.245.1.0/26"));
+        ebgp.withdraw(IpPrefix.parse("10.245.1.0/26"));
         Poll.until("BIRD drops the withdrawn route", T, () -> !bird.route("10.245.1.0/26").contains("BGP.as_path"));
         bird.cli("disable", "s6");
         Poll.until("Viaduct drops BIRD's withdrawn IPv6 route", T, () -> best(ebgp, "fd20::/64").isEmpty());
@@ -131,7 +132,7 @@ class BirdInteropTest {
         Poll.until("BIRD re-sends its routes after our ROUTE-REFRESH", T, () -> ebgp.peers().getFirst().updatesReceived() > updatesBefore);
         assertThat(best(ebgp, "10.21.0.0/24")).isPresent();
 
-        ebgp.originate(Prefix.parse("10.246.0.0/24"));
+        ebgp.originate(IpPrefix.parse("10.246.0.0/24"));
         Poll.until("BIRD has our route", T, () -> bird.route("10.246.0.0/24").contains("BGP.as_path: 65020"));
         long refreshes = ebgp.peers().getFirst().routeRefreshesReceived();
         bird.cli("reload", "in", "ve");

@@ -9,7 +9,8 @@ import dev.viaduct.bgp.speaker.BgpSpeaker;
 import dev.viaduct.bgp.speaker.PeerConfig;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Netns;
 import dev.viaduct.testsupport.Poll;
 import java.nio.file.Path;
@@ -77,9 +78,9 @@ class FrrInteropTest {
                 """.formatted(frrAddr, net + "1", ibgp.listenAddress().getPort(), net + "3", ebgp.listenAddress().getPort()));
         // FRR refuses 127/8 next hops as martians: announce documentation addresses instead (never forwarded to)
         ibgp.addPeer(PeerConfig.builder(v4(frrAddr), 65030).name("frr").port(port).nextHopV4(v4("192.0.2.1"))
-                .nextHopV6(Prefix.parseAddress("2001:db8::1")).build());
+                .nextHopV6(IpAddresses.parse("2001:db8::1")).build());
         ebgp.addPeer(PeerConfig.builder(v4(frrAddr), 65030).name("frr").port(port).nextHopV4(v4("192.0.2.3"))
-                .nextHopV6(Prefix.parseAddress("2001:db8::3")).build());
+                .nextHopV6(IpAddresses.parse("2001:db8::3")).build());
         Poll.until("both sessions with FRR established", T, () -> ibgp.peers().getFirst().established() && ebgp.peers().getFirst().established());
     }
 
@@ -94,8 +95,8 @@ class FrrInteropTest {
     }
 
     static Optional<RibRoute> best(BgpSpeaker s, String prefix) {
-        Prefix p = Prefix.parse(prefix);
-        return s.locRib(p.family()).stream().filter(r -> r.prefix().equals(p) && r.best()).findFirst();
+        IpPrefix p = IpPrefix.parse(prefix);
+        return s.locRib(Family.of(p)).stream().filter(r -> r.prefix().equals(p) && r.best()).findFirst();
     }
 
     static JsonNode frrPath(String afi, String prefix) {
@@ -115,16 +116,16 @@ class FrrInteropTest {
 
     @Test
     void viaductRoutesReachFrrWithFourOctetAsAndWithdrawalsPropagate() {
-        ibgp.originate(Prefix.parse("10.244.3.0/26"));
-        ebgp.originate(Prefix.parse("10.245.3.0/26"));
-        ebgp.originate(Prefix.parse("fd46::/64"));
+        ibgp.originate(IpPrefix.parse("10.244.3.0/26"));
+        ebgp.originate(IpPrefix.parse("10.245.3.0/26"));
+        ebgp.originate(IpPrefix.parse("fd46::/64"));
         JsonNode i = Poll.until("FRR learns the iBGP route", T, () -> frrPath("ipv4", "10.244.3.0/26"), n -> n != null);
         assertThat(i.path("pathFrom").asString()).isEqualTo("internal");
         JsonNode e = Poll.until("FRR learns the eBGP route", T, () -> frrPath("ipv4", "10.245.3.0/26"), n -> n != null);
         assertThat(e.path("path").asString()).isEqualTo("4200000040");
         Poll.until("FRR learns the IPv6 route", T, () -> frrPath("ipv6", "fd46::/64"), n -> n != null);
 
-        ebgp.withdraw(Prefix.parse("10.245.3.0/26"));
+        ebgp.withdraw(IpPrefix.parse("10.245.3.0/26"));
         Poll.until("FRR drops the withdrawn route", T, () -> frrPath("ipv4", "10.245.3.0/26") == null);
         frr.vtysh("configure terminal\nrouter bgp 65030\naddress-family ipv4 unicast\nno network 10.31.0.0/24");
         Poll.until("Viaduct drops FRR's withdrawn route", T, () -> best(ebgp, "10.31.0.0/24").isEmpty());
@@ -137,7 +138,7 @@ class FrrInteropTest {
         assertThat(ebgp.requestRouteRefresh(v4(net + "2"), Family.IPV4_UNICAST)).isTrue();
         Poll.until("FRR re-sends its routes after our ROUTE-REFRESH", T, () -> ebgp.peers().getFirst().updatesReceived() > before);
 
-        ebgp.originate(Prefix.parse("10.247.0.0/24"));
+        ebgp.originate(IpPrefix.parse("10.247.0.0/24"));
         Poll.until("FRR has our route", T, () -> frrPath("ipv4", "10.247.0.0/24") != null);
         long refreshes = ebgp.peers().getFirst().routeRefreshesReceived();
         frr.vtysh("clear bgp ipv4 unicast " + net + "3 soft in");

@@ -9,7 +9,8 @@ import dev.viaduct.bgp.speaker.BgpSpeaker;
 import dev.viaduct.bgp.speaker.PeerConfig;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Netns;
 import dev.viaduct.testsupport.Poll;
 import java.nio.file.Path;
@@ -85,9 +86,9 @@ class GobgpInteropTest {
                 + neighbor.formatted(net + "3", 65060, ebgp.listenAddress().getPort(), addr));
         // GoBGP treats loopback next hops as invalid: announce documentation addresses (never forwarded to)
         ibgp.addPeer(PeerConfig.builder(v4(addr), 65050).name("gobgp").port(port).nextHopV4(v4("192.0.2.1"))
-                .nextHopV6(Prefix.parseAddress("2001:db8::1")).build());
+                .nextHopV6(IpAddresses.parse("2001:db8::1")).build());
         ebgp.addPeer(PeerConfig.builder(v4(addr), 65050).name("gobgp").port(port).nextHopV4(v4("192.0.2.3"))
-                .nextHopV6(Prefix.parseAddress("2001:db8::3")).build());
+                .nextHopV6(IpAddresses.parse("2001:db8::3")).build());
         Poll.until("both sessions with GoBGP established", T, () -> ibgp.peers().getFirst().established() && ebgp.peers().getFirst().established());
         gobgp.cli("global", "rib", "add", "10.50.0.0/24", "-a", "ipv4").orThrow();
         gobgp.cli("global", "rib", "add", "10.51.0.0/24", "-a", "ipv4", "community", "65050:51").orThrow();
@@ -105,8 +106,8 @@ class GobgpInteropTest {
     }
 
     static Optional<RibRoute> best(BgpSpeaker s, String prefix) {
-        Prefix p = Prefix.parse(prefix);
-        return s.locRib(p.family()).stream().filter(r -> r.prefix().equals(p) && r.best()).findFirst();
+        IpPrefix p = IpPrefix.parse(prefix);
+        return s.locRib(Family.of(p)).stream().filter(r -> r.prefix().equals(p) && r.best()).findFirst();
     }
 
     static String gobgpPaths(String family, String prefix) {
@@ -128,15 +129,15 @@ class GobgpInteropTest {
 
     @Test
     void viaductRoutesReachGobgpAndWithdrawalsPropagate() {
-        ibgp.originate(Prefix.parse("10.244.5.0/26"));
-        ebgp.originate(Prefix.parse("10.245.5.0/26"));
-        ebgp.originate(Prefix.parse("fd47::/64"));
+        ibgp.originate(IpPrefix.parse("10.244.5.0/26"));
+        ebgp.originate(IpPrefix.parse("10.245.5.0/26"));
+        ebgp.originate(IpPrefix.parse("fd47::/64"));
         Poll.until("GoBGP learns the iBGP route", T, () -> gobgpPaths("ipv4", "10.244.5.0/26"), s -> !s.isEmpty());
         String e = Poll.until("GoBGP learns the eBGP route", T, () -> gobgpPaths("ipv4", "10.245.5.0/26"), s -> s.contains("65060"));
         assertThat(e).contains("192.0.2.3");
         Poll.until("GoBGP learns the IPv6 route", T, () -> gobgpPaths("ipv6", "fd47::/64"), s -> s.contains("2001:db8::3"));
 
-        ebgp.withdraw(Prefix.parse("10.245.5.0/26"));
+        ebgp.withdraw(IpPrefix.parse("10.245.5.0/26"));
         Poll.until("GoBGP drops the withdrawn route", T, () -> gobgpPaths("ipv4", "10.245.5.0/26").isEmpty());
         gobgp.cli("global", "rib", "add", "10.52.0.0/24", "-a", "ipv4").orThrow();
         Poll.until("Viaduct learns a new GoBGP route", T, () -> best(ebgp, "10.52.0.0/24").isPresent());

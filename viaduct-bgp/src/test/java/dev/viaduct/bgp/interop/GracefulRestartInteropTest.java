@@ -11,7 +11,7 @@ import dev.viaduct.bgp.speaker.BgpSpeaker;
 import dev.viaduct.bgp.speaker.PeerConfig;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Netns;
 import dev.viaduct.testsupport.Poll;
 import java.net.InetSocketAddress;
@@ -82,7 +82,7 @@ class GracefulRestartInteropTest {
     }
 
     Optional<RibRoute> route(String prefix) {
-        Prefix p = Prefix.parse(prefix);
+        IpPrefix p = IpPrefix.parse(prefix);
         return viaduct.locRib(Family.IPV4_UNICAST).stream().filter(r -> r.prefix().equals(p) && r.best()).findFirst();
     }
 
@@ -111,8 +111,8 @@ class GracefulRestartInteropTest {
         Poll.until("after BIRD's End-of-RIB the route it no longer has is gone", T, () -> route("10.80.2.0/24").isEmpty());
         assertThat(route("10.80.1.0/24")).get().extracting(RibRoute::stale).isEqualTo(false);
         // forwarding never stopped for the route BIRD kept: no withdrawal of it was ever published
-        assertThat(events).noneMatch(e -> e.prefix().equals(Prefix.parse("10.80.1.0/24")) && e.withdrawn());
-        assertThat(events).anyMatch(e -> e.prefix().equals(Prefix.parse("10.80.2.0/24")) && e.withdrawn());
+        assertThat(events).noneMatch(e -> e.prefix().equals(IpPrefix.parse("10.80.1.0/24")) && e.withdrawn());
+        assertThat(events).anyMatch(e -> e.prefix().equals(IpPrefix.parse("10.80.2.0/24")) && e.withdrawn());
         assertThat(second.established("vdc")).isTrue();
     }
 
@@ -133,7 +133,7 @@ class GracefulRestartInteropTest {
         String v2Addr = net + "3";
         BgpSpeaker v2 = BgpSpeaker.start(SpeakerConfig.builder(65202, v4(v2Addr)).listen(new InetSocketAddress(v4(v2Addr), 0))
                 .connectRetrySeconds(1).holdTime(9).gracefulRestart(new SpeakerConfig.GracefulRestart(60, false, true, 60))
-                .route(LocalRoute.of(Prefix.parse("10.90.1.0/24"))).route(LocalRoute.of(Prefix.parse("10.90.2.0/24"))).build());
+                .route(LocalRoute.of(IpPrefix.parse("10.90.1.0/24"))).route(LocalRoute.of(IpPrefix.parse("10.90.2.0/24"))).build());
         int port = v2.listenAddress().getPort();
         Interop.Bird b = bird("route 10.82.1.0/24 blackhole;", port);
         BgpSpeaker v3 = null;
@@ -149,7 +149,7 @@ class GracefulRestartInteropTest {
             // the restarted speaker: same identity and port, R bit set, only one of the two routes
             v3 = BgpSpeaker.start(SpeakerConfig.builder(65202, v4(v2Addr)).listen(new InetSocketAddress(v4(v2Addr), port))
                     .connectRetrySeconds(1).holdTime(9).gracefulRestart(new SpeakerConfig.GracefulRestart(60, true, true, 60))
-                    .route(LocalRoute.of(Prefix.parse("10.90.1.0/24")))
+                    .route(LocalRoute.of(IpPrefix.parse("10.90.1.0/24")))
                     .peer(PeerConfig.builder(v4(net + "2"), 65201).name("bird").port(birdPort).build()).build());
             Poll.until("BIRD re-establishes with the restarted Viaduct", T, () -> b.established("vdc2"));
             Poll.until("after our End-of-RIB BIRD drops the route we no longer announce", T, () -> !b.hasRoute("10.90.2.0/24"));

@@ -2,7 +2,7 @@ package dev.viaduct.bgp.interop;
 
 import dev.viaduct.bgp.speaker.BgpSpeaker;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpAddresses;
 import dev.viaduct.testsupport.Cmd;
 import dev.viaduct.testsupport.Netns;
 import dev.viaduct.testsupport.UniqueNames;
@@ -40,7 +40,7 @@ final class Interop {
     }
 
     static Inet4Address v4(String s) {
-        return (Inet4Address) Prefix.parseAddress(s);
+        return (Inet4Address) IpAddresses.parse(s);
     }
 
     static int freePort(InetAddress on) {

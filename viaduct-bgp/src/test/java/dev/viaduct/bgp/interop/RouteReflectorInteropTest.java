@@ -10,7 +10,7 @@ import dev.viaduct.bgp.speaker.PeerConfig;
 import dev.viaduct.bgp.speaker.PeerStatus;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Netns;
 import dev.viaduct.testsupport.Poll;
 import java.net.InetSocketAddress;
@@ -135,7 +135,7 @@ class RouteReflectorInteropTest {
     }
 
     static List<RibRoute> candidates(String prefix) {
-        Prefix p = Prefix.parse(prefix);
+        IpPrefix p = IpPrefix.parse(prefix);
         return rr.locRib(Family.IPV4_UNICAST).stream().filter(r -> r.prefix().equals(p)).toList();
     }
 
@@ -162,7 +162,7 @@ class RouteReflectorInteropTest {
                 () -> frr.json("show bgp ipv4 unicast 10.72.0.0/24 json").path("paths").path(0), n -> !n.isMissingNode());
         assertThat(path.path("originatorId").asString()).isEqualTo(net + "4");
         Poll.until("BIRD (client) learns it from Viaduct", T, () -> bird.cli("show", "route", "10.72.0.0/24", "protocol", "viaduct").contains("10.72.0.0/24"));
-        assertThat(rr.adjRibOut(v4(net + "4"), Family.IPV4_UNICAST)).noneMatch(r -> r.prefix().equals(Prefix.parse("10.72.0.0/24")));
+        assertThat(rr.adjRibOut(v4(net + "4"), Family.IPV4_UNICAST)).noneMatch(r -> r.prefix().equals(IpPrefix.parse("10.72.0.0/24")));
     }
 
     @Test
@@ -172,15 +172,15 @@ class RouteReflectorInteropTest {
         // RFC 4456 §8 says drop it. We count the drop as an RFC 7606-style treat-as-withdraw.
         Poll.until("the looped copy from the redundant reflector arrives and is dropped", T, () -> status("rr2").softErrors() > 0);
         assertThat(candidates("10.70.0.0/24")).extracting(RibRoute::source).containsExactly("bird");
-        assertThat(rr.adjRibIn(v4(net + "4"), Family.IPV4_UNICAST)).noneMatch(r -> r.prefix().equals(Prefix.parse("10.70.0.0/24")));
+        assertThat(rr.adjRibIn(v4(net + "4"), Family.IPV4_UNICAST)).noneMatch(r -> r.prefix().equals(IpPrefix.parse("10.70.0.0/24")));
         // and FRR drops the copy we reflect to it (same cluster ID): it holds BIRD's path only
         JsonNode paths = Poll.until("the redundant reflector has BIRD's route", T,
                 () -> frr2.json("show bgp ipv4 unicast 10.70.0.0/24 json").path("paths"), n -> n.size() > 0);
         assertThat(paths.size()).isEqualTo(1);
         assertThat(paths.path(0).path("peer").path("peerId").asString()).isEqualTo(net + "2");
         // a client's route is not sent back to that client
-        assertThat(rr.adjRibOut(v4(net + "2"), Family.IPV4_UNICAST)).noneMatch(r -> r.prefix().equals(Prefix.parse("10.70.0.0/24")));
-        assertThat(rr.adjRibOut(v4(net + "4"), Family.IPV4_UNICAST)).anyMatch(r -> r.prefix().equals(Prefix.parse("10.70.0.0/24"))
+        assertThat(rr.adjRibOut(v4(net + "2"), Family.IPV4_UNICAST)).noneMatch(r -> r.prefix().equals(IpPrefix.parse("10.70.0.0/24")));
+        assertThat(rr.adjRibOut(v4(net + "4"), Family.IPV4_UNICAST)).anyMatch(r -> r.prefix().equals(IpPrefix.parse("10.70.0.0/24"))
                 && r.attrs().clusterListContains(PeerStatusHelper.ip(CLUSTER)) && r.attrs().originatorId() == PeerStatusHelper.ip(net + "2"));
     }
 

@@ -1,6 +1,7 @@
 package dev.viaduct.bgp.rib;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.viaduct.bgp.wire.AsPathSegment;
 import dev.viaduct.bgp.wire.BgpCodec;
@@ -10,8 +11,9 @@ import dev.viaduct.bgp.wire.Capability;
 import dev.viaduct.bgp.wire.CodecOptions;
 import dev.viaduct.bgp.wire.Family;
 import dev.viaduct.bgp.wire.PathAttribute;
-import dev.viaduct.bgp.wire.Prefix;
 import dev.viaduct.bgp.wire.PrefixList;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,7 +36,7 @@ class RibTest {
     final Map<RibPeer, List<byte[]>> sent = new HashMap<>();
 
     static int ip(String s) {
-        byte[] b = Prefix.parseAddress(s).getAddress();
+        byte[] b = IpAddresses.parse(s).getAddress();
         return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
     }
 
@@ -42,7 +44,7 @@ class RibTest {
         RibPeer p = rib.addPeer(new RibPeer.Settings(name, as, rrClient, false, in, out, null, null));
         List<byte[]> box = new ArrayList<>();
         sent.put(p, box);
-        rib.peerUp(p, new RibPeer.Session(Prefix.parseAddress(address), ip(address), Prefix.parseAddress("10.0.0.1"),
+        rib.peerUp(p, new RibPeer.Session(IpAddresses.parse(address), ip(address), IpAddresses.parse("10.0.0.1"),
                 Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST), CodecOptions.FOUR_OCTET_AS, true, gr, box::add), 0);
         box.clear(); // the End-of-RIB markers of the initial dump
         return p;
@@ -53,7 +55,7 @@ class RibTest {
     }
 
     static RouteAttrs.Builder attrs(String nextHop, long... asPath) {
-        RouteAttrs.Builder b = RouteAttrs.builder().nextHop(Prefix.parseAddress(nextHop));
+        RouteAttrs.Builder b = RouteAttrs.builder().nextHop(IpAddresses.parse(nextHop));
         if (asPath.length > 0) {
             b.asPath(List.of(AsPathSegment.sequence(asPath)));
         }
@@ -61,26 +63,26 @@ class RibTest {
     }
 
     void announce(RibPeer p, RouteAttrs a, String... prefixes) {
-        List<Prefix> l = new ArrayList<>();
+        List<IpPrefix> l = new ArrayList<>();
         for (String s : prefixes) {
-            l.add(Prefix.parse(s));
+            l.add(IpPrefix.parse(s));
         }
-        rib.apply(p, new InboundUpdate(null, List.of(), List.of(new InboundUpdate.Announcement(PrefixList.of(l.getFirst().family(), l), a))), 0);
+        rib.apply(p, new InboundUpdate(null, List.of(), List.of(new InboundUpdate.Announcement(PrefixList.of(Family.of(l.getFirst()), l), a))), 0);
         rib.flush();
     }
 
     void withdraw(RibPeer p, String... prefixes) {
-        List<Prefix> l = new ArrayList<>();
+        List<IpPrefix> l = new ArrayList<>();
         for (String s : prefixes) {
-            l.add(Prefix.parse(s));
+            l.add(IpPrefix.parse(s));
         }
-        rib.apply(p, new InboundUpdate(null, List.of(PrefixList.of(l.getFirst().family(), l)), List.of()), 0);
+        rib.apply(p, new InboundUpdate(null, List.of(PrefixList.of(Family.of(l.getFirst()), l)), List.of()), 0);
         rib.flush();
     }
 
     List<RibRoute> best(String prefix) {
-        Prefix p = Prefix.parse(prefix);
-        return rib.locRib(p.family()).stream().filter(r -> r.prefix().equals(p) && r.best()).toList();
+        IpPrefix p = IpPrefix.parse(prefix);
+        return rib.locRib(Family.of(p)).stream().filter(r -> r.prefix().equals(p) && r.best()).toList();
     }
 
     String bestSource(String prefix) {
@@ -89,7 +91,7 @@ class RibTest {
     }
 
     BestPathChange lastEvent(String prefix) {
-        Prefix p = Prefix.parse(prefix);
+        IpPrefix p = IpPrefix.parse(prefix);
         BestPathChange last = null;
         for (List<BestPathChange> batch : events) {
             for (BestPathChange c : batch) {
@@ -118,8 +120,8 @@ class RibTest {
         return out;
     }
 
-    List<Prefix> announcedTo(RibPeer p) {
-        List<Prefix> out = new ArrayList<>();
+    List<IpPrefix> announcedTo(RibPeer p) {
+        List<IpPrefix> out = new ArrayList<>();
         for (BgpMessage.Update u : updates(p)) {
             out.addAll(u.nlri());
             u.attribute(PathAttribute.MpReach.class).ifPresent(r -> out.addAll(r.nlri()));
@@ -127,8 +129,8 @@ class RibTest {
         return out;
     }
 
-    List<Prefix> withdrawnTo(RibPeer p) {
-        List<Prefix> out = new ArrayList<>();
+    List<IpPrefix> withdrawnTo(RibPeer p) {
+        List<IpPrefix> out = new ArrayList<>();
         for (BgpMessage.Update u : updates(p)) {
             out.addAll(u.withdrawn());
             u.attribute(PathAttribute.MpUnreach.class).ifPresent(r -> out.addAll(r.withdrawn()));
@@ -228,14 +230,23 @@ class RibTest {
         RibPeer i = peer("i", LOCAL_AS, "10.0.0.2");
         RibPeer e = peer("e", 65001, "10.0.0.3");
         announce(i, attrs("10.0.0.2").localPref(500).build(), "10.244.0.0/26");
-        rib.originate(LocalRoute.of(Prefix.parse("10.244.0.0/26")));
+        rib.originate(LocalRoute.of(IpPrefix.parse("10.244.0.0/26")));
         rib.flush();
         assertThat(bestSource("10.244.0.0/26")).isEqualTo("local");
         assertThat(lastEvent("10.244.0.0/26").local()).isTrue();
-        assertThat(announcedTo(e)).contains(Prefix.parse("10.244.0.0/26"));
-        assertThat(rib.withdrawLocal(Prefix.parse("10.244.0.0/26"))).isTrue();
+        assertThat(announcedTo(e)).contains(IpPrefix.parse("10.244.0.0/26"));
+        assertThat(rib.withdrawLocal(IpPrefix.parse("10.244.0.0/26"))).isTrue();
         rib.flush();
         assertThat(bestSource("10.244.0.0/26")).isEqualTo("i");
+    }
+
+    @Test
+    void localRoutesAndPrefixRangesAreNetworks() {
+        // a host bit past the length would make a key no decoded NLRI (RFC 4271 §4.3) ever equals
+        assertThatThrownBy(() -> LocalRoute.of(IpPrefix.parse("10.244.0.1/26"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("host bits").hasMessageContaining("10.244.0.0/26");
+        assertThatThrownBy(() -> Policy.PrefixRange.orLonger(IpPrefix.parse("10.99.1.0/16"))).hasMessageContaining("10.99.0.0/16");
+        assertThat(rib.locRib(Family.IPV4_UNICAST)).isEmpty();
     }
 
     // ------------------------------------------------------------------ export rules
@@ -267,7 +278,7 @@ class RibTest {
         RibPeer e = peer("e", 65001, "10.0.0.4");
         announce(a, attrs("10.0.0.2").build(), "10.8.0.0/16");
         assertThat(announcedTo(b)).isEmpty();
-        assertThat(announcedTo(e)).containsExactly(Prefix.parse("10.8.0.0/16"));
+        assertThat(announcedTo(e)).containsExactly(IpPrefix.parse("10.8.0.0/16"));
     }
 
     @Test
@@ -280,7 +291,7 @@ class RibTest {
         // client route: to the other client and to non-clients, with ORIGINATOR_ID and our CLUSTER_ID
         for (RibPeer p : List.of(c2, n1, n2)) {
             BgpMessage.Update u = updates(p).getLast();
-            assertThat(u.nlri()).containsExactly(Prefix.parse("10.9.0.0/16"));
+            assertThat(u.nlri()).containsExactly(IpPrefix.parse("10.9.0.0/16"));
             assertThat(u.attribute(PathAttribute.OriginatorId.class).orElseThrow().id()).isEqualTo(ip("10.0.0.2"));
             assertThat(u.attribute(PathAttribute.ClusterList.class).orElseThrow().ids()).containsExactly(CLUSTER);
             assertThat(u.attribute(PathAttribute.NextHop.class).orElseThrow().inet().getHostAddress()).isEqualTo("10.0.0.2");
@@ -288,9 +299,9 @@ class RibTest {
         assertThat(announcedTo(c1)).isEmpty();
         // non-client route: to clients only
         announce(n1, attrs("10.0.0.4").build(), "10.10.0.0/16");
-        assertThat(announcedTo(c1)).contains(Prefix.parse("10.10.0.0/16"));
-        assertThat(announcedTo(c2)).contains(Prefix.parse("10.10.0.0/16"));
-        assertThat(announcedTo(n2)).doesNotContain(Prefix.parse("10.10.0.0/16"));
+        assertThat(announcedTo(c1)).contains(IpPrefix.parse("10.10.0.0/16"));
+        assertThat(announcedTo(c2)).contains(IpPrefix.parse("10.10.0.0/16"));
+        assertThat(announcedTo(n2)).doesNotContain(IpPrefix.parse("10.10.0.0/16"));
     }
 
     @Test
@@ -305,9 +316,9 @@ class RibTest {
         for (List<PathAttribute> attrs : List.of(ownOriginator, ownCluster)) {
             List<dev.viaduct.bgp.wire.AttributeError> problems = new ArrayList<>();
             InboundUpdate u = InboundUpdate.convert(new BgpMessage.Update(PrefixList.empty(Family.IPV4_UNICAST), attrs,
-                    PrefixList.of(Prefix.parse("10.11.0.0/16"))), ctx, problems);
+                    PrefixList.of(IpPrefix.parse("10.11.0.0/16"))), ctx, problems);
             assertThat(u.announced()).isEmpty();
-            assertThat(u.withdrawn()).singleElement().satisfies(l -> assertThat(l).containsExactly(Prefix.parse("10.11.0.0/16")));
+            assertThat(u.withdrawn()).singleElement().satisfies(l -> assertThat(l).containsExactly(IpPrefix.parse("10.11.0.0/16")));
             assertThat(problems).singleElement().extracting(dev.viaduct.bgp.wire.AttributeError::detail).asString().contains("RFC 4456");
         }
     }
@@ -319,7 +330,7 @@ class RibTest {
         InboundUpdate u = InboundUpdate.convert(new BgpMessage.Update(PrefixList.empty(Family.IPV4_UNICAST),
                 List.of(new PathAttribute.Origin(0), new PathAttribute.AsPath(List.of(AsPathSegment.sequence(65009))),
                         new PathAttribute.NextHop(ip("10.0.0.9")), new PathAttribute.LocalPref(300)),
-                PrefixList.of(Prefix.parse("10.12.0.0/16"))), ctx, problems);
+                PrefixList.of(IpPrefix.parse("10.12.0.0/16"))), ctx, problems);
         assertThat(u.announced()).isEmpty();
         assertThat(problems).singleElement().satisfies(p -> assertThat(p.subcode()).isEqualTo(dev.viaduct.bgp.wire.ErrorCodes.MALFORMED_AS_PATH));
     }
@@ -331,7 +342,7 @@ class RibTest {
                 List.of(new PathAttribute.Origin(0), new PathAttribute.AsPath(List.of(AsPathSegment.sequence(65001, 23456, 23456))),
                         new PathAttribute.NextHop(ip("10.0.0.9")), new PathAttribute.LocalPref(300),
                         new PathAttribute.As4Path(List.of(AsPathSegment.sequence(4200000001L, 4200000002L)))),
-                PrefixList.of(Prefix.parse("10.13.0.0/16"))), ctx, new ArrayList<>());
+                PrefixList.of(IpPrefix.parse("10.13.0.0/16"))), ctx, new ArrayList<>());
         RouteAttrs a = u.announced().getFirst().attrs();
         assertThat(a.localPref()).isEqualTo(RouteAttrs.ABSENT);
         assertThat(a.asPath().getFirst().asns()).containsExactly(65001, (int) 4200000001L, (int) 4200000002L);
@@ -341,7 +352,7 @@ class RibTest {
     void twoOctetPeersGetAsTransAndAs4Path() throws BgpDecodeException {
         RibPeer e = rib.addPeer(new RibPeer.Settings("old", 65001, false, false, null, null, null, null));
         List<byte[]> box = new ArrayList<>();
-        rib.peerUp(e, new RibPeer.Session(Prefix.parseAddress("10.0.0.3"), ip("10.0.0.3"), Prefix.parseAddress("10.0.0.1"),
+        rib.peerUp(e, new RibPeer.Session(IpAddresses.parse("10.0.0.3"), ip("10.0.0.3"), IpAddresses.parse("10.0.0.1"),
                 Set.of(Family.IPV4_UNICAST), CodecOptions.TWO_OCTET_AS, false, null, box::add), 0);
         RibPeer src = peer("src", 4200000001L, "10.0.0.4");
         announce(src, attrs("10.0.0.4", 4200000001L).build(), "10.14.0.0/16");
@@ -360,7 +371,7 @@ class RibTest {
                 List.of(new PathAttribute.Origin(0), new PathAttribute.AsPath(List.of(AsPathSegment.sequence(65001))),
                         new PathAttribute.NextHop(ip("10.0.0.2")), new PathAttribute.Unknown(0xc0, 99, new byte[] {1}),
                         new PathAttribute.Unknown(0x80, 98, new byte[] {2})),
-                PrefixList.of(Prefix.parse("10.15.0.0/16"))), ctx, new ArrayList<>());
+                PrefixList.of(IpPrefix.parse("10.15.0.0/16"))), ctx, new ArrayList<>());
         rib.apply(a, u, 0);
         rib.flush();
         BgpMessage.Update out = updates(b).getLast();
@@ -391,10 +402,10 @@ class RibTest {
     @Test
     void importPolicyFiltersAndSetsAttributesExportPolicyToo() {
         Policy in = new Policy(List.of(
-                Policy.Term.reject(List.of(Policy.PrefixRange.orLonger(Prefix.parse("10.99.0.0/16")))),
+                Policy.Term.reject(List.of(Policy.PrefixRange.orLonger(IpPrefix.parse("10.99.0.0/16")))),
                 new Policy.Term(null, List.of(65001 << 16 | 1), 0, -1, true, 300L, null, List.of(65000 << 16 | 9)),
                 new Policy.Term(null, null, 3, -1, false, null, null, null)), true);
-        Policy out = new Policy(List.of(Policy.Term.accept(List.of(new Policy.PrefixRange(Prefix.parse("10.0.0.0/8"), 16, 16)))), false);
+        Policy out = new Policy(List.of(Policy.Term.accept(List.of(new Policy.PrefixRange(IpPrefix.parse("10.0.0.0/8"), 16, 16)))), false);
         RibPeer a = peer("a", 65001, false, in, null, "10.0.0.2", null);
         RibPeer b = peer("b", 65002, false, null, out, "10.0.0.3", null);
         announce(a, attrs("10.0.0.2", 65001).build(), "10.99.1.0/24", "10.20.0.0/16", "10.21.1.0/24");
@@ -406,7 +417,7 @@ class RibTest {
         assertThat(tagged.attrs().localPref()).isEqualTo(300);
         assertThat(tagged.attrs().hasCommunity(65000 << 16 | 9)).isTrue();
         assertThat(rib.adjRibIn(a, Family.IPV4_UNICAST)).hasSize(5); // pre-policy
-        assertThat(announcedTo(b)).containsExactlyInAnyOrder(Prefix.parse("10.20.0.0/16"), Prefix.parse("10.22.0.0/16"));
+        assertThat(announcedTo(b)).containsExactlyInAnyOrder(IpPrefix.parse("10.20.0.0/16"), IpPrefix.parse("10.22.0.0/16"));
         // policy change: re-evaluated from the Adj-RIB-In without asking the peer
         rib.updatePeerSettings(a, new RibPeer.Settings("a", 65001, false, false, Policy.ACCEPT_ALL, null, null, null));
         rib.flush();
@@ -422,7 +433,7 @@ class RibTest {
 
     RibPeer.Session session(RibPeer p, String address, Capability.GracefulRestart g) {
         List<byte[]> box = sent.computeIfAbsent(p, k -> new ArrayList<>());
-        return new RibPeer.Session(Prefix.parseAddress(address), ip(address), Prefix.parseAddress("10.0.0.1"),
+        return new RibPeer.Session(IpAddresses.parse(address), ip(address), IpAddresses.parse("10.0.0.1"),
                 Set.of(Family.IPV4_UNICAST), CodecOptions.FOUR_OCTET_AS, true, g, box::add);
     }
 
@@ -472,11 +483,11 @@ class RibTest {
         RibPeer a = peer("a", 65001, false, null, null, "10.0.0.2", gr(true));
         RibPeer b = peer("b", 65002, "10.0.0.3");
         announce(a, attrs("10.0.0.2", 65001).build(), "10.34.0.0/16");
-        assertThat(announcedTo(b)).containsExactly(Prefix.parse("10.34.0.0/16"));
+        assertThat(announcedTo(b)).containsExactly(IpPrefix.parse("10.34.0.0/16"));
         rib.peerDown(a, false, 0);
         rib.flush();
         assertThat(best("10.34.0.0/16")).isEmpty();
-        assertThat(withdrawnTo(b)).containsExactly(Prefix.parse("10.34.0.0/16"));
+        assertThat(withdrawnTo(b)).containsExactly(IpPrefix.parse("10.34.0.0/16"));
         rib.peerUp(a, session(a, "10.0.0.2", null), 0);
         announce(a, attrs("10.0.0.2", 65001).build(), "10.35.0.0/16");
         rib.removePeer(a, 0);
@@ -486,12 +497,12 @@ class RibTest {
 
     @Test
     void initialDumpEndsWithEndOfRibPerFamily() throws BgpDecodeException {
-        rib.originate(LocalRoute.of(Prefix.parse("10.244.9.0/26")));
-        rib.originate(LocalRoute.of(Prefix.parse("fd00:9::/64")));
+        rib.originate(LocalRoute.of(IpPrefix.parse("10.244.9.0/26")));
+        rib.originate(LocalRoute.of(IpPrefix.parse("fd00:9::/64")));
         rib.flush();
-        RibPeer p = rib.addPeer(new RibPeer.Settings("late", 65001, false, false, null, null, null, Prefix.parseAddress("2001:db8::1")));
+        RibPeer p = rib.addPeer(new RibPeer.Settings("late", 65001, false, false, null, null, null, IpAddresses.parse("2001:db8::1")));
         List<byte[]> box = new ArrayList<>();
-        rib.peerUp(p, new RibPeer.Session(Prefix.parseAddress("10.0.0.9"), ip("10.0.0.9"), Prefix.parseAddress("10.0.0.1"),
+        rib.peerUp(p, new RibPeer.Session(IpAddresses.parse("10.0.0.9"), ip("10.0.0.9"), IpAddresses.parse("10.0.0.1"),
                 Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST), CodecOptions.FOUR_OCTET_AS, true, null, box::add), 0);
         List<BgpMessage.Update> u = new ArrayList<>();
         for (byte[] b : box) {
@@ -510,13 +521,13 @@ class RibTest {
         RibPeer tor = rib.addPeer(new RibPeer.Settings("tor", 65100, false, false, null, null, null, null, true));
         List<byte[]> box = new ArrayList<>();
         sent.put(tor, box);
-        rib.peerUp(tor, new RibPeer.Session(Prefix.parseAddress("10.0.0.9"), ip("10.0.0.9"), Prefix.parseAddress("10.0.0.1"),
+        rib.peerUp(tor, new RibPeer.Session(IpAddresses.parse("10.0.0.9"), ip("10.0.0.9"), IpAddresses.parse("10.0.0.1"),
                 Set.of(Family.IPV4_UNICAST), CodecOptions.FOUR_OCTET_AS, true, null, box::add), 0);
         box.clear();
         announce(ibgp, attrs("10.0.0.2").localPref(100).build(), "10.244.1.0/26");
-        rib.originate(LocalRoute.of(Prefix.parse("10.244.0.0/26")));
+        rib.originate(LocalRoute.of(IpPrefix.parse("10.244.0.0/26")));
         rib.flush();
-        assertThat(announcedTo(tor)).containsExactly(Prefix.parse("10.244.0.0/26"));
+        assertThat(announcedTo(tor)).containsExactly(IpPrefix.parse("10.244.0.0/26"));
         assertThat(bestSource("10.244.1.0/26")).isNotNull();
     }
 }

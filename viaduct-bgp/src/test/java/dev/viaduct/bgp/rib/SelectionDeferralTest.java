@@ -7,8 +7,9 @@ import dev.viaduct.bgp.wire.Capability;
 import dev.viaduct.bgp.wire.CodecOptions;
 import dev.viaduct.bgp.wire.Family;
 import dev.viaduct.bgp.wire.PathAttribute;
-import dev.viaduct.bgp.wire.Prefix;
 import dev.viaduct.bgp.wire.PrefixList;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,14 +40,14 @@ class SelectionDeferralTest {
     }
 
     void up(RibPeer p, String address, Capability.GracefulRestart gr, long now) {
-        rib.peerUp(p, new RibPeer.Session(Prefix.parseAddress(address), RibTest.ip(address), Prefix.parseAddress("10.0.0.1"),
+        rib.peerUp(p, new RibPeer.Session(IpAddresses.parse(address), RibTest.ip(address), IpAddresses.parse("10.0.0.1"),
                 Set.of(Family.IPV4_UNICAST), CodecOptions.FOUR_OCTET_AS, true, gr, sent.get(p)::add), now);
         rib.flush();
     }
 
     void announce(RibPeer p, String prefix, long now) {
-        RouteAttrs a = RouteAttrs.builder().nextHop(Prefix.parseAddress("192.0.2.1")).asPath(List.of()).build();
-        rib.apply(p, new InboundUpdate(null, List.of(), List.of(new InboundUpdate.Announcement(PrefixList.of(Prefix.parse(prefix)), a))), now);
+        RouteAttrs a = RouteAttrs.builder().nextHop(IpAddresses.parse("192.0.2.1")).asPath(List.of()).build();
+        rib.apply(p, new InboundUpdate(null, List.of(), List.of(new InboundUpdate.Announcement(PrefixList.of(IpPrefix.parse(prefix)), a))), now);
         rib.flush();
     }
 
@@ -59,8 +60,8 @@ class SelectionDeferralTest {
         return RibTest.decodeUpdates(sent.get(p));
     }
 
-    List<Prefix> announced(RibPeer p) {
-        List<Prefix> out = new ArrayList<>();
+    List<IpPrefix> announced(RibPeer p) {
+        List<IpPrefix> out = new ArrayList<>();
         for (BgpMessage.Update u : updates(p)) {
             out.addAll(u.nlri());
         }
@@ -77,7 +78,7 @@ class SelectionDeferralTest {
         RibPeer a = client("10.0.0.2");
         RibPeer b = client("10.0.0.3");
         rib.peersConfigured(0);
-        rib.originate(LocalRoute.of(Prefix.parse("10.244.0.0/26")));
+        rib.originate(LocalRoute.of(IpPrefix.parse("10.244.0.0/26")));
         up(a, "10.0.0.2", GR, 0);
         announce(a, "10.244.1.0/26", 1);
         endOfRib(a, 2);
@@ -92,18 +93,18 @@ class SelectionDeferralTest {
 
         endOfRib(b, 5);
         assertThat(rib.selectionDeferred()).isFalse();
-        assertThat(announced(a)).containsExactlyInAnyOrder(Prefix.parse("10.244.0.0/26"), Prefix.parse("10.244.2.0/26"));
-        assertThat(announced(b)).containsExactlyInAnyOrder(Prefix.parse("10.244.0.0/26"), Prefix.parse("10.244.1.0/26"));
+        assertThat(announced(a)).containsExactlyInAnyOrder(IpPrefix.parse("10.244.0.0/26"), IpPrefix.parse("10.244.2.0/26"));
+        assertThat(announced(b)).containsExactlyInAnyOrder(IpPrefix.parse("10.244.0.0/26"), IpPrefix.parse("10.244.1.0/26"));
         // End-of-RIB comes after the initial update (RFC 4724 §4.1)
         assertThat(updates(a).getLast().endOfRibFamily()).contains(Family.IPV4_UNICAST);
         assertThat(updates(b).getLast().endOfRibFamily()).contains(Family.IPV4_UNICAST);
         assertThat(events.stream().flatMap(List::stream).map(BestPathChange::prefix))
-                .containsExactlyInAnyOrder(Prefix.parse("10.244.0.0/26"), Prefix.parse("10.244.1.0/26"), Prefix.parse("10.244.2.0/26"));
+                .containsExactlyInAnyOrder(IpPrefix.parse("10.244.0.0/26"), IpPrefix.parse("10.244.1.0/26"), IpPrefix.parse("10.244.2.0/26"));
 
         // afterwards changes flow as usual
         sent.get(a).clear();
         announce(b, "10.244.3.0/26", 6);
-        assertThat(announced(a)).containsExactly(Prefix.parse("10.244.3.0/26"));
+        assertThat(announced(a)).containsExactly(IpPrefix.parse("10.244.3.0/26"));
     }
 
     @Test
@@ -159,7 +160,7 @@ class SelectionDeferralTest {
         assertThat(sent.get(a)).isEmpty();
         endOfRib(a, 2);
         endOfRib(b, 3);
-        assertThat(announced(a)).containsExactly(Prefix.parse("10.244.2.0/26"));
+        assertThat(announced(a)).containsExactly(IpPrefix.parse("10.244.2.0/26"));
         assertThat(updates(a).stream().filter(u -> u.endOfRibFamily().isPresent()).count()).isEqualTo(1);
     }
 
@@ -183,10 +184,10 @@ class SelectionDeferralTest {
     @Test
     void withoutDeferralTheInitialUpdateGoesOutAtOnce() {
         RibPeer a = client("10.0.0.2");
-        rib.originate(LocalRoute.of(Prefix.parse("10.244.0.0/26")));
+        rib.originate(LocalRoute.of(IpPrefix.parse("10.244.0.0/26")));
         up(a, "10.0.0.2", GR, 0);
         assertThat(rib.selectionDeferred()).isFalse();
-        assertThat(announced(a)).containsExactly(Prefix.parse("10.244.0.0/26"));
+        assertThat(announced(a)).containsExactly(IpPrefix.parse("10.244.0.0/26"));
         assertThat(endOfRibSent(a)).isTrue();
         assertThat(updates(a).getFirst().attribute(PathAttribute.Origin.class)).isPresent();
     }

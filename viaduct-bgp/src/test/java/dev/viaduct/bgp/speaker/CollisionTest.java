@@ -6,7 +6,7 @@ import dev.viaduct.bgp.wire.BgpMessage;
 import dev.viaduct.bgp.wire.Capability;
 import dev.viaduct.bgp.wire.ErrorCodes;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Poll;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class CollisionTest {
     static final Duration T = Duration.ofSeconds(10);
-    static final Prefix ROUTE = Prefix.parse("10.6.0.0/24");
+    static final IpPrefix ROUTE = IpPrefix.parse("10.6.0.0/24");
     static BgpSpeaker speaker;
     static int nextHost = 10;
 

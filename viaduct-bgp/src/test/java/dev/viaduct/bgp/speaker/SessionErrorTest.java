@@ -8,8 +8,9 @@ import dev.viaduct.bgp.wire.Capability;
 import dev.viaduct.bgp.wire.CodecOptions;
 import dev.viaduct.bgp.wire.ErrorCodes;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
 import dev.viaduct.bgp.wire.Raw;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Poll;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -41,7 +42,7 @@ class SessionErrorTest {
     }
 
     static Inet4Address v4(String s) {
-        return (Inet4Address) Prefix.parseAddress(s);
+        return (Inet4Address) IpAddresses.parse(s);
     }
 
     /** A fresh peer address configured on the speaker (passive: the raw peer always connects). */
@@ -172,10 +173,10 @@ class SessionErrorTest {
         try (RawPeer p = connect(a)) {
             p.establish(RawPeer.standardOpen(65001, id(a)));
             p.send(Raw.update(Raw.concat(Raw.ORIGIN_IGP, asPath, Raw.NEXT_HOP_10_0_0_1), nlri));
-            Poll.until("route installed", T, () -> speaker.locRib(Family.IPV4_UNICAST).stream().anyMatch(r -> r.prefix().equals(Prefix.parse("10.77.0.0/16"))));
+            Poll.until("route installed", T, () -> speaker.locRib(Family.IPV4_UNICAST).stream().anyMatch(r -> r.prefix().equals(IpPrefix.parse("10.77.0.0/16"))));
             // the same prefix again with an invalid ORIGIN: RFC 7606 treat-as-withdraw
             p.send(Raw.update(Raw.concat(new byte[] {0x40, 1, 1, 9}, asPath, Raw.NEXT_HOP_10_0_0_1), nlri));
-            Poll.until("route withdrawn", T, () -> speaker.locRib(Family.IPV4_UNICAST).stream().noneMatch(r -> r.prefix().equals(Prefix.parse("10.77.0.0/16"))));
+            Poll.until("route withdrawn", T, () -> speaker.locRib(Family.IPV4_UNICAST).stream().noneMatch(r -> r.prefix().equals(IpPrefix.parse("10.77.0.0/16"))));
             PeerStatus st = speaker.peer(a).orElseThrow();
             assertThat(st.established()).isTrue();
             assertThat(st.softErrors()).isEqualTo(1);
@@ -184,7 +185,7 @@ class SessionErrorTest {
             byte[] badAtomic = {0x40, 6, 1, 0};
             p.send(Raw.update(Raw.concat(Raw.ORIGIN_IGP, asPath, Raw.NEXT_HOP_10_0_0_1, badAtomic), nlri));
             Poll.until("route installed despite the discarded attribute", T, () -> speaker.locRib(Family.IPV4_UNICAST).stream()
-                    .anyMatch(r -> r.prefix().equals(Prefix.parse("10.77.0.0/16"))));
+                    .anyMatch(r -> r.prefix().equals(IpPrefix.parse("10.77.0.0/16"))));
             assertThat(speaker.peer(a).orElseThrow().softErrors()).isEqualTo(2);
         }
     }

@@ -6,7 +6,8 @@ import dev.viaduct.bgp.rib.BestPathChange;
 import dev.viaduct.bgp.rib.LocalRoute;
 import dev.viaduct.bgp.rib.RibRoute;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Poll;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -22,7 +23,7 @@ class SpeakerPairTest {
     static final Duration T = Duration.ofSeconds(20);
 
     static Inet4Address v4(String s) {
-        return (Inet4Address) Prefix.parseAddress(s);
+        return (Inet4Address) IpAddresses.parse(s);
     }
 
     static BgpSpeaker speaker(long asn, String addr) throws Exception {
@@ -38,7 +39,7 @@ class SpeakerPairTest {
     @Test
     void ibgpSessionCarriesRoutesBothWaysAndWithdrawals() throws Exception {
         try (BgpSpeaker a = speaker(64512, "127.0.1.1"); BgpSpeaker b = speaker(64512, "127.0.1.2")) {
-            Map<Prefix, List<InetAddress>> seenByB = new ConcurrentHashMap<>();
+            Map<IpPrefix, List<InetAddress>> seenByB = new ConcurrentHashMap<>();
             b.subscribe(changes -> {
                 for (BestPathChange c : changes) {
                     if (c.withdrawn()) {
@@ -53,21 +54,21 @@ class SpeakerPairTest {
             Poll.until("a-b established", T, () -> a.peers().getFirst().established() && b.peers().getFirst().established());
             Poll.until("End-of-RIB of both families seen", T, () -> b.peers().getFirst().endOfRib().equals(java.util.Set.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST)));
 
-            a.originate(Prefix.parse("10.244.1.0/26"));
-            a.originate(Prefix.parse("fd00:1::/64"));
-            b.originate(Prefix.parse("10.244.2.0/26"));
-            Poll.until("b learns a's v4 route", T, () -> seenByB.containsKey(Prefix.parse("10.244.1.0/26")));
-            assertThat(seenByB.get(Prefix.parse("10.244.1.0/26"))).containsExactly(v4("127.0.1.1"));
-            Poll.until("b learns a's v6 route", T, () -> seenByB.containsKey(Prefix.parse("fd00:1::/64")));
+            a.originate(IpPrefix.parse("10.244.1.0/26"));
+            a.originate(IpPrefix.parse("fd00:1::/64"));
+            b.originate(IpPrefix.parse("10.244.2.0/26"));
+            Poll.until("b learns a's v4 route", T, () -> seenByB.containsKey(IpPrefix.parse("10.244.1.0/26")));
+            assertThat(seenByB.get(IpPrefix.parse("10.244.1.0/26"))).containsExactly(v4("127.0.1.1"));
+            Poll.until("b learns a's v6 route", T, () -> seenByB.containsKey(IpPrefix.parse("fd00:1::/64")));
             Poll.until("a learns b's route", T, () -> a.locRib(Family.IPV4_UNICAST).stream()
-                    .anyMatch(r -> r.prefix().equals(Prefix.parse("10.244.2.0/26")) && r.best() && r.source().equals("127.0.1.2")));
-            RibRoute r = b.locRib(Family.IPV4_UNICAST).stream().filter(x -> x.prefix().equals(Prefix.parse("10.244.1.0/26"))).findFirst().orElseThrow();
+                    .anyMatch(r -> r.prefix().equals(IpPrefix.parse("10.244.2.0/26")) && r.best() && r.source().equals("127.0.1.2")));
+            RibRoute r = b.locRib(Family.IPV4_UNICAST).stream().filter(x -> x.prefix().equals(IpPrefix.parse("10.244.1.0/26"))).findFirst().orElseThrow();
             assertThat(r.attrs().localPref()).isEqualTo(100);
             assertThat(r.attrs().asPath()).isEmpty();
 
-            a.withdraw(Prefix.parse("10.244.1.0/26"));
-            Poll.until("b sees the withdrawal", T, () -> !seenByB.containsKey(Prefix.parse("10.244.1.0/26")));
-            assertThat(b.locRib(Family.IPV4_UNICAST)).noneMatch(x -> x.prefix().equals(Prefix.parse("10.244.1.0/26")));
+            a.withdraw(IpPrefix.parse("10.244.1.0/26"));
+            Poll.until("b sees the withdrawal", T, () -> !seenByB.containsKey(IpPrefix.parse("10.244.1.0/26")));
+            assertThat(b.locRib(Family.IPV4_UNICAST)).noneMatch(x -> x.prefix().equals(IpPrefix.parse("10.244.1.0/26")));
             assertThat(b.peers().getFirst().received()).isEqualTo(1); // fd00:1::/64 only
         }
     }
@@ -77,7 +78,7 @@ class SpeakerPairTest {
         try (BgpSpeaker a = speaker(65001, "127.0.2.1"); BgpSpeaker b = speaker(4200000000L, "127.0.2.2")) {
             a.addPeer(PeerConfig.builder(v4("127.0.2.2"), 4200000000L).port(b.listenAddress().getPort()).build());
             b.addPeer(PeerConfig.builder(v4("127.0.2.1"), 65001).port(a.listenAddress().getPort()).build());
-            a.originate(new LocalRoute(Prefix.parse("10.1.0.0/16"), null, List.of(65001 << 16 | 7), null, 5L));
+            a.originate(new LocalRoute(IpPrefix.parse("10.1.0.0/16"), null, List.of(65001 << 16 | 7), null, 5L));
             Poll.until("b learns", T, () -> b.locRibSize(Family.IPV4_UNICAST) == 1);
             RibRoute r = b.locRib(Family.IPV4_UNICAST).getFirst();
             assertThat(r.attrs().asPath().toString()).isEqualTo("[65001]");
@@ -98,7 +99,7 @@ class SpeakerPairTest {
             a.addPeer(PeerConfig.builder(v4("127.0.3.2"), 65011).port(b.listenAddress().getPort()).build());
             b.addPeer(PeerConfig.builder(v4("127.0.3.1"), 65010).port(a.listenAddress().getPort()).build());
             Poll.until("one session", T, () -> a.peers().getFirst().established() && b.peers().getFirst().established());
-            a.originate(Prefix.parse("10.3.0.0/16"));
+            a.originate(IpPrefix.parse("10.3.0.0/16"));
             Poll.until("route over the surviving connection", T, () -> b.locRibSize(Family.IPV4_UNICAST) == 1);
             assertThat(a.peers().getFirst().establishedTransitions()).isEqualTo(1);
             assertThat(b.peers().getFirst().establishedTransitions()).isEqualTo(1);
@@ -110,7 +111,7 @@ class SpeakerPairTest {
         try (BgpSpeaker a = speaker(64512, "127.0.3.11"); BgpSpeaker b = speaker(64512, "127.0.3.12")) {
             a.addPeer(PeerConfig.builder(v4("127.0.3.12"), 64512).port(b.listenAddress().getPort()).build());
             b.addPeer(PeerConfig.builder(v4("127.0.3.11"), 64512).port(a.listenAddress().getPort()).passive(true).build());
-            a.originate(Prefix.parse("10.4.0.0/16"));
+            a.originate(IpPrefix.parse("10.4.0.0/16"));
             Poll.until("b learns the route", T, () -> b.locRibSize(Family.IPV4_UNICAST) == 1);
             assertThat(b.peers().getFirst().gracefulRestart()).isTrue();
             List<List<BestPathChange>> events = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -125,19 +126,19 @@ class SpeakerPairTest {
 
     @Test
     void ipv6TransportOnLoopback() throws Exception {
-        InetAddress lo6 = Prefix.parseAddress("::1");
+        InetAddress lo6 = IpAddresses.parse("::1");
         try (BgpSpeaker a = BgpSpeaker.start(SpeakerConfig.builder(65020, v4("127.0.3.21")).listen(new InetSocketAddress(lo6, 0)).connectRetrySeconds(1).build());
                 BgpSpeaker b = BgpSpeaker.start(SpeakerConfig.builder(65021, v4("127.0.3.22")).listen(new InetSocketAddress(lo6, 0)).connectRetrySeconds(1).build())) {
             // both speakers live on ::1, so a next hop of ::1 would be b's own address (which b rightly ignores,
             // RFC 4271 §6.3): announce a documentation address instead
-            a.addPeer(PeerConfig.builder(lo6, 65021).port(b.listenAddress().getPort()).nextHopV6(Prefix.parseAddress("2001:db8::20")).build());
+            a.addPeer(PeerConfig.builder(lo6, 65021).port(b.listenAddress().getPort()).nextHopV6(IpAddresses.parse("2001:db8::20")).build());
             b.addPeer(PeerConfig.builder(lo6, 65020).port(a.listenAddress().getPort()).passive(true).build());
-            a.originate(Prefix.parse("fd00:20::/48"));
-            a.originate(Prefix.parse("10.20.0.0/16"));
+            a.originate(IpPrefix.parse("fd00:20::/48"));
+            a.originate(IpPrefix.parse("10.20.0.0/16"));
             Poll.until("both families over an IPv6 session", T, () -> a.peers() + " / " + b.peers() + " / " + b.locRib(Family.IPV4_UNICAST),
                     x -> b.locRibSize(Family.IPV6_UNICAST) == 1 && b.locRibSize(Family.IPV4_UNICAST) == 1);
             RibRoute v6 = b.locRib(Family.IPV6_UNICAST).getFirst();
-            assertThat(v6.attrs().nextHop()).isEqualTo(Prefix.parseAddress("2001:db8::20"));
+            assertThat(v6.attrs().nextHop()).isEqualTo(IpAddresses.parse("2001:db8::20"));
             RibRoute v4 = b.locRib(Family.IPV4_UNICAST).getFirst();
             assertThat(v4.attrs().nextHop()).isEqualTo(v4("127.0.3.21")); // IPv4 next hop over IPv6: the router ID
         }
@@ -159,7 +160,7 @@ class SpeakerPairTest {
                     .gracefulRestart(new SpeakerConfig.GracefulRestart(120, true, true, 60, byTimer ? 3 : 600))
                     .peer(peerOf(other, 64512))
                     .peer(PeerConfig.builder(absent, 64512).passive(true).build()) // never comes up
-                    .route(LocalRoute.of(Prefix.parse("10.244.21.0/26")));
+                    .route(LocalRoute.of(IpPrefix.parse("10.244.21.0/26")));
             // the other side knows us before we start, so our first connection is accepted and the session is up
             // well inside the 3 s deferral of the timer case
             other.addPeer(PeerConfig.builder(restartingAddr, 64512).passive(true).build());

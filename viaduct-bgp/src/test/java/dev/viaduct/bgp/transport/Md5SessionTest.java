@@ -9,7 +9,8 @@ import dev.viaduct.bgp.speaker.PeerConfig;
 import dev.viaduct.bgp.speaker.PeerStatus;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Cmd;
 import dev.viaduct.testsupport.Netns;
 import dev.viaduct.testsupport.Poll;
@@ -99,7 +100,7 @@ class Md5SessionTest {
     static Map<String, Map<String, Long>> countersBefore = new HashMap<>();
 
     static InetAddress addr(String s) {
-        return Prefix.parseAddress(s);
+        return IpAddresses.parse(s);
     }
 
     @BeforeAll
@@ -246,8 +247,8 @@ class Md5SessionTest {
     }
 
     static boolean hasBest(BgpSpeaker s, String prefix) {
-        Prefix p = Prefix.parse(prefix);
-        return s.locRib(p.family()).stream().anyMatch(r -> r.prefix().equals(p) && r.best());
+        IpPrefix p = IpPrefix.parse(prefix);
+        return s.locRib(Family.of(p)).stream().anyMatch(r -> r.prefix().equals(p) && r.best());
     }
 
     static String bird(String... words) {
@@ -273,9 +274,9 @@ class Md5SessionTest {
     @Test
     void theSamePasswordEstablishesOverIpv4AndIpv6AndRoutesFlow() {
         Poll.until("both sessions (IPv4 and IPv6) up on both sides", T, () -> allEstablished(goodA.speaker()) && allEstablished(goodB.speaker()));
-        goodA.speaker().originate(Prefix.parse("10.244.1.0/26"));
-        goodB.speaker().originate(Prefix.parse("10.244.2.0/26"));
-        goodB.speaker().originate(Prefix.parse("fd44:2::/64"));
+        goodA.speaker().originate(IpPrefix.parse("10.244.1.0/26"));
+        goodB.speaker().originate(IpPrefix.parse("10.244.2.0/26"));
+        goodB.speaker().originate(IpPrefix.parse("fd44:2::/64"));
         Poll.until("A's block at B", T, () -> hasBest(goodB.speaker(), "10.244.1.0/26"));
         Poll.until("B's blocks at A", T, () -> hasBest(goodA.speaker(), "10.244.2.0/26") && hasBest(goodA.speaker(), "fd44:2::/64"));
         // the kernel holds the keys: B's dual-stack listener one per peer (the IPv4 peer's, set IPv4-mapped, is
@@ -304,7 +305,7 @@ class Md5SessionTest {
     void birdWithTheSamePasswordPeersAndRoutesFlowBothWays() {
         Poll.until("session with BIRD established on both ends", T,
                 () -> allEstablished(birdPeer.speaker()) && bird("show", "protocols", "good").contains("Established"));
-        birdPeer.speaker().originate(Prefix.parse("10.244.9.0/26"));
+        birdPeer.speaker().originate(IpPrefix.parse("10.244.9.0/26"));
         Poll.until("BIRD's route in our Loc-RIB", T, () -> hasBest(birdPeer.speaker(), "10.30.0.0/24"));
         Poll.until("our block in BIRD's table", T, () -> bird("show", "route", "10.244.9.0/26", "all").contains("BGP.local_pref"));
         // BIRD's own socket carries the key for us: it really signs, it is not just us

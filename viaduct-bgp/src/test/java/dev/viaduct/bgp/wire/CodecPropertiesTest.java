@@ -2,6 +2,7 @@ package dev.viaduct.bgp.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -134,18 +135,18 @@ class CodecPropertiesTest {
                 .as((as, hold, id, caps) -> new BgpMessage.Open(4, as, hold, id, caps));
     }
 
-    static Arbitrary<Prefix> v4Prefixes() {
+    static Arbitrary<IpPrefix> v4Prefixes() {
         return Combinators.combine(Arbitraries.integers(), Arbitraries.integers().between(0, 32)).as((a, len) -> {
             int mask = len == 0 ? 0 : (int) (0xffffffffL << (32 - len));
-            return Prefix.v4(a & mask, len);
+            return IpPrefix.v4(a & mask, len);
         });
     }
 
-    static Arbitrary<Prefix> v6Prefixes() {
+    static Arbitrary<IpPrefix> v6Prefixes() {
         return Combinators.combine(Arbitraries.longs(), Arbitraries.longs(), Arbitraries.integers().between(0, 128)).as((hi, lo, len) -> {
             long h = len == 0 ? 0 : len >= 64 ? hi : hi & (-1L << (64 - len));
             long l = len <= 64 ? 0 : len == 128 ? lo : lo & (-1L << (128 - len));
-            return Prefix.v6(h, l, len);
+            return IpPrefix.v6(h, l, len);
         });
     }
 

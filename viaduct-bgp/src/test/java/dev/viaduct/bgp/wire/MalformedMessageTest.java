@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.viaduct.bgp.wire.AttributeError.Action;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -170,7 +171,7 @@ class MalformedMessageTest {
     void attributeOverrunningTheAttributeFieldIsTreatAsWithdraw() throws BgpDecodeException {
         byte[] attrs = concat(ORIGIN_IGP, EMPTY_AS_PATH, new byte[] {0x40, 3, 9, 10, 0, 0, 1});
         BgpMessage.Update u = withdrawnUpdate(update(attrs, NLRI_10_1_0_0_16), PathAttribute.NEXT_HOP, ATTRIBUTE_LENGTH_ERROR);
-        assertThat(u.withdrawn()).containsExactly(Prefix.parse("10.1.0.0/16"));
+        assertThat(u.withdrawn()).containsExactly(IpPrefix.parse("10.1.0.0/16"));
     }
 
     @Test
@@ -197,7 +198,7 @@ class MalformedMessageTest {
     void aggregatorWithWrongFlagsIsDiscardedAndTheRouteKept() throws BgpDecodeException {
         byte[] m = valid(of().attr(0x40, 7, new byte[8]).body());
         BgpMessage.Update u = (BgpMessage.Update) decode(m);
-        assertThat(u.nlri()).containsExactly(Prefix.parse("10.1.0.0/16"));
+        assertThat(u.nlri()).containsExactly(IpPrefix.parse("10.1.0.0/16"));
         assertThat(u.attributes()).noneMatch(a -> a instanceof PathAttribute.Aggregator);
         assertThat(soft).singleElement().satisfies(e -> {
             assertThat(e.action()).isEqualTo(Action.ATTRIBUTE_DISCARD);
@@ -318,7 +319,7 @@ class MalformedMessageTest {
         byte[] mp = of().u16(2).u8(1, 16).bytes(new byte[16]).u8(0).u8(64).hex("fd00000000000001").body();
         BgpMessage.Update u = (BgpMessage.Update) decode(update(concat(ORIGIN_IGP, EMPTY_AS_PATH, of().u8(0x80, 14, mp.length).bytes(mp).body()), new byte[0]));
         assertThat(soft).isEmpty();
-        assertThat(u.attribute(PathAttribute.MpReach.class).orElseThrow().nlri()).containsExactly(Prefix.parse("fd00:0:0:1::/64"));
+        assertThat(u.attribute(PathAttribute.MpReach.class).orElseThrow().nlri()).containsExactly(IpPrefix.parse("fd00:0:0:1::/64"));
     }
 
     @Test
@@ -326,7 +327,7 @@ class MalformedMessageTest {
         byte[] mp = of().u16(2).u8(1, 16).bytes(new byte[16]).u8(0).u8(64).hex("fd00000000000001").body();
         BgpMessage.Update u = withdrawnUpdate(update(concat(new byte[] {0x40, 1, 1, 7}, EMPTY_AS_PATH, of().u8(0x80, 14, mp.length).bytes(mp).body()), new byte[0]),
                 PathAttribute.ORIGIN, INVALID_ORIGIN_ATTRIBUTE);
-        assertThat(u.attribute(PathAttribute.MpUnreach.class).orElseThrow().withdrawn()).containsExactly(Prefix.parse("fd00:0:0:1::/64"));
+        assertThat(u.attribute(PathAttribute.MpUnreach.class).orElseThrow().withdrawn()).containsExactly(IpPrefix.parse("fd00:0:0:1::/64"));
         assertThat(u.attribute(PathAttribute.MpReach.class)).isEmpty();
     }
 }

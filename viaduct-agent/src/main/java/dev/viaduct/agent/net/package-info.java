@@ -1,2 +1,0 @@
-/** Small address value types the agent's features share (prefixes, MACs). Pure values, no I/O. */
-package dev.viaduct.agent.net;
