@@ -3,7 +3,6 @@ package dev.viaduct.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.testsupport.Cmd;
-import dev.viaduct.testsupport.Netns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +32,8 @@ class ContainerImageTest {
 
     @BeforeAll
     static void buildImage() {
-        Netns.requireRoot();
+        Assumptions.assumeTrue(Cmd.ok("id", "-u").strip().equals("0"),
+                "needs root: scripts/image uses mmdebstrap's root mode and podman's root storage");
         Assumptions.assumeTrue(Cmd.run("sh", "-c", "command -v podman").ok(),
                 "podman is not installed (scripts/setup installs it): the container image is not built or checked");
         Path script = Path.of("..", "scripts", "image").toAbsolutePath().normalize();
