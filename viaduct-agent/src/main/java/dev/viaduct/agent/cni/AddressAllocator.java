@@ -1,5 +1,6 @@
 package dev.viaduct.agent.cni;
 
+import dev.viaduct.cni.spec.CniException;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;

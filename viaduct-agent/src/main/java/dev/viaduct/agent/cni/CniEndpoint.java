@@ -1,5 +1,9 @@
 package dev.viaduct.agent.cni;
 
+import dev.viaduct.cni.spec.CniErrorCode;
+import dev.viaduct.cni.spec.CniException;
+import dev.viaduct.cni.spec.CniResults;
+import dev.viaduct.cni.spec.CniVersion;
 import dev.viaduct.cni.ShimProtocol;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,11 +1,18 @@
 package dev.viaduct.agent.cni;
 
+import dev.viaduct.cni.spec.CniCommand;
+import dev.viaduct.cni.spec.CniErrorCode;
+import dev.viaduct.cni.spec.CniException;
+import dev.viaduct.cni.spec.CniRequest;
+import dev.viaduct.cni.spec.CniRequestParser;
+import dev.viaduct.cni.spec.CniResults;
+import dev.viaduct.cni.spec.CniVersion;
+import dev.viaduct.cni.spec.PodInterfaces;
 import dev.viaduct.agent.pod.DataplaneException;
 import dev.viaduct.agent.pod.HostVethNames;
 import dev.viaduct.agent.pod.LocalEndpoints;
 import dev.viaduct.agent.pod.PodAttachment;
 import dev.viaduct.agent.pod.PodDataplane;
-import dev.viaduct.agent.pod.PodInterfaces;
 import dev.viaduct.agent.pod.PodRoutes;
 import dev.viaduct.cni.ShimProtocol;
 import dev.viaduct.sys.net.IpPrefix;

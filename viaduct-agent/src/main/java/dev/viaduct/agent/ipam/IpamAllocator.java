@@ -1,8 +1,8 @@
 package dev.viaduct.agent.ipam;
 
+import dev.viaduct.cni.spec.CniErrorCode;
+import dev.viaduct.cni.spec.CniException;
 import dev.viaduct.agent.cni.AddressAllocator;
-import dev.viaduct.agent.cni.CniErrorCode;
-import dev.viaduct.agent.cni.CniException;
 import dev.viaduct.ipam.Assignment;
 import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Ipam;

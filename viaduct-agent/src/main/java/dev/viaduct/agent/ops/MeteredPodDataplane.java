@@ -1,9 +1,9 @@
 package dev.viaduct.agent.ops;
 
+import dev.viaduct.cni.spec.PodInterfaces;
 import dev.viaduct.agent.pod.DataplaneException;
 import dev.viaduct.agent.pod.PodAttachment;
 import dev.viaduct.agent.pod.PodDataplane;
-import dev.viaduct.agent.pod.PodInterfaces;
 import java.util.List;
 
 /**

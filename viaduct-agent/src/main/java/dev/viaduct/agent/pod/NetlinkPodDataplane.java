@@ -1,5 +1,6 @@
 package dev.viaduct.agent.pod;
 
+import dev.viaduct.cni.spec.PodInterfaces;
 import dev.viaduct.netlink.Address;
 import dev.viaduct.netlink.AddressFamily;
 import dev.viaduct.netlink.BatchResult;

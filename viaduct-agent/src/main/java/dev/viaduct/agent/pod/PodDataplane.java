@@ -1,5 +1,6 @@
 package dev.viaduct.agent.pod;
 
+import dev.viaduct.cni.spec.PodInterfaces;
 import java.util.List;
 
 /**

@@ -1,10 +1,14 @@
 package dev.viaduct.agent.cni;
 
+import dev.viaduct.cni.spec.CniErrorCode;
+import dev.viaduct.cni.spec.CniException;
+import dev.viaduct.cni.spec.CniRequestParser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.agent.pod.DataplaneException;
 import dev.viaduct.agent.pod.HostVethNames;
 import dev.viaduct.agent.pod.LocalEndpoints;
+import dev.viaduct.testsupport.CniCalls;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +41,7 @@ class CniHandlerTest {
 
     @Test
     void addReturnsAResultInTheRequestedVersionAndRegistersTheEndpoint() {
-        var o = call(CniRequestParserTest.env(), CniRequestParserTest.GOOD);
+        var o = call(CniCalls.env(), CniCalls.GOOD_CONFIG);
         assertThat(o.ok()).as(o.reply().stdout()).isTrue();
         JsonNode r = json(o);
         assertThat(r.path("cniVersion").asString()).isEqualTo("1.1.0");
@@ -55,7 +59,7 @@ class CniHandlerTest {
 
     @Test
     void version040ResultCarriesIpVersion() {
-        var o = call(CniRequestParserTest.env(), "{\"cniVersion\":\"0.4.0\",\"name\":\"viaduct\",\"type\":\"viaduct\"}");
+        var o = call(CniCalls.env(), "{\"cniVersion\":\"0.4.0\",\"name\":\"viaduct\",\"type\":\"viaduct\"}");
         assertThat(json(o).path("ips").get(0).path("version").asString()).isEqualTo("4");
         assertThat(json(o).path("cniVersion").asString()).isEqualTo("0.4.0");
     }
@@ -63,7 +67,7 @@ class CniHandlerTest {
     @Test
     void failedAttachLeavesNoAddressNoEndpoint() {
         dp.failNext = new DataplaneException("link add vdc…: File exists");
-        var o = call(CniRequestParserTest.env(), CniRequestParserTest.GOOD);
+        var o = call(CniCalls.env(), CniCalls.GOOD_CONFIG);
         assertThat(o.errorCode()).isEqualTo(102);
         assertThat(json(o).path("msg").asString()).contains("cannot wire pod interface eth0");
         assertThat(json(o).path("details").asString()).contains("File exists");
@@ -74,7 +78,7 @@ class CniHandlerTest {
 
     @Test
     void addReturnsOnlyAfterTheEndpointsHostRoutesAreAwaitedWithTheVethInPlace() {
-        var o = call(CniRequestParserTest.env(), CniRequestParserTest.GOOD);
+        var o = call(CniCalls.env(), CniCalls.GOOD_CONFIG);
         assertThat(o.ok()).isTrue();
         assertThat(awaited).singleElement().satisfies(e -> {
             assertThat(e.hostVeth()).isEqualTo(HostVethNames.of("viaduct.abc123.eth0"));
@@ -85,7 +89,7 @@ class CniHandlerTest {
     @Test
     void hostRouteNotProgrammedUndoesTheWholeAdd() {
         routesNotProgrammed = new DataplaneException("host routes not in the kernel after 5000 ms: [device vdc… does not exist]");
-        var o = call(CniRequestParserTest.env(), CniRequestParserTest.GOOD);
+        var o = call(CniCalls.env(), CniCalls.GOOD_CONFIG);
         assertThat(o.errorCode()).isEqualTo(102);
         assertThat(json(o).path("msg").asString()).contains("not programmed");
         assertThat(json(o).path("details").asString()).contains("does not exist");
@@ -97,37 +101,37 @@ class CniHandlerTest {
     @Test
     void vanishedNamespaceIsContainerUnknown() {
         dp.failNext = new DataplaneException("open /run/netns/p1: No such file", null, true);
-        assertThat(call(CniRequestParserTest.env(), CniRequestParserTest.GOOD).errorCode()).isEqualTo(3);
+        assertThat(call(CniCalls.env(), CniCalls.GOOD_CONFIG).errorCode()).isEqualTo(3);
         assertThat(ipam.held).isEmpty();
     }
 
     @Test
     void ipamUnreachableIsTryAgainLater() {
         ipam.failNext = new CniException(CniErrorCode.TRY_AGAIN_LATER, "etcd unreachable");
-        var o = call(CniRequestParserTest.env(), CniRequestParserTest.GOOD);
+        var o = call(CniCalls.env(), CniCalls.GOOD_CONFIG);
         assertThat(o.errorCode()).isEqualTo(11);
         assertThat(dp.veths).isEmpty();
     }
 
     @Test
     void delIsIdempotentAndWorksWithoutState() {
-        assertThat(call(CniRequestParserTest.env(), CniRequestParserTest.GOOD).ok()).isTrue();
-        var del = CniRequestParserTest.env("CNI_COMMAND", "DEL", "CNI_NETNS", null);
-        assertThat(call(del, CniRequestParserTest.GOOD).ok()).isTrue();
+        assertThat(call(CniCalls.env(), CniCalls.GOOD_CONFIG).ok()).isTrue();
+        var del = CniCalls.env("CNI_COMMAND", "DEL", "CNI_NETNS", null);
+        assertThat(call(del, CniCalls.GOOD_CONFIG).ok()).isTrue();
         assertThat(ipam.held).isEmpty();
         assertThat(dp.veths).isEmpty();
         assertThat(endpoints.snapshot()).isEmpty();
-        var again = call(del, CniRequestParserTest.GOOD);
+        var again = call(del, CniCalls.GOOD_CONFIG);
         assertThat(again.ok()).isTrue();
         assertThat(again.reply().stdout()).isEmpty();
     }
 
     @Test
     void checkPassesAfterAddAndFailsWhenTheVethIsGone() {
-        var add = call(CniRequestParserTest.env(), CniRequestParserTest.GOOD);
+        var add = call(CniCalls.env(), CniCalls.GOOD_CONFIG);
         String conf = "{\"cniVersion\":\"1.1.0\",\"name\":\"viaduct\",\"type\":\"viaduct\",\"prevResult\":"
                 + add.reply().stdout().strip() + "}";
-        var check = CniRequestParserTest.env("CNI_COMMAND", "CHECK");
+        var check = CniCalls.env("CNI_COMMAND", "CHECK");
         assertThat(call(check, conf).ok()).isTrue();
         dp.veths.clear();
         var bad = call(check, conf);
@@ -150,8 +154,8 @@ class CniHandlerTest {
 
     @Test
     void gcReleasesOnlyAttachmentsTheRuntimeNoLongerKnows() {
-        call(CniRequestParserTest.env("CNI_CONTAINERID", "keep"), CniRequestParserTest.GOOD);
-        call(CniRequestParserTest.env("CNI_CONTAINERID", "leak"), CniRequestParserTest.GOOD);
+        call(CniCalls.env("CNI_CONTAINERID", "keep"), CniCalls.GOOD_CONFIG);
+        call(CniCalls.env("CNI_CONTAINERID", "leak"), CniCalls.GOOD_CONFIG);
         String conf = "{\"cniVersion\":\"1.1.0\",\"name\":\"viaduct\",\"type\":\"viaduct\","
                 + "\"cni.dev/valid-attachments\":[{\"containerID\":\"keep\",\"ifname\":\"eth0\"}]}";
         assertThat(call(Map.of("CNI_COMMAND", "GC"), conf).ok()).isTrue();
@@ -171,7 +175,7 @@ class CniHandlerTest {
         String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"viaduct\",\"type\":\"viaduct\",\"prevResult\":{\"cniVersion\":\"1.0.0\","
                 + "\"interfaces\":[{\"name\":\"x0\"}],\"ips\":[{\"address\":\"192.0.2.5/24\",\"interface\":0}],"
                 + "\"dns\":{\"nameservers\":[\"192.0.2.53\"]}}}";
-        JsonNode r = json(call(CniRequestParserTest.env(), conf));
+        JsonNode r = json(call(CniCalls.env(), conf));
         assertThat(r.path("interfaces").size()).isEqualTo(3);
         assertThat(r.path("ips").size()).isEqualTo(2);
         assertThat(r.path("ips").get(1).path("interface").asInt()).isEqualTo(2);

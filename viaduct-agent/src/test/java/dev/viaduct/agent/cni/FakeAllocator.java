@@ -1,5 +1,7 @@
 package dev.viaduct.agent.cni;
 
+import dev.viaduct.cni.spec.CniErrorCode;
+import dev.viaduct.cni.spec.CniException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.viaduct.agent.cni;
+package dev.viaduct.cni.spec;
 
 /**
  * A failure reported to the runtime as the CNI error object: {@code msg} is a short statement a person can

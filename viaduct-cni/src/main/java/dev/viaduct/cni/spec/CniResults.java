@@ -1,6 +1,5 @@
-package dev.viaduct.agent.cni;
+package dev.viaduct.cni.spec;
 
-import dev.viaduct.agent.pod.PodInterfaces;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
@@ -12,7 +11,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Builds the ADD result (CNI spec "Success" result type) in the version the runtime asked for, merged onto
  * {@code prevResult} when Viaduct is not first in a chain.
  */
-final class CniResults {
+public final class CniResults {
     /** The pod's IPv4 next hop: answered by proxy ARP on the host veth (Calico's 169.254.1.1 convention). */
     static final String GATEWAY_V4 = "169.254.1.1";
     /** The pod's IPv6 next hop: the host veth's link-local address derived from its fixed MAC. */
@@ -21,7 +20,7 @@ final class CniResults {
     private CniResults() {
     }
 
-    static ObjectNode addResult(CniRequest req, PodInterfaces ifs, List<InetAddress> addresses) {
+    public static ObjectNode addResult(CniRequest req, PodInterfaces ifs, List<InetAddress> addresses) {
         CniVersion v = req.config().version();
         ObjectNode prev = req.config().prevResult().orElse(null);
         ObjectNode r = CniRequestParser.JSON.createObjectNode();
@@ -85,7 +84,7 @@ final class CniResults {
         }
     }
 
-    static String error(CniVersion version, CniException e) {
+    public static String error(CniVersion version, CniException e) {
         ObjectNode o = CniRequestParser.JSON.createObjectNode();
         o.put("cniVersion", version.text());
         o.put("code", e.code().code());

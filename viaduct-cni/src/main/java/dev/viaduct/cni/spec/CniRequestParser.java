@@ -1,4 +1,4 @@
-package dev.viaduct.agent.cni;
+package dev.viaduct.cni.spec;
 
 import dev.viaduct.sys.net.IpPrefix;
 import java.net.Inet4Address;
@@ -31,7 +31,7 @@ public final class CniRequestParser {
     private static final List<String> KNOWN_ARGS = List.of("IP", "IgnoreUnknown", "K8S_POD_NAMESPACE",
             "K8S_POD_NAME", "K8S_POD_INFRA_CONTAINER_ID", "K8S_POD_UID");
 
-    static final ObjectMapper JSON = JsonMapper.builder().build();
+    public static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private CniRequestParser() {
     }

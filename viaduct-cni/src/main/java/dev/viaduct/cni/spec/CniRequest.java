@@ -1,4 +1,4 @@
-package dev.viaduct.agent.cni;
+package dev.viaduct.cni.spec;
 
 import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;

@@ -1,10 +1,10 @@
-package dev.viaduct.agent.cni;
+package dev.viaduct.cni.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.viaduct.testsupport.CniCalls;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import net.jqwik.api.ForAll;
@@ -15,19 +15,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class CniRequestParserTest {
-    static final String GOOD = "{\"cniVersion\":\"1.1.0\",\"name\":\"viaduct\",\"type\":\"viaduct\"}";
+    static final String GOOD = CniCalls.GOOD_CONFIG;
 
     static Map<String, String> env(String... kv) {
-        Map<String, String> m = new HashMap<>(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "abc123",
-                "CNI_NETNS", "/run/netns/p1", "CNI_IFNAME", "eth0", "CNI_PATH", "/opt/cni/bin"));
-        for (int i = 0; i < kv.length; i += 2) {
-            if (kv[i + 1] == null) {
-                m.remove(kv[i]);
-            } else {
-                m.put(kv[i], kv[i + 1]);
-            }
-        }
-        return m;
+        return CniCalls.env(kv);
     }
 
     static CniRequest parse(Map<String, String> env, String conf) throws CniException {

@@ -1,4 +1,4 @@
-package dev.viaduct.agent.cni;
+package dev.viaduct.cni.spec;
 
 /** CNI_COMMAND values (CNI spec 1.1.0 §"Parameters"). */
 public enum CniCommand {

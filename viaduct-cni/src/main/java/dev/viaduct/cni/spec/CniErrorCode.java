@@ -1,4 +1,4 @@
-package dev.viaduct.agent.cni;
+package dev.viaduct.cni.spec;
 
 /**
  * The CNI spec's well-known error codes (SPEC.md "Error": 1-99 reserved) plus Viaduct's own (100+).

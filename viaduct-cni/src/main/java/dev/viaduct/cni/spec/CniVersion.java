@@ -1,4 +1,4 @@
-package dev.viaduct.agent.cni;
+package dev.viaduct.cni.spec;
 
 import java.util.List;
 
@@ -25,7 +25,7 @@ public enum CniVersion {
         return this == V0_4_0;
     }
 
-    static List<String> supported() {
+    public static List<String> supported() {
         return List.of(V0_4_0.text, V1_0_0.text, V1_1_0.text);
     }
 
