@@ -44,9 +44,9 @@ import java.util.function.Supplier;
  * {@link Reclamation} (GC), {@link ConsistencyCheck}, {@link PoolAdministration} and {@link Watches}, over
  * {@link IpamStore} (round-trip counting, backoff, error translation).
  *
- * <p><b>Concurrency.</b> Callers are the agent's CNI handlers (a virtual thread per connection), its HTTP
- * and reconcile threads, {@code viaduct ctl} and the lab; every call blocks on the store, so call from
- * virtual threads. One {@link ReentrantLock} per instance guards the {@link BlockCache} and serialises this
+ * <p><b>Concurrency.</b> Callers are the agent (CNI requests, each on its own virtual thread; the overlay's
+ * tunnel addresses; the route sources' block watch), {@code viaduct ctl} and the lab tools. Calls block on
+ * the store; call from virtual threads. One {@link ReentrantLock} per instance guards the {@link BlockCache} and serialises this
  * instance's writes (one instance serves one node: its pods would only conflict with each other on the same
  * block). This facade takes the lock around every call into a part that reads or writes the cache; the parts
  * assume it is held and never take it, except {@link GroupCommit}: an assign queues its request and tries
