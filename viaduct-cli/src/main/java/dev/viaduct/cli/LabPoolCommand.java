@@ -1,6 +1,5 @@
 package dev.viaduct.cli;
 
-import dev.viaduct.ipam.Cidr;
 import dev.viaduct.ipam.EncapMode;
 import dev.viaduct.ipam.Ipam;
 import dev.viaduct.ipam.Pool;
@@ -8,6 +7,7 @@ import dev.viaduct.lab.Lab;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreOptions;
 import dev.viaduct.store.etcd.EtcdDatastore;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,11 +44,11 @@ final class LabPoolCommand implements Callable<Integer> {
         // the etcd client's own INFO chatter is noise here
         LogSetup.install("keyvalue", "warning");
         Lab lab = Lab.open(name.name, System.out);
-        Cidr c;
+        IpPrefix c;
         EncapMode vx;
         EncapMode ip;
         try {
-            c = Cidr.parse(cidr != null ? cidr : lab.spec().podCidr());
+            c = IpPrefix.parseNetwork(cidr != null ? cidr : lab.spec().podCidr());
             vx = vxlan == null ? null : EncapMode.parse("--vxlan", vxlan);
             ip = ipip == null ? null : EncapMode.parse("--ipip", ipip);
         } catch (IllegalArgumentException e) {

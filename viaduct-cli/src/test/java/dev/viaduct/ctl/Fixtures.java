@@ -157,7 +157,7 @@ final class Fixtures {
         }
 
         static Block block(String cidr, String node, Block.Allocation... a) {
-            return new Block(dev.viaduct.ipam.Cidr.parse(cidr), node, List.of(a), 0);
+            return new Block(dev.viaduct.sys.net.IpPrefix.parseNetwork(cidr), node, List.of(a), 0);
         }
 
         static Handle handle(String veth, String node, String ip, String pod) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.agent.pod.HostVethNames;
 import dev.viaduct.ipam.Block;
-import dev.viaduct.ipam.Cidr;
 import dev.viaduct.ipam.EncapMode;
 import dev.viaduct.ipam.Pool;
 import dev.viaduct.lab.Lab;
@@ -13,6 +12,7 @@ import dev.viaduct.lab.LabSpec;
 import dev.viaduct.lab.LabState;
 import dev.viaduct.store.JsonCodec;
 import dev.viaduct.store.Keys;
+import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Poll;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,7 +89,7 @@ class OverlayLabTest {
     }
 
     static void setPool(EncapMode vxlan, boolean nat) {
-        Pool p = f.ipam.pool(Cidr.parse(f.lab.spec().podCidr())).orElseThrow();
+        Pool p = f.ipam.pool(IpPrefix.parseNetwork(f.lab.spec().podCidr())).orElseThrow();
         f.ipam.updatePool(p.withOverlay(vxlan, EncapMode.NEVER, nat));
     }
 

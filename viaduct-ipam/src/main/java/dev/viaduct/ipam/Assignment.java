@@ -1,5 +1,6 @@
 package dev.viaduct.ipam;
 
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +15,7 @@ public record Assignment(String handle, List<Assigned> addresses) {
     }
 
     /** One assigned address. */
-    public record Assigned(InetAddress address, Cidr block, Cidr pool, boolean borrowed) {
+    public record Assigned(InetAddress address, IpPrefix block, IpPrefix pool, boolean borrowed) {
     }
 
     public Optional<InetAddress> ipv4() {

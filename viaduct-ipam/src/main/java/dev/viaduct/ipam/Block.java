@@ -1,5 +1,7 @@
 package dev.viaduct.ipam;
 
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,18 +17,21 @@ import java.util.Optional;
  * in use) is routed by allocation only. {@code next} is the ordinal where the search for a free address
  * starts, so a just-released address is not handed straight out again.
  */
-public record Block(Cidr cidr, String affinity, List<Allocation> allocations, int next) {
+public record Block(IpPrefix cidr, String affinity, List<Allocation> allocations, int next) {
     public Block {
         Objects.requireNonNull(cidr, "cidr");
-        allocations = allocations.stream().sorted(Comparator.comparing(a -> Cidr.toBig(a.address()))).toList();
+        if (!cidr.isNetwork()) {
+            throw new IllegalArgumentException("block " + cidr + ": host bits are set (did you mean " + cidr.network() + "?)");
+        }
+        allocations = allocations.stream().sorted(Comparator.comparing(a -> IpPrefix.host(a.address()))).toList();
         for (Allocation a : allocations) {
             if (!cidr.contains(a.address())) {
-                throw new IllegalArgumentException("block " + cidr + ": allocation " + Cidr.format(a.address()) + " is outside it");
+                throw new IllegalArgumentException("block " + cidr + ": allocation " + IpAddresses.format(a.address()) + " is outside it");
             }
         }
         for (int i = 1; i < allocations.size(); i++) {
             if (allocations.get(i).address().equals(allocations.get(i - 1).address())) {
-                throw new IllegalArgumentException("block " + cidr + ": " + Cidr.format(allocations.get(i).address())
+                throw new IllegalArgumentException("block " + cidr + ": " + IpAddresses.format(allocations.get(i).address())
                         + " is allocated twice");
             }
         }
@@ -98,7 +103,7 @@ public record Block(Cidr cidr, String affinity, List<Allocation> allocations, in
         return new Block(cidr, node, allocations, next);
     }
 
-    static Block empty(Cidr cidr, String affinity) {
+    static Block empty(IpPrefix cidr, String affinity) {
         return new Block(cidr, affinity, List.of(), 0);
     }
 }

@@ -1,5 +1,6 @@
 package dev.viaduct.ipam;
 
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.List;
 
 /**
@@ -20,6 +21,6 @@ public sealed interface BlockEvent {
     }
 
     /** A block was deleted. */
-    record Removed(Cidr cidr, long revision) implements BlockEvent {
+    record Removed(IpPrefix cidr, long revision) implements BlockEvent {
     }
 }

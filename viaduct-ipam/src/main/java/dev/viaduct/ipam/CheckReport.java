@@ -1,5 +1,6 @@
 package dev.viaduct.ipam;
 
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -12,7 +13,7 @@ import java.util.List;
  * allocations in reserved ranges.
  */
 public record CheckReport(List<Orphan> addressesWithoutHandles, List<Missing> handlesWithoutAddresses,
-        List<InetAddress> addressesInSeveralHandles, List<Cidr> blocksOfMissingNodes, List<Sparse> mostlyEmptyBlocks,
+        List<InetAddress> addressesInSeveralHandles, List<IpPrefix> blocksOfMissingNodes, List<Sparse> mostlyEmptyBlocks,
         List<InetAddress> reservedButAllocated, int blocks, int handles, int allocations) {
     public CheckReport {
         addressesWithoutHandles = List.copyOf(addressesWithoutHandles);
@@ -24,7 +25,7 @@ public record CheckReport(List<Orphan> addressesWithoutHandles, List<Missing> ha
     }
 
     /** An address allocated in {@code block} to {@code handle}, which has no record listing it. */
-    public record Orphan(InetAddress address, String handle, Cidr block) {
+    public record Orphan(InetAddress address, String handle, IpPrefix block) {
     }
 
     /** A handle record listing {@code address}, which no block allocates to it. */
@@ -32,7 +33,7 @@ public record CheckReport(List<Orphan> addressesWithoutHandles, List<Missing> ha
     }
 
     /** A block of {@code node} with {@code used} of {@code size} addresses in use. */
-    public record Sparse(Cidr block, String node, int used, int size) {
+    public record Sparse(IpPrefix block, String node, int used, int size) {
     }
 
     /** True when there is no leak and no inconsistency (mostly-empty blocks are advice, not errors). */

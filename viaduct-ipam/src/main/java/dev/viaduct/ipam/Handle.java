@@ -1,5 +1,7 @@
 package dev.viaduct.ipam;
 
+import dev.viaduct.ipam.IpamException.Reason;
+import dev.viaduct.sys.net.IpAddresses;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
@@ -27,5 +29,14 @@ public record Handle(String id, String node, List<InetAddress> addresses, Map<St
 
     public Optional<InetAddress> ipv6() {
         return addresses.stream().filter(a -> a instanceof java.net.Inet6Address).findFirst();
+    }
+
+    /** Fails (INVALID) unless {@code node} allocated this handle: a handle belongs to one node. */
+    void requireNode(String node) {
+        if (!this.node.equals(node)) {
+            throw new IpamException(Reason.INVALID, "handle " + id + " already holds "
+                    + addresses.stream().map(IpAddresses::format).toList() + " allocated by node " + this.node
+                    + ", not " + node);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.viaduct.ipam;
 
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.List;
 import java.util.Objects;
 
@@ -10,11 +11,14 @@ import java.util.Objects;
  * {@code reserved} ranges are never handed out, automatically or statically. {@code vxlanMode},
  * {@code ipipMode} and {@code natOutgoing} are for the overlays and NAT; IPAM only stores them.
  */
-public record Pool(Cidr cidr, int blockSize, boolean disabled, String nodeSelector, EncapMode vxlanMode,
-        EncapMode ipipMode, boolean natOutgoing, List<Cidr> reserved) {
+public record Pool(IpPrefix cidr, int blockSize, boolean disabled, String nodeSelector, EncapMode vxlanMode,
+        EncapMode ipipMode, boolean natOutgoing, List<IpPrefix> reserved) {
 
     public Pool {
         Objects.requireNonNull(cidr, "cidr");
+        if (!cidr.isNetwork()) {
+            throw new IllegalArgumentException("pool " + cidr + ": host bits are set (did you mean " + cidr.network() + "?)");
+        }
         nodeSelector = nodeSelector == null || nodeSelector.isBlank() ? "all()" : nodeSelector.strip();
         NodeSelector.parse(nodeSelector);
         vxlanMode = vxlanMode == null ? EncapMode.NEVER : vxlanMode;
@@ -25,10 +29,14 @@ public record Pool(Cidr cidr, int blockSize, boolean disabled, String nodeSelect
         if (blockSize < min || blockSize > max) {
             throw new IllegalArgumentException("pool " + cidr + ": blockSize " + blockSize + " out of range " + min + ".." + max);
         }
-        if (blockSize < cidr.prefixLength()) {
+        if (blockSize < cidr.length()) {
             throw new IllegalArgumentException("pool " + cidr + ": blockSize /" + blockSize + " is larger than the pool");
         }
         for (int i = 0; i < reserved.size(); i++) {
+            if (!reserved.get(i).isNetwork()) {
+                throw new IllegalArgumentException("pool " + cidr + ": reserved[" + i + "] " + reserved.get(i)
+                        + ": host bits are set (did you mean " + reserved.get(i).network() + "?)");
+            }
             if (!cidr.contains(reserved.get(i))) {
                 throw new IllegalArgumentException("pool " + cidr + ": reserved[" + i + "] " + reserved.get(i) + " is outside the pool");
             }
@@ -40,12 +48,12 @@ public record Pool(Cidr cidr, int blockSize, boolean disabled, String nodeSelect
 
     /** A pool with defaults: /26 or /122 blocks, enabled, all nodes, no overlay, no NAT, nothing reserved. */
     public static Pool of(String cidr) {
-        Cidr c = Cidr.parse(cidr);
+        IpPrefix c = IpPrefix.parseNetwork(cidr);
         return new Pool(c, defaultBlockSize(c), false, null, null, null, false, List.of());
     }
 
-    public static int defaultBlockSize(Cidr c) {
-        return c.isIpv4() ? Math.max(26, c.prefixLength()) : Math.max(122, c.prefixLength());
+    public static int defaultBlockSize(IpPrefix c) {
+        return c.isIpv4() ? Math.max(26, c.length()) : Math.max(122, c.length());
     }
 
     public Pool withBlockSize(int size) {
@@ -60,7 +68,7 @@ public record Pool(Cidr cidr, int blockSize, boolean disabled, String nodeSelect
         return new Pool(cidr, blockSize, disabled, s, vxlanMode, ipipMode, natOutgoing, reserved);
     }
 
-    public Pool withReserved(List<Cidr> r) {
+    public Pool withReserved(List<IpPrefix> r) {
         return new Pool(cidr, blockSize, disabled, nodeSelector, vxlanMode, ipipMode, natOutgoing, r);
     }
 
@@ -79,7 +87,7 @@ public record Pool(Cidr cidr, int blockSize, boolean disabled, String nodeSelect
 
     /** Whether {@code a} falls in a reserved range. */
     public boolean isReserved(java.net.InetAddress a) {
-        for (Cidr r : reserved) {
+        for (IpPrefix r : reserved) {
             if (r.contains(a)) {
                 return true;
             }
@@ -88,7 +96,7 @@ public record Pool(Cidr cidr, int blockSize, boolean disabled, String nodeSelect
     }
 
     /** The block of this pool that contains {@code a}. */
-    public Cidr blockOf(java.net.InetAddress a) {
-        return Cidr.containing(a, blockSize);
+    public IpPrefix blockOf(java.net.InetAddress a) {
+        return IpPrefix.containing(a, blockSize);
     }
 }

@@ -3,6 +3,8 @@ package dev.viaduct.ipam;
 import dev.viaduct.store.JsonCodec;
 import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.StoreException;
+import dev.viaduct.sys.net.IpAddresses;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,17 +48,17 @@ final class WireFormat {
     static byte[] encode(Pool p) {
         return POOL.encode(new PoolJson(p.cidr().toString(), p.blockSize(), p.disabled(), p.nodeSelector(),
                 p.vxlanMode().text(), p.ipipMode().text(), p.natOutgoing(),
-                p.reserved().stream().map(Cidr::toString).toList()));
+                p.reserved().stream().map(IpPrefix::toString).toList()));
     }
 
     static Pool decodePool(KeyValue kv) {
         PoolJson j = POOL.decode(kv);
         return field(kv, () -> {
-            Cidr cidr = Cidr.parse(required("cidr", j.cidr()));
-            List<Cidr> reserved = new ArrayList<>();
+            IpPrefix cidr = IpPrefix.parseNetwork(required("cidr", j.cidr()));
+            List<IpPrefix> reserved = new ArrayList<>();
             if (j.reserved() != null) {
                 for (String r : j.reserved()) {
-                    reserved.add(Cidr.parse(r));
+                    reserved.add(IpPrefix.parseNetwork(r));
                 }
             }
             return new Pool(cidr, j.blockSize() == null ? Pool.defaultBlockSize(cidr) : j.blockSize(),
@@ -67,19 +69,19 @@ final class WireFormat {
 
     static byte[] encode(Block b) {
         return BLOCK.encode(new BlockJson(b.cidr().toString(), b.affinity(), b.next(), b.allocations().stream()
-                .map(a -> new AllocationJson(Cidr.format(a.address()), a.handle(), a.node())).toList()));
+                .map(a -> new AllocationJson(IpAddresses.format(a.address()), a.handle(), a.node())).toList()));
     }
 
     static Block decodeBlock(KeyValue kv) {
         BlockJson j = BLOCK.decode(kv);
         return field(kv, () -> {
-            Cidr cidr = Cidr.parse(required("cidr", j.cidr()));
+            IpPrefix cidr = IpPrefix.parseNetwork(required("cidr", j.cidr()));
             List<Block.Allocation> allocs = new ArrayList<>();
             if (j.allocations() != null) {
                 for (int i = 0; i < j.allocations().size(); i++) {
                     AllocationJson a = j.allocations().get(i);
                     String f = "allocations[" + i + "].";
-                    allocs.add(new Block.Allocation(Cidr.parseAddress(required(f + "address", a.address())),
+                    allocs.add(new Block.Allocation(IpAddresses.parse(required(f + "address", a.address())),
                             required(f + "handle", a.handle()), required(f + "node", a.node())));
                 }
             }
@@ -92,7 +94,7 @@ final class WireFormat {
     }
 
     static byte[] encode(Handle h) {
-        return HANDLE.encode(new HandleJson(h.id(), h.node(), h.addresses().stream().map(Cidr::format).toList(),
+        return HANDLE.encode(new HandleJson(h.id(), h.node(), h.addresses().stream().map(IpAddresses::format).toList(),
                 h.attributes(), h.assigned().toString()));
     }
 
@@ -102,7 +104,7 @@ final class WireFormat {
             List<InetAddress> addrs = new ArrayList<>();
             if (j.addresses() != null) {
                 for (String a : j.addresses()) {
-                    addrs.add(Cidr.parseAddress(a));
+                    addrs.add(IpAddresses.parse(a));
                 }
             }
             return new Handle(required("handle", j.handle()), required("node", j.node()), addrs, j.attributes(),

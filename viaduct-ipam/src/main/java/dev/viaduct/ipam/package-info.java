@@ -6,5 +6,8 @@
  * inconsistencies. Every write is one compare-and-swap transaction over the block(s), the pool and the
  * handle, so an address is never handed out twice. Data flow for the agent: CNI ADD → assign → addresses;
  * {@code watchBlocks} → route source (affine blocks to their node, borrowed addresses as host routes).
+ * {@code Ipam} is a facade over package-private parts (block cache, group-commit and static assignment,
+ * release, reclamation, consistency check, pool administration, watches); its class comment states the
+ * concurrency model they share. Prefixes and addresses are {@code dev.viaduct.sys.net} values.
  */
 package dev.viaduct.ipam;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.StoreException;
-import java.math.BigInteger;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,16 +27,15 @@ class WireFormatTest {
 
     @Provide
     Arbitrary<Pool> pools() {
-        Arbitrary<Cidr> v4 = Arbitraries.integers().between(8, 26).flatMap(len -> Arbitraries.integers()
-                .map(i -> Cidr.containing(Cidr.fromBig(BigInteger.valueOf(i & 0xffffffffL), 32), len)));
-        Arbitrary<Cidr> v6 = Arbitraries.integers().between(48, 120).flatMap(len -> Arbitraries.bigIntegers()
-                .between(BigInteger.ZERO, BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE))
-                .map(b -> Cidr.containing(Cidr.fromBig(b, 128), len)));
+        Arbitrary<IpPrefix> v4 = Arbitraries.integers().between(8, 26).flatMap(len -> Arbitraries.integers()
+                .map(i -> IpPrefix.v4(i, len).network()));
+        Arbitrary<IpPrefix> v6 = Arbitraries.integers().between(48, 120).flatMap(len -> Combinators.combine(
+                Arbitraries.longs(), Arbitraries.longs()).as((hi, lo) -> IpPrefix.v6(hi, lo, len).network()));
         return Combinators.combine(Arbitraries.oneOf(v4, v6), Arbitraries.of(true, false), Arbitraries.of(EncapMode.values()),
                 Arbitraries.of("all()", "rack == 'a'", "has(x) && y in {'1','2'}"), Arbitraries.of(true, false))
                 .as((c, dis, mode, sel, nat) -> {
                     int bs = Pool.defaultBlockSize(c);
-                    List<Cidr> reserved = c.prefixLength() < c.bits() ? List.of(new Cidr(c.address(), c.bits())) : List.of();
+                    List<IpPrefix> reserved = c.length() < c.maxLength() ? List.of(c.withLength(c.maxLength())) : List.of();
                     return new Pool(c, bs, dis, sel, mode, EncapMode.NEVER, nat, reserved);
                 });
     }
@@ -51,7 +50,7 @@ class WireFormatTest {
         return Arbitraries.integers().between(0, 1 << 20).flatMap(base -> Arbitraries.integers().between(0, 63).set()
                 .ofMaxSize(20).flatMap(ords -> Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8)
                         .map(node -> {
-                            Cidr c = new Cidr(Cidr.fromBig(BigInteger.valueOf(0x0a000000L + ((long) base << 6)), 32), 26);
+                            IpPrefix c = IpPrefix.v4(0x0a000000 + (base << 6), 26);
                             List<Block.Allocation> as = new ArrayList<>();
                             for (int o : ords) {
                                 as.add(new Block.Allocation(c.addressAt(o), "net.c" + o + ".eth0", o % 2 == 0 ? node : "other"));
@@ -94,5 +93,33 @@ class WireFormatTest {
                 .hasMessage("key /viaduct/v1/ipam/blocks/10.0.0.0-26: allocations[0].handle: missing");
         assertThatThrownBy(() -> WireFormat.decodePool(kv("/p", "{\"cidr\":\"10.0.0.0/8\",\"vxlanMode\":\"Sometimes\"}".getBytes())))
                 .hasMessageContaining("vxlanMode: 'Sometimes' is not one of Never, CrossSubnet, Always");
+        assertThatThrownBy(() -> WireFormat.decodePool(kv("/p", "{\"cidr\":\"10.0.0.5/8\"}".getBytes())))
+                .hasMessage("key /p: '10.0.0.5/8': host bits are set (did you mean 10.0.0.0/8?)");
+        assertThatThrownBy(() -> WireFormat.decodeBlock(kv("/b", "{\"cidr\":\"fd00::1/122\"}".getBytes())))
+                .hasMessage("key /b: 'fd00::1/122': host bits are set (did you mean fd00::/122?)");
+    }
+
+    /** The stored JSON is what etcdctl shows and what older agents read: its text must not drift. */
+    @Test
+    void storedTextIsStable() {
+        Pool p = Pool.of("FD00:0:0:0:0:0:0:0/120").withReserved(List.of(IpPrefix.parseNetwork("fd00::10/124")));
+        assertThat(new String(WireFormat.encode(p))).isEqualTo("{\"cidr\":\"fd00::/120\",\"blockSize\":122,"
+                + "\"disabled\":false,\"nodeSelector\":\"all()\",\"vxlanMode\":\"Never\",\"ipipMode\":\"Never\","
+                + "\"natOutgoing\":false,\"reserved\":[\"fd00::10/124\"]}");
+        IpPrefix c = IpPrefix.parseNetwork("10.244.1.64/26");
+        Block b = Block.empty(c, "n1").with(new Block.Allocation(c.addressAt(5), "net.a.eth0", "n1"));
+        assertThat(new String(WireFormat.encode(b))).isEqualTo("{\"cidr\":\"10.244.1.64/26\",\"affinity\":\"n1\","
+                + "\"next\":6,\"allocations\":[{\"address\":\"10.244.1.69\",\"handle\":\"net.a.eth0\",\"node\":\"n1\"}]}");
+    }
+
+    @Test
+    void networksOnly() {
+        assertThatThrownBy(() -> Pool.of("10.0.0.5/24")).hasMessage("'10.0.0.5/24': host bits are set (did you mean 10.0.0.0/24?)");
+        assertThatThrownBy(() -> new Pool(IpPrefix.parse("10.0.0.5/24"), 26, false, null, null, null, false, List.of()))
+                .hasMessage("pool 10.0.0.5/24: host bits are set (did you mean 10.0.0.0/24?)");
+        assertThatThrownBy(() -> Pool.of("10.0.0.0/24").withReserved(List.of(IpPrefix.parse("10.0.0.5/30"))))
+                .hasMessage("pool 10.0.0.0/24: reserved[0] 10.0.0.5/30: host bits are set (did you mean 10.0.0.4/30?)");
+        assertThatThrownBy(() -> Block.empty(IpPrefix.parse("10.0.0.5/26"), "n"))
+                .hasMessage("block 10.0.0.5/26: host bits are set (did you mean 10.0.0.0/26?)");
     }
 }

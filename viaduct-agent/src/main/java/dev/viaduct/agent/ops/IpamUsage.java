@@ -2,9 +2,9 @@ package dev.viaduct.agent.ops;
 
 import dev.viaduct.ipam.Block;
 import dev.viaduct.ipam.BlockEvent;
-import dev.viaduct.ipam.Cidr;
 import dev.viaduct.ipam.Ipam;
 import dev.viaduct.store.Watch;
+import dev.viaduct.sys.net.IpPrefix;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,7 +23,7 @@ public final class IpamUsage implements AutoCloseable {
     }
 
     private final String self;
-    private final Map<Cidr, Block> blocks = new HashMap<>();
+    private final Map<IpPrefix, Block> blocks = new HashMap<>();
     private Counts counts = new Counts(0, 0, 0);
     private Watch watch;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.ipam.Block;
 import dev.viaduct.ipam.BlockEvent;
-import dev.viaduct.ipam.Cidr;
+import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ class IpamUsageTest {
     }
 
     static Block block(String cidr, String node, List<Block.Allocation> allocs) {
-        return new Block(Cidr.parse(cidr), node, allocs, 0);
+        return new Block(IpPrefix.parseNetwork(cidr), node, allocs, 0);
     }
 
     @Test
@@ -32,7 +32,7 @@ class IpamUsageTest {
         u.onEvent(new BlockEvent.Updated(block("10.244.0.128/26", "n1", List.of()), 6));
         assertThat(u.counts()).isEqualTo(new IpamUsage.Counts(2, 128, 2));
 
-        u.onEvent(new BlockEvent.Removed(Cidr.parse("10.244.0.64/26"), 7));
+        u.onEvent(new BlockEvent.Removed(IpPrefix.parseNetwork("10.244.0.64/26"), 7));
         assertThat(u.counts()).isEqualTo(new IpamUsage.Counts(2, 128, 1));
 
         u.onEvent(new BlockEvent.Snapshot(List.of(), 8));
