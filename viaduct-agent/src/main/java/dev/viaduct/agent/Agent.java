@@ -322,7 +322,7 @@ public final class Agent implements AutoCloseable {
         all.addAll(c.podCidrsV6());
         for (String cidr : all) {
             boolean v6 = cidr.contains(":");
-            var pc = dev.viaduct.sys.net.IpPrefix.parseNetwork(cidr);
+            IpPrefix pc = IpPrefix.parseNetwork(cidr);
             if (existing.stream().anyMatch(p -> p.cidr().equals(pc))) {
                 continue;
             }

@@ -104,7 +104,7 @@ public final class PathExplainer {
             return new Located(place(ip, null, null, null, null, "in pool " + pool.get().cidr() + ", no block"),
                     Optional.empty(), Optional.of(why));
         }
-        IpPrefix blockCidr = IpPrefix.parse(block.get().cidr().toString());
+        IpPrefix blockCidr = block.get().cidr();
         String owner = block.get().affineNode().map(n -> "node " + n + "'s").orElse("an unaffine");
         Optional<Block.Allocation> alloc = block.get().allocation(ip);
         if (alloc.isEmpty()) {

@@ -424,7 +424,7 @@ public final class BgpMode implements AutoCloseable {
         for (Block b : blocks.values()) {
             boolean ours = b.affineNode().map(self::equals).orElse(false);
             if (ours) {
-                IpPrefix block = IpPrefix.parse(b.cidr().toString());
+                IpPrefix block = b.cidr();
                 want.add(block);
                 blackholes.add(Route.blackhole(block));
             }

@@ -129,14 +129,14 @@ public final class HostGwSource implements AutoCloseable {
                     blocksSynced = true;
                 }
                 case BlockEvent.Updated u -> putBlock(u.block());
-                case BlockEvent.Removed r -> blocks.remove(IpPrefix.parse(r.cidr().toString()));
+                case BlockEvent.Removed r -> blocks.remove(r.cidr());
             }
         }
         recompute();
     }
 
     private void putBlock(Block b) {
-        IpPrefix c = IpPrefix.parse(b.cidr().toString());
+        IpPrefix c = b.cidr();
         List<BlockView.Allocation> allocs = new ArrayList<>();
         for (var a : b.allocations()) {
             allocs.add(new BlockView.Allocation(a.address(), a.node()));

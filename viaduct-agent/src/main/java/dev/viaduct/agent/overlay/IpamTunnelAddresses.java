@@ -34,7 +34,7 @@ public final class IpamTunnelAddresses implements TunnelAddresses {
             }
             Assignment a = ipam.assign(new Ipam.AssignRequest(handle, node, true, false,
                     Map.of("node", node, "type", handle.startsWith("vxlan") ? "vxlanTunnelAddress" : "ipipTunnelAddress"),
-                    pools.stream().map(c -> dev.viaduct.sys.net.IpPrefix.parseNetwork(c.toString())).toList()));
+                    pools));
             return a.addresses().stream().map(x -> x.address()).filter(x -> pools.stream().anyMatch(p -> p.contains(x)))
                     .findFirst().orElseThrow(() -> new TunnelAddressException("IPAM assigned " + handle + " no address in "
                             + pools, null));

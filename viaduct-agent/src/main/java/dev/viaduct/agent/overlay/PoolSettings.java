@@ -20,7 +20,7 @@ public record PoolSettings(IpPrefix cidr, EncapMode vxlanMode, EncapMode ipipMod
     }
 
     public static PoolSettings of(Pool p) {
-        return new PoolSettings(IpPrefix.parse(p.cidr().toString()), p.vxlanMode(), p.ipipMode(), p.natOutgoing());
+        return new PoolSettings(p.cidr(), p.vxlanMode(), p.ipipMode(), p.natOutgoing());
     }
 
     /** A pool without overlay or NAT. */
