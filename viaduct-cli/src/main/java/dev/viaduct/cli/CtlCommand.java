@@ -40,11 +40,12 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = "Inspect and diagnose a Viaduct cluster: nodes, routes (desired vs kernel), BGP peers, IPAM, pod-to-pod paths.",
         subcommands = {CtlCommand.Nodes.class, CtlCommand.Routes.class, CtlCommand.Peers.class, CtlCommand.IpamCmd.class,
-                CtlCommand.Explain.class},
+                CtlCommand.Explain.class, CtlBgpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 problem found (not ready, routes differ, IPAM inconsistent, path broken),",
                 "2 usage error, 3 etcd or an agent could not be reached.",
                 "etcd: --etcd URL[,URL] (or $VIADUCT_ETCD, default http://127.0.0.1:2379), or --config AGENT_CONFIG for TLS/auth.",
-                "Agents: --agent URL for the local one (or $VIADUCT_AGENT, default http://127.0.0.1:9099); --node N asks node N's agent."})
+                "Agents: --agent URL for the local one (or $VIADUCT_AGENT, default http://127.0.0.1:9099); --node N asks node N's agent.",
+                "Standalone speakers (ctl bgp): --speaker URL (or $VIADUCT_SPEAKER, default http://127.0.0.1:9179)."})
 final class CtlCommand implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -85,19 +86,7 @@ final class CtlCommand implements Runnable {
         private AgentConfig agentConfig;
 
         Duration timeout() {
-            String t = timeout.strip();
-            try {
-                if (t.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-                }
-                if (t.endsWith("s")) {
-                    return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
-                }
-            } catch (NumberFormatException e) {
-                // fall through to the usage error
-            }
-            throw new CommandLine.ParameterException(mixee.commandLine(),
-                    "--timeout: '" + timeout + "' is not a duration like 5s or 500ms");
+            return duration(mixee.commandLine(), "--timeout", timeout);
         }
 
         boolean json() {
@@ -207,8 +196,24 @@ final class CtlCommand implements Runnable {
     }
 
     /** Built on first use: `viaduct --version` must not pay for Jackson's ~400 classes (start time matters). */
-    private static final class Json {
+    static final class Json {
         static final JsonMapper MAPPER = JsonMapper.builder().build();
+    }
+
+    /** A duration option like 5s or 500ms, or a usage error naming {@code option}. */
+    static Duration duration(CommandLine cmd, String option, String text) {
+        String t = text.strip();
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            if (t.endsWith("s")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the usage error
+        }
+        throw new CommandLine.ParameterException(cmd, option + ": '" + text + "' is not a duration like 5s or 500ms");
     }
 
     static String qualifiedName(CommandLine cmd) {
