@@ -55,30 +55,14 @@ final class CtlBgpCommand implements Runnable {
         SpeakerClient client() {
             String url = Optional.ofNullable(speaker)
                     .orElse(Optional.ofNullable(System.getenv("VIADUCT_SPEAKER")).filter(s -> !s.isBlank()).orElse("http://127.0.0.1:9179"));
-            URI u;
-            try {
-                u = URI.create(url);
-                if (!"http".equals(u.getScheme()) || u.getHost() == null) {
-                    throw new IllegalArgumentException("not an http:// URL");
-                }
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(mixee.commandLine(), "--speaker: '" + url + "' is not http://host:port");
-            }
+            URI u = CtlCommand.httpUrl(mixee.commandLine(), "--speaker", url);
             return new SpeakerClient(u, CtlCommand.duration(mixee.commandLine(), "--timeout", timeout));
-        }
-
-        boolean json() {
-            return switch (output) {
-                case "json" -> true;
-                case "table" -> false;
-                default -> throw new CommandLine.ParameterException(mixee.commandLine(), "--output: '" + output + "' must be table or json");
-            };
         }
 
         /** Runs {@code op}, prints its report (or streams JSON through), returns the exit code. */
         int run(Function<SpeakerClient, Report> op, Function<SpeakerClient, InputStream> rawJson) {
             PrintWriter out = mixee.commandLine().getOut();
-            boolean json = json();
+            boolean json = CtlCommand.json(mixee.commandLine(), output);
             SpeakerClient c = client();
             try {
                 if (json && rawJson != null) {
@@ -89,14 +73,7 @@ final class CtlBgpCommand implements Runnable {
                     }
                     return CtlException.OK;
                 }
-                Report r = op.apply(c);
-                if (json) {
-                    out.println(CtlCommand.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
-                } else {
-                    r.printTable(out);
-                }
-                out.flush();
-                return r.exitCode();
+                return CtlCommand.print(out, op.apply(c), json);
             } catch (CtlException e) {
                 PrintWriter err = mixee.commandLine().getErr();
                 err.println(CtlCommand.qualifiedName(mixee.commandLine()) + ": " + e.getMessage());

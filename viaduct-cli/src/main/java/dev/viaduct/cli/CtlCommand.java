@@ -90,12 +90,7 @@ final class CtlCommand implements Runnable {
         }
 
         boolean json() {
-            return switch (output) {
-                case "json" -> true;
-                case "table" -> false;
-                default -> throw new CommandLine.ParameterException(mixee.commandLine(),
-                        "--output: '" + output + "' must be table or json");
-            };
+            return CtlCommand.json(mixee.commandLine(), output);
         }
 
         private AgentConfig agentConfig() {
@@ -119,15 +114,7 @@ final class CtlCommand implements Runnable {
             if (url == null) {
                 url = Optional.ofNullable(System.getenv("VIADUCT_AGENT")).filter(s -> !s.isBlank()).orElse("http://127.0.0.1:9099");
             }
-            try {
-                URI u = URI.create(url);
-                if (!"http".equals(u.getScheme()) || u.getHost() == null) {
-                    throw new IllegalArgumentException("not an http:// URL");
-                }
-                return u;
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(mixee.commandLine(), "--agent: '" + url + "' is not http://host:port");
-            }
+            return httpUrl(mixee.commandLine(), "--agent", url);
         }
 
         ClusterReader openCluster() {
@@ -174,14 +161,7 @@ final class CtlCommand implements Runnable {
             java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
             URI local = localAgent();
             try (Ctl ctl = new Ctl(this::openCluster, agents(), local)) {
-                Report r = op.apply(ctl);
-                if (json) {
-                    out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
-                } else {
-                    r.printTable(out);
-                }
-                out.flush();
-                return r.exitCode();
+                return print(out, op.apply(ctl), json);
             } catch (CtlException e) {
                 if (json) {
                     out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
@@ -198,6 +178,39 @@ final class CtlCommand implements Runnable {
     /** Built on first use: `viaduct --version` must not pay for Jackson's ~400 classes (start time matters). */
     static final class Json {
         static final JsonMapper MAPPER = JsonMapper.builder().build();
+    }
+
+    /** {@code -o table|json}: whether JSON, or a usage error. */
+    static boolean json(CommandLine cmd, String output) {
+        return switch (output) {
+            case "json" -> true;
+            case "table" -> false;
+            default -> throw new CommandLine.ParameterException(cmd, "--output: '" + output + "' must be table or json");
+        };
+    }
+
+    /** An {@code http://host:port} option, or a usage error naming {@code option}. */
+    static URI httpUrl(CommandLine cmd, String option, String url) {
+        try {
+            URI u = URI.create(url);
+            if (!"http".equals(u.getScheme()) || u.getHost() == null) {
+                throw new IllegalArgumentException("not an http:// URL");
+            }
+            return u;
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, option + ": '" + url + "' is not http://host:port");
+        }
+    }
+
+    /** Prints a report as a table or pretty JSON; its exit code. */
+    static int print(PrintWriter out, Report r, boolean json) {
+        if (json) {
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
+        } else {
+            r.printTable(out);
+        }
+        out.flush();
+        return r.exitCode();
     }
 
     /** A duration option like 5s or 500ms, or a usage error naming {@code option}. */

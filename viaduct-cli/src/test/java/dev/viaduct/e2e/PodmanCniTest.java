@@ -37,6 +37,8 @@ class PodmanCniTest {
     static LabFixture f;
     static Path dir;
     static LabState.Pod peerPod;
+    /** Whether portmap's shared chains were in the host's nat table before this test (then they stay). */
+    static boolean hostportChainsBefore;
 
     @BeforeAll
     static void up() throws Exception {
@@ -44,6 +46,7 @@ class PodmanCniTest {
             assumeTrue(Files.isExecutable(Path.of(tool)) || Files.isExecutable(Path.of(tool.replace("/usr/sbin/", "/usr/bin/"))),
                     tool + " is not installed (scripts/setup installs podman, runc, busybox-static, containernetworking-plugins)");
         }
+        hostportChainsBefore = Cmd.run("iptables-save", "-t", "nat").orThrow().stdout().contains("CNI-HOSTPORT-DNAT");
         dir = Files.createTempDirectory("viaduct-podman");
         f = LabFixture.up(s -> s.withNodes(2).withPodsPerNode(0));
         Path socket = f.lab.dir().resolve("n1/cni.sock");
@@ -75,6 +78,9 @@ class PodmanCniTest {
                 podman("rm", "--all", "--force", "--time", "0");
                 podman("rmi", "--all", "--force");
             }
+            if (!hostportChainsBefore) {
+                removeHostportChains();
+            }
         } finally {
             try {
                 if (f != null) {
@@ -89,6 +95,21 @@ class PodmanCniTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * portmap's DEL removes a container's rules but never the chains all its containers share (it cannot know
+     * whether another runtime still uses them); this test created them in the host's nat table, so it removes them.
+     */
+    static void removeHostportChains() {
+        Cmd.run("iptables", "-t", "nat", "-D", "PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
+        Cmd.run("iptables", "-t", "nat", "-D", "OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
+        Cmd.run("iptables", "-t", "nat", "-D", "POSTROUTING", "-m", "comment", "--comment", "CNI portfwd requiring masquerade",
+                "-j", "CNI-HOSTPORT-MASQ");
+        for (String chain : List.of("CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK")) {
+            Cmd.run("iptables", "-t", "nat", "-F", chain);
+            Cmd.run("iptables", "-t", "nat", "-X", chain);
         }
     }
 
