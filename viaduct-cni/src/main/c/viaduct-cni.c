@@ -82,6 +82,114 @@ static int json_string(const char *json, size_t len, const char *key, char *out,
     return 0;
 }
 
+/*
+ * RFC 8259 well-formedness only (structure, strings with escapes, numbers, literals); no values are kept.
+ * Nesting deeper than MAX_DEPTH is refused rather than allocated for: no network config nests like that.
+ * Returns 0 when json[0..len) is one JSON value with optional surrounding whitespace, else sets *where to the
+ * offset of the first offending byte.
+ */
+#define MAX_DEPTH 64
+
+static size_t skip_ws(const char *s, size_t i, size_t len) {
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+    return i;
+}
+
+/* s[i] is '"': returns the offset after the closing quote, or 0. */
+static size_t scan_string(const char *s, size_t i, size_t len) {
+    for (i++; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"') return i + 1;
+        if (c < 0x20) return 0;
+        if (c != '\\') continue;
+        if (++i >= len) return 0;
+        if (s[i] == 'u') {
+            for (int k = 0; k < 4; k++) {
+                if (++i >= len) return 0;
+                char h = s[i];
+                if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F'))) return 0;
+            }
+        } else if (!strchr("\"\\/bfnrt", s[i]) || s[i] == 0) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+static size_t scan_digits(const char *s, size_t i, size_t len) {
+    size_t start = i;
+    while (i < len && s[i] >= '0' && s[i] <= '9') i++;
+    return i > start ? i : 0;
+}
+
+/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?: returns the offset after it, or 0. */
+static size_t scan_number(const char *s, size_t i, size_t len) {
+    if (i < len && s[i] == '-') i++;
+    if (i < len && s[i] == '0') i++;
+    else if (!(i = scan_digits(s, i, len))) return 0;
+    if (i < len && s[i] == '.' && !(i = scan_digits(s, i + 1, len))) return 0;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+        if (!(i = scan_digits(s, i, len))) return 0;
+    }
+    return i;
+}
+
+static int json_well_formed(const char *s, size_t len, size_t *where) {
+    char stack[MAX_DEPTH]; /* '{' or '[' per open container */
+    int depth = 0;
+    size_t i = skip_ws(s, 0, len), next;
+    for (;;) {
+        /* A value is expected at i. */
+        if (i >= len) goto bad;
+        char c = s[i];
+        if (c == '{' || c == '[') {
+            if (depth == MAX_DEPTH) goto bad;
+            stack[depth++] = c;
+            i = skip_ws(s, i + 1, len);
+            if (i < len && s[i] == (c == '{' ? '}' : ']')) {
+                depth--;
+                i++;
+                goto after_value;
+            }
+            if (c == '[') continue;
+            goto key;
+        }
+        if (c == '"') next = scan_string(s, i, len);
+        else if (c == '-' || (c >= '0' && c <= '9')) next = scan_number(s, i, len);
+        else if (len - i >= 4 && memcmp(s + i, "true", 4) == 0) next = i + 4;
+        else if (len - i >= 5 && memcmp(s + i, "false", 5) == 0) next = i + 5;
+        else if (len - i >= 4 && memcmp(s + i, "null", 4) == 0) next = i + 4;
+        else next = 0;
+        if (!next) goto bad;
+        i = next;
+    after_value:
+        i = skip_ws(s, i, len);
+        if (depth == 0) {
+            if (i == len) return 0;
+            goto bad;
+        }
+        if (i >= len) goto bad;
+        if (s[i] == (stack[depth - 1] == '{' ? '}' : ']')) {
+            depth--;
+            i++;
+            goto after_value;
+        }
+        if (s[i] != ',') goto bad;
+        i = skip_ws(s, i + 1, len);
+        if (stack[depth - 1] == '[') continue;
+    key:
+        if (i >= len || s[i] != '"' || !(next = scan_string(s, i, len))) goto bad;
+        i = skip_ws(s, next, len);
+        if (i >= len || s[i] != ':') goto bad;
+        i = skip_ws(s, i + 1, len);
+    }
+bad:
+    *where = i;
+    return -1;
+}
+
 static int write_all(int fd, const void *buf, size_t len) {
     const char *p = buf;
     while (len > 0) {
@@ -155,7 +263,15 @@ int main(void) {
     size_t in_len = 0;
     char *in = read_stdin(&in_len);
     if (!in) return fail(5, "cannot read the network configuration from stdin", strerror(errno));
+    /* The lenient scan may still find the version in broken JSON: the error is then in the runtime's version. */
     json_string(in, in_len, "cniVersion", cni_version, sizeof cni_version);
+    size_t where = 0;
+    if (json_well_formed(in, in_len, &where) != 0) {
+        char details[128];
+        snprintf(details, sizeof details, "the network configuration on stdin is not valid JSON (at byte %zu of %zu)",
+                 where, in_len);
+        return fail(6, "failed to decode the network configuration", details);
+    }
 
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     const char *env_path = getenv("VIADUCT_CNI_SOCKET");

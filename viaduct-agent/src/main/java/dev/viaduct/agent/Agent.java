@@ -393,9 +393,7 @@ public final class Agent implements AutoCloseable {
         metrics.counter("viaduct_ipam_store_round_trips", "Datastore requests made by IPAM", () -> ipam.stats().storeRoundTrips());
         metrics.counter("viaduct_ipam_conflicts", "IPAM transactions that lost a race and were retried", () -> ipam.stats().conflicts());
         metrics.counter("viaduct_ipam_assigns", "Addresses assigned by this node", () -> ipam.stats().assigns());
-        metrics.bgpPeers(() -> bgp == null ? List.of() : bgp.peers().stream().map(p -> new AgentMetrics.BgpPeerSample(
-                p.name() == null || p.name().isBlank() ? p.address().getHostAddress() : p.name(), p.state(), p.received(),
-                p.accepted(), p.advertised())).toList());
+        metrics.bgpPeers(() -> bgp == null ? List.of() : bgp.peers().stream().map(AgentMetrics.BgpPeerSample::of).toList());
         metrics.gauge("viaduct_ipam_blocks", "IPAM blocks affine to this node", () -> ipamUsage.counts().blocks());
         metrics.gauge("viaduct_ipam_block_addresses", "Addresses in the blocks affine to this node (capacity)",
                 () -> ipamUsage.counts().blockAddresses());
@@ -437,16 +435,7 @@ public final class Agent implements AutoCloseable {
             o.put("asn", bgp.localAsn());
             var named = bgp.configuredPeers();
             for (var ps : bgp.peers()) {
-                var po = peers.addObject();
-                po.put("name", ps.name());
-                po.put("address", ps.address().getHostAddress());
-                po.put("asn", ps.asn());
-                po.put("state", ps.state());
-                po.put("uptimeSeconds", ps.uptime().toSeconds());
-                po.put("prefixesReceived", ps.received());
-                po.put("prefixesAccepted", ps.accepted());
-                po.put("prefixesAdvertised", ps.advertised());
-                po.put("lastError", ps.lastError() == null ? "" : ps.lastError());
+                var po = dev.viaduct.agent.ops.StatusJson.peer(peers.addObject(), ps);
                 var cfgPeer = named.get(ps.address());
                 po.put("routeReflectorClient", cfgPeer != null && cfgPeer.rrClient());
             }

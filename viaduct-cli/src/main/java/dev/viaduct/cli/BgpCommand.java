@@ -9,8 +9,10 @@ import dev.viaduct.bgp.speaker.SocketTransport;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.speaker.Transport;
 import dev.viaduct.bgp.transport.TcpMd5Transport;
+import dev.viaduct.speakerops.SpeakerHttp;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code viaduct bgp --config FILE}: the standalone BGP speaker (a route reflector, a route server for a
- * lab, a test peer). Runs until SIGTERM/SIGINT, printing one line per peer state change; {@code --check}
+ * lab, a test peer). Runs until SIGTERM/SIGINT, printing one line per peer state change, with an HTTP endpoint
+ * on {@code http.listen} (default 127.0.0.1:9179; see {@link SpeakerHttp}); {@code --check}
  * only validates the file. Exit codes: 0 stopped cleanly or config valid, 1 could not start, 2 bad config.
  *
  * <p>On Linux it runs on the agent's transport, {@link TcpMd5Transport}, so a peer with a {@code password}
@@ -43,8 +46,11 @@ final class BgpCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SpeakerConfig cfg;
+        InetSocketAddress httpListen;
         try {
-            cfg = SpeakerConfigFile.read(config);
+            SpeakerConfigFile.Loaded loaded = SpeakerConfigFile.load(config);
+            cfg = loaded.speaker();
+            httpListen = loaded.http().listen();
         } catch (ConfigException e) {
             err.println("viaduct bgp: " + config + ": " + e.getMessage());
             return Main.EXIT_USAGE;
@@ -52,6 +58,7 @@ final class BgpCommand implements Callable<Integer> {
         if (check) {
             out.printf("%s: AS %d, router ID %s, listen %s, %d peer(s), %d route(s)%n", config, cfg.asn(),
                     cfg.routerId().getHostAddress(), cfg.listen() == null ? "none" : cfg.listen(), cfg.peers().size(), cfg.routes().size());
+            out.printf("  http %s%n", httpListen == null ? "off" : httpListen.getAddress().getHostAddress() + ":" + httpListen.getPort());
             for (PeerConfig p : cfg.peers()) {
                 out.printf("  peer %s %s:%d AS %d%s%s%n", p.name(), p.address().getHostAddress(), p.port(), p.asn(),
                         p.rrClient() ? " rr-client" : "", p.passive() ? " passive" : "");
@@ -67,6 +74,18 @@ final class BgpCommand implements Callable<Integer> {
             err.println("viaduct bgp: cannot start: " + e.getMessage());
             return 1;
         }
+        SpeakerHttp http = null;
+        if (httpListen != null) {
+            try {
+                http = new SpeakerHttp(speaker, httpListen, System::nanoTime);
+            } catch (IOException e) {
+                speaker.close();
+                err.println("viaduct bgp: cannot start: http.listen " + httpListen.getAddress().getHostAddress() + ":"
+                        + httpListen.getPort() + ": " + e.getMessage() + " (set http.listen to another address, or \"\" for none)");
+                return 1;
+            }
+        }
+        SpeakerHttp endpoint = http;
         CountDownLatch stopped = new CountDownLatch(1);
         speaker.onPeerStateChange(c -> {
             synchronized (out) {
@@ -76,8 +95,15 @@ final class BgpCommand implements Callable<Integer> {
         });
         out.printf("viaduct bgp: AS %d router ID %s listening on %s with %d peer(s)%n", cfg.asn(), cfg.routerId().getHostAddress(),
                 speaker.listenAddress() == null ? "nothing" : speaker.listenAddress(), cfg.peers().size());
+        if (endpoint != null) {
+            out.printf("viaduct bgp: http on %s:%d (/healthz /readyz /status /metrics /routes)%n",
+                    httpListen.getAddress().getHostAddress(), endpoint.port());
+        }
         out.flush();
         Thread hook = new Thread(() -> {
+            if (endpoint != null) {
+                endpoint.close();
+            }
             speaker.close();
             stopped.countDown();
         }, "viaduct-bgp-shutdown");

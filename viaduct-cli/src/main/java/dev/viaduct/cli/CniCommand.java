@@ -38,10 +38,11 @@ final class CniCommand implements Runnable {
         @Option(names = "--socket", defaultValue = "/run/viaduct/cni.sock", description = "The agent's CNI socket (default: ${DEFAULT-VALUE}).")
         Path socket;
 
-        @Option(names = "--cni-version", defaultValue = "1.1.0", description = "cniVersion of the conflist: 1.1.0, 1.0.0 or 0.4.0 (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--cni-version", defaultValue = "", description = "Force one cniVersion: 1.1.0, 1.0.0 or 0.4.0"
+                + " (default: cniVersion 1.0.0 for runtimes before CNI spec 1.1, and cniVersions listing every supported version).")
         String version;
 
-        @Option(names = "--portmap", description = "Chain the reference portmap plugin (needs --cni-version 1.0.0 with plugins before 1.4).")
+        @Option(names = "--portmap", description = "Chain the reference portmap plugin (cniVersions then stops at 1.0.0, which plugins before 1.4 answer in).")
         boolean portmap;
 
         @Option(names = "--ipv6", description = "Dual-stack: assign an IPv6 address as well.")
@@ -52,8 +53,8 @@ final class CniCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (!java.util.List.of("0.4.0", "1.0.0", "1.1.0").contains(version)) {
-                System.err.println("viaduct cni install: --cni-version " + version + " is not one of 0.4.0, 1.0.0, 1.1.0");
+            if (!version.isEmpty() && !CniInstaller.SUPPORTED.contains(version)) {
+                System.err.println("viaduct cni install: --cni-version " + version + " is not one of " + CniInstaller.SUPPORTED);
                 return Main.EXIT_USAGE;
             }
             try {
@@ -75,7 +76,7 @@ final class CniCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            CniInstaller.uninstall(new CniInstaller.Options(where.binDir, where.confDir, where.network, Path.of("/"), "1.1.0",
+            CniInstaller.uninstall(new CniInstaller.Options(where.binDir, where.confDir, where.network, Path.of("/"), "",
                     false, false, 0));
             System.out.println("removed " + where.binDir.resolve("viaduct") + " and the " + where.network + " conflist");
             return 0;

@@ -41,11 +41,12 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = "Inspect and diagnose a Viaduct cluster: nodes, routes (desired vs kernel), BGP peers, IPAM, pod-to-pod paths.",
         subcommands = {CtlCommand.Nodes.class, CtlCommand.Routes.class, CtlCommand.Peers.class, CtlCommand.IpamCmd.class,
-                CtlCommand.Explain.class},
+                CtlCommand.Explain.class, CtlBgpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 problem found (not ready, routes differ, IPAM inconsistent, path broken),",
                 "2 usage error, 3 etcd or an agent could not be reached.",
                 "etcd: --etcd URL[,URL] (or $VIADUCT_ETCD, default http://127.0.0.1:2379), or --config AGENT_CONFIG for TLS/auth.",
-                "Agents: --agent URL for the local one (or $VIADUCT_AGENT, default http://127.0.0.1:9099); --node N asks node N's agent."})
+                "Agents: --agent URL for the local one (or $VIADUCT_AGENT, default http://127.0.0.1:9099); --node N asks node N's agent.",
+                "Standalone speakers (ctl bgp): --speaker URL (or $VIADUCT_SPEAKER, default http://127.0.0.1:9179)."})
 final class CtlCommand implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -86,28 +87,11 @@ final class CtlCommand implements Runnable {
         private AgentConfig agentConfig;
 
         Duration timeout() {
-            String t = timeout.strip();
-            try {
-                if (t.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-                }
-                if (t.endsWith("s")) {
-                    return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
-                }
-            } catch (NumberFormatException e) {
-                // fall through to the usage error
-            }
-            throw new CommandLine.ParameterException(mixee.commandLine(),
-                    "--timeout: '" + timeout + "' is not a duration like 5s or 500ms");
+            return duration(mixee.commandLine(), "--timeout", timeout);
         }
 
         boolean json() {
-            return switch (output) {
-                case "json" -> true;
-                case "table" -> false;
-                default -> throw new CommandLine.ParameterException(mixee.commandLine(),
-                        "--output: '" + output + "' must be table or json");
-            };
+            return CtlCommand.json(mixee.commandLine(), output);
         }
 
         private AgentConfig agentConfig() {
@@ -131,15 +115,7 @@ final class CtlCommand implements Runnable {
             if (url == null) {
                 url = Optional.ofNullable(System.getenv("VIADUCT_AGENT")).filter(s -> !s.isBlank()).orElse("http://127.0.0.1:9099");
             }
-            try {
-                URI u = URI.create(url);
-                if (!"http".equals(u.getScheme()) || u.getHost() == null) {
-                    throw new IllegalArgumentException("not an http:// URL");
-                }
-                return u;
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(mixee.commandLine(), "--agent: '" + url + "' is not http://host:port");
-            }
+            return httpUrl(mixee.commandLine(), "--agent", url);
         }
 
         ClusterReader openCluster() {
@@ -186,14 +162,7 @@ final class CtlCommand implements Runnable {
             java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
             URI local = localAgent();
             try (Ctl ctl = new Ctl(this::openCluster, agents(), local)) {
-                Report r = op.apply(ctl);
-                if (json) {
-                    out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
-                } else {
-                    r.printTable(out);
-                }
-                out.flush();
-                return r.exitCode();
+                return print(out, op.apply(ctl), json);
             } catch (CtlException e) {
                 if (json) {
                     out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
@@ -208,8 +177,57 @@ final class CtlCommand implements Runnable {
     }
 
     /** Built on first use: `viaduct --version` must not pay for Jackson's ~400 classes (start time matters). */
-    private static final class Json {
+    static final class Json {
         static final JsonMapper MAPPER = JsonMapper.builder().build();
+    }
+
+    /** {@code -o table|json}: whether JSON, or a usage error. */
+    static boolean json(CommandLine cmd, String output) {
+        return switch (output) {
+            case "json" -> true;
+            case "table" -> false;
+            default -> throw new CommandLine.ParameterException(cmd, "--output: '" + output + "' must be table or json");
+        };
+    }
+
+    /** An {@code http://host:port} option, or a usage error naming {@code option}. */
+    static URI httpUrl(CommandLine cmd, String option, String url) {
+        try {
+            URI u = URI.create(url);
+            if (!"http".equals(u.getScheme()) || u.getHost() == null) {
+                throw new IllegalArgumentException("not an http:// URL");
+            }
+            return u;
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, option + ": '" + url + "' is not http://host:port");
+        }
+    }
+
+    /** Prints a report as a table or pretty JSON; its exit code. */
+    static int print(PrintWriter out, Report r, boolean json) {
+        if (json) {
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
+        } else {
+            r.printTable(out);
+        }
+        out.flush();
+        return r.exitCode();
+    }
+
+    /** A duration option like 5s or 500ms, or a usage error naming {@code option}. */
+    static Duration duration(CommandLine cmd, String option, String text) {
+        String t = text.strip();
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            if (t.endsWith("s")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the usage error
+        }
+        throw new CommandLine.ParameterException(cmd, option + ": '" + text + "' is not a duration like 5s or 500ms");
     }
 
     static String qualifiedName(CommandLine cmd) {

@@ -233,7 +233,7 @@ public record AgentStatus(String node, String mode, boolean ready, String notRea
         return new Endpoint(e.string("handle"), e.string("hostVeth", ""), addrs);
     }
 
-    private static Peer peer(JsonFields p) {
+    static Peer peer(JsonFields p) {
         return new Peer(p.string("name", ""), p.string("address"), p.number("asn", 0), p.string("state"),
                 p.number("uptimeSeconds", 0), p.number("prefixesReceived", 0), p.number("prefixesAccepted", 0),
                 p.number("prefixesAdvertised", 0), p.string("lastError", ""));

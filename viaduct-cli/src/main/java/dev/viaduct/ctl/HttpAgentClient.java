@@ -25,22 +25,8 @@ public final class HttpAgentClient implements AgentClient {
 
     @Override
     public AgentStatus status(URI base) {
-        URI uri = base.resolve("/status");
-        HttpResponse<String> r;
-        try {
-            r = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
-        } catch (HttpTimeoutException e) {
-            throw CtlException.unreachable("agent at " + base + " did not answer within " + timeout.toMillis() + " ms", e);
-        } catch (IOException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (e instanceof java.net.ConnectException) {
-                why = "connection refused (is the agent running, and does http.listen cover this address?)";
-            }
-            throw CtlException.unreachable("cannot reach agent at " + base + ": " + why, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw CtlException.unreachable("interrupted while asking agent at " + base, e);
-        }
+        HttpResponse<String> r = get(http, base, "/status", timeout, HttpResponse.BodyHandlers.ofString(), "agent",
+                "is the agent running, and does http.listen cover this address?");
         if (r.statusCode() != 200) {
             throw CtlException.unreachable("agent at " + base + " answered HTTP " + r.statusCode() + " to GET /status", null);
         }
@@ -48,6 +34,29 @@ public final class HttpAgentClient implements AgentClient {
             return AgentStatus.parse(r.body(), base.toString());
         } catch (IllegalArgumentException e) {
             throw CtlException.unreachable(e.getMessage() + " (is " + base + " a Viaduct agent of a compatible version?)", e);
+        }
+    }
+
+    /**
+     * {@code GET base + pathAndQuery}; a failure to get any answer is {@link CtlException#unreachable} naming
+     * {@code who} (agent, speaker) and the URL, with {@code refusedHint} when the connection was refused.
+     */
+    static <T> HttpResponse<T> get(HttpClient http, URI base, String pathAndQuery, Duration timeout, HttpResponse.BodyHandler<T> body,
+            String who, String refusedHint) {
+        URI uri = base.resolve(pathAndQuery);
+        try {
+            return http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), body);
+        } catch (HttpTimeoutException e) {
+            throw CtlException.unreachable(who + " at " + base + " did not answer within " + timeout.toMillis() + " ms", e);
+        } catch (IOException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (e instanceof java.net.ConnectException) {
+                why = "connection refused (" + refusedHint + ")";
+            }
+            throw CtlException.unreachable("cannot reach " + who + " at " + base + ": " + why, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw CtlException.unreachable("interrupted while asking " + who + " at " + base, e);
         }
     }
 }

@@ -108,6 +108,7 @@ class BgpCommandMd5Test {
                 listen: "%1$s:%2$d"
                 connectRetrySeconds: 1
                 jitWarmupRoutes: 0
+                http: {listen: ""}
                 peers:
                   - {name: bird, address: 10.204.0.2, port: %2$d, asn: 64512, localAddress: %1$s, holdTime: %3$d, password: "%4$s"}
                 """.formatted(local, PORT, hold, password) + extra;

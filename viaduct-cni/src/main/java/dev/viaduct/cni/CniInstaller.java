@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -22,7 +23,8 @@ public final class CniInstaller {
      * @param confDir     where runtimes read network configs ({@code /etc/cni/net.d})
      * @param networkName the CNI network name (also the IPAM handle prefix)
      * @param agentSocket the agent's CNI socket, written into the config for the shim
-     * @param cniVersion  the conflist's cniVersion; 1.0.0 when chaining plugins that predate 1.1.0
+     * @param cniVersion  force this one version (cniVersion and a one-entry cniVersions); empty: negotiate, see
+     *                    {@link #conflist}
      * @param portmap     chain the reference {@code portmap} plugin (hostPort support)
      * @param ipv6        dual-stack: ask for an IPv6 address too
      * @param mtu         pod MTU override, 0 = the agent's
@@ -31,9 +33,19 @@ public final class CniInstaller {
             boolean portmap, boolean ipv6, int mtu) {
         public static Options defaults() {
             return new Options(Path.of("/opt/cni/bin"), Path.of("/etc/cni/net.d"), "viaduct",
-                    Path.of("/run/viaduct/cni.sock"), "1.1.0", false, false, 0);
+                    Path.of("/run/viaduct/cni.sock"), "", false, false, 0);
         }
     }
+
+    /** Every version the plugin (shim and agent) answers in, oldest first. */
+    public static final List<String> SUPPORTED = List.of("0.4.0", "1.0.0", "1.1.0");
+
+    /**
+     * The conflist's {@code cniVersion} for runtimes that predate spec 1.1's {@code cniVersions}: libcni before
+     * 1.2 (Debian 12's podman 4.3, containerd 1.6 and 1.7) rejects a 1.1.0 result, so 1.0.0 is the highest
+     * version every deployed runtime reads.
+     */
+    public static final String WIDELY_DEPLOYED = "1.0.0";
 
     /** What was written. */
     public record Installed(Path binary, Path conflist) {
@@ -46,6 +58,9 @@ public final class CniInstaller {
         if (!o.networkName().matches("[a-zA-Z0-9][a-zA-Z0-9_.\\-]*")) {
             throw new IllegalArgumentException("network name '" + o.networkName()
                     + "' must start with a letter or digit, then letters, digits, '_', '.' or '-'");
+        }
+        if (!o.cniVersion().isEmpty() && !SUPPORTED.contains(o.cniVersion())) {
+            throw new IllegalArgumentException("cniVersion " + o.cniVersion() + " is not one of " + SUPPORTED);
         }
         if (o.portmap() && o.cniVersion().equals("1.1.0")) {
             throw new IllegalArgumentException("cniVersion 1.1.0 cannot chain portmap from containernetworking-plugins"
@@ -70,9 +85,21 @@ public final class CniInstaller {
         Files.deleteIfExists(o.confDir().resolve("10-" + o.networkName() + ".conflist"));
     }
 
+    /**
+     * The network configuration list. CNI spec 1.1 §1: a runtime that knows {@code cniVersions} picks the highest
+     * version in it that it supports and ignores {@code cniVersion}; older runtimes read {@code cniVersion} only.
+     * So by default {@code cniVersion} is {@link #WIDELY_DEPLOYED} and {@code cniVersions} lists every supported
+     * version, except 1.1.0 when portmap is chained: containernetworking-plugins before 1.4 answer at most
+     * 1.0.0, and a 1.1-aware runtime would otherwise pick 1.1.0 for the whole chain. A forced version is the
+     * only entry of both.
+     */
     static String conflist(Options o) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("cniVersion", o.cniVersion());
+        List<String> versions = !o.cniVersion().isEmpty() ? List.of(o.cniVersion())
+                : o.portmap() ? SUPPORTED.stream().filter(v -> !v.equals("1.1.0")).toList() : SUPPORTED;
+        root.put("cniVersion", !o.cniVersion().isEmpty() ? o.cniVersion() : WIDELY_DEPLOYED);
+        ArrayNode listed = root.putArray("cniVersions");
+        versions.forEach(listed::add);
         root.put("name", o.networkName());
         ArrayNode plugins = root.putArray("plugins");
         ObjectNode v = plugins.addObject();

@@ -39,6 +39,24 @@ class CniInstallerTest {
     }
 
     @Test
+    void defaultConflistNegotiatesTheVersion() throws Exception {
+        var d = CniInstaller.Options.defaults();
+        var mapper = JsonMapper.builder().build();
+        JsonNode c = mapper.readTree(CniInstaller.conflist(d));
+        assertThat(c.path("cniVersion").asString()).as("what libcni before 1.2 reads").isEqualTo("1.0.0");
+        assertThat(c.path("cniVersions").toString()).isEqualTo("[\"0.4.0\",\"1.0.0\",\"1.1.0\"]");
+        var withPortmap = new CniInstaller.Options(d.binDir(), d.confDir(), "viaduct", d.agentSocket(), "", true, false, 0);
+        assertThat(mapper.readTree(CniInstaller.conflist(withPortmap)).path("cniVersions").toString())
+                .as("portmap before 1.4 answers at most 1.0.0").isEqualTo("[\"0.4.0\",\"1.0.0\"]");
+        var forced = new CniInstaller.Options(d.binDir(), d.confDir(), "viaduct", d.agentSocket(), "1.1.0", false, false, 0);
+        JsonNode f = mapper.readTree(CniInstaller.conflist(forced));
+        assertThat(f.path("cniVersion").asString()).isEqualTo("1.1.0");
+        assertThat(f.path("cniVersions").toString()).isEqualTo("[\"1.1.0\"]");
+        assertThatThrownBy(() -> CniInstaller.install(new CniInstaller.Options(dir, dir, "n", d.agentSocket(), "0.3.1", false, false, 0)))
+                .hasMessageContaining("cniVersion 0.3.1 is not one of [0.4.0, 1.0.0, 1.1.0]");
+    }
+
+    @Test
     void refusesPortmapWithVersion110AndBadNames() {
         var base = CniInstaller.Options.defaults();
         assertThatThrownBy(() -> CniInstaller.install(new CniInstaller.Options(dir, dir, "n", base.agentSocket(), "1.1.0", true, false, 0)))

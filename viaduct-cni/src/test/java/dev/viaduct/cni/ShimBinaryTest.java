@@ -142,4 +142,32 @@ class ShimBinaryTest {
         assertThat(r.stdout()).contains("\"code\":11").contains("timed out");
         assertThat(Files.exists(socket)).isTrue();
     }
+
+    @Test
+    void malformedConfigIsDecodingFailureEvenWithACustomSocketThatAnswers() throws Exception {
+        var received = agent(req -> new ShimProtocol.Reply(0, "forwarded", ""));
+        for (String bad : List.of("{\"cniVersion\":\"1.0.0\",\"agentSocket\":\"" + socket + "\",",
+                "{\"cniVersion\":\"1.0.0\",\"agentSocket\":\"" + socket + "\",\"mtu\":01}",
+                "{\"cniVersion\":\"1.0.0\",\"agentSocket\":\"" + socket + "\",\"x\":\"\\q\"}",
+                "{\"cniVersion\":\"1.0.0\",\"agentSocket\":\"" + socket + "\"} trailing", "")) {
+            var r = shim(bad, "CNI_COMMAND=ADD");
+            assertThat(r.exitCode()).as(bad).isEqualTo(1);
+            var error = tools.jackson.databind.json.JsonMapper.builder().build().readTree(r.stdout());
+            assertThat(error.path("code").asInt()).as(bad).isEqualTo(6);
+            assertThat(error.path("cniVersion").asString()).as(bad).isEqualTo(bad.isEmpty() ? "1.1.0" : "1.0.0");
+            assertThat(error.path("msg").asString()).isEqualTo("failed to decode the network configuration");
+            assertThat(error.path("details").asString()).contains("not valid JSON");
+        }
+        assertThat(received).as("the agent was never asked").isNotDone();
+    }
+
+    @Test
+    void wellFormedJsonOfEveryShapeIsForwarded() throws Exception {
+        String config = "{\"cniVersion\":\"1.1.0\",\"a\":[1,-2.5e+3,0,true,false,null,{},[],\"\\\"\\u00e9\\n\"],"
+                + "\"b\":{\"c\":{\"d\":[[]]}}, \"agentSocket\":\"" + socket + "\"}\n";
+        var received = agent(req -> new ShimProtocol.Reply(0, "ok", ""));
+        var r = shim(config, "CNI_COMMAND=ADD");
+        assertThat(new String(received.get(10, TimeUnit.SECONDS).stdin(), StandardCharsets.UTF_8)).isEqualTo(config);
+        assertThat(r.stdout()).isEqualTo("ok");
+    }
 }

@@ -1,12 +1,15 @@
 package dev.viaduct.agent.ops;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
@@ -24,6 +27,13 @@ public final class AgentHttp implements AutoCloseable {
      */
     public AgentHttp(String host, int port, PrometheusRegistry registry, Supplier<List<String>> unhealthy, Supplier<String> notReady,
             Supplier<String> statusJson) throws IOException {
+        this(host, port, registry, unhealthy, notReady, statusJson, Map.of());
+    }
+
+    /** As above, plus {@code more}: handlers for further paths (exact match), e.g. the standalone speaker's {@code /routes}. */
+    public AgentHttp(String host, int port, PrometheusRegistry registry, Supplier<List<String>> unhealthy, Supplier<String> notReady,
+            Supplier<String> statusJson, Map<String, HttpHandler> more) throws IOException {
+        String known = String.join(" ", new TreeSet<>(more.keySet()));
         server = HTTPServer.builder().hostname(host).port(port).registry(registry)
                 .executorService(Executors.newVirtualThreadPerTaskExecutor())
                 .defaultHandler(ex -> {
@@ -39,7 +49,14 @@ public final class AgentHttp implements AutoCloseable {
                                 reply(ex, why.isEmpty() ? 200 : 503, why.isEmpty() ? "ready\n" : "not ready: " + why + "\n", "text/plain");
                             }
                             case "/status" -> reply(ex, 200, statusJson.get(), "application/json");
-                            default -> reply(ex, 404, "not found; try /healthz /readyz /status /metrics\n", "text/plain");
+                            default -> {
+                                HttpHandler h = more.get(ex.getRequestURI().getPath());
+                                if (h != null) {
+                                    h.handle(ex);
+                                } else {
+                                    reply(ex, 404, "not found; try /healthz /readyz /status /metrics " + known + "\n", "text/plain");
+                                }
+                            }
                         }
                     }
                 })
@@ -50,7 +67,8 @@ public final class AgentHttp implements AutoCloseable {
         return server.getPort();
     }
 
-    private static void reply(HttpExchange ex, int code, String body, String type) throws IOException {
+    /** Answers {@code ex} with a whole body of {@code type} (text/plain, application/json). */
+    public static void reply(HttpExchange ex, int code, String body, String type) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
         ex.sendResponseHeaders(code, b.length);

@@ -100,6 +100,11 @@ public final class AgentMetrics implements CniEndpoint.Observer, MeteredDatastor
      * {@code labelNames}) to its value. Label sets that disappear from the map disappear from the scrape.
      */
     public void labelledGauge(String name, String help, List<String> labelNames, Supplier<Map<List<String>, Double>> values) {
+        labelledGauge(registry, name, help, labelNames, values);
+    }
+
+    private static void labelledGauge(PrometheusRegistry registry, String name, String help, List<String> labelNames,
+            Supplier<Map<List<String>, Double>> values) {
         GaugeWithCallback.builder().name(name).help(help).labelNames(labelNames.toArray(String[]::new))
                 .callback(cb -> values.get().forEach((labels, v) -> cb.call(v, labels.toArray(String[]::new))))
                 .register(registry);
@@ -108,6 +113,11 @@ public final class AgentMetrics implements CniEndpoint.Observer, MeteredDatastor
     /** What BGP metrics need of one peer session. */
     public record BgpPeerSample(String peer, String state, long prefixesReceived, long prefixesAccepted,
             long prefixesAdvertised) {
+        /** A session's sample, labelled with the peer's name, or its address when it has none. */
+        public static BgpPeerSample of(dev.viaduct.bgp.speaker.PeerStatus p) {
+            return new BgpPeerSample(p.name() == null || p.name().isBlank() ? p.address().getHostAddress() : p.name(), p.state(),
+                    p.received(), p.accepted(), p.advertised());
+        }
     }
 
     /** The BGP states of RFC 4271 §8.2.2, so every state is exported (as 0 when no session is in it). */
@@ -130,7 +140,12 @@ public final class AgentMetrics implements CniEndpoint.Observer, MeteredDatastor
      * {@code peers} at scrape time. For BGP mode: call once with the speaker's peer list.
      */
     public void bgpPeers(Supplier<Collection<BgpPeerSample>> peers) {
-        labelledGauge("viaduct_bgp_sessions", "BGP sessions by FSM state (RFC 4271 section 8.2.2)", List.of("state"), () -> {
+        bgpPeers(registry, peers);
+    }
+
+    /** {@link #bgpPeers(Supplier)} in another registry (the standalone speaker's). */
+    public static void bgpPeers(PrometheusRegistry registry, Supplier<Collection<BgpPeerSample>> peers) {
+        labelledGauge(registry, "viaduct_bgp_sessions", "BGP sessions by FSM state (RFC 4271 section 8.2.2)", List.of("state"), () -> {
             Map<List<String>, Double> m = new TreeMap<>(java.util.Comparator.comparing((List<String> l) -> l.getFirst()));
             BGP_STATES.forEach(s -> m.put(List.of(s), 0.0));
             for (BgpPeerSample p : peers.get()) {
@@ -138,7 +153,7 @@ public final class AgentMetrics implements CniEndpoint.Observer, MeteredDatastor
             }
             return m;
         });
-        labelledGauge("viaduct_bgp_prefixes", "Prefixes per BGP peer by direction (received, accepted, advertised)",
+        labelledGauge(registry, "viaduct_bgp_prefixes", "Prefixes per BGP peer by direction (received, accepted, advertised)",
                 List.of("peer", "direction"), () -> {
                     Map<List<String>, Double> m = new java.util.LinkedHashMap<>();
                     for (BgpPeerSample p : peers.get()) {

@@ -32,6 +32,23 @@ public final class StatusJson {
     private StatusJson() {
     }
 
+    /**
+     * One BGP session, as the agent's and the standalone speaker's {@code /status} list it: name, address,
+     * asn, state, uptimeSeconds, prefixesReceived / Accepted / Advertised, lastError ("" when none).
+     */
+    public static ObjectNode peer(ObjectNode po, dev.viaduct.bgp.speaker.PeerStatus ps) {
+        po.put("name", ps.name());
+        po.put("address", ps.address().getHostAddress());
+        po.put("asn", ps.asn());
+        po.put("state", ps.state());
+        po.put("uptimeSeconds", ps.uptime().toSeconds());
+        po.put("prefixesReceived", ps.received());
+        po.put("prefixesAccepted", ps.accepted());
+        po.put("prefixesAdvertised", ps.advertised());
+        po.put("lastError", ps.lastError() == null ? "" : ps.lastError());
+        return po;
+    }
+
     /** A route the agent wants, carrying the agent's protocol number. */
     public static void desired(ObjectNode o, Route r, int protocol, String source) {
         o.put("destination", r.destination().toString());

@@ -52,6 +52,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * routes:
  *   - {prefix: 10.244.0.0/16, communities: ["65000:100"]}
  * jitWarmupRoutes: 50000       # routes run through the UPDATE path at start so the JIT is ready; 0 = none
+ * http: {listen: "127.0.0.1:9179"}   # /healthz /readyz /status /metrics /routes (the default); "" = no endpoint
  * </pre>
  *
  * Every error names the field ({@code peers[2].asn: must be 1..4294967295}); unknown fields are errors too,
@@ -59,7 +60,18 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 public final class SpeakerConfigFile {
     private static final Set<String> TOP = Set.of("asn", "routerId", "listen", "clusterId", "holdTime", "connectRetrySeconds",
-            "idleHoldSeconds", "multipath", "defaultLocalPref", "families", "gracefulRestart", "peers", "routes", "jitWarmupRoutes");
+            "idleHoldSeconds", "multipath", "defaultLocalPref", "families", "gracefulRestart", "peers", "routes", "jitWarmupRoutes", "http");
+    private static final Set<String> HTTP = Set.of("listen");
+    /** Where {@code viaduct bgp} serves its operations endpoint unless the file says otherwise. */
+    public static final InetSocketAddress DEFAULT_HTTP_LISTEN = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9179);
+
+    /** The whole file: the speaker's configuration and how the process around it is operated. */
+    public record Loaded(SpeakerConfig speaker, Http http) {
+    }
+
+    /** {@code http.listen}: the operations endpoint's address, or null for none. */
+    public record Http(InetSocketAddress listen) {
+    }
     private static final Set<String> PEER = Set.of("name", "address", "port", "asn", "passive", "rrClient", "nextHopSelf", "families",
             "import", "export", "localAddress", "password", "holdTime", "nextHopV4", "nextHopV6");
     private static final Set<String> GR = Set.of("restartTime", "restarting", "forwardingPreserved", "stalePathSeconds", "selectionDeferralSeconds");
@@ -72,17 +84,27 @@ public final class SpeakerConfigFile {
     }
 
     public static SpeakerConfig read(Path file) throws ConfigException {
+        return load(file).speaker();
+    }
+
+    /** Reads the file with its {@code http} section. */
+    public static Loaded load(Path file) throws ConfigException {
         String text;
         try {
             text = Files.readString(file);
         } catch (IOException e) {
             throw new ConfigException("", "cannot read " + file + ": " + e.getMessage());
         }
-        return parse(text);
+        return parseFile(text);
     }
 
     /** Parses YAML or JSON text (JSON when it starts with '{'). */
     public static SpeakerConfig parse(String text) throws ConfigException {
+        return parseFile(text).speaker();
+    }
+
+    /** Parses YAML or JSON text with its {@code http} section. */
+    public static Loaded parseFile(String text) throws ConfigException {
         JsonNode root;
         try {
             ObjectMapper m = text.stripLeading().startsWith("{") ? new ObjectMapper() : new YAMLMapper();
@@ -139,8 +161,19 @@ public final class SpeakerConfigFile {
                 b.route(route(routes.get(i), "routes[" + i + "]"));
             }
         }
+        InetSocketAddress httpListen = DEFAULT_HTTP_LISTEN;
+        if (has(root, "http")) {
+            JsonNode h = root.get("http");
+            if (!h.isObject()) {
+                throw new ConfigException("http", "must be a mapping like {listen: \"127.0.0.1:9179\"}");
+            }
+            fields(h, "http.", HTTP);
+            if (has(h, "listen")) {
+                httpListen = string(h, "listen", "http").isBlank() ? null : socketAddress(h.get("listen"), "http.listen");
+            }
+        }
         try {
-            return b.build();
+            return new Loaded(b.build(), new Http(httpListen));
         } catch (IllegalArgumentException e) {
             // cross-field checks of the records (e.g. a peer configured twice) already name their field
             String msg = e.getMessage();

@@ -563,17 +563,45 @@ public final class Rib {
     /** Every candidate of every prefix of a family, best paths flagged. */
     public List<RibRoute> locRib(Family f) {
         List<RibRoute> out = new ArrayList<>();
-        loc.get(f).forEach((a, b, len, v) -> {
-            IpPrefix pr = PrefixMap.toPrefix(f, a, b, len);
-            Path[] cands = v instanceof Path p ? new Path[] {p} : ((RouteSet) v).paths;
-            int ecmp = RouteSet.ecmpCount(v);
-            for (int i = 0; i < cands.length; i++) {
-                Path p = cands[i];
-                out.add(new RibRoute(pr, p.attrs, p.local() ? "local" : p.peer.name(), p.local() ? null : p.peer.address,
-                        i == 0 && ecmp > 0, i < ecmp, isStale(p, f, a, b, len)));
-            }
-        });
+        loc.get(f).forEach((a, b, len, v) -> addCandidates(out, f, a, b, len, v, null));
         out.sort((x, y) -> x.prefix().compareTo(y.prefix()));
+        return out;
+    }
+
+    private void addCandidates(List<RibRoute> out, Family f, long a, long b, int len, Object v, InetAddress onlyFrom) {
+        IpPrefix pr = PrefixMap.toPrefix(f, a, b, len);
+        Path[] cands = v instanceof Path p ? new Path[] {p} : ((RouteSet) v).paths;
+        int ecmp = RouteSet.ecmpCount(v);
+        for (int i = 0; i < cands.length; i++) {
+            Path p = cands[i];
+            if (onlyFrom != null && (p.local() || !onlyFrom.equals(p.peer.address))) {
+                continue;
+            }
+            out.add(new RibRoute(pr, p.attrs, p.local() ? "local" : p.peer.name(), p.local() ? null : p.peer.address,
+                    i == 0 && ecmp > 0, i < ecmp, isStale(p, f, a, b, len)));
+        }
+    }
+
+    /** Phase one of a route query: which prefixes match (see {@link RouteQuery}). */
+    public RouteQuery.Match match(RouteQuery q) {
+        return q.match(loc.get(q.family()));
+    }
+
+    /**
+     * Phase two: the candidates of matched prefixes {@code [from, to)}, in order (only the query's peer's, if
+     * it names one). A prefix gone since the match is skipped.
+     */
+    public List<RibRoute> routesAt(RouteQuery.Match m, int from, int to) {
+        Family f = m.query().family();
+        PrefixMap<Object> table = loc.get(f);
+        List<RibRoute> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            long b = m.b() == null ? 0 : m.b()[i];
+            Object v = table.get(m.a()[i], b, m.len()[i]);
+            if (v != null) {
+                addCandidates(out, f, m.a()[i], b, m.len()[i], v, m.query().peer());
+            }
+        }
         return out;
     }
 

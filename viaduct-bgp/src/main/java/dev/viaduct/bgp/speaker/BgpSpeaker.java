@@ -6,6 +6,7 @@ import dev.viaduct.bgp.rib.NextHopResolver;
 import dev.viaduct.bgp.rib.Rib;
 import dev.viaduct.bgp.rib.RibPeer;
 import dev.viaduct.bgp.rib.RibRoute;
+import dev.viaduct.bgp.rib.RouteQuery;
 import dev.viaduct.bgp.wire.ErrorCodes;
 import dev.viaduct.bgp.wire.Family;
 import dev.viaduct.sys.net.IpPrefix;
@@ -343,6 +344,19 @@ public final class BgpSpeaker implements AutoCloseable {
     /** Every Loc-RIB candidate of a family, best paths flagged. */
     public List<RibRoute> locRib(Family f) {
         return rib.call(r -> r.locRib(f));
+    }
+
+    /**
+     * Phase one of a route query (see {@link RouteQuery}): one walk of the Loc-RIB's keys on the RIB thread,
+     * a few milliseconds per million prefixes.
+     */
+    public RouteQuery.Match matchRoutes(RouteQuery q) {
+        return rib.call(r -> r.match(q));
+    }
+
+    /** Phase two: the routes of matched prefixes {@code [from, to)}; ask in chunks so the RIB thread is never held long. */
+    public List<RibRoute> routesAt(RouteQuery.Match m, int from, int to) {
+        return rib.call(r -> r.routesAt(m, from, to));
     }
 
     /** Whether route selection is still deferred after our restart (RFC 4724 §4.1; see {@link SpeakerConfig.GracefulRestart}). */

@@ -71,6 +71,20 @@ class SpeakerConfigFileTest {
     }
 
     @Test
+    void httpListenDefaultsToLoopback9179AndCanBeMovedOrTurnedOff() throws ConfigException {
+        assertThat(SpeakerConfigFile.parseFile(HEAD).http().listen()).isEqualTo(SpeakerConfigFile.DEFAULT_HTTP_LISTEN);
+        assertThat(SpeakerConfigFile.DEFAULT_HTTP_LISTEN.toString()).isEqualTo("localhost/127.0.0.1:9179");
+        var moved = SpeakerConfigFile.parseFile(HEAD + "http: {listen: \"[::1]:9180\"}\n").http().listen();
+        assertThat(moved.getAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
+        assertThat(moved.getPort()).isEqualTo(9180);
+        assertThat(SpeakerConfigFile.parseFile(HEAD + "http: {listen: \"\"}\n").http().listen()).as("off").isNull();
+        assertThatThrownBy(() -> SpeakerConfigFile.parse(HEAD + "http: {listen: \"localhost:80\"}\n"))
+                .hasMessageContaining("http.listen").hasMessageContaining("not an IP address");
+        assertThatThrownBy(() -> SpeakerConfigFile.parse(HEAD + "http: {port: 80}\n")).hasMessageContaining("http.port: unknown field");
+        assertThatThrownBy(() -> SpeakerConfigFile.parse(HEAD + "http: 9179\n")).hasMessageContaining("http: must be a mapping");
+    }
+
+    @Test
     void jitWarmupDefaultsOnAndCanBeTurnedOff() throws ConfigException {
         assertThat(SpeakerConfigFile.parse(HEAD).jitWarmupRoutes()).isEqualTo(SpeakerConfig.DEFAULT_JIT_WARMUP_ROUTES).isPositive();
         assertThat(SpeakerConfigFile.parse(HEAD + "jitWarmupRoutes: 0\n").jitWarmupRoutes()).isZero();
