@@ -49,7 +49,8 @@ class NetlinkFuzzTest {
             case NetlinkEvent.AddressAdded c -> again(Uapi.RTM_NEWADDR, w -> AddressCodec.encodeBody(w, c.address()));
             case NetlinkEvent.AddressRemoved c -> again(Uapi.RTM_DELADDR, w -> AddressCodec.encodeBody(w, c.address()));
             case NetlinkEvent.RouteAdded c -> again(Uapi.RTM_NEWROUTE, w -> RouteCodec.encodeBody(w, c.route(), false));
-            case NetlinkEvent.RouteRemoved c -> again(Uapi.RTM_DELROUTE, w -> RouteCodec.encodeBody(w, c.route(), true));
+            // a delete request's body is not a full route (scope RT_SCOPE_NOWHERE matches any): encode as a route
+            case NetlinkEvent.RouteRemoved c -> again(Uapi.RTM_DELROUTE, w -> RouteCodec.encodeBody(w, c.route(), false));
             case NetlinkEvent.NeighbourChanged c -> again(Uapi.RTM_NEWNEIGH, w -> NeighbourCodec.encodeBody(w, c.neighbour()));
             case NetlinkEvent.NeighbourRemoved c -> again(Uapi.RTM_DELNEIGH, w -> NeighbourCodec.encodeBody(w, c.neighbour()));
             case NetlinkEvent.ResyncNeeded r -> r;
