@@ -91,7 +91,12 @@ final class ConfigNode {
         if (n.isIntegralNumber() && n.canConvertToLong()) {
             v = n.longValue();
         } else if (n.isString() && n.stringValue().matches("-?\\d+")) {
-            v = Long.parseLong(n.stringValue());
+            try {
+                v = Long.parseLong(n.stringValue());
+            } catch (NumberFormatException e) {
+                // digits only, so the one way to fail is a value beyond 64 bits
+                throw new ConfigException(field(key) + ": " + n.stringValue() + " is out of range " + min + ".." + max);
+            }
         } else {
             throw new ConfigException(field(key) + ": must be an integer, got " + n);
         }

@@ -88,6 +88,7 @@ class AgentConfigTest {
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {podCidrs: [fd00::/48]}} | cluster.podCidrs[0]: fd00::/48 is not IPv4
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {podCidrs: [10.0.0.0/28]}} | smaller than one /26 block
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {blockSize: 40}} | cluster.blockSize: 40 is out of range 20..32
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {blockSize: "99999999999999999999"}} | cluster.blockSize: 99999999999999999999 is out of range 20..32
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, node: {address: 10.1.1.1}} | node.address: 10.1.1.1/32 has no subnet prefix
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, node: {address: banana/24}} | node.address: 'banana' is not an IP address
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, node: {labels: [a]}}  | node.labels: must be a map

@@ -368,17 +368,24 @@ public final class BgpCodec {
             List<IpPrefix> all = new ArrayList<>(unreach.withdrawn());
             all.addAll(reach.nlri());
             out.add(new PathAttribute.MpUnreach(reach.family(), PrefixList.of(reach.family(), all)));
-        } else {
-            if (unreach != null) {
-                out.add(unreach);
+        } else if (reach != null && unreach != null) {
+            // An UPDATE carries at most one MP_UNREACH_NLRI (RFC 7606 §3 g). Of two different families one is
+            // IPv4 unicast, whose withdrawals the Withdrawn Routes field carries just as well (RFC 4760 §4).
+            PathAttribute.MpUnreach fromReach = new PathAttribute.MpUnreach(reach.family(), reach.nlri());
+            PathAttribute.MpUnreach v4 = unreach.family() == Family.IPV4_UNICAST ? unreach : fromReach;
+            for (int i = 0; i < v4.withdrawn().size(); i++) {
+                w.addV4(v4.withdrawn().v4Key(i));
             }
-            if (reach != null) {
-                out.add(new PathAttribute.MpUnreach(reach.family(), reach.nlri()));
-            }
+            out.add(v4 == unreach ? fromReach : unreach);
+        } else if (unreach != null) {
+            out.add(unreach);
+        } else if (reach != null) {
+            out.add(new PathAttribute.MpUnreach(reach.family(), reach.nlri()));
         }
-        // unknown-family MP attributes are kept raw; they carry nothing this speaker would install
+        // unknown-family MP attributes are kept raw; they carry nothing this speaker would install, so one is
+        // dropped when a withdrawal of ours needs the single MP_UNREACH_NLRI
         for (PathAttribute a : attrs) {
-            if (a instanceof PathAttribute.Unknown u && (u.typeCode() == PathAttribute.MP_UNREACH_NLRI)) {
+            if (out.isEmpty() && a instanceof PathAttribute.Unknown u && (u.typeCode() == PathAttribute.MP_UNREACH_NLRI)) {
                 out.add(u);
             }
         }

@@ -330,4 +330,18 @@ class MalformedMessageTest {
         assertThat(u.attribute(PathAttribute.MpUnreach.class).orElseThrow().withdrawn()).containsExactly(IpPrefix.parse("fd00:0:0:1::/64"));
         assertThat(u.attribute(PathAttribute.MpReach.class)).isEmpty();
     }
+
+    @Test
+    void treatAsWithdrawOfTwoFamiliesKeepsOneMpUnreach() throws BgpDecodeException {
+        // MP_UNREACH for IPv6 ::/0, MP_REACH for IPv4 10.9.0.0/16, and an ORIGIN of value 7 (treat-as-withdraw)
+        byte[] unreach = of().u16(2).u8(1, 0).body();
+        byte[] reach = of().u16(1).u8(1, 4, 10, 0, 0, 1, 0, 16, 10, 9).body();
+        byte[] m = update(concat(of().u8(0x80, 15, unreach.length).bytes(unreach).body(), of().u8(0x80, 14, reach.length).bytes(reach).body(),
+                new byte[] {0x40, 1, 1, 7}, EMPTY_AS_PATH), new byte[0]);
+        BgpMessage.Update u = withdrawnUpdate(m, PathAttribute.ORIGIN, INVALID_ORIGIN_ATTRIBUTE);
+        // RFC 7606 §3 g: one MP_UNREACH_NLRI per UPDATE, so the IPv4 withdrawals move to the Withdrawn Routes field
+        assertThat(u.attributes()).containsExactly(new PathAttribute.MpUnreach(Family.IPV6_UNICAST, PrefixList.of(IpPrefix.parse("::/0"))));
+        assertThat(u.withdrawn()).containsExactly(IpPrefix.parse("10.9.0.0/16"));
+        assertThat(BgpCodec.decode(BgpCodec.encode(u, CodecOptions.FOUR_OCTET_AS), CodecOptions.FOUR_OCTET_AS)).isEqualTo(u);
+    }
 }
