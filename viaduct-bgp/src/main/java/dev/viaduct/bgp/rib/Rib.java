@@ -362,7 +362,8 @@ public final class Rib {
 
     /**
      * The peer asked for our routes again (RFC 2918 §4): re-advertise the Adj-RIB-Out of that family, between a
-     * BoRR and an EoRR when the session negotiated Enhanced Route Refresh (RFC 7313 §4).
+     * BoRR and an EoRR when the session negotiated Enhanced Route Refresh (RFC 7313 §4). Our End-of-RIB always
+     * went out before (at session start, or when the selection deferral ended), as §4 requires of a BoRR.
      */
     public void routeRefreshRequested(RibPeer p, Family f) {
         RibPeer.Session s = p.session;
@@ -382,11 +383,16 @@ public final class Rib {
 
     /**
      * The peer sent a BoRR (RFC 7313 §4): its routes of {@code f} become stale until it re-advertises them. The
-     * EoRR purges what it did not; should the EoRR never come, the stale-path timer does (the RFC leaves that
-     * bound to the implementation; stale routes kept for good would outlive a peer that lost its state).
+     * EoRR purges what it did not; should the EoRR never come, the stale-path timer does (§4: an implementation
+     * MAY impose a locally configurable upper bound on how long it retains stale routes).
      */
     public void routeRefreshBegins(RibPeer p, Family f, long now) {
         if (p.session == null || !p.session.families().contains(f)) {
+            return;
+        }
+        if (p.session.peerGr() != null && !p.endOfRibReceived.getOrDefault(f, false)) {
+            // RFC 7313 §4: from a graceful-restart peer, a BoRR before its End-of-RIB MUST be ignored and SHOULD be logged
+            LOG.log(Level.WARNING, "peer={0} event=enhanced-route-refresh-begin-ignored family={1} reason=before-end-of-rib", p.name(), f.label());
             return;
         }
         markStale(p, f);

@@ -415,28 +415,23 @@ final class PeerSession {
                     };
                 } else if (msg instanceof BgpMessage.RouteRefresh rr && rr.family().isPresent()) {
                     Family f = rr.family().get();
-                    work = switch (rr.kind(at.codec.enhancedRouteRefresh())) {
-                        case REQUEST -> rib -> {
+                    BgpMessage.RouteRefresh.Kind kind = rr.kind(at.codec.enhancedRouteRefresh());
+                    if (kind == BgpMessage.RouteRefresh.Kind.IGNORED) {
+                        // RFC 7313 §5: ignored, and SHOULD be logged
+                        LOG.log(Level.WARNING, "peer={0} event=route-refresh-ignored subtype={1}", cfg.name(), rr.subtype());
+                    } else {
+                        work = rib -> {
                             if (generation(gen)) {
-                                rib.routeRefreshRequested(ribPeer, f);
+                                switch (kind) {
+                                    case REQUEST -> rib.routeRefreshRequested(ribPeer, f);
+                                    case BEGIN -> rib.routeRefreshBegins(ribPeer, f, now());
+                                    case END -> rib.routeRefreshEnds(ribPeer, f);
+                                    case IGNORED -> {
+                                    }
+                                }
                             }
                         };
-                        case BEGIN -> rib -> {
-                            if (generation(gen)) {
-                                rib.routeRefreshBegins(ribPeer, f, now());
-                            }
-                        };
-                        case END -> rib -> {
-                            if (generation(gen)) {
-                                rib.routeRefreshEnds(ribPeer, f);
-                            }
-                        };
-                        case IGNORED -> {
-                            // RFC 7313 §5: ignored, and SHOULD be logged
-                            LOG.log(Level.WARNING, "peer={0} event=route-refresh-ignored subtype={1}", cfg.name(), rr.subtype());
-                            yield null;
-                        }
-                    };
+                    }
                 }
             }
             if (msg instanceof Open && at.fsm.state() instanceof FsmState.OpenConfirm) {

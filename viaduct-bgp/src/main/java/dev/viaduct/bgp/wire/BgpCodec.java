@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * BGP-4 wire format (RFC 4271 §4) with MP-BGP (RFC 4760), 4-octet AS (RFC 6793), route refresh (RFC 2918,
  * RFC 7313 subtypes), graceful restart capability (RFC 4724), extended messages (RFC 8654), extended OPEN
- * optional parameters (RFC 9072), and the revised UPDATE error handling of RFC 7606. Pure: no I/O, no clock, no state. Every decode error is a {@link BgpDecodeException} carrying
- * the NOTIFICATION RFC 4271 §6 prescribes, or an {@link AttributeError} when RFC 7606 handles it without a
+ * optional parameters (RFC 9072), and the revised UPDATE error handling of RFC 7606. Pure: no I/O, no clock,
+ * no state. Every decode error is a {@link BgpDecodeException} carrying the NOTIFICATION RFC 4271 §6 prescribes, or an {@link AttributeError} when RFC 7606 handles it without a
  * session reset; nothing else escapes, whatever the bytes.
  */
 public final class BgpCodec {
@@ -122,6 +122,11 @@ public final class BgpCodec {
             case BgpMessage.TYPE_KEEPALIVE -> Keepalive.INSTANCE;
             case BgpMessage.TYPE_ROUTE_REFRESH -> {
                 if (end - body != 4) {
+                    int subtype = end - body >= 3 ? b[body + 2] & 0xff : -1;
+                    if (options.enhancedRouteRefresh() && subtype > RouteRefresh.SUBTYPE_EORR) {
+                        // RFC 7313 §5: a subtype other than 0, 1 or 2 is ignored, whatever the length
+                        yield new RouteRefresh(u16(b, body), subtype, end - body >= 4 ? b[body + 3] & 0xff : 0);
+                    }
                     if (options.enhancedRouteRefresh()) {
                         // RFC 7313 §5: once negotiated, a ROUTE-REFRESH of the wrong length is answered with this code,
                         // data = the complete message
@@ -644,7 +649,11 @@ public final class BgpCodec {
             case Notification n -> {
                 out.u8(n.code());
                 out.u8(n.subcode());
-                out.bytes(n.data());
+                // the data (RFC 4271 §4.5) has no length of its own: cut it to what the message limit leaves, as
+                // a 7/1 must echo a whole ROUTE-REFRESH (RFC 7313 §5) that may itself be as long as the limit
+                byte[] data = n.data();
+                int room = o.maxMessageLength(BgpMessage.TYPE_NOTIFICATION) - MIN_NOTIFICATION;
+                out.bytes(data.length <= room ? data : Arrays.copyOf(data, room));
             }
             case Keepalive k -> {
             }

@@ -6,6 +6,7 @@ import dev.viaduct.bgp.wire.AsPathSegment;
 import dev.viaduct.bgp.wire.BgpCodec;
 import dev.viaduct.bgp.wire.BgpDecodeException;
 import dev.viaduct.bgp.wire.BgpMessage;
+import dev.viaduct.bgp.wire.Capability;
 import dev.viaduct.bgp.wire.CodecOptions;
 import dev.viaduct.bgp.wire.Family;
 import dev.viaduct.bgp.wire.Prefix;
@@ -26,9 +27,13 @@ class EnhancedRouteRefreshTest {
     final List<byte[]> sent = new ArrayList<>();
 
     RibPeer peer(String name, long as, String address, CodecOptions codec) {
+        return peer(name, as, address, codec, null);
+    }
+
+    RibPeer peer(String name, long as, String address, CodecOptions codec, Capability.GracefulRestart gr) {
         RibPeer p = rib.addPeer(new RibPeer.Settings(name, as, false, false, null, null, null, null));
         rib.peerUp(p, new RibPeer.Session(Prefix.parseAddress(address), 1, Prefix.parseAddress("10.0.0.1"), Set.of(Family.IPV4_UNICAST),
-                codec, true, null, sent::add), 0);
+                codec, true, gr, sent::add), 0);
         sent.clear();
         return p;
     }
@@ -84,6 +89,23 @@ class EnhancedRouteRefreshTest {
         rib.flush();
         assertThat(route("10.44.0.0/16")).isEmpty();
         assertThat(route("10.43.0.0/16")).hasSize(1);
+    }
+
+    @Test
+    void borrFromAGracefulRestartPeerBeforeItsEndOfRibIsIgnored() {
+        Capability.GracefulRestart gr = new Capability.GracefulRestart(false, false, 30, List.of(new Capability.GrFamily(Family.IPV4_UNICAST, true)));
+        RibPeer a = peer("a", 65001, "10.0.0.2", ENHANCED, gr);
+        announce(a, 10, "10.48.0.0/16");
+        rib.routeRefreshBegins(a, Family.IPV4_UNICAST, 0); // RFC 7313 §4: before End-of-RIB, ignored
+        rib.routeRefreshEnds(a, Family.IPV4_UNICAST);
+        rib.flush();
+        assertThat(route("10.48.0.0/16")).singleElement().extracting(RibRoute::stale).isEqualTo(false);
+
+        rib.apply(a, new InboundUpdate(Family.IPV4_UNICAST, List.of(), List.of()), 0); // End-of-RIB
+        rib.routeRefreshBegins(a, Family.IPV4_UNICAST, 0);
+        rib.routeRefreshEnds(a, Family.IPV4_UNICAST);
+        rib.flush();
+        assertThat(route("10.48.0.0/16")).isEmpty();
     }
 
     @Test

@@ -96,6 +96,26 @@ class MalformedMessageTest {
     }
 
     @Test
+    void theNotificationForAMaximalMalformedRouteRefreshIsCutToFit() throws BgpDecodeException {
+        byte[] m = of().u16(1).u8(1, 1).bytes(new byte[4096 - 23]).message(BgpMessage.TYPE_ROUTE_REFRESH);
+        assertThat(m).hasSize(4096);
+        BgpDecodeException e = (BgpDecodeException) assertThatThrownBy(() -> BgpCodec.decode(m, ENHANCED_ROUTE_REFRESH))
+                .isInstanceOf(BgpDecodeException.class).actual();
+        byte[] sent = BgpCodec.encode(e.notification(), ENHANCED_ROUTE_REFRESH);
+        assertThat(sent).hasSize(4096);
+        BgpMessage.Notification n = (BgpMessage.Notification) BgpCodec.decode(sent, ENHANCED_ROUTE_REFRESH);
+        assertThat(n.data()).containsExactly(java.util.Arrays.copyOf(m, 4096 - 21));
+    }
+
+    @Test
+    void unknownRouteRefreshSubtypeIsIgnoredWhateverItsLength() throws BgpDecodeException {
+        // AFI 1, subtype 9, SAFI 1 and a stray octet: RFC 7313 §5 says ignore, not 7/1
+        byte[] m = HexFormat.of().parseHex("ffffffffffffffffffffffffffffffff" + "0018" + "05" + "0001" + "09" + "01" + "00");
+        BgpMessage.RouteRefresh r = (BgpMessage.RouteRefresh) BgpCodec.decode(m, ENHANCED_ROUTE_REFRESH);
+        assertThat(r.kind(true)).isEqualTo(BgpMessage.RouteRefresh.Kind.IGNORED);
+    }
+
+    @Test
     void routeRefreshOfWrongLengthIsBadMessageLengthWithoutEnhancedRouteRefresh() {
         byte[] m = of().u16(1).u8(0, 1, 0).message(BgpMessage.TYPE_ROUTE_REFRESH);
         assertThat(reset(m, MESSAGE_HEADER, BAD_MESSAGE_LENGTH).data()).containsExactly(0, 24);
