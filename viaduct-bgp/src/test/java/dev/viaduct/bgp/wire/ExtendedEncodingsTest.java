@@ -121,11 +121,11 @@ class ExtendedEncodingsTest {
 
     @Test
     void packingFillsTheNegotiatedMaximum() {
-        List<Prefix> all = new ArrayList<>();
-        for (int i = 0; i < 20000; i++) {
-            all.add(Prefix.parse("10." + (i >> 8) + "." + (i & 0xff) + ".0/24"));
+        PrefixList.Builder all = PrefixList.builder(Family.IPV4_UNICAST, 20000);
+        for (long i = 0; i < 20000; i++) {
+            all.addV4((((10L << 24) | (i << 8)) << 8) | 24); // 10.(i>>8).(i&255).0/24 as address << 8 | length
         }
-        PrefixList prefixes = PrefixList.of(Family.IPV4_UNICAST, all);
+        PrefixList prefixes = all.build();
         List<PathAttribute> attrs = List.of(new PathAttribute.Origin(0), PathAttribute.AsPath.EMPTY, new PathAttribute.NextHop(0x0a000001));
         List<byte[]> plain = new ArrayList<>();
         List<byte[]> extended = new ArrayList<>();
