@@ -24,6 +24,8 @@ import java.util.List;
  * mean something inside the AS (RFC 4456 §8), likewise;</li>
  * <li>RFC 4271 §6.3 / RFC 7606 §7.2: an eBGP route whose AS_PATH does not start with the peer's AS is
  * treated as withdrawn;</li>
+ * <li>RFC 5065 §5 / RFC 7606 §7.2: so is an eBGP route whose AS_PATH holds an AS_CONFED_SEQUENCE or AS_CONFED_SET
+ * segment (this speaker is in no confederation, so every external peer is outside ours);</li>
  * <li>RFC 4456 §8: a route carrying our ORIGINATOR_ID or our CLUSTER_ID is a reflection loop and is ignored;</li>
  * <li>RFC 4271 §6.3: a NEXT_HOP that is our own address of the session is ignored.</li>
  * </ul>
@@ -129,6 +131,15 @@ public record InboundUpdate(Family endOfRib, List<PrefixList> withdrawn, List<An
         b.asPath(path);
         b.aggregator(agg);
         b.unknown(unknown);
+        if (reject == null && !ctx.ibgp()) {
+            for (AsPathSegment s : path) {
+                if (s.type() == AsPathSegment.AS_CONFED_SEQUENCE || s.type() == AsPathSegment.AS_CONFED_SET) {
+                    reject = "AS_PATH holds " + (s.type() == AsPathSegment.AS_CONFED_SEQUENCE ? "an AS_CONFED_SEQUENCE" : "an AS_CONFED_SET")
+                            + " segment " + s + " from an external peer (RFC 5065 §5, RFC 7606 §7.2)";
+                    break;
+                }
+            }
+        }
         if (reject == null && !ctx.ibgp()) {
             if (path.isEmpty() || path.getFirst().type() != AsPathSegment.AS_SEQUENCE || path.getFirst().asn(0) != ctx.peerAs()) {
                 reject = "AS_PATH does not start with the peer's AS " + ctx.peerAs() + " (RFC 4271 §6.3)";

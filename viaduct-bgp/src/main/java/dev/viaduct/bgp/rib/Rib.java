@@ -24,8 +24,8 @@ import java.util.function.Consumer;
 
 /**
  * Adj-RIB-In per peer, the Loc-RIB with the decision process of RFC 4271 §9.1, and Adj-RIB-Out per peer
- * (§9.2), with route reflection (RFC 4456), next-hop-self, import/export policy, End-of-RIB and graceful
- * restart as receiving speaker (RFC 4724 §4.2).
+ * (§9.2), with route reflection (RFC 4456), next-hop-self, import/export policy, End-of-RIB, graceful
+ * restart as receiving speaker (RFC 4724 §4.2) and Enhanced Route Refresh (RFC 7313 §4) on both sides.
  *
  * <p>Concurrency: single owner. Every method must be called from one thread (the speaker's RIB thread); it
  * takes no locks and publishes nothing but {@link RibPeer}'s volatile counters. Work is batched: changes
@@ -270,13 +270,7 @@ public final class Rib {
             boolean keep = retain && gr != null && gr.forFamily(f).isPresent();
             PrefixMap<Path> in = p.adjIn.get(f);
             if (keep) {
-                PrefixMap<Path> st = p.stale.get(f);
-                if (st == null) {
-                    p.stale.put(f, in);
-                } else {
-                    in.forEach((a, b, len, path) -> st.put(a, b, len, path));
-                }
-                p.adjIn.put(f, new PrefixMap<>(f));
+                markStale(p, f);
                 anyRetained |= p.stale.get(f).size() > 0;
             } else {
                 flushStale(p, f);
@@ -366,13 +360,56 @@ public final class Rib {
         }
     }
 
-    /** The peer asked for our routes again (RFC 2918 §4): re-advertise the Adj-RIB-Out of that family. */
+    /**
+     * The peer asked for our routes again (RFC 2918 §4): re-advertise the Adj-RIB-Out of that family, between a
+     * BoRR and an EoRR when the session negotiated Enhanced Route Refresh (RFC 7313 §4). Our End-of-RIB always
+     * went out before (at session start, or when the selection deferral ended), as §4 requires of a BoRR.
+     */
     public void routeRefreshRequested(RibPeer p, Family f) {
-        if (p.session == null || !p.session.families().contains(f) || selectionDeferred()) {
+        RibPeer.Session s = p.session;
+        if (s == null || !s.families().contains(f) || selectionDeferred()) {
             return; // while deferred, the whole table goes out when the deferral ends anyway
+        }
+        boolean enhanced = s.codec().enhancedRouteRefresh();
+        if (enhanced) {
+            s.out().accept(BgpCodec.encode(new BgpMessage.RouteRefresh(f, BgpMessage.RouteRefresh.SUBTYPE_BORR), s.codec()));
         }
         p.adjOut.get(f).clear();
         exportAll(p, f);
+        if (enhanced) {
+            s.out().accept(BgpCodec.encode(new BgpMessage.RouteRefresh(f, BgpMessage.RouteRefresh.SUBTYPE_EORR), s.codec()));
+        }
+    }
+
+    /**
+     * The peer sent a BoRR (RFC 7313 §4): its routes of {@code f} become stale until it re-advertises them. The
+     * EoRR purges what it did not; should the EoRR never come, the stale-path timer does (§4: an implementation
+     * MAY impose a locally configurable upper bound on how long it retains stale routes).
+     */
+    public void routeRefreshBegins(RibPeer p, Family f, long now) {
+        if (p.session == null || !p.session.families().contains(f)) {
+            return;
+        }
+        if (p.session.peerGr() != null && !p.endOfRibReceived.getOrDefault(f, false)) {
+            // RFC 7313 §4: from a graceful-restart peer, a BoRR before its End-of-RIB MUST be ignored and SHOULD be logged
+            LOG.log(Level.WARNING, "peer={0} event=enhanced-route-refresh-begin-ignored family={1} reason=before-end-of-rib", p.name(), f.label());
+            return;
+        }
+        markStale(p, f);
+        p.staleDeadline = Math.min(p.staleDeadline, now + cfg.stalePathSeconds() * SECOND);
+        LOG.log(Level.DEBUG, "peer={0} event=enhanced-route-refresh-begin family={1} stale={2}", p.name(), f.label(), p.stale.get(f).size());
+    }
+
+    /** The peer sent an EoRR (RFC 7313 §4): routes still stale were not re-advertised and are purged. */
+    public void routeRefreshEnds(RibPeer p, Family f) {
+        if (p.session == null || p.stale.get(f) == null) {
+            return; // RFC 7313 §4: an EoRR without a BoRR before it changes nothing
+        }
+        LOG.log(Level.DEBUG, "peer={0} event=enhanced-route-refresh-end family={1} purging-stale={2}", p.name(), f.label(), p.stale.get(f).size());
+        flushStale(p, f);
+        if (p.stale.isEmpty()) {
+            p.staleDeadline = Long.MAX_VALUE;
+        }
     }
 
     // ------------------------------------------------------------------ local routes
@@ -819,6 +856,21 @@ public final class Rib {
         }
     }
 
+    /**
+     * Moves the peer's Adj-RIB-In of {@code f} to its stale routes (merged with any already stale); they stay in
+     * the Loc-RIB until re-advertised (replaced) or purged by {@link #flushStale}.
+     */
+    private void markStale(RibPeer p, Family f) {
+        PrefixMap<Path> in = p.adjIn.get(f);
+        PrefixMap<Path> st = p.stale.get(f);
+        if (st == null) {
+            p.stale.put(f, in);
+        } else {
+            in.forEach((a, b, len, path) -> st.put(a, b, len, path));
+        }
+        p.adjIn.put(f, new PrefixMap<>(f));
+    }
+
     private void flushStale(RibPeer p, Family f) {
         PrefixMap<Path> st = p.stale.remove(f);
         if (st == null) {
@@ -903,7 +955,7 @@ public final class Rib {
             s.out().accept(msg);
         };
         if (withdrawals.size() > 0) {
-            BgpCodec.packWithdrawals(f, withdrawals.build(), sink);
+            BgpCodec.packWithdrawals(f, withdrawals.build(), codec, sink);
         }
         for (Map.Entry<RouteAttrs, PrefixList.Builder> e : groups.entrySet()) {
             RouteAttrs attrs = e.getKey();
@@ -946,6 +998,7 @@ public final class Rib {
                 selfNh = true;
             }
         } else {
+            b.withoutConfederationSegments(); // RFC 5065 §5: none leave the confederation (we are in none)
             b.prepend(cfg.localAs()); // §5.1.2
             b.localPref(RouteAttrs.ABSENT);
             if (src != null) {

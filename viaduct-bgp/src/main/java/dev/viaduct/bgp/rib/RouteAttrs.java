@@ -333,6 +333,15 @@ public final class RouteAttrs {
             return this;
         }
 
+        /**
+         * Drops AS_CONFED_SEQUENCE and AS_CONFED_SET segments: RFC 5065 §5, they are never sent to a peer outside
+         * the confederation (and this speaker is in none).
+         */
+        public Builder withoutConfederationSegments() {
+            asPath.removeIf(s -> s.type() == AsPathSegment.AS_CONFED_SEQUENCE || s.type() == AsPathSegment.AS_CONFED_SET);
+            return this;
+        }
+
         public Builder nextHop(byte[] v) {
             if (v.length != 4 && v.length != 16 && v.length != 32) {
                 throw new IllegalArgumentException("nextHop: " + v.length + " bytes is not an IPv4/IPv6 next hop");

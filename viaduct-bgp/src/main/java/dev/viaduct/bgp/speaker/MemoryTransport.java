@@ -132,7 +132,10 @@ final class MemoryTransport implements Transport {
         }
     }
 
-    /** One direction: a 64 KiB ring (16 maximum-size BGP messages). */
+    /**
+     * One direction: a 64 KiB ring (16 maximum-size BGP messages, or one extended message of RFC 8654; a writer
+     * of a larger burst waits for the reader, as on a socket).
+     */
     private static final class Pipe {
         private final byte[] ring = new byte[1 << 16];
         private final ReentrantLock lock = new ReentrantLock();

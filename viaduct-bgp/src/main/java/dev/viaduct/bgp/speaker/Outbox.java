@@ -23,7 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Outbox {
     private static final byte[] CLOSE = new byte[0];
-    /** The most bytes of queued messages gathered into one write: four max-size messages (RFC 4271 §4.1). */
+    /**
+     * The most bytes of queued messages gathered into one write: four max-size messages (RFC 4271 §4.1). An
+     * extended message (RFC 8654) larger than this is written on its own.
+     */
     static final int GATHER = 4 * 4096;
 
     private final Transport.Connection conn;

@@ -127,6 +127,8 @@ final class PeerSession {
             caps.add(new Capability.Multiprotocol(f));
         }
         caps.add(new Capability.RouteRefreshSupport());
+        caps.add(new Capability.EnhancedRouteRefresh()); // RFC 7313 §3
+        caps.add(new Capability.ExtendedMessage()); // RFC 8654 §3: we accept messages up to 65,535 octets
         caps.add(new Capability.FourOctetAs(asn));
         SpeakerConfig.GracefulRestart gr = s.gracefulRestart();
         if (gr != null) {
@@ -351,7 +353,8 @@ final class PeerSession {
         List<AttributeError> soft = new ArrayList<>(0);
         byte[] whole;
         try {
-            BgpCodec.Header h = BgpCodec.decodeHeader(header, 0);
+            // the session's limits: 4,096 octets until both OPENs offered Extended Messages (RFC 8654 §3)
+            BgpCodec.Header h = BgpCodec.decodeHeader(header, 0, at.codec);
             whole = new byte[h.length()];
             System.arraycopy(header, 0, whole, 0, header.length);
             if (in.readNBytes(whole, header.length, whole.length - header.length) < whole.length - header.length) {
@@ -410,14 +413,25 @@ final class PeerSession {
                             rib.apply(ribPeer, iu, now());
                         }
                     };
-                } else if (msg instanceof BgpMessage.RouteRefresh rr && rr.family().isPresent() && rr.subtype() == 0) {
-                    // subtypes 1/2 are RFC 7313 BoRR/EoRR markers, which we never asked for
+                } else if (msg instanceof BgpMessage.RouteRefresh rr && rr.family().isPresent()) {
                     Family f = rr.family().get();
-                    work = rib -> {
-                        if (generation(gen)) {
-                            rib.routeRefreshRequested(ribPeer, f);
-                        }
-                    };
+                    BgpMessage.RouteRefresh.Kind kind = rr.kind(at.codec.enhancedRouteRefresh());
+                    if (kind == BgpMessage.RouteRefresh.Kind.IGNORED) {
+                        // RFC 7313 §5: ignored, and SHOULD be logged
+                        LOG.log(Level.WARNING, "peer={0} event=route-refresh-ignored subtype={1}", cfg.name(), rr.subtype());
+                    } else {
+                        work = rib -> {
+                            if (generation(gen)) {
+                                switch (kind) {
+                                    case REQUEST -> rib.routeRefreshRequested(ribPeer, f);
+                                    case BEGIN -> rib.routeRefreshBegins(ribPeer, f, now());
+                                    case END -> rib.routeRefreshEnds(ribPeer, f);
+                                    case IGNORED -> {
+                                    }
+                                }
+                            }
+                        };
+                    }
                 }
             }
             if (msg instanceof Open && at.fsm.state() instanceof FsmState.OpenConfirm) {

@@ -19,7 +19,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Concurrency: any thread; one lock, held for a push or a pop.
  */
 final class ReadBuffers {
-    /** A BGP message is at most 4096 bytes (RFC 4271 §4.1): one recv(2) can take two. */
+    /**
+     * A BGP message is at most 4096 bytes (RFC 4271 §4.1): one recv(2) can take two. An extended message (up to
+     * 65,535 bytes, RFC 8654) takes several; the reader is a stream, so nothing here depends on a message fitting.
+     */
     static final int SIZE = 8 * 1024;
     /** Idle buffers kept for reuse (2 MiB): enough for a burst of many sessions receiving at once. */
     private static final int KEEP = 256;

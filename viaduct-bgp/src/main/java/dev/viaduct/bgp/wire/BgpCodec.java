@@ -15,19 +15,23 @@ import java.util.List;
 
 /**
  * BGP-4 wire format (RFC 4271 §4) with MP-BGP (RFC 4760), 4-octet AS (RFC 6793), route refresh (RFC 2918,
- * RFC 7313 subtypes), graceful restart capability (RFC 4724), and the revised UPDATE error handling of
- * RFC 7606. Pure: no I/O, no clock, no state. Every decode error is a {@link BgpDecodeException} carrying
- * the NOTIFICATION RFC 4271 §6 prescribes, or an {@link AttributeError} when RFC 7606 handles it without a
+ * RFC 7313 subtypes), graceful restart capability (RFC 4724), extended messages (RFC 8654), extended OPEN
+ * optional parameters (RFC 9072), and the revised UPDATE error handling of RFC 7606. Pure: no I/O, no clock,
+ * no state. Every decode error is a {@link BgpDecodeException} carrying the NOTIFICATION RFC 4271 §6 prescribes, or an {@link AttributeError} when RFC 7606 handles it without a
  * session reset; nothing else escapes, whatever the bytes.
  */
 public final class BgpCodec {
     public static final int HEADER_LENGTH = 19;
     public static final int MAX_MESSAGE_LENGTH = 4096;
+    /** RFC 8654 §3: the largest message once both sides advertised Extended Messages (OPEN and KEEPALIVE excepted). */
+    public static final int MAX_EXTENDED_MESSAGE_LENGTH = 65535;
     public static final int BGP_VERSION = 4;
 
     private static final int MIN_OPEN = 29;
     private static final int MIN_UPDATE = 23;
     private static final int MIN_NOTIFICATION = 21;
+    /** RFC 9072 §2: Optional Parameter type reserved as the "Extended Length" indicator. */
+    private static final int EXTENDED_OPT_PARAMS = 255;
 
     private BgpCodec() {
     }
@@ -39,10 +43,18 @@ public final class BgpCodec {
     // ------------------------------------------------------------------ header
 
     /**
-     * Checks the 19-byte header at {@code off} (RFC 4271 §6.1): marker all ones, length within 19..4096 and
-     * the minimum (or exact) length for its type, known type.
+     * Checks the 19-byte header at {@code off} (RFC 4271 §6.1) of a message on a session without Extended
+     * Messages: marker all ones, length within 19..4096 and the minimum (or exact) length for its type, known type.
      */
     public static Header decodeHeader(byte[] b, int off) throws BgpDecodeException {
+        return decodeHeader(b, off, CodecOptions.FOUR_OCTET_AS);
+    }
+
+    /**
+     * Checks the 19-byte header at {@code off} (RFC 4271 §6.1) against the limits of the session: up to 4,096
+     * octets, or 65,535 for the types RFC 8654 §3 extends once both sides advertised Extended Messages.
+     */
+    public static Header decodeHeader(byte[] b, int off, CodecOptions options) throws BgpDecodeException {
         if (b.length - off < HEADER_LENGTH) {
             throw new BgpDecodeException(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, "header: " + (b.length - off) + " bytes, need 19");
         }
@@ -55,8 +67,15 @@ public final class BgpCodec {
         int length = u16(b, off + 16);
         int type = b[off + 18] & 0xff;
         byte[] lengthField = {b[off + 16], b[off + 17]};
-        if (length < HEADER_LENGTH || length > MAX_MESSAGE_LENGTH) {
+        if (length < HEADER_LENGTH) {
             throw new BgpDecodeException(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, lengthField, "length: " + length + " is not 19..4096");
+        }
+        int max = options.maxMessageLength(type);
+        if (length > max) {
+            // RFC 8654 §4: a message over 4,096 octets without the capability is a Bad Message Length
+            throw new BgpDecodeException(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, lengthField, "length: " + length + " exceeds "
+                    + max + (max == MAX_MESSAGE_LENGTH && options.extendedMessages() ? " (RFC 8654 §3: OPEN and KEEPALIVE stay within 4096)"
+                            : max == MAX_MESSAGE_LENGTH ? " (no Extended Messages negotiated, RFC 8654)" : ""));
         }
         int min = switch (type) {
             case BgpMessage.TYPE_OPEN -> MIN_OPEN;
@@ -90,7 +109,7 @@ public final class BgpCodec {
         if (len < HEADER_LENGTH || off < 0 || off + len > b.length) {
             throw new BgpDecodeException(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, "message: " + len + " bytes cannot hold a header");
         }
-        Header h = decodeHeader(b, off);
+        Header h = decodeHeader(b, off, options);
         if (h.length() != len) {
             throw new BgpDecodeException(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, new byte[] {b[off + 16], b[off + 17]},
                     "length: header says " + h.length() + " but the message has " + len + " bytes");
@@ -104,9 +123,20 @@ public final class BgpCodec {
             case BgpMessage.TYPE_KEEPALIVE -> Keepalive.INSTANCE;
             case BgpMessage.TYPE_ROUTE_REFRESH -> {
                 if (end - body != 4) {
-                    // RFC 7313 §5: a ROUTE-REFRESH of the wrong length is answered with this code, data = the message
-                    throw new BgpDecodeException(ROUTE_REFRESH_MESSAGE, INVALID_MESSAGE_LENGTH, Arrays.copyOfRange(b, off, end),
-                            "length: ROUTE-REFRESH body is " + (end - body) + " bytes, must be 4");
+                    int subtype = end - body >= 3 ? b[body + 2] & 0xff : -1;
+                    if (options.enhancedRouteRefresh() && subtype > RouteRefresh.SUBTYPE_EORR) {
+                        // RFC 7313 §5: a subtype other than 0, 1 or 2 is ignored, whatever the length
+                        yield new RouteRefresh(u16(b, body), subtype, end - body >= 4 ? b[body + 3] & 0xff : 0);
+                    }
+                    if (options.enhancedRouteRefresh()) {
+                        // RFC 7313 §5: once negotiated, a ROUTE-REFRESH of the wrong length is answered with this code,
+                        // data = the complete message
+                        throw new BgpDecodeException(ROUTE_REFRESH_MESSAGE, INVALID_MESSAGE_LENGTH, Arrays.copyOfRange(b, off, end),
+                                "length: ROUTE-REFRESH body is " + (end - body) + " bytes, must be 4");
+                    }
+                    // RFC 2918 §3 fixes the length; RFC 4271 §6.1: a length wrong for the type is Bad Message Length
+                    throw new BgpDecodeException(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, new byte[] {b[off + 16], b[off + 17]},
+                            "length: " + len + " is wrong for a ROUTE-REFRESH (must be 23)");
                 }
                 yield new RouteRefresh(u16(b, body), b[body + 2] & 0xff, b[body + 3] & 0xff);
             }
@@ -132,18 +162,31 @@ public final class BgpCodec {
             throw new BgpDecodeException(OPEN_MESSAGE, BAD_BGP_IDENTIFIER, "BGP identifier: 0.0.0.0 is not valid (RFC 6286 §2.2)");
         }
         int q = p + 10;
+        // RFC 9072 §2: a Non-Ext OP Type of 255 (where the first parameter's type would be) means the extended
+        // format: a 2-octet length of the optional parameters follows, and every parameter has a 2-octet length
+        boolean extended = optLen != 0 && q < end && (b[q] & 0xff) == EXTENDED_OPT_PARAMS;
+        if (extended) {
+            if (end - q < 3) {
+                throw new BgpDecodeException(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, new byte[] {(byte) ((end - p + 19) >> 8), (byte) (end - p + 19)},
+                        "OPEN extended optional parameters length (RFC 9072): " + (end - q - 1) + " bytes left, need 2");
+            }
+            optLen = u16(b, q + 1);
+            q += 3;
+        }
         if (q + optLen != end) {
             throw new BgpDecodeException(MESSAGE_HEADER, BAD_MESSAGE_LENGTH, new byte[] {(byte) ((end - p + 19) >> 8), (byte) (end - p + 19)},
-                    "OPEN optional parameters length " + optLen + " does not match the message (" + (end - q) + " bytes left)");
+                    "OPEN " + (extended ? "extended " : "") + "optional parameters length " + optLen + " does not match the message ("
+                            + (end - q) + " bytes left)");
         }
+        int lenBytes = extended ? 2 : 1;
         List<Capability> caps = new ArrayList<>();
         while (q < end) {
-            if (end - q < 2) {
+            if (end - q < 1 + lenBytes) {
                 throw new BgpDecodeException(OPEN_MESSAGE, 0, "optional parameter: truncated header at offset " + (q - p));
             }
             int type = b[q] & 0xff;
-            int plen = b[q + 1] & 0xff;
-            q += 2;
+            int plen = extended ? u16(b, q + 1) : b[q + 1] & 0xff;
+            q += 1 + lenBytes;
             if (q + plen > end) {
                 throw new BgpDecodeException(OPEN_MESSAGE, 0, "optional parameter type " + type + ": length " + plen + " overruns the OPEN");
             }
@@ -172,6 +215,14 @@ public final class BgpCodec {
 
     private static Capability decodeCapability(byte[] b, int q, int code, int len) throws BgpDecodeException {
         switch (code) {
+            case Capability.CODE_EXTENDED_MESSAGE -> {
+                requireCapLength(code, "Extended Message", len, len == 0);
+                return new Capability.ExtendedMessage();
+            }
+            case Capability.CODE_ENHANCED_ROUTE_REFRESH -> {
+                requireCapLength(code, "Enhanced Route Refresh", len, len == 0);
+                return new Capability.EnhancedRouteRefresh();
+            }
             case Capability.CODE_MULTIPROTOCOL -> {
                 requireCapLength(code, "Multiprotocol", len, len == 4);
                 return new Capability.Multiprotocol(u16(b, q), b[q + 3] & 0xff);
@@ -225,6 +276,7 @@ public final class BgpCodec {
         List<PathAttribute> attrs = new ArrayList<>();
         long[] seen = new long[4];
         AttributeError withdrawAll = null;
+        byte[] withdrawData = new byte[0]; // the attribute behind withdrawAll, should RFC 7606 §5.2 make it a reset
         int q = astart;
         while (q < aend) {
             int left = aend - q;
@@ -246,6 +298,9 @@ public final class BgpCodec {
                 if (rule != null && rule.onMalformed() == null) {
                     throw new BgpDecodeException(UPDATE_MESSAGE, ATTRIBUTE_LENGTH_ERROR, Arrays.copyOfRange(b, q, aend),
                             rule.name() + ": length " + vlen + " overruns the path attributes");
+                }
+                if (withdrawAll == null) {
+                    withdrawData = Arrays.copyOfRange(b, q, aend);
                 }
                 withdrawAll = firstOf(withdrawAll, soft, new AttributeError(type, Action.TREAT_AS_WITHDRAW, ATTRIBUTE_LENGTH_ERROR,
                         AttributeTable.name(type) + ": length " + vlen + " overruns the path attributes (" + (aend - vstart) + " bytes left)"));
@@ -309,6 +364,9 @@ public final class BgpCodec {
             }
             AttributeError err = new AttributeError(type, rule.onMalformed(), subcode, problem);
             if (err.action() == Action.TREAT_AS_WITHDRAW) {
+                if (withdrawAll == null) {
+                    withdrawData = Arrays.copyOfRange(b, vstart - (ext ? 4 : 3), vend);
+                }
                 withdrawAll = firstOf(withdrawAll, soft, err);
             } else {
                 soft.add(err);
@@ -332,6 +390,12 @@ public final class BgpCodec {
             }
         }
         boolean announces = !nlri.isEmpty() || (reach != null && !reach.nlri().isEmpty());
+        if (withdrawAll != null && nlri.isEmpty() && !seenType(seen, PathAttribute.MP_REACH_NLRI) && !seenType(seen, PathAttribute.MP_UNREACH_NLRI)) {
+            // RFC 7606 §5.2: with no NLRI at all (neither the NLRI field nor MP_REACH_NLRI / MP_UNREACH_NLRI)
+            // there is nothing to treat as withdrawn, so "session reset" MUST be used
+            throw new BgpDecodeException(UPDATE_MESSAGE, withdrawAll.subcode(), withdrawData,
+                    withdrawAll.detail() + "; the UPDATE carries no NLRI, so it cannot be treated as withdraw (RFC 7606 §5.2)");
+        }
         if (withdrawAll == null && announces) {
             // RFC 7606 §3 d: missing well-known mandatory attributes -> treat-as-withdraw. NEXT_HOP is
             // mandatory only with classic NLRI (RFC 4760 §3).
@@ -346,6 +410,10 @@ public final class BgpCodec {
             return new Update(withdrawn, attrs, nlri);
         }
         return asWithdrawal(withdrawn, nlri, reach, unreach, attrs);
+    }
+
+    private static boolean seenType(long[] seen, int type) {
+        return (seen[type >>> 6] & (1L << type)) != 0;
     }
 
     private static AttributeError firstOf(AttributeError current, List<AttributeError> soft, AttributeError e) {
@@ -576,7 +644,10 @@ public final class BgpCodec {
 
     // ------------------------------------------------------------------ encode
 
-    /** Encodes a message, header included. Throws IllegalArgumentException if it exceeds 4096 bytes. */
+    /**
+     * Encodes a message, header included. Throws IllegalArgumentException if it exceeds the session's limit
+     * ({@link CodecOptions#maxMessageLength}).
+     */
     public static byte[] encode(BgpMessage m, CodecOptions o) {
         Out out = new Out(64);
         out.header();
@@ -586,7 +657,11 @@ public final class BgpCodec {
             case Notification n -> {
                 out.u8(n.code());
                 out.u8(n.subcode());
-                out.bytes(n.data());
+                // the data (RFC 4271 §4.5) has no length of its own: cut it to what the message limit leaves, as
+                // a 7/1 must echo a whole ROUTE-REFRESH (RFC 7313 §5) that may itself be as long as the limit
+                byte[] data = n.data();
+                int room = o.maxMessageLength(BgpMessage.TYPE_NOTIFICATION) - MIN_NOTIFICATION;
+                out.bytes(data.length <= room ? data : Arrays.copyOf(data, room));
             }
             case Keepalive k -> {
             }
@@ -596,9 +671,14 @@ public final class BgpCodec {
                 out.u8(r.safi());
             }
         }
-        return out.finish(m.type());
+        return out.finish(m.type(), o.maxMessageLength(m.type()));
     }
 
+    /**
+     * One Capabilities parameter (RFC 5492 §4) per capability. RFC 9072 §2: the encoding of RFC 4271 while the
+     * parameters fit its 1-octet length, the extended one (Non-Ext OP Len and Type 255, 2-octet lengths) when
+     * they exceed 255 octets.
+     */
     private static void encodeOpen(Open m, Out out) {
         out.u8(m.version());
         out.u16(m.myAs());
@@ -606,18 +686,32 @@ public final class BgpCodec {
         out.s32(m.bgpId());
         int lenAt = out.pos;
         out.u8(0);
+        int params = 0;
         for (Capability c : m.capabilities()) {
             out.u8(2);
             int plenAt = out.pos;
             out.u8(0);
             encodeCapability(c, out);
             out.buf[plenAt] = (byte) (out.pos - plenAt - 1);
+            params++;
         }
         int optLen = out.pos - lenAt - 1;
-        if (optLen > 255) {
-            throw new IllegalArgumentException("capabilities: " + optLen + " bytes of optional parameters exceed 255");
+        if (optLen <= 255) {
+            out.buf[lenAt] = (byte) optLen;
+            return;
         }
-        out.buf[lenAt] = (byte) optLen;
+        byte[] plain = Arrays.copyOfRange(out.buf, lenAt + 1, out.pos);
+        out.pos = lenAt;
+        out.u8(EXTENDED_OPT_PARAMS);
+        out.u8(EXTENDED_OPT_PARAMS);
+        out.u16(optLen + params); // each parameter's length grows by one octet
+        for (int p = 0; p < plain.length; ) {
+            int plen = plain[p + 1] & 0xff;
+            out.u8(plain[p]);
+            out.u16(plen);
+            out.bytes(Arrays.copyOfRange(plain, p + 2, p + 2 + plen));
+            p += 2 + plen;
+        }
     }
 
     private static void encodeCapability(Capability c, Out out) {
@@ -631,6 +725,10 @@ public final class BgpCodec {
                 out.u8(mp.safi());
             }
             case Capability.RouteRefreshSupport r -> {
+            }
+            case Capability.ExtendedMessage x -> {
+            }
+            case Capability.EnhancedRouteRefresh x -> {
             }
             case Capability.FourOctetAs f -> out.s32((int) f.asn());
             case Capability.GracefulRestart g -> {
@@ -786,17 +884,18 @@ public final class BgpCodec {
     // ------------------------------------------------------------------ packing
 
     /**
-     * Packs announcements that share one attribute set into as few UPDATEs as fit in 4096 bytes each
-     * (RFC 4271 §9.2: a speaker SHOULD pack). {@code attrs} must not contain MP_REACH_NLRI; for families
+     * Packs announcements that share one attribute set into as few UPDATEs as fit in the session's maximum
+     * (4,096 bytes, or 65,535 with Extended Messages, RFC 8654) each (RFC 4271 §9.2: a speaker SHOULD pack). {@code attrs} must not contain MP_REACH_NLRI; for families
      * other than IPv4 one is built per message from {@code mpNextHop}. Each message goes to {@code sink}.
      */
     public static void packAnnouncements(Family f, List<PathAttribute> attrs, byte[] mpNextHop, PrefixList prefixes,
             CodecOptions o, java.util.function.Consumer<byte[]> sink) {
         byte[] shared = encodeAttributes(attrs, o);
+        int max = o.maxMessageLength(BgpMessage.TYPE_UPDATE);
         int i = 0;
         int n = prefixes.size();
         while (i < n) {
-            Out out = new Out(MAX_MESSAGE_LENGTH);
+            Out out = new Out(Math.min(max, HEADER_LENGTH + 4 + shared.length + 64 + (f == Family.IPV4_UNICAST ? 5 : 17) * (n - i)));
             out.header();
             out.u16(0); // no withdrawn routes
             int aAt = out.pos;
@@ -806,7 +905,7 @@ public final class BgpCodec {
                 out.patch16(aAt, shared.length);
                 while (i < n) {
                     long k = prefixes.v4Key(i);
-                    if (out.pos + prefixBytes((int) (k & 0xff)) > MAX_MESSAGE_LENGTH) {
+                    if (out.pos + prefixBytes((int) (k & 0xff)) > max) {
                         break;
                     }
                     writeV4(k, out);
@@ -827,7 +926,7 @@ public final class BgpCodec {
                 int before = i;
                 while (i < n) {
                     int len = prefixes.v6Length(i);
-                    if (out.pos + prefixBytes(len) > MAX_MESSAGE_LENGTH) {
+                    if (out.pos + prefixBytes(len) > max) {
                         break;
                     }
                     writeV6(prefixes.v6Hi(i), prefixes.v6Lo(i), len, out);
@@ -839,23 +938,27 @@ public final class BgpCodec {
                 out.patch16(lenAt, out.pos - vstart);
                 out.patch16(aAt, out.pos - aAt - 2);
             }
-            sink.accept(out.finish(BgpMessage.TYPE_UPDATE));
+            sink.accept(out.finish(BgpMessage.TYPE_UPDATE, max));
         }
     }
 
-    /** Packs withdrawals into as few UPDATEs as fit (classic field for IPv4, MP_UNREACH_NLRI otherwise). */
-    public static void packWithdrawals(Family f, PrefixList prefixes, java.util.function.Consumer<byte[]> sink) {
+    /**
+     * Packs withdrawals into as few UPDATEs as fit in the session's maximum (classic field for IPv4,
+     * MP_UNREACH_NLRI otherwise).
+     */
+    public static void packWithdrawals(Family f, PrefixList prefixes, CodecOptions o, java.util.function.Consumer<byte[]> sink) {
+        int max = o.maxMessageLength(BgpMessage.TYPE_UPDATE);
         int i = 0;
         int n = prefixes.size();
         while (i < n) {
-            Out out = new Out(MAX_MESSAGE_LENGTH);
+            Out out = new Out(Math.min(max, HEADER_LENGTH + 16 + 17 * (n - i)));
             out.header();
             if (f == Family.IPV4_UNICAST) {
                 int wAt = out.pos;
                 out.u16(0);
                 while (i < n) {
                     long k = prefixes.v4Key(i);
-                    if (out.pos + prefixBytes((int) (k & 0xff)) + 2 > MAX_MESSAGE_LENGTH) {
+                    if (out.pos + prefixBytes((int) (k & 0xff)) + 2 > max) {
                         break;
                     }
                     writeV4(k, out);
@@ -876,7 +979,7 @@ public final class BgpCodec {
                 out.u8(f.safi());
                 while (i < n) {
                     int len = prefixes.v6Length(i);
-                    if (out.pos + prefixBytes(len) > MAX_MESSAGE_LENGTH) {
+                    if (out.pos + prefixBytes(len) > max) {
                         break;
                     }
                     writeV6(prefixes.v6Hi(i), prefixes.v6Lo(i), len, out);
@@ -885,7 +988,7 @@ public final class BgpCodec {
                 out.patch16(lenAt, out.pos - vstart);
                 out.patch16(aAt, out.pos - aAt - 2);
             }
-            sink.accept(out.finish(BgpMessage.TYPE_UPDATE));
+            sink.accept(out.finish(BgpMessage.TYPE_UPDATE, max));
         }
     }
 
@@ -956,9 +1059,9 @@ public final class BgpCodec {
             pos = HEADER_LENGTH;
         }
 
-        byte[] finish(int type) {
-            if (pos > MAX_MESSAGE_LENGTH) {
-                throw new IllegalArgumentException("message: " + pos + " bytes exceed the 4096-byte maximum (RFC 4271 §4.1)");
+        byte[] finish(int type, int max) {
+            if (pos > max) {
+                throw new IllegalArgumentException("message: " + pos + " bytes exceed the " + max + "-byte maximum (RFC 4271 §4.1, RFC 8654)");
             }
             patch16(16, pos);
             buf[18] = (byte) type;

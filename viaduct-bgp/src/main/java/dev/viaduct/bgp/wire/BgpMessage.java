@@ -170,8 +170,45 @@ public sealed interface BgpMessage {
      * (RFC 2918 §4), not an error.
      */
     record RouteRefresh(int afi, int subtype, int safi) implements BgpMessage {
+        public static final int SUBTYPE_REQUEST = 0;
+        public static final int SUBTYPE_BORR = 1;
+        public static final int SUBTYPE_EORR = 2;
+
+        /** What a received ROUTE-REFRESH asks of the receiver. */
+        public enum Kind {
+            /** Re-advertise the family (RFC 2918 §4). */
+            REQUEST,
+            /** Beginning of Route Refresh: the sender is about to re-advertise (RFC 7313 §4). */
+            BEGIN,
+            /** End of Route Refresh: whatever was not re-advertised since BEGIN is gone (RFC 7313 §4). */
+            END,
+            /** Nothing: a subtype RFC 7313 §5 says to ignore. */
+            IGNORED
+        }
+
         public RouteRefresh(Family family) {
-            this(family.afi(), 0, family.safi());
+            this(family.afi(), SUBTYPE_REQUEST, family.safi());
+        }
+
+        public RouteRefresh(Family family, int subtype) {
+            this(family.afi(), subtype, family.safi());
+        }
+
+        /**
+         * The meaning of the subtype on a session that did or did not negotiate Enhanced Route Refresh. Without
+         * it the octet is RFC 2918's Reserved field, ignored on receipt: every message is a request. With it,
+         * RFC 7313 §5: subtypes other than 0, 1 and 2 are ignored.
+         */
+        public Kind kind(boolean enhanced) {
+            if (!enhanced) {
+                return Kind.REQUEST;
+            }
+            return switch (subtype) {
+                case SUBTYPE_REQUEST -> Kind.REQUEST;
+                case SUBTYPE_BORR -> Kind.BEGIN;
+                case SUBTYPE_EORR -> Kind.END;
+                default -> Kind.IGNORED;
+            };
         }
 
         public Optional<Family> family() {

@@ -9,8 +9,10 @@ import java.util.Optional;
 public sealed interface Capability {
     int CODE_MULTIPROTOCOL = 1;
     int CODE_ROUTE_REFRESH = 2;
+    int CODE_EXTENDED_MESSAGE = 6;
     int CODE_GRACEFUL_RESTART = 64;
     int CODE_FOUR_OCTET_AS = 65;
+    int CODE_ENHANCED_ROUTE_REFRESH = 70;
 
     int code();
 
@@ -35,6 +37,22 @@ public sealed interface Capability {
         @Override
         public int code() {
             return CODE_ROUTE_REFRESH;
+        }
+    }
+
+    /** BGP Extended Message (RFC 8654 §3): the sender accepts messages up to 65,535 octets. */
+    record ExtendedMessage() implements Capability {
+        @Override
+        public int code() {
+            return CODE_EXTENDED_MESSAGE;
+        }
+    }
+
+    /** Enhanced Route Refresh (RFC 7313 §3): the sender demarcates a re-advertisement with BoRR and EoRR. */
+    record EnhancedRouteRefresh() implements Capability {
+        @Override
+        public int code() {
+            return CODE_ENHANCED_ROUTE_REFRESH;
         }
     }
 

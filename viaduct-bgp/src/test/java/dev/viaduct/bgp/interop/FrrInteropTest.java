@@ -132,6 +132,19 @@ class FrrInteropTest {
     }
 
     @Test
+    void extendedMessagesAndEnhancedRouteRefreshAreNegotiatedAndFrrFramesItsRefresh() {
+        JsonNode caps = frr.json("show bgp neighbors " + net + "3 json").path(net + "3").path("neighborCapabilities");
+        assertThat(caps.path("extendedMessage").asString()).as(caps.toString()).isEqualTo("advertisedAndReceived");
+        assertThat(caps.path("enhancedRouteRefresh").asString()).as(caps.toString()).isEqualTo("advertisedAndReceived");
+        Poll.until("route present", T, () -> best(ebgp, "10.30.0.0/24").isPresent());
+        long refreshes = ebgp.peers().getFirst().routeRefreshesReceived();
+        assertThat(ebgp.requestRouteRefresh(v4(net + "2"), Family.IPV4_UNICAST)).isTrue();
+        // RFC 7313 §4: FRR answers with BoRR, its routes, EoRR; what it re-sent is not purged
+        Poll.until("FRR's BoRR and EoRR", T, () -> ebgp.peers().getFirst().routeRefreshesReceived() >= refreshes + 2);
+        Poll.until("FRR's route survives the refresh, not stale", T, () -> best(ebgp, "10.30.0.0/24").filter(r -> !r.stale()).isPresent());
+    }
+
+    @Test
     void routeRefreshBothWays() {
         Poll.until("route present", T, () -> best(ebgp, "10.30.0.0/24").isPresent());
         long before = ebgp.peers().getFirst().updatesReceived();

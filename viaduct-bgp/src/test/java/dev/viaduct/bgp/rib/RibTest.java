@@ -336,6 +336,41 @@ class RibTest {
     }
 
     @Test
+    void confederationSegmentsFromAnExternalPeerAreTreatedAsWithdrawn() throws BgpDecodeException {
+        // ORIGIN IGP; AS_PATH: AS_SEQUENCE [65001], AS_CONFED_SEQUENCE [65100]; NEXT_HOP 10.0.0.9; NLRI 10.13.0.0/16
+        byte[] wire = java.util.HexFormat.of().parseHex("ffffffffffffffffffffffffffffffff" + "0034" + "02" + "0000" + "001a"
+                + "40010100" + "4002" + "0c" + "0201" + "0000fde9" + "0301" + "0000fe4c" + "400304" + "0a000009" + "100a0d");
+        BgpMessage.Update u = (BgpMessage.Update) BgpCodec.decode(wire, CodecOptions.FOUR_OCTET_AS);
+        List<dev.viaduct.bgp.wire.AttributeError> problems = new ArrayList<>();
+        InboundUpdate ebgp = InboundUpdate.convert(u, new InboundUpdate.Context(LOCAL_AS, ROUTER_ID, CLUSTER, 65001, true, null), problems);
+        assertThat(ebgp.announced()).isEmpty();
+        assertThat(ebgp.withdrawn()).singleElement().satisfies(l -> assertThat(l).containsExactly(Prefix.parse("10.13.0.0/16")));
+        assertThat(problems).singleElement().satisfies(p -> {
+            assertThat(p.action()).isEqualTo(dev.viaduct.bgp.wire.AttributeError.Action.TREAT_AS_WITHDRAW);
+            assertThat(p.subcode()).isEqualTo(dev.viaduct.bgp.wire.ErrorCodes.MALFORMED_AS_PATH);
+            assertThat(p.detail()).contains("AS_CONFED_SEQUENCE", "RFC 5065");
+        });
+        problems.clear();
+        // the same path inside the AS is not ours to judge: accepted
+        InboundUpdate ibgp = InboundUpdate.convert(u, new InboundUpdate.Context(LOCAL_AS, ROUTER_ID, CLUSTER, LOCAL_AS, true, null), problems);
+        assertThat(ibgp.announced()).hasSize(1);
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void confederationSegmentsAreNeverExportedToAnExternalPeer() {
+        RibPeer internal = peer("i", LOCAL_AS, "10.0.0.3");
+        RibPeer external = peer("e", 65002, "10.0.0.4");
+        RouteAttrs withConfed = attrs("10.0.0.3").asPath(List.of(new AsPathSegment(AsPathSegment.AS_CONFED_SET, new int[] {65100, 65101}),
+                AsPathSegment.sequence(65001))).build();
+        announce(internal, withConfed, "10.14.0.0/16");
+        BgpMessage.Update sentOut = updates(external).getLast();
+        PathAttribute.AsPath path = sentOut.attributes().stream().filter(a -> a instanceof PathAttribute.AsPath)
+                .map(a -> (PathAttribute.AsPath) a).findFirst().orElseThrow();
+        assertThat(path.segments()).containsExactly(AsPathSegment.sequence(LOCAL_AS, 65001));
+    }
+
+    @Test
     void localPrefFromAnExternalPeerIsIgnoredAndAs4PathIsMergedFromOldSpeakers() {
         InboundUpdate.Context ctx = new InboundUpdate.Context(LOCAL_AS, ROUTER_ID, CLUSTER, 65001, false, null);
         InboundUpdate u = InboundUpdate.convert(new BgpMessage.Update(PrefixList.empty(Family.IPV4_UNICAST),

@@ -190,6 +190,92 @@ class SessionErrorTest {
         }
     }
 
+    /** An UPDATE of exactly {@code length} octets: AS_SEQUENCE [65001], /24s under 10.0/16, then one shorter prefix. */
+    static byte[] updateOfLength(int length) {
+        Raw body = Raw.of().u16(0).u16(20).bytes(Raw.ORIGIN_IGP).u8(0x40, 2, 6, 2, 1, 0, 0, 0xfd, 0xe9).bytes(Raw.NEXT_HOP_10_0_0_1);
+        int left = length - 19 - body.size();
+        for (int i = 0; i < left / 4; i++) {
+            body.u8(24, 10, (i >> 8) & 0xff, i & 0xff);
+        }
+        switch (left % 4) {
+            case 1 -> body.u8(0);
+            case 2 -> body.u8(8, 11);
+            case 3 -> body.u8(16, 11, 0);
+            default -> {
+            }
+        }
+        byte[] m = body.message(BgpMessage.TYPE_UPDATE);
+        assertThat(m.length).isEqualTo(length);
+        return m;
+    }
+
+    @Test
+    void anUpdateOver4096OctetsIsBadMessageLengthWithoutExtendedMessages() throws Exception {
+        Inet4Address a = newPeer(65001, Set.of(Family.IPV4_UNICAST));
+        try (RawPeer p = connect(a)) {
+            p.establish(RawPeer.standardOpen(65001, id(a)));
+            p.send(updateOfLength(5002));
+            BgpMessage.Notification n = p.awaitNotification();
+            assertNotification(n, ErrorCodes.MESSAGE_HEADER, ErrorCodes.BAD_MESSAGE_LENGTH);
+            assertThat(n.data()).containsExactly(0x13, 0x8a); // RFC 8654 §4 / RFC 4271 §6.1: the length
+        }
+    }
+
+    @Test
+    void anUpdateOver4096OctetsIsAcceptedWithExtendedMessages() throws Exception {
+        Inet4Address a = newPeer(65001, Set.of(Family.IPV4_UNICAST));
+        try (RawPeer p = connect(a)) {
+            p.establish(RawPeer.open(65001, id(a), 90, new Capability.Multiprotocol(Family.IPV4_UNICAST), new Capability.FourOctetAs(65001),
+                    new Capability.ExtendedMessage()));
+            p.send(updateOfLength(65534));
+            Poll.until("all 16,373 prefixes of one 65,534-octet UPDATE received", T, () -> speaker.peer(a).orElseThrow().received() == 16373);
+            assertThat(speaker.peer(a).orElseThrow().established()).isTrue();
+        }
+    }
+
+    @Test
+    void openInTheRfc9072FormatEstablishes() throws Exception {
+        Inet4Address a = newPeer(65001, Set.of(Family.IPV4_UNICAST));
+        try (RawPeer p = connect(a)) {
+            // Non-Ext OP Len 255, Non-Ext OP Type 255, Extended Opt. Parm. Length 18: Multiprotocol IPv4 unicast and
+            // 4-octet AS 65001, each in a Capabilities parameter with a 2-octet length
+            p.send(Raw.of().u8(4).u16(65001).u16(90).u32(id(a) & 0xffffffffL).u8(255, 255).u16(18)
+                    .u8(2).u16(6).hex("010400010001").u8(2).u16(6).hex("41040000fde9").message(BgpMessage.TYPE_OPEN));
+            assertThat(p.receive()).isInstanceOf(BgpMessage.Open.class);
+            p.send(BgpMessage.Keepalive.INSTANCE);
+            Poll.until("established", T, () -> speaker.peer(a).orElseThrow().established());
+        }
+    }
+
+    @Test
+    void malformedAttributesWithoutNlriResetTheSession() throws Exception {
+        Inet4Address a = newPeer(65001, Set.of(Family.IPV4_UNICAST));
+        try (RawPeer p = connect(a)) {
+            p.establish(RawPeer.standardOpen(65001, id(a)));
+            p.send(Raw.update(Raw.concat(new byte[] {0x40, 1, 1, 9}, Raw.EMPTY_AS_PATH, Raw.NEXT_HOP_10_0_0_1), new byte[0]));
+            BgpMessage.Notification n = p.awaitNotification();
+            assertNotification(n, ErrorCodes.UPDATE_MESSAGE, ErrorCodes.INVALID_ORIGIN_ATTRIBUTE);
+            assertThat(n.data()).containsExactly(0x40, 1, 1, 9);
+        }
+    }
+
+    @Test
+    void malformedRouteRefreshWithEnhancedRouteRefreshIs7Slash1() throws Exception {
+        Inet4Address a = newPeer(65001, Set.of(Family.IPV4_UNICAST));
+        try (RawPeer p = connect(a)) {
+            p.establish(RawPeer.open(65001, id(a), 90, new Capability.Multiprotocol(Family.IPV4_UNICAST), new Capability.FourOctetAs(65001),
+                    new Capability.RouteRefreshSupport(), new Capability.EnhancedRouteRefresh()));
+            byte[] unknownSubtype = Raw.of().u16(1).u8(7, 1).message(BgpMessage.TYPE_ROUTE_REFRESH);
+            p.send(unknownSubtype); // RFC 7313 §5: ignored
+            byte[] eorr = Raw.of().u16(1).u8(2, 1, 0).message(BgpMessage.TYPE_ROUTE_REFRESH);
+            p.send(eorr);
+            BgpMessage.Notification n = p.awaitNotification();
+            assertNotification(n, ErrorCodes.ROUTE_REFRESH_MESSAGE, ErrorCodes.INVALID_MESSAGE_LENGTH);
+            assertThat(n.data()).containsExactly(eorr);
+            assertThat(speaker.peer(a).orElseThrow().routeRefreshesReceived()).isEqualTo(1);
+        }
+    }
+
     @Test
     void holdTimerExpiryIsNotified() throws Exception {
         Inet4Address a = newPeer(65001, Set.of(Family.IPV4_UNICAST));

@@ -33,20 +33,46 @@ class CodecPropertiesTest {
         assertThat(BgpCodec.decode(bytes, CodecOptions.TWO_OCTET_AS)).isEqualTo(m);
     }
 
+    @Property(tries = 200)
+    void openWithParametersBeyond255OctetsRoundTrips(@ForAll("manyCapabilities") List<Capability> caps) throws BgpDecodeException {
+        BgpMessage.Open m = new BgpMessage.Open(4, 65001, 90, 1, caps);
+        byte[] bytes = BgpCodec.encode(m, CodecOptions.FOUR_OCTET_AS);
+        assertThat(bytes[28] & 0xff).isEqualTo(255); // RFC 9072 format
+        assertThat(BgpCodec.decode(bytes, CodecOptions.FOUR_OCTET_AS)).isEqualTo(m);
+    }
+
+    @Provide
+    Arbitrary<List<Capability>> manyCapabilities() {
+        // a 250-octet capability (254 octets as a parameter) and at least four more: always over 255
+        return capabilities().list().ofMinSize(4).ofMaxSize(40)
+                .map(l -> {
+                    List<Capability> out = new ArrayList<>(l);
+                    out.add(new Capability.Unknown(200, new byte[250]));
+                    return out;
+                });
+    }
+
     @Property(tries = 1000)
     void randomBytesGiveOnlyTypedErrors(@ForAll @Size(max = 300) byte[] body, @ForAll @IntRange(min = 1, max = 6) int type,
-            @ForAll boolean fourOctet) {
+            @ForAll("options") CodecOptions options) {
         byte[] msg = new byte[19 + body.length];
         java.util.Arrays.fill(msg, 0, 16, (byte) 0xff);
         msg[16] = (byte) (msg.length >> 8);
         msg[17] = (byte) msg.length;
         msg[18] = (byte) type;
         System.arraycopy(body, 0, msg, 19, body.length);
-        decodeExpectingOnlyTypedErrors(msg, fourOctet);
+        decodeExpectingOnlyTypedErrors(msg, options);
+    }
+
+    /** Every combination of what a session can negotiate that changes decoding (AS width, RFC 8654, RFC 7313). */
+    @Provide
+    Arbitrary<CodecOptions> options() {
+        return Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.of(true, false)).as(CodecOptions::new);
     }
 
     @Property(tries = 1000)
-    void mutatedMessagesGiveOnlyTypedErrors(@ForAll("messages4") BgpMessage m, @ForAll("mutations") List<int[]> mutations) {
+    void mutatedMessagesGiveOnlyTypedErrors(@ForAll("messages4") BgpMessage m, @ForAll("mutations") List<int[]> mutations,
+            @ForAll boolean extended, @ForAll boolean enhanced) {
         byte[] bytes = BgpCodec.encode(m, CodecOptions.FOUR_OCTET_AS);
         for (int[] mu : mutations) {
             int at = Math.floorMod(mu[1], bytes.length);
@@ -67,12 +93,12 @@ class CodecPropertiesTest {
             bytes[16] = (byte) (bytes.length >> 8);
             bytes[17] = (byte) bytes.length;
         }
-        decodeExpectingOnlyTypedErrors(bytes, true);
+        decodeExpectingOnlyTypedErrors(bytes, new CodecOptions(true, extended, enhanced));
     }
 
-    private static void decodeExpectingOnlyTypedErrors(byte[] bytes, boolean fourOctet) {
+    private static void decodeExpectingOnlyTypedErrors(byte[] bytes, CodecOptions options) {
         try {
-            BgpMessage m = BgpCodec.decode(bytes, 0, bytes.length, fourOctet ? CodecOptions.FOUR_OCTET_AS : CodecOptions.TWO_OCTET_AS, new ArrayList<>());
+            BgpMessage m = BgpCodec.decode(bytes, 0, bytes.length, options, new ArrayList<>());
             assertThat(m).isNotNull();
         } catch (BgpDecodeException e) {
             assertThat(e.code()).isBetween(1, 7);
@@ -123,9 +149,11 @@ class CodecPropertiesTest {
                 Arbitraries.integers().between(0, 255), Arbitraries.of(true, false)).as(Capability.GrFamily::new);
         Arbitrary<Capability> gr = Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(true, false),
                 Arbitraries.integers().between(0, 4095), grf.list().ofMaxSize(4)).as(Capability.GracefulRestart::new);
-        Arbitrary<Capability> unknown = Combinators.combine(Arbitraries.integers().between(3, 63),
+        Arbitrary<Capability> unknown = Combinators.combine(Arbitraries.integers().between(3, 63).filter(c -> c != Capability.CODE_EXTENDED_MESSAGE),
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(20)).as(Capability.Unknown::new);
-        return Arbitraries.oneOf(mp, rr, four, gr, unknown);
+        Arbitrary<Capability> ext = Arbitraries.just(new Capability.ExtendedMessage());
+        Arbitrary<Capability> err = Arbitraries.just(new Capability.EnhancedRouteRefresh());
+        return Arbitraries.oneOf(mp, rr, four, gr, unknown, ext, err);
     }
 
     static Arbitrary<BgpMessage> opens() {

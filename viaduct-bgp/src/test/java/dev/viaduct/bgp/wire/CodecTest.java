@@ -83,7 +83,7 @@ class CodecTest {
         BgpCodec.packAnnouncements(Family.IPV6_UNICAST, List.of(new PathAttribute.Origin(0), PathAttribute.AsPath.EMPTY), new byte[16], all,
                 CodecOptions.FOUR_OCTET_AS, ann::add);
         List<byte[]> wd = new ArrayList<>();
-        BgpCodec.packWithdrawals(Family.IPV6_UNICAST, all, wd::add);
+        BgpCodec.packWithdrawals(Family.IPV6_UNICAST, all, CodecOptions.FOUR_OCTET_AS, wd::add);
         assertThat(ann).hasSize(2);
         List<IpPrefix> a = new ArrayList<>();
         for (byte[] m : ann) {

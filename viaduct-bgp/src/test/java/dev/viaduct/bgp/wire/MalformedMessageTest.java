@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.viaduct.bgp.wire.AttributeError.Action;
 import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -81,10 +82,61 @@ class MalformedMessageTest {
         assertThat(reset(of().message(7), MESSAGE_HEADER, BAD_MESSAGE_TYPE).data()).containsExactly(7);
     }
 
+    static final CodecOptions ENHANCED_ROUTE_REFRESH = new CodecOptions(true, false, true);
+
     @Test
-    void routeRefreshOfWrongLengthIsRfc7313Error() {
+    void routeRefreshOfWrongLengthIsRfc7313ErrorWhenNegotiated() {
+        // a BoRR (AFI 1, subtype 1, SAFI 1) with one octet too many: 7/1, data = the complete message (RFC 7313 §5)
+        byte[] m = HexFormat.of().parseHex("ffffffffffffffffffffffffffffffff" + "0018" + "05" + "0001" + "01" + "01" + "00");
+        BgpDecodeException e = (BgpDecodeException) assertThatThrownBy(() -> BgpCodec.decode(m, ENHANCED_ROUTE_REFRESH))
+                .isInstanceOf(BgpDecodeException.class).actual();
+        assertThat(e.notification()).isEqualTo(new BgpMessage.Notification(ROUTE_REFRESH_MESSAGE, INVALID_MESSAGE_LENGTH, m));
+        byte[] shortOne = HexFormat.of().parseHex("ffffffffffffffffffffffffffffffff" + "0016" + "05" + "0001" + "02");
+        assertThatThrownBy(() -> BgpCodec.decode(shortOne, ENHANCED_ROUTE_REFRESH)).isInstanceOfSatisfying(BgpDecodeException.class,
+                d -> assertThat(d.notification()).isEqualTo(new BgpMessage.Notification(ROUTE_REFRESH_MESSAGE, INVALID_MESSAGE_LENGTH, shortOne)));
+    }
+
+    @Test
+    void theNotificationForAMaximalMalformedRouteRefreshIsCutToFit() throws BgpDecodeException {
+        byte[] m = of().u16(1).u8(1, 1).bytes(new byte[4096 - 23]).message(BgpMessage.TYPE_ROUTE_REFRESH);
+        assertThat(m).hasSize(4096);
+        BgpDecodeException e = (BgpDecodeException) assertThatThrownBy(() -> BgpCodec.decode(m, ENHANCED_ROUTE_REFRESH))
+                .isInstanceOf(BgpDecodeException.class).actual();
+        byte[] sent = BgpCodec.encode(e.notification(), ENHANCED_ROUTE_REFRESH);
+        assertThat(sent).hasSize(4096);
+        BgpMessage.Notification n = (BgpMessage.Notification) BgpCodec.decode(sent, ENHANCED_ROUTE_REFRESH);
+        assertThat(n.data()).containsExactly(java.util.Arrays.copyOf(m, 4096 - 21));
+    }
+
+    @Test
+    void unknownRouteRefreshSubtypeIsIgnoredWhateverItsLength() throws BgpDecodeException {
+        // AFI 1, subtype 9, SAFI 1 and a stray octet: RFC 7313 §5 says ignore, not 7/1
+        byte[] m = HexFormat.of().parseHex("ffffffffffffffffffffffffffffffff" + "0018" + "05" + "0001" + "09" + "01" + "00");
+        BgpMessage.RouteRefresh r = (BgpMessage.RouteRefresh) BgpCodec.decode(m, ENHANCED_ROUTE_REFRESH);
+        assertThat(r.kind(true)).isEqualTo(BgpMessage.RouteRefresh.Kind.IGNORED);
+    }
+
+    @Test
+    void routeRefreshOfWrongLengthIsBadMessageLengthWithoutEnhancedRouteRefresh() {
         byte[] m = of().u16(1).u8(0, 1, 0).message(BgpMessage.TYPE_ROUTE_REFRESH);
-        assertThat(reset(m, ROUTE_REFRESH_MESSAGE, INVALID_MESSAGE_LENGTH).data()).isEqualTo(m);
+        assertThat(reset(m, MESSAGE_HEADER, BAD_MESSAGE_LENGTH).data()).containsExactly(0, 24);
+    }
+
+    @Test
+    void routeRefreshSubtypesMeanSomethingOnlyWhenNegotiated() throws BgpDecodeException {
+        BgpMessage.RouteRefresh[] byByte = new BgpMessage.RouteRefresh[4];
+        int[] subtypes = {0, 1, 2, 3};
+        for (int i = 0; i < 4; i++) {
+            byte[] m = HexFormat.of().parseHex("ffffffffffffffffffffffffffffffff" + "0017" + "05" + "0001" + "0" + subtypes[i] + "01");
+            byByte[i] = (BgpMessage.RouteRefresh) BgpCodec.decode(m, ENHANCED_ROUTE_REFRESH);
+        }
+        assertThat(byByte[0].kind(true)).isEqualTo(BgpMessage.RouteRefresh.Kind.REQUEST);
+        assertThat(byByte[1].kind(true)).isEqualTo(BgpMessage.RouteRefresh.Kind.BEGIN);
+        assertThat(byByte[2].kind(true)).isEqualTo(BgpMessage.RouteRefresh.Kind.END);
+        assertThat(byByte[3].kind(true)).isEqualTo(BgpMessage.RouteRefresh.Kind.IGNORED); // RFC 7313 §5
+        for (BgpMessage.RouteRefresh r : byByte) {
+            assertThat(r.kind(false)).isEqualTo(BgpMessage.RouteRefresh.Kind.REQUEST); // RFC 2918: Reserved, ignored
+        }
     }
 
     // ------------------------------------------------------------------ OPEN (RFC 4271 §6.2, RFC 5492)
@@ -320,6 +372,41 @@ class MalformedMessageTest {
         BgpMessage.Update u = (BgpMessage.Update) decode(update(concat(ORIGIN_IGP, EMPTY_AS_PATH, of().u8(0x80, 14, mp.length).bytes(mp).body()), new byte[0]));
         assertThat(soft).isEmpty();
         assertThat(u.attribute(PathAttribute.MpReach.class).orElseThrow().nlri()).containsExactly(IpPrefix.parse("fd00:0:0:1::/64"));
+    }
+
+    // ------------------------------------------------------------------ no NLRI at all (RFC 7606 §5.2)
+
+    @Test
+    void malformedAttributesWithNoNlriAtAllResetTheSession() {
+        // ORIGIN 3 (invalid), empty AS_PATH, NEXT_HOP 10.0.0.1; no withdrawn routes, no NLRI, no MP_(UN)REACH_NLRI
+        byte[] m = HexFormat.of().parseHex("ffffffffffffffffffffffffffffffff" + "0025" + "02" + "0000" + "000e"
+                + "40010103" + "400200" + "4003040a000001");
+        BgpDecodeException e = reset(m, UPDATE_MESSAGE, INVALID_ORIGIN_ATTRIBUTE);
+        assertThat(e.data()).containsExactly(0x40, 1, 1, 3); // RFC 4271 §6.3: the erroneous attribute
+        assertThat(e.getMessage()).contains("RFC 7606 §5.2");
+    }
+
+    @Test
+    void malformedAttributesWithOnlyWithdrawnRoutesResetTheSessionToo() {
+        byte[] m = of().u16(3).u8(16, 10, 1).u16(7).bytes(new byte[] {0x40, 1, 1, 3}).bytes(EMPTY_AS_PATH).message(2);
+        reset(m, UPDATE_MESSAGE, INVALID_ORIGIN_ATTRIBUTE);
+    }
+
+    @Test
+    void malformedAttributesNextToMpUnreachStayTreatAsWithdraw() throws BgpDecodeException {
+        byte[] unreach = of().u16(2).u8(1).u8(64).hex("fd00000000000001").body();
+        BgpMessage.Update u = (BgpMessage.Update) decode(update(concat(new byte[] {0x40, 1, 1, 3}, of().u8(0x80, 15, unreach.length).bytes(unreach).body()),
+                new byte[0]));
+        assertThat(soft).singleElement().extracting(AttributeError::action).isEqualTo(Action.TREAT_AS_WITHDRAW);
+        assertThat(u.attribute(PathAttribute.MpUnreach.class).orElseThrow().withdrawn()).containsExactly(Prefix.parse("fd00:0:0:1::/64"));
+    }
+
+    @Test
+    void discardableErrorWithNoNlriIsNoReset() throws BgpDecodeException {
+        // ATOMIC_AGGREGATE with a value is attribute-discard (RFC 7606 §7.6): §5.2 does not apply
+        byte[] m = update(concat(ORIGIN_IGP, EMPTY_AS_PATH, of().attr(0x40, 6, new byte[1]).body()), new byte[0]);
+        assertThat(decode(m)).isInstanceOf(BgpMessage.Update.class);
+        assertThat(soft).singleElement().extracting(AttributeError::action).isEqualTo(Action.ATTRIBUTE_DISCARD);
     }
 
     @Test
