@@ -1,5 +1,6 @@
 package dev.viaduct.bgp.interop;
 
+import dev.viaduct.sys.net.IpPrefix;
 import static dev.viaduct.bgp.interop.Interop.T;
 import static dev.viaduct.bgp.interop.Interop.v4;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,7 +11,6 @@ import dev.viaduct.bgp.speaker.BgpSpeaker;
 import dev.viaduct.bgp.speaker.PeerConfig;
 import dev.viaduct.bgp.speaker.PeerStatus;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
 import dev.viaduct.testsupport.Netns;
 import dev.viaduct.testsupport.Poll;
 import java.nio.file.Files;
@@ -89,8 +89,8 @@ class BirdExtensionsInteropTest {
     }
 
     static Optional<RibRoute> best(String prefix) {
-        Prefix p = Prefix.parse(prefix);
-        return viaduct.locRib(p.family()).stream().filter(r -> r.prefix().equals(p) && r.best()).findFirst();
+        IpPrefix p = IpPrefix.parse(prefix);
+        return viaduct.locRib(Family.of(p)).stream().filter(r -> r.prefix().equals(p) && r.best()).findFirst();
     }
 
     static PeerStatus peer() {
@@ -126,7 +126,7 @@ class BirdExtensionsInteropTest {
         for (int i = 1; i <= COMMUNITIES; i++) {
             communities.add((65030 << 16) | i);
         }
-        viaduct.originate(new LocalRoute(Prefix.parse("10.52.0.0/24"), null, communities, null, null));
+        viaduct.originate(new LocalRoute(IpPrefix.parse("10.52.0.0/24"), null, communities, null, null));
         String route = Poll.until("BIRD learns our route with " + COMMUNITIES + " communities", T, () -> bird.route("10.52.0.0/24"),
                 s -> s.contains("BGP.community"));
         assertThat(route).contains("(65030,1)", "(65030," + COMMUNITIES + ")");
@@ -144,7 +144,7 @@ class BirdExtensionsInteropTest {
         Poll.until("BIRD's routes survive the refresh, not stale", T, () -> best("10.50.0.0/24").filter(r -> !r.stale()).isPresent()
                 && best("10.51.0.0/24").filter(r -> !r.stale()).isPresent());
 
-        viaduct.originate(Prefix.parse("10.53.0.0/24"));
+        viaduct.originate(IpPrefix.parse("10.53.0.0/24"));
         Poll.until("BIRD has our route", T, () -> bird.route("10.53.0.0/24").contains("BGP.as_path: 65030"));
         bird.cli("reload", "in", "ve");
         Poll.until("BIRD got our BoRR and EoRR", T, () -> birdLog().contains("Got BEGIN-OF-RR") && birdLog().contains("Got END-OF-RR"));

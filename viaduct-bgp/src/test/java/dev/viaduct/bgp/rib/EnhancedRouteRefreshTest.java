@@ -1,5 +1,7 @@
 package dev.viaduct.bgp.rib;
 
+import dev.viaduct.sys.net.IpPrefix;
+import dev.viaduct.sys.net.IpAddresses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.bgp.wire.AsPathSegment;
@@ -9,7 +11,6 @@ import dev.viaduct.bgp.wire.BgpMessage;
 import dev.viaduct.bgp.wire.Capability;
 import dev.viaduct.bgp.wire.CodecOptions;
 import dev.viaduct.bgp.wire.Family;
-import dev.viaduct.bgp.wire.Prefix;
 import dev.viaduct.bgp.wire.PrefixList;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -32,24 +33,24 @@ class EnhancedRouteRefreshTest {
 
     RibPeer peer(String name, long as, String address, CodecOptions codec, Capability.GracefulRestart gr) {
         RibPeer p = rib.addPeer(new RibPeer.Settings(name, as, false, false, null, null, null, null));
-        rib.peerUp(p, new RibPeer.Session(Prefix.parseAddress(address), 1, Prefix.parseAddress("10.0.0.1"), Set.of(Family.IPV4_UNICAST),
+        rib.peerUp(p, new RibPeer.Session(IpAddresses.parse(address), 1, IpAddresses.parse("10.0.0.1"), Set.of(Family.IPV4_UNICAST),
                 codec, true, gr, sent::add), 0);
         sent.clear();
         return p;
     }
 
     void announce(RibPeer p, long med, String... prefixes) {
-        List<Prefix> l = new ArrayList<>();
+        List<IpPrefix> l = new ArrayList<>();
         for (String s : prefixes) {
-            l.add(Prefix.parse(s));
+            l.add(IpPrefix.parse(s));
         }
-        RouteAttrs a = RouteAttrs.builder().nextHop(Prefix.parseAddress("10.0.0.2")).asPath(List.of(AsPathSegment.sequence(65001))).med(med).build();
+        RouteAttrs a = RouteAttrs.builder().nextHop(IpAddresses.parse("10.0.0.2")).asPath(List.of(AsPathSegment.sequence(65001))).med(med).build();
         rib.apply(p, new InboundUpdate(null, List.of(), List.of(new InboundUpdate.Announcement(PrefixList.of(Family.IPV4_UNICAST, l), a))), 0);
         rib.flush();
     }
 
     List<RibRoute> route(String prefix) {
-        Prefix p = Prefix.parse(prefix);
+        IpPrefix p = IpPrefix.parse(prefix);
         return rib.locRib(Family.IPV4_UNICAST).stream().filter(r -> r.prefix().equals(p)).toList();
     }
 
@@ -126,7 +127,7 @@ class EnhancedRouteRefreshTest {
         assertThat(sent).hasSize(3);
         // ROUTE-REFRESH, AFI 1, subtype 1 (BoRR) then 2 (EoRR), SAFI 1
         assertThat(HexFormat.of().formatHex(sent.getFirst())).isEqualTo("ffffffffffffffffffffffffffffffff" + "0017" + "05" + "0001" + "01" + "01");
-        assertThat(((BgpMessage.Update) BgpCodec.decode(sent.get(1), ENHANCED)).nlri()).containsExactly(Prefix.parse("10.46.0.0/16"));
+        assertThat(((BgpMessage.Update) BgpCodec.decode(sent.get(1), ENHANCED)).nlri()).containsExactly(IpPrefix.parse("10.46.0.0/16"));
         assertThat(HexFormat.of().formatHex(sent.getLast())).isEqualTo("ffffffffffffffffffffffffffffffff" + "0017" + "05" + "0001" + "02" + "01");
     }
 

@@ -344,7 +344,7 @@ class RibTest {
         List<dev.viaduct.bgp.wire.AttributeError> problems = new ArrayList<>();
         InboundUpdate ebgp = InboundUpdate.convert(u, new InboundUpdate.Context(LOCAL_AS, ROUTER_ID, CLUSTER, 65001, true, null), problems);
         assertThat(ebgp.announced()).isEmpty();
-        assertThat(ebgp.withdrawn()).singleElement().satisfies(l -> assertThat(l).containsExactly(Prefix.parse("10.13.0.0/16")));
+        assertThat(ebgp.withdrawn()).singleElement().satisfies(l -> assertThat(l).containsExactly(IpPrefix.parse("10.13.0.0/16")));
         assertThat(problems).singleElement().satisfies(p -> {
             assertThat(p.action()).isEqualTo(dev.viaduct.bgp.wire.AttributeError.Action.TREAT_AS_WITHDRAW);
             assertThat(p.subcode()).isEqualTo(dev.viaduct.bgp.wire.ErrorCodes.MALFORMED_AS_PATH);

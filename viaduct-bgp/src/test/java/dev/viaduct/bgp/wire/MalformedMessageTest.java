@@ -398,7 +398,7 @@ class MalformedMessageTest {
         BgpMessage.Update u = (BgpMessage.Update) decode(update(concat(new byte[] {0x40, 1, 1, 3}, of().u8(0x80, 15, unreach.length).bytes(unreach).body()),
                 new byte[0]));
         assertThat(soft).singleElement().extracting(AttributeError::action).isEqualTo(Action.TREAT_AS_WITHDRAW);
-        assertThat(u.attribute(PathAttribute.MpUnreach.class).orElseThrow().withdrawn()).containsExactly(Prefix.parse("fd00:0:0:1::/64"));
+        assertThat(u.attribute(PathAttribute.MpUnreach.class).orElseThrow().withdrawn()).containsExactly(IpPrefix.parse("fd00:0:0:1::/64"));
     }
 
     @Test
