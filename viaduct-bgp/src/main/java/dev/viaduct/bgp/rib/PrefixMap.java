@@ -325,4 +325,14 @@ final class PrefixMap<V> {
             size = 0;
         }
     }
+
+    /** The first key word of {@code p}: an IPv6 address's upper half, or an IPv4 address with its length. */
+    static long keyA(IpPrefix p) {
+        return p.ipv6() ? p.hi() : (p.lo() << 8) | p.length();
+    }
+
+    /** The second key word of {@code p}: an IPv6 address's lower half, 0 for IPv4. */
+    static long keyB(IpPrefix p) {
+        return p.ipv6() ? p.lo() : 0;
+    }
 }

@@ -3,20 +3,17 @@ package dev.viaduct.bgp.rib;
 import dev.viaduct.bgp.wire.BgpCodec;
 import dev.viaduct.bgp.wire.BgpMessage;
 import dev.viaduct.bgp.wire.Capability;
-import dev.viaduct.bgp.wire.CodecOptions;
 import dev.viaduct.bgp.wire.Family;
 import dev.viaduct.bgp.wire.PrefixList;
 import dev.viaduct.sys.net.IpPrefix;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,14 +60,7 @@ public final class Rib {
     private int nextPeerIndex;
     /** Whether any established peer can receive exports; if none, changes need not be remembered for export. */
     private boolean exportTargets;
-    /**
-     * RFC 4724 §4.1: after its own restart the speaker defers route selection (no advertisements, no End-of-RIB,
-     * no best-path events) until every peer has sent End-of-RIB or the deferral deadline passed, so it never
-     * advertises a partial table that would make helpers flush routes it has not re-learnt yet.
-     */
-    private long deferralDeadline = Long.MAX_VALUE;
-    /** Until the configured peers are all added, "every peer sent End-of-RIB" would be judged on a partial list. */
-    private boolean deferralPeersKnown;
+    private final SelectionDeferral deferral = new SelectionDeferral();
 
     public Rib(Settings cfg, NextHopResolver resolver, Consumer<List<BestPathChange>> listener) {
         this.cfg = cfg;
@@ -106,13 +96,11 @@ public final class Rib {
     // ------------------------------------------------------------------ peers
 
     /**
-     * Starts the selection deferral of a restarting speaker (RFC 4724 §4.1), until {@code until} at the latest.
-     * It ends earlier once every configured peer is up and has sent End-of-RIB for each family of its session
-     * (peers that did not negotiate graceful restart do not count: they will send no marker worth waiting for).
+     * Starts the selection deferral of a restarting speaker (RFC 4724 §4.1), until {@code until} at the latest
+     * ({@link SelectionDeferral} says when it ends earlier).
      */
     public void deferSelection(long until) {
-        deferralDeadline = until;
-        deferralPeersKnown = false;
+        deferral.start(until);
         recomputeExportTargets();
         LOG.log(Level.INFO, "event=selection-deferred until=end-of-rib-from-every-peer-or-timer");
     }
@@ -122,41 +110,21 @@ public final class Rib {
      * (before this, only the timer ends it). Peers added later simply join the wait.
      */
     public void peersConfigured(long now) {
-        deferralPeersKnown = true;
+        deferral.peersKnown();
         endDeferralIfDone(now);
     }
 
     /** Whether route selection is still deferred after a restart (RFC 4724 §4.1). */
     public boolean selectionDeferred() {
-        return deferralDeadline != Long.MAX_VALUE;
+        return deferral.active();
     }
 
     private void endDeferralIfDone(long now) {
-        if (!selectionDeferred()) {
+        String reason = deferral.endReason(now, peers);
+        if (reason == null) {
             return;
         }
-        boolean timer = now >= deferralDeadline;
-        if (!timer && !deferralPeersKnown) {
-            return;
-        }
-        if (!timer) {
-            for (RibPeer p : peers) {
-                RibPeer.Session s = p.session;
-                if (s == null) {
-                    return; // it may still come back: only the timer gives up on it ("sessions that do not come up")
-                }
-                if (s.peerGr() == null) {
-                    continue;
-                }
-                for (Family f : s.families()) {
-                    if (!p.endOfRibReceived.getOrDefault(f, false)) {
-                        return;
-                    }
-                }
-            }
-        }
-        deferralDeadline = Long.MAX_VALUE;
-        LOG.log(Level.INFO, "event=selection-deferral-ended reason={0}", timer ? "timer" : "end-of-rib-from-every-peer");
+        LOG.log(Level.INFO, "event=selection-deferral-ended reason={0}", reason);
         recomputeExportTargets();
         // the initial update of every session, then its End-of-RIB (RFC 4724 §4.1); best-path events follow at
         // the next flush from what accumulated meanwhile
@@ -210,7 +178,7 @@ public final class Rib {
         }
         if (p.session != null && !selectionDeferred()) {
             for (Family f : p.session.families()) {
-                exportAll(p, f);
+                AdjRibOut.exportAll(cfg, loc.get(f), p, f);
             }
         }
     }
@@ -247,7 +215,7 @@ public final class Rib {
     private void initialUpdate(RibPeer p, RibPeer.Session s) {
         for (Family f : s.families()) {
             p.adjOut.get(f).clear();
-            exportAll(p, f);
+            AdjRibOut.exportAll(cfg, loc.get(f), p, f);
             s.out().accept(BgpCodec.encode(BgpMessage.Update.endOfRib(f), s.codec()));
         }
     }
@@ -375,7 +343,7 @@ public final class Rib {
             s.out().accept(BgpCodec.encode(new BgpMessage.RouteRefresh(f, BgpMessage.RouteRefresh.SUBTYPE_BORR), s.codec()));
         }
         p.adjOut.get(f).clear();
-        exportAll(p, f);
+        AdjRibOut.exportAll(cfg, loc.get(f), p, f);
         if (enhanced) {
             s.out().accept(BgpCodec.encode(new BgpMessage.RouteRefresh(f, BgpMessage.RouteRefresh.SUBTYPE_EORR), s.codec()));
         }
@@ -428,8 +396,8 @@ public final class Rib {
             b.med(r.med());
         }
         Path path = newPath(null, b.build());
-        long a = keyA(pr);
-        long bb = keyB(pr);
+        long a = PrefixMap.keyA(pr);
+        long bb = PrefixMap.keyB(pr);
         locals.get(f).put(a, bb, pr.length(), path);
         insert(null, f, a, bb, pr.length(), path);
     }
@@ -437,8 +405,8 @@ public final class Rib {
     /** Stops originating a local route; returns whether there was one. */
     public boolean withdrawLocal(IpPrefix pr) {
         Family f = Family.of(pr);
-        long a = keyA(pr);
-        long b = keyB(pr);
+        long a = PrefixMap.keyA(pr);
+        long b = PrefixMap.keyB(pr);
         if (locals.get(f).remove(a, b, pr.length()) == null) {
             return false;
         }
@@ -484,7 +452,7 @@ public final class Rib {
     }
 
     public long nextDeadline() {
-        long d = deferralDeadline;
+        long d = deferral.deadline();
         for (RibPeer p : peers) {
             d = Math.min(d, Math.min(p.restartDeadline, p.staleDeadline));
         }
@@ -518,7 +486,7 @@ public final class Rib {
             for (RibPeer p : peers) {
                 if (p.session != null && p.session.families().contains(f)
                         && !(p.settings.exportPolicy().rejectsAll() && p.adjOut.get(f).size() == 0)) {
-                    export(p, f, d);
+                    AdjRibOut.export(cfg, loc.get(f), p, f, d);
                 }
             }
             d.clear();
@@ -599,24 +567,7 @@ public final class Rib {
 
     /** Every candidate of every prefix of a family, best paths flagged. */
     public List<RibRoute> locRib(Family f) {
-        List<RibRoute> out = new ArrayList<>();
-        loc.get(f).forEach((a, b, len, v) -> addCandidates(out, f, a, b, len, v, null));
-        out.sort((x, y) -> x.prefix().compareTo(y.prefix()));
-        return out;
-    }
-
-    private void addCandidates(List<RibRoute> out, Family f, long a, long b, int len, Object v, InetAddress onlyFrom) {
-        IpPrefix pr = PrefixMap.toPrefix(f, a, b, len);
-        Path[] cands = v instanceof Path p ? new Path[] {p} : ((RouteSet) v).paths;
-        int ecmp = RouteSet.ecmpCount(v);
-        for (int i = 0; i < cands.length; i++) {
-            Path p = cands[i];
-            if (onlyFrom != null && (p.local() || !onlyFrom.equals(p.peer.address))) {
-                continue;
-            }
-            out.add(new RibRoute(pr, p.attrs, p.local() ? "local" : p.peer.name(), p.local() ? null : p.peer.address,
-                    i == 0 && ecmp > 0, i < ecmp, isStale(p, f, a, b, len)));
-        }
+        return RibRows.locRib(loc.get(f), f);
     }
 
     /** Phase one of a route query: which prefixes match (see {@link RouteQuery}). */
@@ -629,55 +580,7 @@ public final class Rib {
      * it names one). A prefix gone since the match is skipped.
      */
     public List<RibRoute> routesAt(RouteQuery.Match m, int from, int to) {
-        Family f = m.query().family();
-        PrefixMap<Object> table = loc.get(f);
-        List<RibRoute> out = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            long b = m.b() == null ? 0 : m.b()[i];
-            Object v = table.get(m.a()[i], b, m.len()[i]);
-            if (v != null) {
-                addCandidates(out, f, m.a()[i], b, m.len()[i], v, m.query().peer());
-            }
-        }
-        return out;
-    }
-
-    private boolean isStale(Path p, Family f, long a, long b, int len) {
-        if (p.local()) {
-            return false;
-        }
-        PrefixMap<Path> st = p.peer.stale.get(f);
-        return st != null && st.get(a, b, len) != null && p.peer.adjIn.get(f).get(a, b, len) == null;
-    }
-
-    public List<RibRoute> adjRibIn(RibPeer p, Family f) {
-        List<RibRoute> out = new ArrayList<>();
-        p.adjIn.get(f).forEach((a, b, len, path) -> out.add(new RibRoute(PrefixMap.toPrefix(f, a, b, len), path.attrs, p.name(), p.address, false, false, false)));
-        PrefixMap<Path> st = p.stale.get(f);
-        if (st != null) {
-            st.forEach((a, b, len, path) -> {
-                if (p.adjIn.get(f).get(a, b, len) == null) {
-                    out.add(new RibRoute(PrefixMap.toPrefix(f, a, b, len), path.attrs, p.name(), p.address, false, false, true));
-                }
-            });
-        }
-        out.sort((x, y) -> x.prefix().compareTo(y.prefix()));
-        return out;
-    }
-
-    public List<RibRoute> adjRibOut(RibPeer p, Family f) {
-        List<RibRoute> out = new ArrayList<>();
-        p.adjOut.get(f).forEach((a, b, len, attrs) -> out.add(new RibRoute(PrefixMap.toPrefix(f, a, b, len), attrs, p.name(), p.address, true, true, false)));
-        out.sort((x, y) -> x.prefix().compareTo(y.prefix()));
-        return out;
-    }
-
-    public long received(RibPeer p) {
-        return p.received();
-    }
-
-    public long advertised(RibPeer p) {
-        return p.advertised();
+        return RibRows.routesAt(loc.get(m.query().family()), m, from, to);
     }
 
     // ------------------------------------------------------------------ internals
@@ -885,192 +788,6 @@ public final class Rib {
             if (in.get(a, b, len) == null) {
                 removeFromLoc(p, f, a, b, len);
             }
-        }
-    }
-
-    private void exportAll(RibPeer p, Family f) {
-        PrefixMap.Keys keys = loc.get(f).keys();
-        // anything advertised before but no longer in the Loc-RIB must be withdrawn as well
-        p.adjOut.get(f).forEach((a, b, len, x) -> keys.add(a, b, len));
-        export(p, f, keys);
-    }
-
-    /** Diffs the best paths of {@code keys} against the peer's Adj-RIB-Out and sends packed UPDATEs. */
-    private void export(RibPeer p, Family f, PrefixMap.Keys keys) {
-        RibPeer.Session s = p.session;
-        PrefixMap<Object> L = loc.get(f);
-        PrefixMap<RouteAttrs> out = p.adjOut.get(f);
-        IdentityHashMap<Path, Object> memo = new IdentityHashMap<>();
-        Object none = memo; // sentinel for "not exported"
-        Map<RouteAttrs, PrefixList.Builder> groups = new LinkedHashMap<>();
-        PrefixList.Builder withdrawals = PrefixList.builder(f, 16);
-        Policy pol = p.settings.exportPolicy();
-        Map<Policy.Term, Map<RouteAttrs, RouteAttrs>> polMemo = new HashMap<>();
-        boolean v4 = f == Family.IPV4_UNICAST;
-        for (int i = 0; i < keys.size; i++) {
-            long a = keys.a[i];
-            long b = keys.b(i);
-            int len = keys.len[i];
-            Path best = RouteSet.best(L.get(a, b, len));
-            if (best != null && p.settings.localRoutesOnly() && !best.local()) {
-                best = null; // a host is not a transit router: it announces only what it originates
-            }
-            RouteAttrs attrs = null;
-            if (best != null) {
-                Object x = memo.get(best);
-                if (x == null) {
-                    RouteAttrs e = exportAttrs(p, f, best);
-                    memo.put(best, e == null ? none : e);
-                    attrs = e;
-                } else {
-                    attrs = x == none ? null : (RouteAttrs) x;
-                }
-                if (attrs != null && !pol.acceptsAllUnchanged()) {
-                    attrs = pol.apply(f, a, b, len, attrs, polMemo);
-                }
-            }
-            RouteAttrs prev = out.get(a, b, len);
-            if (attrs == null) {
-                if (prev != null) {
-                    out.remove(a, b, len);
-                    if (v4) {
-                        withdrawals.addV4(a);
-                    } else {
-                        withdrawals.addV6(a, b, len);
-                    }
-                }
-            } else if (prev == null || !prev.equals(attrs)) {
-                out.put(a, b, len, attrs);
-                PrefixList.Builder g = groups.computeIfAbsent(attrs, k -> PrefixList.builder(f, 16));
-                if (v4) {
-                    g.addV4(a);
-                } else {
-                    g.addV6(a, b, len);
-                }
-            }
-        }
-        CodecOptions codec = s.codec();
-        Consumer<byte[]> sink = msg -> {
-            p.updatesSent++;
-            s.out().accept(msg);
-        };
-        if (withdrawals.size() > 0) {
-            BgpCodec.packWithdrawals(f, withdrawals.build(), codec, sink);
-        }
-        for (Map.Entry<RouteAttrs, PrefixList.Builder> e : groups.entrySet()) {
-            RouteAttrs attrs = e.getKey();
-            byte[] nh = v4 ? null : attrs.nextHopBytes();
-            BgpCodec.packAnnouncements(f, attrs.toWire(f, codec), nh, e.getValue().build(), codec, sink);
-        }
-    }
-
-    /**
-     * What {@code p} should receive for a best path, or null when it must not receive it (RFC 4271 §9.2,
-     * RFC 4456 §6 for reflection, RFC 4271 §5.1 for the attribute changes towards iBGP and eBGP).
-     */
-    private RouteAttrs exportAttrs(RibPeer p, Family f, Path best) {
-        RibPeer src = best.peer;
-        if (src == p) {
-            return null; // never back to where it came from
-        }
-        boolean reflect = false;
-        if (src != null && src.ibgp && p.ibgp) {
-            // iBGP-learned routes go to iBGP peers only through a reflector: client routes to everyone,
-            // non-client routes to clients (RFC 4456 §6)
-            if (!src.settings.rrClient() && !p.settings.rrClient()) {
-                return null;
-            }
-            reflect = true;
-        }
-        RouteAttrs a = best.attrs;
-        RouteAttrs.Builder b = a.toBuilder();
-        boolean selfNh = isZero(a.nextHopBytes());
-        if (p.ibgp) {
-            if (a.localPref() == RouteAttrs.ABSENT) {
-                b.localPref(cfg.defaultLocalPref()); // §5.1.5: LOCAL_PREF in every UPDATE to an internal peer
-            }
-            if (reflect) {
-                if (!a.hasOriginatorId()) {
-                    b.originatorId(src.routerId); // RFC 4456 §8
-                }
-                b.prependCluster(cfg.clusterId());
-            } else if (p.settings.nextHopSelf() && src != null) {
-                selfNh = true;
-            }
-        } else {
-            b.withoutConfederationSegments(); // RFC 5065 §5: none leave the confederation (we are in none)
-            b.prepend(cfg.localAs()); // §5.1.2
-            b.localPref(RouteAttrs.ABSENT);
-            if (src != null) {
-                b.med(RouteAttrs.ABSENT); // §5.1.4: a MED learned from one AS is not passed to another
-            }
-            b.clearOriginatorId();
-            b.clusterList(null);
-            if (src != null || selfNh) {
-                selfNh = true;
-            }
-        }
-        if (selfNh) {
-            b.nextHop(selfNextHop(p, f));
-        } else if (!p.ibgp || !reflect) {
-            byte[] nh = a.nextHopBytes();
-            if (nh.length == 32 && !p.ibgp) {
-                b.nextHop(Arrays.copyOf(nh, 16)); // a link-local next hop means nothing off-link (RFC 2545 §3)
-            }
-        }
-        return b.build();
-    }
-
-    private static boolean isZero(byte[] b) {
-        for (byte x : b) {
-            if (x != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Our address to put as next hop towards {@code p} for family {@code f}. */
-    private byte[] selfNextHop(RibPeer p, Family f) {
-        InetAddress local = p.session.localAddress();
-        if (f == Family.IPV4_UNICAST) {
-            if (p.settings.nextHopV4() != null) {
-                return p.settings.nextHopV4().getAddress();
-            }
-            if (local != null && local.getAddress().length == 4) {
-                return local.getAddress();
-            }
-            int id = cfg.routerId();
-            return new byte[] {(byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id};
-        }
-        if (p.settings.nextHopV6() != null) {
-            return p.settings.nextHopV6().getAddress();
-        }
-        if (local != null && local.getAddress().length == 16) {
-            return local.getAddress();
-        }
-        // IPv6 routes over an IPv4 session: IPv4-mapped IPv6 address (RFC 4291 §2.5.5.2), as FRR does
-        byte[] v4 = local == null ? new byte[4] : local.getAddress();
-        byte[] m = new byte[16];
-        m[10] = (byte) 0xff;
-        m[11] = (byte) 0xff;
-        System.arraycopy(v4, 0, m, 12, 4);
-        return m;
-    }
-
-    static long keyA(IpPrefix p) {
-        return p.ipv6() ? p.hi() : (p.lo() << 8) | p.length();
-    }
-
-    static long keyB(IpPrefix p) {
-        return p.ipv6() ? p.lo() : 0;
-    }
-
-    static InetAddress address(byte[] b) {
-        try {
-            return InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
         }
     }
 }

@@ -145,4 +145,14 @@ public final class RibPeer {
         }
         return n;
     }
+
+    /** This peer's Adj-RIB-In (stale routes marked) as rows; on the RIB's owner thread only. */
+    public java.util.List<RibRoute> adjRibIn(dev.viaduct.bgp.wire.Family f) {
+        return RibRows.adjRibIn(this, f);
+    }
+
+    /** What this peer was sent, as rows; on the RIB's owner thread only. */
+    public java.util.List<RibRoute> adjRibOut(dev.viaduct.bgp.wire.Family f) {
+        return RibRows.adjRibOut(this, f);
+    }
 }

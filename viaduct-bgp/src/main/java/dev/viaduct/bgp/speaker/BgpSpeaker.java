@@ -370,12 +370,12 @@ public final class BgpSpeaker implements AutoCloseable {
 
     public List<RibRoute> adjRibIn(InetAddress peer, Family f) {
         PeerSession s = peers.get(peer);
-        return s == null ? List.of() : rib.call(r -> r.adjRibIn(s.ribPeer, f));
+        return s == null ? List.of() : rib.call(r -> s.ribPeer.adjRibIn(f));
     }
 
     public List<RibRoute> adjRibOut(InetAddress peer, Family f) {
         PeerSession s = peers.get(peer);
-        return s == null ? List.of() : rib.call(r -> r.adjRibOut(s.ribPeer, f));
+        return s == null ? List.of() : rib.call(r -> s.ribPeer.adjRibOut(f));
     }
 
     /** Speaker-wide counters (name to value), for metrics. */

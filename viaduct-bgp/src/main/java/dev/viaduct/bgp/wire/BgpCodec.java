@@ -17,8 +17,16 @@ import java.util.List;
  * BGP-4 wire format (RFC 4271 §4) with MP-BGP (RFC 4760), 4-octet AS (RFC 6793), route refresh (RFC 2918,
  * RFC 7313 subtypes), graceful restart capability (RFC 4724), extended messages (RFC 8654), extended OPEN
  * optional parameters (RFC 9072), and the revised UPDATE error handling of RFC 7606. Pure: no I/O, no clock,
- * no state. Every decode error is a {@link BgpDecodeException} carrying the NOTIFICATION RFC 4271 §6 prescribes, or an {@link AttributeError} when RFC 7606 handles it without a
- * session reset; nothing else escapes, whatever the bytes.
+ * no state. Every decode error is a {@link BgpDecodeException} carrying the NOTIFICATION RFC 4271 §6
+ * prescribes, or an {@link AttributeError} when RFC 7606 handles it without a session reset; nothing else
+ * escapes, whatever the bytes.
+ *
+ * <p>Why one file of this size: the checks of one message depend on each other in an order the RFCs fix (the
+ * header length against the negotiated maximum, then per type; in an UPDATE the attribute flags and lengths,
+ * then RFC 7606's choice between treat-as-withdraw, attribute discard and reset, which depends on whether any
+ * NLRI exists anywhere in the message), and encode mirrors decode line by line so the round-trip and fuzz
+ * properties can be read against it. Attribute-level work is table-driven elsewhere ({@link AttributeTable},
+ * {@link PathAttribute}); what stays here is the message-level order.
  */
 public final class BgpCodec {
     public static final int HEADER_LENGTH = 19;

@@ -222,7 +222,7 @@ class RibTest {
         RibPeer e = peer("e", 65001, "10.0.0.3");
         announce(e, attrs("10.0.0.3", 65001, LOCAL_AS, 65009).build(), "10.6.0.0/16");
         assertThat(best("10.6.0.0/16")).isEmpty();
-        assertThat(rib.adjRibIn(e, Family.IPV4_UNICAST)).hasSize(1); // still in the Adj-RIB-In
+        assertThat(e.adjRibIn(Family.IPV4_UNICAST)).hasSize(1); // still in the Adj-RIB-In
     }
 
     @Test
@@ -429,7 +429,7 @@ class RibTest {
         withdraw(a, many);
         assertThat(updates(b)).hasSize(2);
         assertThat(withdrawnTo(b)).hasSize(2000);
-        assertThat(rib.adjRibOut(b, Family.IPV4_UNICAST)).isEmpty();
+        assertThat(b.adjRibOut(Family.IPV4_UNICAST)).isEmpty();
     }
 
     // ------------------------------------------------------------------ policy
@@ -451,7 +451,7 @@ class RibTest {
         RibRoute tagged = best("10.22.0.0/16").getFirst();
         assertThat(tagged.attrs().localPref()).isEqualTo(300);
         assertThat(tagged.attrs().hasCommunity(65000 << 16 | 9)).isTrue();
-        assertThat(rib.adjRibIn(a, Family.IPV4_UNICAST)).hasSize(5); // pre-policy
+        assertThat(a.adjRibIn(Family.IPV4_UNICAST)).hasSize(5); // pre-policy
         assertThat(announcedTo(b)).containsExactlyInAnyOrder(IpPrefix.parse("10.20.0.0/16"), IpPrefix.parse("10.22.0.0/16"));
         // policy change: re-evaluated from the Adj-RIB-In without asking the peer
         rib.updatePeerSettings(a, new RibPeer.Settings("a", 65001, false, false, Policy.ACCEPT_ALL, null, null, null));
