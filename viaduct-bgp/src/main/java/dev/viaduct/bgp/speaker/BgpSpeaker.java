@@ -8,6 +8,7 @@ import dev.viaduct.bgp.rib.RibPeer;
 import dev.viaduct.bgp.rib.RibRoute;
 import dev.viaduct.bgp.wire.ErrorCodes;
 import dev.viaduct.bgp.wire.Family;
+import dev.viaduct.sys.log.Log;
 import dev.viaduct.sys.net.IpPrefix;
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -194,8 +195,8 @@ public final class BgpSpeaker implements AutoCloseable {
             peers.put(p.address(), s);
             s.start();
         }
-        LOG.log(info(), "event=peer-added peer={0} address={1} as={2} passive={3} rr-client={4}", p.name(),
-                p.address().getHostAddress(), Long.toString(p.asn()), p.passive(), p.rrClient());
+        Log.log(LOG, info(), "peer added", null, "peer", p.name(), "address", p.address(), "as", p.asn(),
+                "passive", p.passive(), "rr-client", p.rrClient());
     }
 
     /** Removes a peer: Cease "Peer De-configured" (RFC 4486), its routes withdrawn everywhere. */
@@ -217,7 +218,7 @@ public final class BgpSpeaker implements AutoCloseable {
         }
         long now = clock.getAsLong();
         rib.post(r -> r.removePeer(s.ribPeer, now));
-        LOG.log(info(), "event=peer-removed peer={0}", s.cfg.name());
+        Log.log(LOG, info(), "peer removed", null, "peer", s.cfg.name());
         return true;
     }
 
@@ -230,7 +231,7 @@ public final class BgpSpeaker implements AutoCloseable {
         if (s == null) {
             return false;
         }
-        LOG.log(info(), "event=peer-hard-down peer={0} reason=\"{1}\"", s.cfg.name(), reason);
+        Log.log(LOG, info(), "peer hard down", null, "peer", s.cfg.name(), "reason", reason);
         s.hardDown(reason);
         return true;
     }
