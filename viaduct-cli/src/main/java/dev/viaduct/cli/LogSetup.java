@@ -265,25 +265,8 @@ public final class LogSetup {
             sb.append('"').append(escape(k)).append("\":").append(v).append(',');
         }
 
-        static String escape(String s) {
-            StringBuilder b = new StringBuilder();
-            for (char c : s.toCharArray()) {
-                switch (c) {
-                    case '"' -> b.append("\\\"");
-                    case '\\' -> b.append("\\\\");
-                    case '\n' -> b.append("\\n");
-                    case '\r' -> b.append("\\r");
-                    case '\t' -> b.append("\\t");
-                    default -> {
-                        if (c < 0x20) {
-                            b.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            b.append(c);
-                        }
-                    }
-                }
-            }
-            return b.toString();
+        private static String escape(String s) {
+            return LogFields.escape(s);
         }
     }
 }

@@ -203,7 +203,8 @@ class LogSetupTest {
     void anyFieldValueSurvivesTheRoundTripThroughLogfmt(@ForAll String value) {
         net.jqwik.api.Assume.that(value.chars().noneMatch(c -> Character.isSurrogate((char) c)));
         LogRecord r = rec(Level.INFO, "event {0}", LogFields.of("key", value));
-        assertThat(Logfmt.parse(kv(r).strip())).contains(Map.entry("key", value));
+        String line = kv(r);
+        assertThat(Logfmt.parse(line.substring(0, line.length() - 1))).contains(Map.entry("key", value));
         assertThat(json(r).get("key").asString()).isEqualTo(value);
     }
 

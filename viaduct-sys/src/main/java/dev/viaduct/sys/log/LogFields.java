@@ -86,7 +86,15 @@ public record LogFields(List<Field> fields, Throwable thrown) {
         if (!needsQuotes(v)) {
             return v;
         }
-        StringBuilder b = new StringBuilder(v.length() + 2).append('"');
+        return '"' + escape(v) + '"';
+    }
+
+    /**
+     * The inside of a double-quoted string, escaped the same way for logfmt and JSON: {@code \"}, {@code \\},
+     * {@code \n}, {@code \r}, {@code \t}, other control characters as <code>&#92;u00XX</code>.
+     */
+    public static String escape(String v) {
+        StringBuilder b = new StringBuilder(v.length() + 8);
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
             switch (c) {
@@ -104,7 +112,7 @@ public record LogFields(List<Field> fields, Throwable thrown) {
                 }
             }
         }
-        return b.append('"').toString();
+        return b.toString();
     }
 
     static boolean needsQuotes(String v) {
@@ -113,7 +121,9 @@ public record LogFields(List<Field> fields, Throwable thrown) {
         }
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
-            if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) {
+            // Unicode spaces too: a reader that splits on them (or trims them) would otherwise cut the value
+            if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f
+                    || Character.isWhitespace(c) || Character.isSpaceChar(c)) {
                 return true;
             }
         }

@@ -29,6 +29,13 @@ class LogFieldsTest {
     }
 
     @Test
+    void unicodeSpacesAreQuotedSoNoReaderSplitsOrTrimsThem() {
+        assertThat(LogFields.logfmt("a\u3000b")).isEqualTo("\"a\u3000b\"");
+        assertThat(LogFields.logfmt("\u2003")).isEqualTo("\"\u2003\"");
+        assertThat(LogFields.logfmt("p\u00e9r/x-1.2")).isEqualTo("p\u00e9r/x-1.2");
+    }
+
+    @Test
     void theExceptionIsAnErrorField() {
         LogFields f = LogFields.withThrown(new IllegalStateException("boom"), "k", "v");
         assertThat(f.toString()).isEqualTo("k=v error=\"java.lang.IllegalStateException: boom\"");
