@@ -383,8 +383,8 @@ public final class RouteReconciler implements AutoCloseable {
                 for (var e : newProblems.entrySet()) {
                     if (!problems.containsKey(e.getKey())) {
                         // a pod's host veth appearing a moment after its route is wanted is normal: debug only
-                        Log.log(LOG, e.getValue().startsWith("device vdc") ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
-                                "route not programmed", null, "destination", e.getKey(), "reason", e.getValue());
+                        Log.at(LOG, e.getValue().startsWith("device vdc") ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                                "route not programmed", "destination", e.getKey(), "reason", e.getValue());
                     }
                 }
             }

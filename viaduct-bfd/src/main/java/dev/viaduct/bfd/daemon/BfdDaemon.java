@@ -299,8 +299,8 @@ public final class BfdDaemon implements AutoCloseable {
             if (c.remoteAdminDown()) {
                 e.pathDown = false; // the peer sent a packet: its path works, it only switched BFD off
             }
-            Log.log(LOG, c.signal() == StateChange.ClientSignal.NONE ? System.Logger.Level.DEBUG : System.Logger.Level.INFO,
-                    "bfdd state", null, "name", e.desired.name(), "peer", c.session().peer(), "from", c.from(), "to", c.to(),
+            Log.at(LOG, c.signal() == StateChange.ClientSignal.NONE ? System.Logger.Level.DEBUG : System.Logger.Level.INFO,
+                    "bfdd state", "name", e.desired.name(), "peer", c.session().peer(), "from", c.from(), "to", c.to(),
                     "diag", c.diagnostic(), "signal", c.signal(), "pathDown", e.pathDown);
             Event ev = new Event(0, view(e).inState(c.to(), e.pathDown), c.from(), c.to(), c.diagnostic(), c.signal().name());
             for (Client cl : clients) {

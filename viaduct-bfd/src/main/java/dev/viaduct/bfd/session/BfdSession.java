@@ -345,8 +345,8 @@ public final class BfdSession {
         localDiag = diag;
         lastStateChangeNanos = now;
         stateChanges++;
-        Log.log(LOG, to == BfdState.UP || from == BfdState.UP ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
-                "bfd state", null, "session", name, "from", from, "to", to, "diag", diag,
+        Log.at(LOG, to == BfdState.UP || from == BfdState.UP ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
+                "bfd state", "session", name, "from", from, "to", to, "diag", diag,
                 "remoteAdminDown", remoteAdminDown, "remoteDiscr", remoteDiscr);
         out.add(new StateChanged(from, to, diag, remoteAdminDown));
         if (from == BfdState.UP) {

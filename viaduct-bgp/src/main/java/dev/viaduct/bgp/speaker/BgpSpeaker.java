@@ -195,7 +195,7 @@ public final class BgpSpeaker implements AutoCloseable {
             peers.put(p.address(), s);
             s.start();
         }
-        Log.log(LOG, info(), "peer added", null, "peer", p.name(), "address", p.address(), "as", p.asn(),
+        Log.at(LOG, info(), "peer added", "peer", p.name(), "address", p.address(), "as", p.asn(),
                 "passive", p.passive(), "rr-client", p.rrClient());
     }
 
@@ -218,7 +218,7 @@ public final class BgpSpeaker implements AutoCloseable {
         }
         long now = clock.getAsLong();
         rib.post(r -> r.removePeer(s.ribPeer, now));
-        Log.log(LOG, info(), "peer removed", null, "peer", s.cfg.name());
+        Log.at(LOG, info(), "peer removed", "peer", s.cfg.name());
         return true;
     }
 
@@ -231,7 +231,7 @@ public final class BgpSpeaker implements AutoCloseable {
         if (s == null) {
             return false;
         }
-        Log.log(LOG, info(), "peer hard down", null, "peer", s.cfg.name(), "reason", reason);
+        Log.at(LOG, info(), "peer hard down", "peer", s.cfg.name(), "reason", reason);
         s.hardDown(reason);
         return true;
     }

@@ -579,8 +579,8 @@ final class PeerSession {
             lastError = at.fsm.lastDown().toString();
         }
         state = to;
-        Log.log(LOG, t.to() instanceof FsmState.Established || t.from() instanceof FsmState.Established ? speaker.info() : Level.DEBUG,
-                "peer state", null, "peer", cfg.name(), "state", FsmState.name(t.from()) + "->" + to, "cause", t.cause());
+        Log.at(LOG, t.to() instanceof FsmState.Established || t.from() instanceof FsmState.Established ? speaker.info() : Level.DEBUG,
+                "peer state", "peer", cfg.name(), "state", FsmState.name(t.from()) + "->" + to, "cause", t.cause());
         speaker.peerStateChanged(this, FsmState.name(t.from()), to, t.cause());
     }
 

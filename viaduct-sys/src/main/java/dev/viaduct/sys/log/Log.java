@@ -32,6 +32,11 @@ public final class Log {
         log(logger, Level.ERROR, event, thrown, keyValues);
     }
 
+    /** An event at a level chosen at run time. */
+    public static void at(Logger logger, Level level, String event, Object... keyValues) {
+        log(logger, level, event, null, keyValues);
+    }
+
     /** An event at {@code level}; {@code thrown} may be null. */
     public static void log(Logger logger, Level level, String event, Throwable thrown, Object... keyValues) {
         if (!logger.isLoggable(level)) {
