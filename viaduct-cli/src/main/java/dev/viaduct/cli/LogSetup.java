@@ -1,14 +1,13 @@
 package dev.viaduct.cli;
 
+import dev.viaduct.sys.log.Log;
+import dev.viaduct.sys.log.LogFields;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -20,26 +19,30 @@ import java.util.regex.Pattern;
 
 /**
  * One line per event on stderr, as logfmt ({@code key=value}, the default) or JSON, selected by the agent
- * config's {@code log.format}. Viaduct code logs through {@link System.Logger} with messages of the form
- * {@code "event words key={0} other={1}"}; this formatter turns each into the event ({@code msg}) plus one
- * field per {@code key=value} pair, after the time, level and logger:
+ * config's {@code log.format}. Each line has the time, level and logger, the event ({@code msg}) and its fields:
  * <pre>
  * ts=2025-01-01T10:00:00.123Z level=info logger=viaduct.cni msg="cni add" handle=viaduct.c1.eth0 pod=lab/p1 ips=10.244.1.5
  * {"ts":"2025-01-01T10:00:00.123Z","level":"info","logger":"viaduct.cni","msg":"cni add","handle":"viaduct.c1.eth0",...}
  * </pre>
  *
- * <p>Placeholders are substituted here, not by {@link java.text.MessageFormat}: MessageFormat groups
- * numbers ({@code 1,234}) and treats apostrophes as quotes, which silently swallows the parameters of a
- * message like {@code "this agent's file: stored={0}"}. Numbers are printed plainly, collections joined with
- * commas, addresses without a host name. A value that needs it (spaces, quotes, '=', empty) is quoted, so a
- * logfmt parser reads exactly the fields that were logged; newlines are escaped, so an event is always one
- * line. An exception becomes an {@code error} field (and, in JSON, a {@code stack} field).
+ * <p>Fields come from two places, never from formatted text. Code using {@link Log} passes them as a
+ * {@link LogFields} parameter: those are written as given (in JSON, numbers and booleans as JSON values).
+ * Code still logging {@code "event words key={0} other={1}/{2}"} through {@link System.Logger} gets its fields
+ * from the message <em>pattern</em>: each {@code key=template} word of the pattern is a field whose value is the
+ * template with the parameters substituted, so whatever a parameter holds stays inside its field; other words,
+ * placeholders substituted, make up {@code msg}. Placeholders are substituted here, not by
+ * {@link java.text.MessageFormat}, which groups numbers ({@code 1,234}) and treats apostrophes as quotes (it would
+ * swallow the parameters of {@code "this agent's file: stored={0}"}). A message without parameters is read
+ * the same way, so text concatenated into it can still split into fields: that is what {@link Log} is for.
+ *
+ * <p>logfmt values are quoted when they need it (see {@link LogFields#logfmt}) and JSON strings escaped, so a
+ * reader gets back exactly the value and an event is always one line. An exception becomes an {@code error}
+ * field (and, in JSON, a {@code stack} field).
  */
 public final class LogSetup {
     private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{(\\d+)(,[^}]*)?}");
-    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final List<String> RESERVED = List.of("ts", "level", "logger", "msg");
     private static final List<Logger> QUIETED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -89,93 +92,103 @@ public final class LogSetup {
         return "debug";
     }
 
-    /** An event: its words and its fields in the order they were logged. */
-    record Event(String msg, List<Map.Entry<String, String>> fields) {
+    /** An event: its words, its fields in the order they were logged, and its exception if any. */
+    record Event(String msg, List<LogFields.Field> fields, Throwable thrown) {
     }
 
-    /** Splits a record into the event text and its key=value fields (see the class comment). */
+    /** The event and fields of a record (see the class comment). */
     static Event parse(LogRecord r) {
-        String text = render(r.getMessage() == null ? "" : r.getMessage(), r.getParameters());
+        String pattern = r.getMessage() == null ? "" : r.getMessage();
+        Object[] params = r.getParameters() == null ? new Object[0] : r.getParameters();
+        LogFields given = params.length > 0 && params[params.length - 1] instanceof LogFields f ? f : null;
+        String givenSlot = given == null ? null : "{" + (params.length - 1) + "}";
         List<String> words = new ArrayList<>();
-        List<Map.Entry<String, String>> fields = new ArrayList<>();
-        int i = 0;
-        int n = text.length();
-        while (i < n) {
-            while (i < n && text.charAt(i) == ' ') {
-                i++;
+        List<LogFields.Field> fields = new ArrayList<>();
+        for (String token : tokens(pattern)) {
+            if (token.equals(givenSlot)) {
+                continue;
             }
-            if (i >= n) {
-                break;
+            int eq = token.indexOf('=');
+            if (eq <= 0 || !LogFields.isKey(token.substring(0, eq))) {
+                words.add(render(token, params));
+                continue;
             }
-            int eq = -1;
-            int j = i;
-            while (j < n && text.charAt(j) != ' ' && text.charAt(j) != '"') {
-                if (text.charAt(j) == '=' && eq < 0) {
-                    eq = j;
-                }
-                j++;
-            }
-            if (eq > i && KEY.matcher(text.substring(i, eq)).matches()) {
-                String key = text.substring(i, eq);
-                int v = eq + 1;
-                StringBuilder val = new StringBuilder();
-                if (v < n && text.charAt(v) == '"') {
-                    v++;
-                    while (v < n && text.charAt(v) != '"') {
-                        char c = text.charAt(v);
-                        if (c == '\\' && v + 1 < n) {
-                            v++;
-                            c = switch (text.charAt(v)) {
-                                case 'n' -> '\n';
-                                case 'r' -> '\r';
-                                case 't' -> '\t';
-                                default -> text.charAt(v);
-                            };
-                        }
-                        val.append(c);
-                        v++;
-                    }
-                    v = Math.min(n, v + 1);
-                } else {
-                    while (v < n && text.charAt(v) != ' ') {
-                        val.append(text.charAt(v));
-                        v++;
-                    }
-                }
-                // trailing punctuation written after a value (`reason="x": retrying`) belongs to the prose
-                int k = v;
-                while (k < n && text.charAt(k) != ' ') {
-                    k++;
-                }
-                String tail = text.substring(v, k);
-                fields.add(Map.entry(RESERVED.contains(key) ? "field_" + key : key, val.toString()));
-                if (!tail.isBlank() && !tail.matches("[:;,.]")) {
-                    words.add(tail);
-                }
-                i = k;
+            String key = token.substring(0, eq);
+            String template = token.substring(eq + 1);
+            String tail;
+            if (template.startsWith("\"") && template.indexOf('"', 1) > 0) {
+                int close = template.indexOf('"', 1);
+                tail = template.substring(close + 1);
+                template = template.substring(1, close);
             } else {
-                int k = i;
-                boolean quoted = false;
-                while (k < n && (quoted || text.charAt(k) != ' ')) {
-                    if (text.charAt(k) == '"') {
-                        quoted = !quoted;
-                    }
-                    k++;
+                int end = template.length();
+                while (end > 0 && ":;,".indexOf(template.charAt(end - 1)) >= 0) {
+                    end--;
                 }
-                words.add(text.substring(i, k));
-                i = k;
+                tail = template.substring(end);
+                template = template.substring(0, end);
             }
+            fields.add(field(key, value(template, params)));
+            // prose written after a value (`reason="{1}": retrying`) belongs to the event, lone punctuation does not
+            if (!tail.isBlank() && !tail.matches("[:;,.]")) {
+                words.add(render(tail, params));
+            }
+        }
+        if (given != null) {
+            given.fields().forEach(f -> fields.add(field(f.key(), f.value())));
         }
         String msg = String.join(" ", words);
         while (msg.endsWith(":") || msg.endsWith(";") || msg.endsWith(",")) {
             msg = msg.substring(0, msg.length() - 1).stripTrailing();
         }
-        return new Event(msg, fields);
+        Throwable thrown = r.getThrown() != null ? r.getThrown() : given == null ? null : given.thrown();
+        return new Event(msg, fields, thrown);
     }
 
-    /** Substitutes {@code {n}} placeholders; values after {@code key=} are quoted when they need to be. */
+    private static LogFields.Field field(String key, Object value) {
+        return new LogFields.Field(RESERVED.contains(key) ? "field_" + key : key, value);
+    }
+
+    /** The pattern's words: split at spaces outside double quotes. */
+    static List<String> tokens(String pattern) {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        int n = pattern.length();
+        while (i < n) {
+            while (i < n && pattern.charAt(i) == ' ') {
+                i++;
+            }
+            int k = i;
+            boolean quoted = false;
+            while (k < n && (quoted || pattern.charAt(k) != ' ')) {
+                if (pattern.charAt(k) == '"') {
+                    quoted = !quoted;
+                }
+                k++;
+            }
+            if (k > i) {
+                out.add(pattern.substring(i, k));
+            }
+            i = k;
+        }
+        return out;
+    }
+
+    /** A field's value: the parameter itself when the template is just its placeholder, else the rendered text. */
+    private static Object value(String template, Object[] params) {
+        Matcher m = PLACEHOLDER.matcher(template);
+        if (m.matches() && m.group(2) == null) {
+            int idx = Integer.parseInt(m.group(1));
+            if (idx < params.length) {
+                return params[idx];
+            }
+        }
+        return render(template, params);
+    }
+
+    /** Substitutes {@code {n}} placeholders with the parameters' text. */
     static String render(String pattern, Object[] params) {
-        if (params == null || params.length == 0 || pattern.indexOf('{') < 0) {
+        if (params.length == 0 || pattern.indexOf('{') < 0) {
             return pattern;
         }
         Matcher m = PLACEHOLDER.matcher(pattern);
@@ -184,62 +197,11 @@ public final class LogSetup {
         while (m.find()) {
             sb.append(pattern, last, m.start());
             int idx = Integer.parseInt(m.group(1));
-            String value = idx < params.length ? text(params[idx]) : m.group();
-            boolean afterEquals = m.start() > 0 && pattern.charAt(m.start() - 1) == '=';
-            boolean alreadyQuoted = m.start() > 0 && pattern.charAt(m.start() - 1) == '"';
-            if (alreadyQuoted) {
-                sb.append(value.replace("\\", "\\\\").replace("\"", "\\\""));
-            } else if (afterEquals && needsQuotes(value)) {
-                sb.append(quote(value));
-            } else {
-                sb.append(value);
-            }
+            sb.append(idx < params.length ? LogFields.text(params[idx]) : m.group());
             last = m.end();
         }
         sb.append(pattern, last, pattern.length());
         return sb.toString();
-    }
-
-    static String text(Object o) {
-        return switch (o) {
-            case null -> "null";
-            case Double d when d == Math.rint(d) && !d.isInfinite() && Math.abs(d) < 1e15 -> Long.toString(d.longValue());
-            case Double d -> String.format(java.util.Locale.ROOT, "%.3f", d);
-            case Float f -> String.format(java.util.Locale.ROOT, "%.3f", f);
-            case Number x -> x.toString();
-            case InetAddress a -> a.getHostAddress();
-            case Collection<?> c -> String.join(",", c.stream().map(LogSetup::text).toList());
-            case Object[] a -> String.join(",", java.util.Arrays.stream(a).map(LogSetup::text).toList());
-            default -> o.toString();
-        };
-    }
-
-    static boolean needsQuotes(String v) {
-        if (v.isEmpty()) {
-            return true;
-        }
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c == ' ' || c == '"' || c == '=' || c == '\\' || c < 0x20) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static String quote(String v) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : v.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> b.append(c < 0x20 ? ' ' : c);
-            }
-        }
-        return b.append('"').toString();
     }
 
     private static String stack(Throwable t) {
@@ -256,23 +218,19 @@ public final class LogSetup {
             StringBuilder sb = new StringBuilder();
             sb.append("ts=").append(TS.format(r.getInstant()))
                     .append(" level=").append(levelName(r.getLevel()))
-                    .append(" logger=").append(value(r.getLoggerName()))
-                    .append(" msg=").append(value(e.msg()));
+                    .append(" logger=").append(LogFields.logfmt(String.valueOf(r.getLoggerName())))
+                    .append(" msg=").append(LogFields.logfmt(e.msg()));
             for (var f : e.fields()) {
-                sb.append(' ').append(f.getKey()).append('=').append(value(f.getValue()));
+                sb.append(' ').append(f.key()).append('=').append(LogFields.logfmt(LogFields.text(f.value())));
             }
-            if (r.getThrown() != null) {
-                sb.append(" error=").append(value(String.valueOf(r.getThrown())));
+            if (e.thrown() != null) {
+                sb.append(" error=").append(LogFields.logfmt(String.valueOf(e.thrown())));
             }
             return sb.append('\n').toString();
         }
-
-        private static String value(String v) {
-            return needsQuotes(v == null ? "" : v) ? quote(v == null ? "" : v) : v;
-        }
     }
 
-    /** One JSON object per line; every field a string. */
+    /** One JSON object per line; numbers and booleans passed as fields are JSON numbers and booleans. */
     static final class Json extends Formatter {
         @Override
         public String format(LogRecord r) {
@@ -283,11 +241,17 @@ public final class LogSetup {
             field(sb, "logger", r.getLoggerName());
             field(sb, "msg", e.msg());
             for (var f : e.fields()) {
-                field(sb, f.getKey(), f.getValue());
+                switch (f.value()) {
+                    case Boolean b -> literal(sb, f.key(), b.toString());
+                    case Integer i -> literal(sb, f.key(), i.toString());
+                    case Long l -> literal(sb, f.key(), l.toString());
+                    case Double d when Double.isFinite(d) -> literal(sb, f.key(), LogFields.text(d));
+                    default -> field(sb, f.key(), LogFields.text(f.value()));
+                }
             }
-            if (r.getThrown() != null) {
-                field(sb, "error", String.valueOf(r.getThrown()));
-                field(sb, "stack", stack(r.getThrown()));
+            if (e.thrown() != null) {
+                field(sb, "error", String.valueOf(e.thrown()));
+                field(sb, "stack", stack(e.thrown()));
             }
             sb.setLength(sb.length() - 1);
             return sb.append("}\n").toString();
@@ -297,25 +261,12 @@ public final class LogSetup {
             sb.append('"').append(escape(k)).append("\":\"").append(escape(v == null ? "" : v)).append("\",");
         }
 
-        static String escape(String s) {
-            StringBuilder b = new StringBuilder();
-            for (char c : s.toCharArray()) {
-                switch (c) {
-                    case '"' -> b.append("\\\"");
-                    case '\\' -> b.append("\\\\");
-                    case '\n' -> b.append("\\n");
-                    case '\r' -> b.append("\\r");
-                    case '\t' -> b.append("\\t");
-                    default -> {
-                        if (c < 0x20) {
-                            b.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            b.append(c);
-                        }
-                    }
-                }
-            }
-            return b.toString();
+        private static void literal(StringBuilder sb, String k, String v) {
+            sb.append('"').append(escape(k)).append("\":").append(v).append(',');
+        }
+
+        private static String escape(String s) {
+            return LogFields.escape(s);
         }
     }
 }

@@ -153,4 +153,17 @@ class MetricsLabTest {
             assertThat(body).as("metric %s", name).containsPattern("(?m)^" + name + "[{ ]");
         }
     }
+
+    @Test
+    @Order(6)
+    void theAgentExportsJvmProcessAndBuildInfoMetrics() {
+        String body = get("n1", "/metrics");
+        for (String name : java.util.List.of("jvm_memory_used_bytes", "jvm_threads_current", "jvm_gc_collection_seconds_count",
+                "jvm_runtime_info", "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+                "process_start_time_seconds")) {
+            assertThat(body).as("metric %s", name).containsPattern("(?m)^" + name + "[{ ]");
+        }
+        assertThat(body).containsPattern("(?m)^viaduct_build_info\\{java=\"[^\"]+\",version=\"\\d+\\.\\d+\\.\\d+[^\"]*\"} 1(\\.0)?$");
+        assertThat(m("n1", "process_open_fds")).isPositive();
+    }
 }

@@ -9,6 +9,7 @@ import dev.viaduct.bfd.daemon.protocol.BfddMessage.Status;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.Welcome;
 import dev.viaduct.bfd.packet.BfdState;
 import dev.viaduct.bfd.session.Timers;
+import dev.viaduct.sys.log.Log;
 import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -321,13 +322,12 @@ public final class BfdSupervisor implements AutoCloseable {
             Peer p = peerFor(v);
             down.put(v.peer(), p);
             pathDownEvents.incrementAndGet();
-            LOG.log(System.Logger.Level.WARNING, "bfd path down peer={0} address={1} from={2} to={3} diag={4}", p.name(),
-                    v.peer().getHostAddress(), e.from(), e.to(), e.diagnostic());
+            Log.warn(LOG, "bfd path down", "peer", p.name(), "address", v.peer(), "from", e.from(), "to", e.to(),
+                    "diag", e.diagnostic());
             publish(Set.of(p), "BFD " + e.from() + "->" + e.to() + " (" + e.diagnostic() + ")");
         } else if (down.containsKey(v.peer()) && (e.to() == BfdState.UP || v.remoteState() == BfdState.ADMIN_DOWN) && !v.pathDown()) {
             Peer p = down.remove(v.peer());
-            LOG.log(System.Logger.Level.INFO, "bfd path up again peer={0} address={1} state={2}", p.name(), v.peer().getHostAddress(),
-                    e.to());
+            Log.info(LOG, "bfd path up again", "peer", p.name(), "address", v.peer(), "state", e.to());
             publish(Set.of(), "BFD " + e.to());
         }
     }

@@ -14,6 +14,7 @@ import dev.viaduct.bfd.daemon.protocol.BfddMessage.SetSessions;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.Shutdown;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.Status;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.Welcome;
+import dev.viaduct.sys.log.Log;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
@@ -225,7 +226,7 @@ final class BfddLink implements AutoCloseable {
             }
             lastError = why;
             if (wasConnected) {
-                LOG.log(System.Logger.Level.WARNING, "bfdd connection lost socket={0} reason=\"{1}\" (reconnecting)", socket, why);
+                Log.warn(LOG, "bfdd connection lost, reconnecting", "socket", socket, "reason", why);
                 handler.lost(why);
             }
             if (!pause(Duration.ofMillis(backoffMillis))) {
@@ -270,8 +271,8 @@ final class BfddLink implements AutoCloseable {
             welcome = w;
             channel = ch;
             lastError = "";
-            LOG.log(System.Logger.Level.INFO, "bfdd connected pid={0} startedAt={1} sessions={2} socket={3}", w.pid(), w.startedAt(),
-                    w.sessions().size(), socket);
+            Log.info(LOG, "bfdd connected", "pid", w.pid(), "startedAt", w.startedAt(), "sessions", w.sessions().size(),
+                    "socket", socket);
             handler.welcome(w);
             List<DesiredSession> d = desired;
             if (d != null) {

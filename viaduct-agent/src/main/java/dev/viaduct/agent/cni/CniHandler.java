@@ -15,6 +15,7 @@ import dev.viaduct.agent.pod.PodAttachment;
 import dev.viaduct.agent.pod.PodDataplane;
 import dev.viaduct.agent.pod.PodRoutes;
 import dev.viaduct.cni.ShimProtocol;
+import dev.viaduct.sys.log.Log;
 import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -95,12 +96,12 @@ public final class CniHandler {
             };
             return new Outcome(req.command(), 0, new ShimProtocol.Reply(0, out, ""));
         } catch (CniException e) {
-            LOG.log(System.Logger.Level.WARNING, "cni error command={0} code={1} message=\"{2}\" details=\"{3}\" container={4}",
-                    cmd, e.code().code(), e.getMessage(), e.details(), env.getOrDefault("CNI_CONTAINERID", ""));
+            Log.warn(LOG, "cni error", "command", cmd, "code", e.code().code(), "message", e.getMessage(),
+                    "details", e.details(), "container", env.getOrDefault("CNI_CONTAINERID", ""));
             return new Outcome(cmd, e.code().code(),
                     new ShimProtocol.Reply(1, CniResults.error(replyVersion, e) + "\n", ""));
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "cni internal error command=" + cmd, e);
+            Log.error(LOG, "cni internal error", e, "command", cmd);
             var ce = new CniException(CniErrorCode.IO_FAILURE, "internal error in the Viaduct agent", e.toString());
             return new Outcome(cmd, ce.code().code(), new ShimProtocol.Reply(1, CniResults.error(replyVersion, ce) + "\n", ""));
         }
@@ -158,11 +159,9 @@ public final class CniHandler {
             }
             ObjectNode result = CniResults.addResult(req, ifs, addrs);
             long end = System.nanoTime();
-            LOG.log(System.Logger.Level.INFO, "cni add handle={0} pod={1}/{2} ips={3} veth={4} ms={5} ipamMs={6} dataplaneMs={7}",
-                    handle, req.podNamespace().orElse("-"), req.podName().orElse("-"),
-                    addrs.stream().map(InetAddress::getHostAddress).toList(), hostVeth,
-                    String.format("%.1f", (end - start) / 1e6), String.format("%.1f", (ipamDone - start) / 1e6),
-                    String.format("%.1f", (end - ipamDone) / 1e6));
+            Log.info(LOG, "cni add", "handle", handle, "pod", req.podNamespace().orElse("-") + "/" + req.podName().orElse("-"),
+                    "ips", addrs, "veth", hostVeth, "ms", (end - start) / 1e6, "ipamMs", (ipamDone - start) / 1e6,
+                    "dataplaneMs", (end - ipamDone) / 1e6);
             return result + "\n";
         } finally {
             unlock(handle, lock);
@@ -173,7 +172,7 @@ public final class CniHandler {
         try {
             dataplane.detach(hostVeth);
         } catch (DataplaneException e) {
-            LOG.log(System.Logger.Level.WARNING, "cni add rollback could not remove host veth={0}: {1}", hostVeth, e.getMessage());
+            Log.warn(LOG, "cni add rollback could not remove host veth", "veth", hostVeth, "error", e.getMessage());
         }
     }
 
@@ -182,7 +181,7 @@ public final class CniHandler {
             ipam.release(handle);
         } catch (CniException e) {
             // The ADD already failed; GC reclaims the address once the handle is seen dead.
-            LOG.log(System.Logger.Level.WARNING, "cni add rollback could not release handle={0}: {1}", handle, e.getMessage());
+            Log.warn(LOG, "cni add rollback could not release handle", "handle", handle, "error", e.getMessage());
         }
     }
 
@@ -198,9 +197,8 @@ public final class CniHandler {
             }
             endpoints.remove(handle);
             List<InetAddress> released = ipam.release(handle);
-            LOG.log(System.Logger.Level.INFO, "cni del handle={0} pod={1}/{2} released={3}", handle,
-                    req.podNamespace().orElse("-"), req.podName().orElse("-"),
-                    released.stream().map(InetAddress::getHostAddress).toList());
+            Log.info(LOG, "cni del", "handle", handle, "pod", req.podNamespace().orElse("-") + "/" + req.podName().orElse("-"),
+                    "released", released);
             return "";
         } finally {
             unlock(handle, lock);
@@ -300,12 +298,12 @@ public final class CniHandler {
                 ipam.release(handle);
                 removed++;
             } catch (DataplaneException e) {
-                LOG.log(System.Logger.Level.WARNING, "cni gc cannot remove veth of handle={0}: {1}", handle, e.getMessage());
+                Log.warn(LOG, "cni gc cannot remove veth", "handle", handle, "error", e.getMessage());
             } finally {
                 unlock(handle, l);
             }
         }
-        LOG.log(System.Logger.Level.INFO, "cni gc network={0} valid={1} released={2}", network, valid.size(), removed);
+        Log.info(LOG, "cni gc", "network", network, "valid", valid.size(), "released", removed);
         return "";
     }
 

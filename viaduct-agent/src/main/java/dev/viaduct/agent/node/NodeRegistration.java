@@ -6,6 +6,7 @@ import dev.viaduct.store.KeepAlive;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.Lease;
 import dev.viaduct.store.StoreException;
+import dev.viaduct.sys.log.Log;
 import java.time.Duration;
 
 /**
@@ -63,13 +64,12 @@ public final class NodeRegistration implements AutoCloseable {
         Lease lease = store.grantLease(ttl);
         store.put(keys.node(record.name()), CODEC.encode(record), lease);
         keepAlive = store.keepAlive(lease, this::leaseLost);
-        LOG.log(System.Logger.Level.INFO, "node registered node={0} addresses={1} lease={2} ttl={3}s", record.name(),
-                record.addresses(), Long.toHexString(lease.id()), ttl.toSeconds());
+        Log.info(LOG, "node registered", "node", record.name(), "addresses", record.addresses(),
+                "lease", Long.toHexString(lease.id()), "ttlSeconds", ttl.toSeconds());
     }
 
     private void leaseLost(Lease lease, String reason) {
-        LOG.log(System.Logger.Level.WARNING, "node lease lost lease={0} reason=\"{1}\": registering again",
-                Long.toHexString(lease.id()), reason);
+        Log.warn(LOG, "node lease lost, registering again", "lease", Long.toHexString(lease.id()), "reason", reason);
         Thread.ofVirtual().name("node-reregister").start(() -> {
             long backoff = 200;
             while (true) {
@@ -81,8 +81,7 @@ public final class NodeRegistration implements AutoCloseable {
                         publish();
                         return;
                     } catch (StoreException e) {
-                        LOG.log(System.Logger.Level.WARNING, "node re-registration failed: {0}; retrying in {1} ms",
-                                e.getMessage(), backoff);
+                        Log.warn(LOG, "node re-registration failed, retrying", "error", e.getMessage(), "retryMs", backoff);
                     }
                 }
                 try {

@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  * The agent's Prometheus metrics, in their own registry. Event metrics (CNI calls, etcd requests, reconcile
  * passes, netlink errors) are updated where the event happens, through the small observer interfaces this
  * class implements; everything that already has a counter or a size somewhere is exported by callback, so
- * there is one source of truth. The full list, with what each is for, is in {@code docs/operations.md}.
+ * there is one source of truth. The JVM, process and build-info metrics come from {@link StandardMetrics}.
+ * The full list, with what each is for, is in {@code docs/operations.md}.
  *
  * <p>Concurrency: the client library's metrics are thread-safe; callbacks run on the scrape thread and only
  * read thread-safe state.
@@ -49,6 +50,10 @@ public final class AgentMetrics implements CniEndpoint.Observer, MeteredDatastor
     private final Counter etcdLeasesLost = Counter.builder().name("viaduct_etcd_leases_lost_total")
             .help("Leases etcd reported gone while the agent kept them alive (the node record is re-published)")
             .register(registry);
+
+    public AgentMetrics() {
+        StandardMetrics.register(registry);
+    }
 
     public PrometheusRegistry registry() {
         return registry;

@@ -1,6 +1,7 @@
 package dev.viaduct.agent.route;
 
 import dev.viaduct.agent.reconcile.ReconcileLoop;
+import dev.viaduct.sys.log.Log;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -77,7 +78,7 @@ public final class RouteReconciler implements AutoCloseable {
                         return true;
                     } catch (RouteTable.RouteTableException | RuntimeException e) {
                         errors.incrementAndGet();
-                        LOG.log(System.Logger.Level.ERROR, "route reconcile pass failed: " + e.getMessage(), e);
+                        Log.error(LOG, "route reconcile pass failed", e);
                         return false;
                     }
                 });
@@ -252,7 +253,7 @@ public final class RouteReconciler implements AutoCloseable {
                         kernelView.remove(d.route().key());
                         if (union().containsKey(d.route().key())) {
                             drifted.incrementAndGet();
-                            LOG.log(System.Logger.Level.WARNING, "route drift: deleted behind the agent's back, restoring route={0}", d.route());
+                            Log.warn(LOG, "route drift: deleted behind the agent's back, restoring", "route", d.route());
                         }
                         loop.kick();
                     }
@@ -368,7 +369,7 @@ public final class RouteReconciler implements AutoCloseable {
                         case RouteTable.Outcome.Failed f -> {
                             newProblems.put(c.route().key(), f.message());
                             errors.incrementAndGet();
-                            LOG.log(System.Logger.Level.WARNING, "route change failed op={0} route={1} error={2}", c.op(), c.route(), f.message());
+                            Log.warn(LOG, "route change failed", "op", c.op(), "route", c.route(), "error", f.message());
                         }
                     }
                 }
@@ -382,8 +383,8 @@ public final class RouteReconciler implements AutoCloseable {
                 for (var e : newProblems.entrySet()) {
                     if (!problems.containsKey(e.getKey())) {
                         // a pod's host veth appearing a moment after its route is wanted is normal: debug only
-                        LOG.log(e.getValue().startsWith("device vdc") ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
-                                "route not programmed destination={0} reason={1}", e.getKey(), e.getValue());
+                        Log.at(LOG, e.getValue().startsWith("device vdc") ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                                "route not programmed", "destination", e.getKey(), "reason", e.getValue());
                     }
                 }
             }
@@ -397,8 +398,7 @@ public final class RouteReconciler implements AutoCloseable {
         lastPassNanos.set(System.nanoTime() - t0);
         passListener.passed(full, changes.size(), System.nanoTime() - t0);
         if (!changes.isEmpty()) {
-            LOG.log(System.Logger.Level.DEBUG, "route pass full={0} changes={1} ms={2}", full, changes.size(),
-                    (System.nanoTime() - t0) / 1e6);
+            Log.debug(LOG, "route pass", "full", full, "changes", changes.size(), "ms", (System.nanoTime() - t0) / 1e6);
         }
     }
 

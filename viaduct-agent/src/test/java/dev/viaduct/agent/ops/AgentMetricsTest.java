@@ -27,6 +27,31 @@ class AgentMetricsTest {
     }
 
     @Test
+    void jvmProcessAndBuildInfoMetricsAreExported() throws IOException {
+        String t = scrape();
+        assertThat(sample(t, "viaduct_build_info{java=\"" + Runtime.version() + "\",version=\"" + StandardMetrics.version() + "\"}"))
+                .isEqualTo(1);
+        // the build filters the project version into build.properties: a test run is part of a build
+        assertThat(StandardMetrics.version()).matches("\\d+\\.\\d+\\.\\d+.*");
+        assertThat(sample(t, "process_cpu_seconds_total")).isGreaterThan(0);
+        assertThat(sample(t, "process_resident_memory_bytes")).isGreaterThan(0);
+        assertThat(sample(t, "process_open_fds")).isGreaterThan(0);
+        assertThat(t).containsPattern("(?m)^jvm_memory_used_bytes\\{area=\"heap\"} ")
+                .containsPattern("(?m)^jvm_threads_current ").containsPattern("(?m)^jvm_runtime_info\\{");
+    }
+
+    @Test
+    void standardMetricsGoOnAnyRegistryOnce() throws IOException {
+        io.prometheus.metrics.model.registry.PrometheusRegistry other = new io.prometheus.metrics.model.registry.PrometheusRegistry();
+        StandardMetrics.register(other);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, other.scrape());
+        String t = out.toString(StandardCharsets.UTF_8);
+        assertThat(t).contains("viaduct_build_info{").contains("jvm_gc_collection_seconds").contains("process_start_time_seconds");
+        assertThat(t.lines().filter(l -> l.startsWith("viaduct_build_info{")).count()).isEqualTo(1);
+    }
+
+    @Test
     void etcdRequestsAreTimedByOperationAndFailuresCountedByReason() throws IOException {
         m.finished("get", 2_000_000, null);
         m.finished("get", 3_000_000, null);

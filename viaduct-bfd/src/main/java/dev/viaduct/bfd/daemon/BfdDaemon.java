@@ -20,6 +20,7 @@ import dev.viaduct.bfd.daemon.protocol.BfddMessage.Shutdown;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.Status;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.Welcome;
 import dev.viaduct.bfd.packet.BfdState;
+import dev.viaduct.sys.log.Log;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
@@ -208,7 +209,7 @@ public final class BfdDaemon implements AutoCloseable {
                     if (e.active) {
                         engine.remove(e.key);
                     }
-                    LOG.log(System.Logger.Level.INFO, "bfdd session removed name={0} {1}", e.desired.name(), e.key);
+                    Log.info(LOG, "bfdd session removed", "name", e.desired.name(), "session", e.key);
                 }
             }
             for (DesiredSession d : want.values()) {
@@ -226,8 +227,8 @@ public final class BfdDaemon implements AutoCloseable {
                     start(e);
                 } else if (retime) {
                     engine.reconfigure(k, d.timers());
-                    LOG.log(System.Logger.Level.INFO, "bfdd session retimed name={0} {1} txMs={2} rxMs={3} mult={4}", d.name(), k,
-                            d.timers().desiredMinTx().toMillis(), d.timers().requiredMinRx().toMillis(), d.timers().detectMultiplier());
+                    Log.info(LOG, "bfdd session retimed", "name", d.name(), "session", k, "txMs", d.timers().desiredMinTx().toMillis(),
+                            "rxMs", d.timers().requiredMinRx().toMillis(), "mult", d.timers().detectMultiplier());
                 }
             }
             return status(id);
@@ -249,13 +250,13 @@ public final class BfdDaemon implements AutoCloseable {
             engine.add(b.build());
             e.active = true;
             e.error = Optional.empty();
-            LOG.log(System.Logger.Level.INFO, "bfdd session added name={0} {1} txMs={2} mult={3}", d.name(), e.key,
-                    d.timers().desiredMinTx().toMillis(), d.timers().detectMultiplier());
+            Log.info(LOG, "bfdd session added", "name", d.name(), "session", e.key, "txMs", d.timers().desiredMinTx().toMillis(),
+                    "mult", d.timers().detectMultiplier());
         } catch (BfdSocketException | RuntimeException ex) {
             String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
             if (e.error.isEmpty() || !e.error.get().equals(msg)) {
-                LOG.log(System.Logger.Level.WARNING, "bfdd session not started name={0} {1} error=\"{2}\" (retried every {3} s)",
-                        d.name(), e.key, msg, options.retryInterval().toSeconds());
+                Log.warn(LOG, "bfdd session not started", "name", d.name(), "session", e.key, "error", msg,
+                        "retrySeconds", options.retryInterval().toSeconds());
             }
             e.active = false;
             e.error = Optional.of(msg);
@@ -298,9 +299,9 @@ public final class BfdDaemon implements AutoCloseable {
             if (c.remoteAdminDown()) {
                 e.pathDown = false; // the peer sent a packet: its path works, it only switched BFD off
             }
-            LOG.log(c.signal() == StateChange.ClientSignal.NONE ? System.Logger.Level.DEBUG : System.Logger.Level.INFO,
-                    "bfdd state name={0} peer={1} from={2} to={3} diag={4} signal={5} pathDown={6}", e.desired.name(),
-                    c.session().peer().getHostAddress(), c.from(), c.to(), c.diagnostic(), c.signal(), e.pathDown);
+            Log.at(LOG, c.signal() == StateChange.ClientSignal.NONE ? System.Logger.Level.DEBUG : System.Logger.Level.INFO,
+                    "bfdd state", "name", e.desired.name(), "peer", c.session().peer(), "from", c.from(), "to", c.to(),
+                    "diag", c.diagnostic(), "signal", c.signal(), "pathDown", e.pathDown);
             Event ev = new Event(0, view(e).inState(c.to(), e.pathDown), c.from(), c.to(), c.diagnostic(), c.signal().name());
             for (Client cl : clients) {
                 if (cl.subscribed) {

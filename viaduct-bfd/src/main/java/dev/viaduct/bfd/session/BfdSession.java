@@ -11,6 +11,7 @@ import dev.viaduct.bfd.session.SessionAction.ArmTimer;
 import dev.viaduct.bfd.session.SessionAction.Discarded;
 import dev.viaduct.bfd.session.SessionAction.StateChanged;
 import dev.viaduct.bfd.session.SessionAction.Transmit;
+import dev.viaduct.sys.log.Log;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -344,9 +345,9 @@ public final class BfdSession {
         localDiag = diag;
         lastStateChangeNanos = now;
         stateChanges++;
-        LOG.log(to == BfdState.UP || from == BfdState.UP ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
-                () -> "bfd state session=" + name + " from=" + from + " to=" + to + " diag=" + diag
-                        + " remoteAdminDown=" + remoteAdminDown + " remoteDiscr=" + remoteDiscr);
+        Log.at(LOG, to == BfdState.UP || from == BfdState.UP ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
+                "bfd state", "session", name, "from", from, "to", to, "diag", diag,
+                "remoteAdminDown", remoteAdminDown, "remoteDiscr", remoteDiscr);
         out.add(new StateChanged(from, to, diag, remoteAdminDown));
         if (from == BfdState.UP) {
             // a Poll run while Up has no meaning for the restarted session

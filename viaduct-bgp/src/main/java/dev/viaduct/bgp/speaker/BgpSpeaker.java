@@ -9,6 +9,7 @@ import dev.viaduct.bgp.rib.RibRoute;
 import dev.viaduct.bgp.rib.RouteQuery;
 import dev.viaduct.bgp.wire.ErrorCodes;
 import dev.viaduct.bgp.wire.Family;
+import dev.viaduct.sys.log.Log;
 import dev.viaduct.sys.net.IpPrefix;
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -195,8 +196,8 @@ public final class BgpSpeaker implements AutoCloseable {
             peers.put(p.address(), s);
             s.start();
         }
-        LOG.log(info(), "event=peer-added peer={0} address={1} as={2} passive={3} rr-client={4}", p.name(),
-                p.address().getHostAddress(), Long.toString(p.asn()), p.passive(), p.rrClient());
+        Log.at(LOG, info(), "peer added", "peer", p.name(), "address", p.address(), "as", p.asn(),
+                "passive", p.passive(), "rr-client", p.rrClient());
     }
 
     /** Removes a peer: Cease "Peer De-configured" (RFC 4486), its routes withdrawn everywhere. */
@@ -218,7 +219,7 @@ public final class BgpSpeaker implements AutoCloseable {
         }
         long now = clock.getAsLong();
         rib.post(r -> r.removePeer(s.ribPeer, now));
-        LOG.log(info(), "event=peer-removed peer={0}", s.cfg.name());
+        Log.at(LOG, info(), "peer removed", "peer", s.cfg.name());
         return true;
     }
 
@@ -231,7 +232,7 @@ public final class BgpSpeaker implements AutoCloseable {
         if (s == null) {
             return false;
         }
-        LOG.log(info(), "event=peer-hard-down peer={0} reason=\"{1}\"", s.cfg.name(), reason);
+        Log.at(LOG, info(), "peer hard down", "peer", s.cfg.name(), "reason", reason);
         s.hardDown(reason);
         return true;
     }

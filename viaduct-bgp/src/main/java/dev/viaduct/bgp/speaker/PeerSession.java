@@ -21,6 +21,7 @@ import dev.viaduct.bgp.wire.Capability;
 import dev.viaduct.bgp.wire.CodecOptions;
 import dev.viaduct.bgp.wire.ErrorCodes;
 import dev.viaduct.bgp.wire.Family;
+import dev.viaduct.sys.log.Log;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger;
@@ -592,8 +593,8 @@ final class PeerSession {
             lastError = at.fsm.lastDown().toString();
         }
         state = to;
-        LOG.log(t.to() instanceof FsmState.Established || t.from() instanceof FsmState.Established ? speaker.info() : Level.DEBUG,
-                "peer={0} state={1}->{2} cause=\"{3}\"", cfg.name(), FsmState.name(t.from()), to, t.cause());
+        Log.at(LOG, t.to() instanceof FsmState.Established || t.from() instanceof FsmState.Established ? speaker.info() : Level.DEBUG,
+                "peer state", "peer", cfg.name(), "state", FsmState.name(t.from()) + "->" + to, "cause", t.cause());
         speaker.peerStateChanged(this, FsmState.name(t.from()), to, t.cause());
     }
 
