@@ -66,6 +66,7 @@ public final class Ipam {
     private final StaticAssignment staticAssignment;
     private final Release release;
     private final Reclamation reclamation;
+    private final NodeReclamation nodeReclamation;
     private final ConsistencyCheck consistencyCheck;
     private final PoolAdministration poolAdministration;
     private final Watches watches;
@@ -80,6 +81,7 @@ public final class Ipam {
         this.staticAssignment = new StaticAssignment(this.store, cache, config, clock, counters);
         this.release = new Release(this.store, cache, config, counters);
         this.reclamation = new Reclamation(this.store, cache, clock, counters);
+        this.nodeReclamation = new NodeReclamation(this.store, clock, counters);
         this.consistencyCheck = new ConsistencyCheck(this.store, cache, nodes, config);
         this.poolAdministration = new PoolAdministration(this.store, cache);
         this.watches = new Watches(store, keys);
@@ -225,6 +227,58 @@ public final class Ipam {
             return store.listHandles().stream().map(Versioned::value).toList();
         } catch (StoreException e) {
             throw IpamStore.translate("list handles", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ reclamation of gone nodes
+
+    /**
+     * One reclamation pass: releases the handles and gives back the blocks of every node that is gone — its
+     * node record absent for {@code grace} (counted from when a pass first found it missing), or deleted as
+     * a Kubernetes Node with its record absent. A dry run changes nothing (and marks no absence). Each write
+     * compares what it read, so a node that comes back or an address handed out again meanwhile is never
+     * touched; see {@link NodeReclamation}. Normally run by the {@link Reclaimer} that holds the lock.
+     */
+    public ReclaimReport reclaim(Duration grace, boolean dryRun) {
+        return reclaim(grace, dryRun, Optional.empty());
+    }
+
+    ReclaimReport reclaim(Duration grace, boolean dryRun, Optional<NodeReclamation.Fence> fence) {
+        if (grace == null || grace.isNegative()) {
+            throw new IpamException(Reason.INVALID, "grace must not be negative, got " + grace);
+        }
+        ReclaimReport r = nodeReclamation.pass(grace, dryRun, fence);
+        invalidateAfter(r);
+        return r;
+    }
+
+    /**
+     * Releases every handle and block of {@code node} now (an operator decommissioning it). Refused (INVALID)
+     * while the node has a node record, unless {@code force}; the release compares that record as read.
+     */
+    public ReclaimReport releaseNode(String node, boolean force, boolean dryRun) {
+        validateName("node", node);
+        ReclaimReport r = nodeReclamation.node(node, force, dryRun);
+        invalidateAfter(r);
+        return r;
+    }
+
+    /** The reclaimer took the lock: absence marks it did not watch over start their grace period again. */
+    void forgetNodeAbsences() {
+        nodeReclamation.forgetAbsences();
+    }
+
+    /** {@code node}'s record was written: its absence mark goes. */
+    void nodeSeen(String node) {
+        nodeReclamation.nodeSeen(node);
+    }
+
+    private void invalidateAfter(ReclaimReport r) {
+        if (!r.dryRun() && (!r.handles().isEmpty() || !r.blocks().isEmpty())) {
+            locked(() -> {
+                cache.invalidateBlocks();
+                return null;
+            });
         }
     }
 
