@@ -182,11 +182,13 @@ final class NodeReclamation {
         List<ReleasedHandle> handlesOut = new ArrayList<>();
         List<ReleasedBlock> blocksOut = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        Set<String> unfinished = new TreeSet<>();
         for (HandleStep step : plan.handles()) {
             Txn.Builder t = guard(step.node(), plan.gone().get(step.node()), markRevisions, fence);
             Map<IpPrefix, Block> after = new TreeMap<>();
             if (step.blocks().stream().anyMatch(c -> !current.containsKey(c))) {
                 skipped.add("handle " + step.handle() + " of node " + step.node() + ": a block of it changed in this pass");
+                unfinished.add(step.node());
                 continue;
             }
             for (IpPrefix c : step.blocks()) {
@@ -221,6 +223,7 @@ final class NodeReclamation {
             } else {
                 counters.conflicts.increment();
                 skipped.add("handle " + step.handle() + " of node " + step.node() + ": changed since read");
+                unfinished.add(step.node());
             }
         }
         for (BlockStep step : plan.blocks()) {
@@ -231,6 +234,7 @@ final class NodeReclamation {
             Block after = ReclaimDecision.giveBack(vb.value(), step.node());
             if (after == vb.value()) {
                 skipped.add("block " + step.cidr() + " of node " + step.node() + ": the node still has addresses in it");
+                unfinished.add(step.node());
                 continue;
             }
             String bk = keys.block(step.cidr().toString());
@@ -245,6 +249,14 @@ final class NodeReclamation {
             } else {
                 counters.conflicts.increment();
                 skipped.add("block " + step.cidr() + " of node " + step.node() + ": changed since read");
+                unfinished.add(step.node());
+            }
+        }
+        // a gone node with nothing left needs no mark any more
+        for (String n : plan.gone().keySet()) {
+            Long mark = markRevisions.get(n);
+            if (mark != null && mark > 0 && !unfinished.contains(n)) {
+                store.call(s -> s.compareAndDelete(keys.nodeAbsence(n), mark));
             }
         }
         ReclaimReport r = new ReclaimReport(false, plan.verdicts(), handlesOut, blocksOut, skipped);
