@@ -5,6 +5,7 @@ import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -79,7 +80,8 @@ final class ReclaimDecision {
                 }
                 case NodeState.Absent a -> {
                     Instant at = a.since().plus(grace);
-                    String why = "node record absent since " + a.since() + " (grace " + grace + ")";
+                    String why = "node record absent since " + a.since().truncatedTo(ChronoUnit.SECONDS) + " (grace "
+                            + grace.toString().substring(2).toLowerCase() + ")";
                     if (!now.isBefore(at)) {
                         gone.put(n, s);
                         verdicts.add(new Verdict(n, true, why, null));
