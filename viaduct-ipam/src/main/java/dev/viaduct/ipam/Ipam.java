@@ -41,8 +41,9 @@ import java.util.function.Supplier;
  * <p><b>Parts.</b> This class validates input and hands each call to the part that does it:
  * {@link BlockCache} (blocks and pools as read, with revisions), {@link GroupCommit} and
  * {@link AssignPlanner} (automatic assignment), {@link StaticAssignment}, {@link Release},
- * {@link Reclamation} (GC), {@link ConsistencyCheck}, {@link PoolAdministration} and {@link Watches}, over
- * {@link IpamStore} (round-trip counting, backoff, error translation).
+ * {@link Reclamation} (GC), {@link NodeReclamation} (gone nodes, decided by {@link ReclaimDecision}; run
+ * periodically by a {@link Reclaimer}), {@link ConsistencyCheck}, {@link PoolAdministration} and
+ * {@link Watches}, over {@link IpamStore} (round-trip counting, backoff, error translation).
  *
  * <p><b>Concurrency.</b> Callers are the agent (CNI requests, each on its own virtual thread; the overlay's
  * tunnel addresses; the route sources' block watch), {@code viaduct ctl} and the lab tools. Calls block on
@@ -54,7 +55,9 @@ import java.util.function.Supplier;
  * against one view of the cache, commits them in one transaction and completes each waiter, who waits on
  * its own request without the lock — so 16 pods starting at once cost about one round trip, not sixteen.
  * Plain reads ({@link #pool}, {@link #handles}, {@link #handle}) take no lock, and the {@link Watches}
- * deliver on the watch's thread without it. The counters are {@code LongAdder}s. Instances on different
+ * deliver on the watch's thread without it. {@link NodeReclamation} reads the store afresh and writes with
+ * compares only, without the lock (a pass must not stall this node's CNI requests); it takes the lock only to
+ * invalidate the block cache after it changed blocks. The counters are {@code LongAdder}s. Instances on different
  * nodes coordinate through the store alone.
  */
 public final class Ipam {

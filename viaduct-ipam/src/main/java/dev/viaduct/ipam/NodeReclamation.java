@@ -88,15 +88,9 @@ final class NodeReclamation {
             List<Versioned<Block>> blocks = listBlocks();
             List<Versioned<Handle>> handles = store.listHandles();
 
-            Set<String> named = new TreeSet<>();
-            blocks.forEach(vb -> {
-                vb.value().affineNode().ifPresent(named::add);
-                vb.value().allocations().forEach(a -> named.add(a.node()));
-            });
-            handles.forEach(h -> named.add(h.value().node()));
             Map<String, NodeState> states = new TreeMap<>();
             Map<String, Long> markRevisions = new TreeMap<>();
-            for (String n : named) {
+            for (String n : ReclaimDecision.named(blocks, handles)) {
                 Versioned<Instant> mark = marks.remove(n);
                 if (present.contains(n)) {
                     states.put(n, new NodeState.Present());

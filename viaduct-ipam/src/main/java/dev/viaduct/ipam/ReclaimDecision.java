@@ -56,13 +56,7 @@ final class ReclaimDecision {
      */
     static Plan decide(Collection<Versioned<Block>> blocks, Collection<Versioned<Handle>> handles, Map<String, NodeState> nodes,
             Instant now, Duration grace) {
-        Set<String> named = new TreeSet<>();
-        blocks.forEach(vb -> {
-            vb.value().affineNode().ifPresent(named::add);
-            vb.value().allocations().forEach(a -> named.add(a.node()));
-        });
-        handles.forEach(h -> named.add(h.value().node()));
-
+        Set<String> named = named(blocks, handles);
         List<Verdict> verdicts = new ArrayList<>();
         Map<String, NodeState> gone = new TreeMap<>();
         for (String n : named) {
@@ -132,6 +126,17 @@ final class ReclaimDecision {
             }
         }
         return new Plan(verdicts, gone, steps, blockSteps);
+    }
+
+    /** Every node the records name: as a block's affinity, an allocation's node or a handle's node. */
+    static Set<String> named(Collection<Versioned<Block>> blocks, Collection<Versioned<Handle>> handles) {
+        Set<String> named = new TreeSet<>();
+        blocks.forEach(vb -> {
+            vb.value().affineNode().ifPresent(named::add);
+            vb.value().allocations().forEach(a -> named.add(a.node()));
+        });
+        handles.forEach(h -> named.add(h.value().node()));
+        return named;
     }
 
     /**

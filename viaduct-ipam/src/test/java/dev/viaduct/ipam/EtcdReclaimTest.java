@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -153,31 +154,52 @@ class EtcdReclaimTest {
         assertThat(ipam.blocks()).isEmpty();
     }
 
-    @Test
-    void aBlockThatChangesBetweenReadAndWriteIsNotClobbered() {
+    /** Runs {@code race} (another writer) once, just before the first transaction {@code when} matches. */
+    static final class RacingStore extends ForwardingDatastore {
+        final AtomicBoolean raced = new AtomicBoolean();
+        private final Predicate<Txn> when;
+        private final Runnable race;
+
+        RacingStore(Datastore inner, Predicate<Txn> when, Runnable race) {
+            super(inner);
+            this.when = when;
+            this.race = race;
+        }
+
+        @Override
+        public TxnResult txn(Txn txn) {
+            if (when.test(txn) && raced.compareAndSet(false, true)) {
+                race.run();
+            }
+            return inner.txn(txn);
+        }
+    }
+
+    /** Node "gone" (record deleted) with one block and handle net.g.eth0; node "live" registered. */
+    IpPrefix goneNodeWithOneBlock() {
         ipam.createPool(Pool.of("10.50.0.0/24").withBlockSize(26));
         nodeUp("gone");
         nodeUp("live");
         ipam.assign("net.g.eth0", "gone", true, false, Map.of());
-        IpPrefix block = ipam.blocks().getFirst().cidr();
         nodeDown("gone");
+        return ipam.blocks().getFirst().cidr();
+    }
+
+    boolean writes(Txn txn, String key) {
+        return txn.then().stream().anyMatch(op -> op instanceof Txn.Op.Put p && p.key().equals(key)
+                || op instanceof Txn.Op.Delete d && d.key().equals(key));
+    }
+
+    @Test
+    void aBlockThatChangesBetweenReadAndWriteIsNotClobbered() {
+        IpPrefix block = goneNodeWithOneBlock();
         Ipam intruder = ipam(store);
-        AtomicBoolean raced = new AtomicBoolean();
-        Datastore racing = new ForwardingDatastore(store) {
-            @Override
-            public TxnResult txn(Txn txn) {
-                boolean writesBlock = txn.then().stream().anyMatch(op -> op instanceof Txn.Op.Put p && p.key().equals(keys.block(block.toString()))
-                        || op instanceof Txn.Op.Delete d && d.key().equals(keys.block(block.toString())));
-                if (writesBlock && raced.compareAndSet(false, true)) {
-                    // a live node takes an address of the gone node's block after the reclaimer read it
-                    intruder.assignStatic("net.live.eth0", "live", block.addressAt(10), Map.of());
-                }
-                return inner.txn(txn);
-            }
-        };
+        // a live node takes an address of the gone node's block after the reclaimer read it
+        RacingStore racing = new RacingStore(store, txn -> writes(txn, keys.block(block.toString())),
+                () -> intruder.assignStatic("net.live.eth0", "live", block.addressAt(10), Map.of()));
         Ipam reclaiming = ipam(racing);
         ReclaimReport first = reclaiming.reclaim(Duration.ZERO, false);
-        assertThat(raced).isTrue();
+        assertThat(racing.raced).isTrue();
         assertThat(first.handles()).isEmpty();
         assertThat(first.skipped()).anySatisfy(s -> assertThat(s).contains("net.g.eth0").contains("changed since read"));
         assertThat(ipam.handle("net.g.eth0")).isPresent();
@@ -194,31 +216,36 @@ class EtcdReclaimTest {
 
     @Test
     void anEmptyBlockThatGetsAnAllocationBeforeItsDeleteIsKept() {
-        ipam.createPool(Pool.of("10.50.0.0/24").withBlockSize(26));
-        nodeUp("gone");
-        nodeUp("live");
-        ipam.assign("net.g.eth0", "gone", true, false, Map.of());
+        IpPrefix block = goneNodeWithOneBlock();
         ipam.releaseByHandle("net.g.eth0"); // the block stays, empty and affine
-        IpPrefix block = ipam.blocks().getFirst().cidr();
-        nodeDown("gone");
         Ipam intruder = ipam(store);
-        AtomicBoolean raced = new AtomicBoolean();
-        Datastore racing = new ForwardingDatastore(store) {
-            @Override
-            public TxnResult txn(Txn txn) {
-                if (txn.then().stream().anyMatch(op -> op instanceof Txn.Op.Delete d && d.key().equals(keys.block(block.toString())))
-                        && raced.compareAndSet(false, true)) {
-                    intruder.assignStatic("net.live.eth0", "live", block.addressAt(3), Map.of());
-                }
-                return inner.txn(txn);
-            }
-        };
+        RacingStore racing = new RacingStore(store, txn -> writes(txn, keys.block(block.toString())),
+                () -> intruder.assignStatic("net.live.eth0", "live", block.addressAt(3), Map.of()));
         ReclaimReport r = ipam(racing).reclaim(Duration.ZERO, false);
-        assertThat(raced).isTrue();
+        assertThat(racing.raced).isTrue();
         assertThat(r.blocks()).isEmpty();
         assertThat(r.skipped()).containsExactly("block " + block + " of node gone: changed since read");
         assertThat(ipam.blocks()).singleElement().satisfies(b ->
                 assertThat(b.allocations()).extracting(Block.Allocation::handle).containsExactly("net.live.eth0"));
+    }
+
+    @Test
+    void aNodeThatReturnsAndLeavesBetweenTwoPassesStartsANewGracePeriod() {
+        ipam.createPool(Pool.of("10.50.0.0/24"));
+        nodeUp("n1");
+        ipam.assign("net.a.eth0", "n1", true, false, Map.of());
+        nodeDown("n1");
+        store.put(keys.nodeAbsence("n1"), "{\"node\":\"n1\",\"since\":\"2020-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8));
+        try (Reclaimer r = new Reclaimer(store, keys, ipam(store), "a", GRACE, Duration.ofHours(1), Duration.ofSeconds(5), x -> {
+        }).start()) {
+            Poll.until("the first pass ran", Duration.ofSeconds(10), () -> r.passes() == 1);
+            assertThat(ipam.handle("net.a.eth0")).as("taking the lock forgot the old mark").isPresent();
+            assertThat(store.get(keys.nodeAbsence("n1"))).as("the first pass marked it anew").isPresent();
+            nodeUp("n1"); // back and gone again before the next pass: only the watch sees it
+            nodeDown("n1");
+            Poll.until("the mark is gone", Duration.ofSeconds(10), () -> store.get(keys.nodeAbsence("n1")).isEmpty());
+            assertThat(r.passes()).isEqualTo(1);
+        }
     }
 
     @Test
