@@ -38,6 +38,7 @@ import dev.viaduct.ipam.IpamConfig;
 import dev.viaduct.ipam.IpamException;
 import dev.viaduct.ipam.Pool;
 import dev.viaduct.ipam.NodesInStore;
+import dev.viaduct.ipam.Reclaimer;
 import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.netlink.Rtnl;
 import dev.viaduct.netlink.Sysctl;
@@ -201,6 +202,9 @@ public final class Agent implements AutoCloseable {
         ipamUsage = new IpamUsage(config.nodeName());
         ipamUsage.start(ipam);
         closeables.add(ipamUsage);
+        // one agent at a time (the holder of the reclaimer lock) gives gone nodes' addresses back
+        closeables.add(new Reclaimer(store, keys, ipam, config.nodeName(), config.ipam().reclaimAfter(), java.time.Duration.ofMinutes(1),
+                config.node().leaseTtl(), r -> metrics.reclaimed(r.addresses(), r.blocks().size())).start());
         kernel = new KernelInspector(hostNs);
         closeables.add(kernel);
         registerMetrics();

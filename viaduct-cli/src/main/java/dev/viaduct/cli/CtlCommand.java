@@ -90,6 +90,18 @@ final class CtlCommand implements Runnable {
             return duration(mixee.commandLine(), "--timeout", timeout);
         }
 
+        /** {@code --reclaim-after}, else the agent config's {@code ipam.reclaimAfter}, else the agents' default. */
+        Duration reclaimAfter(String option) {
+            if (option == null) {
+                return agentConfig() != null ? agentConfig().ipam().reclaimAfter() : Ctl.DEFAULT_RECLAIM_AFTER;
+            }
+            try {
+                return dev.viaduct.agent.config.Durations.parse("--reclaim-after", option);
+            } catch (ConfigException e) {
+                throw new CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
+            }
+        }
+
         boolean json() {
             return CtlCommand.json(mixee.commandLine(), output);
         }
@@ -357,36 +369,50 @@ final class CtlCommand implements Runnable {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Consistency of blocks, handles and nodes: leaks, double listings, blocks of vanished nodes. Exit 1 on findings.")
+            description = {"Consistency of blocks, handles and nodes: leaks, double listings, blocks of vanished nodes. Exit 1 on findings.",
+                    "Also lists the nodes the reclaimer would reclaim, now or when, and why."})
     static final class IpamCheck implements Callable<Integer> {
         @Mixin
         Connection c = new Connection();
 
+        @Option(names = "--reclaim-after", paramLabel = "DURATION",
+                description = "The agents' ipam.reclaimAfter (default: from --config, else 10m), e.g. 10m or 30s.")
+        String reclaimAfter;
+
         @Override
         public Integer call() {
-            return c.run(Ctl::ipamCheck);
+            return c.run(ctl -> ctl.ipamCheck(c.reclaimAfter(reclaimAfter)));
         }
     }
 
     @Command(name = "release", mixinStandardHelpOptions = true,
-            description = {"Release one address (e.g. a leak 'ipam check' found).",
-                    "Refuses an address whose pod its node's agent still serves, unless --force."})
+            description = {"Release one address (e.g. a leak 'ipam check' found), or everything of a gone node.",
+                    "Refuses an address whose pod its node's agent still serves, or a node that has a node record, unless --force."})
     static final class IpamRelease implements Callable<Integer> {
         @Mixin
         Connection c = new Connection();
 
-        @Option(names = "--ip", required = true, paramLabel = "IP", converter = IpConverter.class, description = "The address.")
-        InetAddress ip;
+        @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        What what = new What();
+
+        static final class What {
+            @Option(names = "--ip", paramLabel = "IP", converter = IpConverter.class, description = "The address.")
+            InetAddress ip;
+
+            @Option(names = "--node", paramLabel = "NODE", description = "Every handle and block of this node.")
+            String node;
+        }
 
         @Option(names = "--dry-run", description = "Change nothing; say what would be released.")
         boolean dryRun;
 
-        @Option(names = "--force", description = "Release even if a live pod holds it, or liveness cannot be checked.")
+        @Option(names = "--force", description = "Release even if a live pod holds it (or the node has a node record), or liveness cannot be checked.")
         boolean force;
 
         @Override
         public Integer call() {
-            return c.run(ctl -> ctl.ipamRelease(ip, dryRun, force));
+            return what.node != null ? c.run(ctl -> ctl.ipamReleaseNode(what.node, dryRun, force))
+                    : c.run(ctl -> ctl.ipamRelease(what.ip, dryRun, force));
         }
     }
 

@@ -5,7 +5,9 @@ import dev.viaduct.ipam.Block;
 import dev.viaduct.ipam.CheckReport;
 import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Pool;
+import dev.viaduct.ipam.ReclaimReport;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,6 +28,12 @@ public interface ClusterReader extends AutoCloseable {
 
     /** IPAM's consistency check. */
     CheckReport check();
+
+    /** What a reclamation pass would do now with grace period {@code reclaimAfter} (a dry run: nothing changes). */
+    ReclaimReport reclaimCheck(Duration reclaimAfter);
+
+    /** Releases every handle and block of {@code node} ({@code force}: even while it has a node record). */
+    ReclaimReport releaseNode(String node, boolean force, boolean dryRun);
 
     /** Releases one address (whoever holds it); the handle it belonged to, or empty if it was free. */
     Optional<String> release(InetAddress ip);

@@ -174,7 +174,31 @@ public final class Ctl implements AutoCloseable {
 
     /** {@code ctl ipam check}. */
     public Report ipamCheck() {
-        return IpamReports.check(cluster().check());
+        return ipamCheck(DEFAULT_RECLAIM_AFTER);
+    }
+
+    /** The agents' default {@code ipam.reclaimAfter}. */
+    public static final java.time.Duration DEFAULT_RECLAIM_AFTER = java.time.Duration.ofMinutes(10);
+
+    /**
+     * {@code ctl ipam check}: the consistency check, and which nodes the reclaimer would reclaim (now or at
+     * what time, and why) with grace period {@code reclaimAfter}.
+     */
+    public Report ipamCheck(java.time.Duration reclaimAfter) {
+        return IpamReports.check(cluster().check(), cluster().reclaimCheck(reclaimAfter), cluster().handles(), cluster().blocks());
+    }
+
+    /**
+     * {@code ctl ipam release --node}: every handle and block of {@code node}, now. Refused (exit 1) while the
+     * node has a node record unless {@code force}: its agent runs (or stopped less than a lease TTL ago), so
+     * its pods may be running.
+     */
+    public Report ipamReleaseNode(String node, boolean dryRun, boolean force) {
+        if (!force && cluster().nodes().stream().anyMatch(n -> n.name().equals(node))) {
+            throw CtlException.problem("node " + node + " has a node record: its agent runs (or stopped less than its lease TTL ago)"
+                    + " and its pods may still use their addresses; stop it for good first, or use --force");
+        }
+        return IpamReports.releaseNode(node, cluster().releaseNode(node, force, dryRun));
     }
 
     /**

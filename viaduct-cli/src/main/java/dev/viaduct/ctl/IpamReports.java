@@ -4,6 +4,7 @@ import dev.viaduct.ipam.Block;
 import dev.viaduct.ipam.CheckReport;
 import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Pool;
+import dev.viaduct.ipam.ReclaimReport;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.util.Comparator;
@@ -196,9 +197,20 @@ final class IpamReports {
         }, o, CtlException.OK);
     }
 
-    /** The consistency check; exit 1 when it found a leak, an inconsistency or blocks of vanished nodes. */
-    static Report check(CheckReport r) {
+    /**
+     * The consistency check and the reclaimer's view; exit 1 when it found a leak, an inconsistency or blocks
+     * of vanished nodes.
+     */
+    static Report check(CheckReport r, ReclaimReport reclaim, List<Handle> handles, List<Block> blocks) {
         ObjectNode o = JSON.createObjectNode();
+        var rc = o.putArray("reclaim");
+        for (ReclaimReport.Verdict v : reclaim.nodes()) {
+            ObjectNode n = rc.addObject().put("node", v.node()).put("gone", v.gone()).put("why", v.why());
+            n.put("reclaimableAt", v.reclaimableAt() == null ? null : v.reclaimableAt().toString());
+            n.put("handles", handles.stream().filter(h -> h.node().equals(v.node())).count());
+            n.put("addresses", handles.stream().filter(h -> h.node().equals(v.node())).mapToInt(h -> h.addresses().size()).sum());
+            n.put("blocks", blocks.stream().filter(x -> v.node().equals(x.affinity())).count());
+        }
         o.put("consistent", r.consistent() && r.blocksOfMissingNodes().isEmpty());
         o.put("blocks", r.blocks());
         o.put("handles", r.handles());
@@ -233,6 +245,13 @@ final class IpamReports {
                     "in a reserved range of its pool", "move the pod"));
             r.blocksOfMissingNodes().forEach(x -> t.row("block of a missing node", x, "its node has no node record",
                     "remove the node for good, or start its agent"));
+            for (ReclaimReport.Verdict v : reclaim.nodes()) {
+                long hs = handles.stream().filter(h -> h.node().equals(v.node())).count();
+                long bs = blocks.stream().filter(x -> v.node().equals(x.affinity())).count();
+                t.row(v.gone() ? "node to reclaim now" : "node to reclaim later", v.node(), v.why() + "; " + CtlText.count(hs, "handle")
+                        + ", " + CtlText.count(bs, "block"), v.gone() ? "the reclaimer's next pass, or viaduct ctl ipam release --node " + v.node()
+                        : "automatic at " + v.reclaimableAt() + " unless its node record comes back");
+            }
             r.mostlyEmptyBlocks().stream().sorted(Comparator.comparing(x -> x.block().toString())).forEach(x -> t.row(
                     "mostly empty block (advice)", x.block(), x.used() + "/" + x.size() + " used by " + x.node(), "-"));
             if (t.isEmpty()) {
@@ -242,6 +261,38 @@ final class IpamReports {
                 out.println(ok ? "IPAM is consistent (advice only)" : "IPAM has problems");
             }
         }, o, ok ? CtlException.OK : CtlException.PROBLEM);
+    }
+
+    /** A node's release, done or dry-run. */
+    static Report releaseNode(String node, ReclaimReport r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("node", node);
+        o.put("dryRun", r.dryRun());
+        var hs = o.putArray("handles");
+        r.handles().forEach(h -> {
+            ObjectNode x = hs.addObject().put("handle", h.handle());
+            var a = x.putArray("addresses");
+            h.addresses().forEach(ip -> a.add(ip.getHostAddress()));
+        });
+        var bs = o.putArray("blocks");
+        r.blocks().forEach(b -> bs.addObject().put("block", b.cidr().toString()).put("deleted", b.deleted())
+                .put("borrowedKept", b.borrowedKept()));
+        var sk = o.putArray("skipped");
+        r.skipped().forEach(sk::add);
+        return new Simple(out -> {
+            String verb = r.dryRun() ? "would release" : "released";
+            CtlText.Table t = new CtlText.Table("WHAT", "NAME", "DETAIL");
+            r.handles().forEach(h -> t.row("handle", h.handle(), h.addresses().stream().map(InetAddress::getHostAddress)
+                    .collect(Collectors.joining(", "))));
+            r.blocks().forEach(b -> t.row("block", b.cidr(), b.deleted() ? "back to the pool"
+                    : "affinity cleared; keeps " + CtlText.count(b.borrowedKept(), "borrowed address")));
+            r.skipped().forEach(x -> t.row("skipped", "-", x + " (run again)"));
+            if (!t.isEmpty()) {
+                t.print(out, "");
+            }
+            out.printf("%s%s %s and %s of node %s%n", r.dryRun() ? "dry run: " : "", verb, CtlText.count(r.addresses(), "address"),
+                    CtlText.count(r.blocks().size(), "block"), node);
+        }, o, r.skipped().isEmpty() ? CtlException.OK : CtlException.PROBLEM);
     }
 
     /** A release, done or dry-run (or nothing to release). */

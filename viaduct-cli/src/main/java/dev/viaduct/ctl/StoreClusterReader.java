@@ -7,12 +7,14 @@ import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Ipam;
 import dev.viaduct.ipam.IpamException;
 import dev.viaduct.ipam.Pool;
+import dev.viaduct.ipam.ReclaimReport;
 import dev.viaduct.store.Datastore;
 import dev.viaduct.store.JsonCodec;
 import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -92,6 +94,16 @@ public final class StoreClusterReader implements ClusterReader {
     @Override
     public CheckReport check() {
         return call("ipam check", ipam::check);
+    }
+
+    @Override
+    public ReclaimReport reclaimCheck(Duration reclaimAfter) {
+        return call("reclaim check", () -> ipam.reclaim(reclaimAfter, true));
+    }
+
+    @Override
+    public ReclaimReport releaseNode(String node, boolean force, boolean dryRun) {
+        return call("release node " + node, () -> ipam.releaseNode(node, force, dryRun));
     }
 
     @Override

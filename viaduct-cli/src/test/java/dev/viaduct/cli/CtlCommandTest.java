@@ -152,7 +152,10 @@ class CtlCommandTest {
         assertThat(err.toString()).contains("mutually exclusive");
         err.getBuffer().setLength(0);
         assertThat(run("ctl", "ipam", "release")).isEqualTo(2);
-        assertThat(err.toString()).contains("Missing required option: '--ip=IP'");
+        assertThat(err.toString()).contains("Missing required argument (specify one of these): (--ip=IP | --node=NODE)");
+        err.getBuffer().setLength(0);
+        assertThat(run("ctl", "ipam", "check", "--reclaim-after", "ten minutes")).isEqualTo(2);
+        assertThat(err.toString()).contains("--reclaim-after");
         err.getBuffer().setLength(0);
         assertThat(run("ctl", "nodes", "--etcd", "etcd:2379")).isEqualTo(2);
         assertThat(err.toString()).contains("etcd.endpoints[0]: 'etcd:2379' is not http(s)://host:port");

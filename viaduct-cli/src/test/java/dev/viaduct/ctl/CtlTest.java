@@ -156,6 +156,31 @@ class CtlTest {
     }
 
     @Test
+    void checkListsANodeToReclaimAndReleaseNodeFreesItButRefusesANodeWithARecord() {
+        store.delete(keys.node("n2")); // n2's machine is gone
+        Report check = ctl.ipamCheck(java.time.Duration.ofMinutes(10));
+        assertThat(table(check)).contains("node to reclaim later").contains("n2").contains("node record absent since")
+                .contains("1 handle, 1 block");
+        assertThat(check.json().get("reclaim").get(0).get("node").asString()).isEqualTo("n2");
+        assertThat(check.json().get("reclaim").get(0).get("gone").asBoolean()).isFalse();
+        assertThat(ipam.handle("viaduct.c2.eth0")).as("a check changes nothing").isPresent();
+        assertThat(store.list(keys.nodeAbsences()).kvs()).isEmpty();
+
+        assertThatThrownBy(() -> ctl.ipamReleaseNode("n1", false, false)).isInstanceOf(CtlException.class)
+                .hasMessageContaining("node n1 has a node record");
+        Report dry = ctl.ipamReleaseNode("n2", true, false);
+        assertThat(table(dry)).contains("dry run: would release 1 address and 1 block of node n2");
+        assertThat(ipam.handle("viaduct.c2.eth0")).isPresent();
+        Report done = ctl.ipamReleaseNode("n2", false, false);
+        assertThat(done.exitCode()).isZero();
+        assertThat(done.json().get("handles").get(0).get("addresses").get(0).asString()).isEqualTo(pods.get("n2").getHostAddress());
+        assertThat(table(done)).contains("back to the pool").contains("released 1 address and 1 block of node n2");
+        assertThat(ipam.handle("viaduct.c2.eth0")).isEmpty();
+        assertThat(ipam.handle("viaduct.c1.eth0")).isPresent();
+        assertThat(ctl.ipamCheck().exitCode()).isZero();
+    }
+
+    @Test
     void releaseWithAnAgentThatCannotBeAskedNeedsForce() {
         agents.remove("http://10.168.0.12:9099");
         assertThatThrownBy(() -> ctl.ipamRelease(pods.get("n2"), false, false)).isInstanceOf(CtlException.class)

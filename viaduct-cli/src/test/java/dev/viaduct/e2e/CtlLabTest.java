@@ -152,7 +152,13 @@ class CtlLabTest {
         Run check = ctl("ipam", "check");
         assertThat(check.exit()).as(check.out()).isZero();
         assertThat(check.out()).contains("checked 3 blocks, 6 handles, 6 allocations").contains("IPAM is consistent");
-        assertThat(ctl("ipam", "check", "-o", "json").json().get("consistent").asBoolean()).isTrue();
+        JsonNode checked = ctl("ipam", "check", "-o", "json").json();
+        assertThat(checked.get("consistent").asBoolean()).isTrue();
+        assertThat(checked.get("reclaim").isEmpty()).as("no node is gone").isTrue();
+        // exactly one agent holds the reclaimer lock (and runs the passes)
+        String holder = Poll.until("an agent holds the reclaimer lock", java.time.Duration.ofSeconds(30),
+                () -> f.store.get(dev.viaduct.store.Keys.defaults().reclaimerLock()), java.util.Optional::isPresent).orElseThrow().valueUtf8();
+        assertThat(holder).isIn("n1", "n2", "n3");
     }
 
     @Test

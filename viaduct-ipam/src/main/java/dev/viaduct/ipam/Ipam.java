@@ -41,8 +41,9 @@ import java.util.function.Supplier;
  * <p><b>Parts.</b> This class validates input and hands each call to the part that does it:
  * {@link BlockCache} (blocks and pools as read, with revisions), {@link GroupCommit} and
  * {@link AssignPlanner} (automatic assignment), {@link StaticAssignment}, {@link Release},
- * {@link Reclamation} (GC), {@link ConsistencyCheck}, {@link PoolAdministration} and {@link Watches}, over
- * {@link IpamStore} (round-trip counting, backoff, error translation).
+ * {@link Reclamation} (GC), {@link NodeReclamation} (gone nodes, decided by {@link ReclaimDecision}; run
+ * periodically by a {@link Reclaimer}), {@link ConsistencyCheck}, {@link PoolAdministration} and
+ * {@link Watches}, over {@link IpamStore} (round-trip counting, backoff, error translation).
  *
  * <p><b>Concurrency.</b> Callers are the agent (CNI requests, each on its own virtual thread; the overlay's
  * tunnel addresses; the route sources' block watch), {@code viaduct ctl} and the lab tools. Calls block on
@@ -54,7 +55,9 @@ import java.util.function.Supplier;
  * against one view of the cache, commits them in one transaction and completes each waiter, who waits on
  * its own request without the lock — so 16 pods starting at once cost about one round trip, not sixteen.
  * Plain reads ({@link #pool}, {@link #handles}, {@link #handle}) take no lock, and the {@link Watches}
- * deliver on the watch's thread without it. The counters are {@code LongAdder}s. Instances on different
+ * deliver on the watch's thread without it. {@link NodeReclamation} reads the store afresh and writes with
+ * compares only, without the lock (a pass must not stall this node's CNI requests); it takes the lock only to
+ * invalidate the block cache after it changed blocks. The counters are {@code LongAdder}s. Instances on different
  * nodes coordinate through the store alone.
  */
 public final class Ipam {
@@ -66,6 +69,7 @@ public final class Ipam {
     private final StaticAssignment staticAssignment;
     private final Release release;
     private final Reclamation reclamation;
+    private final NodeReclamation nodeReclamation;
     private final ConsistencyCheck consistencyCheck;
     private final PoolAdministration poolAdministration;
     private final Watches watches;
@@ -80,6 +84,7 @@ public final class Ipam {
         this.staticAssignment = new StaticAssignment(this.store, cache, config, clock, counters);
         this.release = new Release(this.store, cache, config, counters);
         this.reclamation = new Reclamation(this.store, cache, clock, counters);
+        this.nodeReclamation = new NodeReclamation(this.store, clock, counters);
         this.consistencyCheck = new ConsistencyCheck(this.store, cache, nodes, config);
         this.poolAdministration = new PoolAdministration(this.store, cache);
         this.watches = new Watches(store, keys);
@@ -225,6 +230,58 @@ public final class Ipam {
             return store.listHandles().stream().map(Versioned::value).toList();
         } catch (StoreException e) {
             throw IpamStore.translate("list handles", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ reclamation of gone nodes
+
+    /**
+     * One reclamation pass: releases the handles and gives back the blocks of every node that is gone — its
+     * node record absent for {@code grace} (counted from when a pass first found it missing), or deleted as
+     * a Kubernetes Node with its record absent. A dry run changes nothing (and marks no absence). Each write
+     * compares what it read, so a node that comes back or an address handed out again meanwhile is never
+     * touched; see {@link NodeReclamation}. Normally run by the {@link Reclaimer} that holds the lock.
+     */
+    public ReclaimReport reclaim(Duration grace, boolean dryRun) {
+        return reclaim(grace, dryRun, Optional.empty());
+    }
+
+    ReclaimReport reclaim(Duration grace, boolean dryRun, Optional<NodeReclamation.Fence> fence) {
+        if (grace == null || grace.isNegative()) {
+            throw new IpamException(Reason.INVALID, "grace must not be negative, got " + grace);
+        }
+        ReclaimReport r = nodeReclamation.pass(grace, dryRun, fence);
+        invalidateAfter(r);
+        return r;
+    }
+
+    /**
+     * Releases every handle and block of {@code node} now (an operator decommissioning it). Refused (INVALID)
+     * while the node has a node record, unless {@code force}; the release compares that record as read.
+     */
+    public ReclaimReport releaseNode(String node, boolean force, boolean dryRun) {
+        validateName("node", node);
+        ReclaimReport r = nodeReclamation.node(node, force, dryRun);
+        invalidateAfter(r);
+        return r;
+    }
+
+    /** The reclaimer took the lock: absence marks it did not watch over start their grace period again. */
+    void forgetNodeAbsences() {
+        nodeReclamation.forgetAbsences();
+    }
+
+    /** {@code node}'s record was written: its absence mark goes. */
+    void nodeSeen(String node) {
+        nodeReclamation.nodeSeen(node);
+    }
+
+    private void invalidateAfter(ReclaimReport r) {
+        if (!r.dryRun() && (!r.handles().isEmpty() || !r.blocks().isEmpty())) {
+            locked(() -> {
+                cache.invalidateBlocks();
+                return null;
+            });
         }
     }
 

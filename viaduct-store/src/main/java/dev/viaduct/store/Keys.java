@@ -11,6 +11,9 @@ import java.util.Objects;
  * PREFIX/ipam/blocks/CIDR            blocks
  * PREFIX/ipam/handles/HANDLE         handle: its addresses
  * PREFIX/ipam/gc/HANDLE              garbage collector's sighting of a dead handle
+ * PREFIX/ipam/absent/NAME            reclaimer's mark: since when node NAME's record has been absent
+ * PREFIX/ipam/reclaimer              the reclaimer's lock, attached to its holder's lease
+ * PREFIX/kube/nodes/NAME             a Kubernetes Node as kube-controllers sees it ("deleted": true once deleted)
  * PREFIX/bgp/config                  cluster BGP settings (mesh on/off, default AS, timers)
  * PREFIX/bgp/peers/NAME              BGP peers
  * PREFIX/bgp/nodes/NAME              per-node BGP settings (AS number, route-reflector cluster ID)
@@ -82,6 +85,29 @@ public record Keys(String prefix) {
 
     public String gcSighting(String handle) {
         return gcSightings() + segment("handle", handle);
+    }
+
+    /** Directory of the reclaimer's marks of nodes whose record is absent. */
+    public String nodeAbsences() {
+        return prefix + "/ipam/absent/";
+    }
+
+    public String nodeAbsence(String node) {
+        return nodeAbsences() + segment("node name", node);
+    }
+
+    /** The reclaimer's lock: whoever created it (with its lease) runs the reclamation passes. */
+    public String reclaimerLock() {
+        return prefix + "/ipam/reclaimer";
+    }
+
+    /** Directory of Kubernetes Node records written by kube-controllers. */
+    public String kubeNodes() {
+        return prefix + "/kube/nodes/";
+    }
+
+    public String kubeNode(String name) {
+        return kubeNodes() + segment("node name", name);
     }
 
     public String bgpConfig() {

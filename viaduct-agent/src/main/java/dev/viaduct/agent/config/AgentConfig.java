@@ -20,7 +20,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * endpoints; the README's "Agent configuration" section documents each one.
  */
 public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster, Node node, Cni cni, Routes routes,
-        Http http, Log log, Bfd bfd) {
+        Http http, Log log, Bfd bfd, Ipam ipam) {
 
     /** etcd connection. */
     public record Datastore(List<String> endpoints, String prefix, Optional<Path> caFile, Optional<Path> certFile,
@@ -87,6 +87,15 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
     public record Bfd(boolean enabled, Duration interval, int multiplier, Path socket) {
     }
 
+    /**
+     * IPAM housekeeping.
+     *
+     * @param reclaimAfter how long a node's record must be absent before its addresses and blocks are
+     *                     reclaimed (a Kubernetes Node deletion reclaims at once)
+     */
+    public record Ipam(Duration reclaimAfter) {
+    }
+
     /** Viaduct's rtm_protocol: a value no routing daemon in /etc/iproute2/rt_protos uses. */
     public static final int DEFAULT_ROUTE_PROTOCOL = 0x56; // 'V'
 
@@ -120,7 +129,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
             throw new ConfigException("the top level must be a map of settings");
         }
         ConfigNode r = new ConfigNode(root, "");
-        r.allowOnly("nodeName", "datastore", "cluster", "node", "cni", "routes", "http", "log", "bfd");
+        r.allowOnly("nodeName", "datastore", "cluster", "node", "cni", "routes", "http", "log", "bfd", "ipam");
 
         String nodeName = r.string("nodeName", defaultHostname());
         if (!nodeName.matches("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")) {
@@ -261,7 +270,15 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         l.allowOnly("format", "level");
         var log = new Log(l.oneOf("format", "keyvalue", "keyvalue", "json"),
                 l.oneOf("level", "info", "debug", "info", "warning", "error"));
-        return new AgentConfig(nodeName, datastore, cluster, node, cni, routes, http, log, bfd(r.object("bfd"), cni));
+        ConfigNode ip = r.object("ipam");
+        ip.allowOnly("reclaimAfter");
+        Duration reclaimAfter = ip.duration("reclaimAfter", "10m");
+        if (reclaimAfter.compareTo(node.leaseTtl()) <= 0) {
+            throw new ConfigException("ipam.reclaimAfter: " + reclaimAfter.toSeconds() + "s must be longer than node.leaseTtl ("
+                    + node.leaseTtl().toSeconds() + "s): a restarting agent's node record is absent for up to that long");
+        }
+        return new AgentConfig(nodeName, datastore, cluster, node, cni, routes, http, log, bfd(r.object("bfd"), cni),
+                new Ipam(reclaimAfter));
     }
 
     private static Bfd bfd(ConfigNode b, Cni cni) throws ConfigException {

@@ -51,6 +51,10 @@ public final class AgentMetrics implements CniEndpoint.Observer, MeteredDatastor
             .help("Leases etcd reported gone while the agent kept them alive (the node record is re-published)")
             .register(registry);
 
+    private final Counter reclaimed = Counter.builder().name("viaduct_ipam_reclaimed_total")
+            .help("Addresses and blocks of gone nodes this agent reclaimed while it held the reclaimer lock, by kind (addresses, blocks)")
+            .labelNames("kind").register(registry);
+
     public AgentMetrics() {
         StandardMetrics.register(registry);
     }
@@ -88,6 +92,12 @@ public final class AgentMetrics implements CniEndpoint.Observer, MeteredDatastor
     /** One route reconcile pass (wire to {@code RouteReconciler.onPass}). */
     public void reconcilePass(boolean full, long nanos) {
         reconcileDuration.labelValues(full ? "full" : "incremental").observe(nanos / 1e9);
+    }
+
+    /** One reclamation pass (wire to the IPAM reclaimer). */
+    public void reclaimed(int addresses, int blocks) {
+        reclaimed.labelValues("addresses").inc(addresses);
+        reclaimed.labelValues("blocks").inc(blocks);
     }
 
     /** A gauge read at scrape time. */

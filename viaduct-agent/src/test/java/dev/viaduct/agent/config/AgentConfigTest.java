@@ -31,6 +31,17 @@ class AgentConfigTest {
     }
 
     @Test
+    void reclaimAfterDefaultsToTenMinutesAndMustOutlastTheNodeLease() throws Exception {
+        assertThat(AgentConfig.parse("nodeName: n1\n" + MIN, false).ipam().reclaimAfter()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(AgentConfig.parse("nodeName: n1\n" + MIN + "ipam: {reclaimAfter: 30m}\n", false).ipam().reclaimAfter())
+                .isEqualTo(Duration.ofMinutes(30));
+        assertThatThrownBy(() -> AgentConfig.parse("nodeName: n1\n" + MIN + "ipam: {reclaimAfter: 10s}\n", false))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("ipam.reclaimAfter: 10s must be longer than node.leaseTtl (15s): a restarting agent's node record is absent"
+                        + " for up to that long");
+    }
+
+    @Test
     void bfdSettings() throws Exception {
         AgentConfig c = AgentConfig.parse("nodeName: n1\n" + MIN + "cni: {socket: /run/lab/n1/cni.sock}\n"
                 + "bfd: {interval: 50ms, multiplier: 5}\n", false);

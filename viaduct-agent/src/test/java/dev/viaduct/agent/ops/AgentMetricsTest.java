@@ -68,6 +68,16 @@ class AgentMetricsTest {
     }
 
     @Test
+    void reclaimedAddressesAndBlocksAreCounted() throws IOException {
+        m.reclaimed(0, 0);
+        m.reclaimed(20, 1);
+        m.reclaimed(3, 2);
+        String t = scrape();
+        assertThat(sample(t, "viaduct_ipam_reclaimed_total{kind=\"addresses\"}")).isEqualTo(23);
+        assertThat(sample(t, "viaduct_ipam_reclaimed_total{kind=\"blocks\"}")).isEqualTo(3);
+    }
+
+    @Test
     void reconcilePassesAndNetlinkErrorsAreCountedByKind() throws IOException {
         m.reconcilePass(true, 4_000_000);
         m.reconcilePass(false, 100_000);
