@@ -14,10 +14,23 @@ import java.util.List;
  *
  * <p>The property: a peer's bytes decode to a message or throw {@link BgpDecodeException} carrying a
  * NOTIFICATION code of RFC 4271 §4.5 — never another exception — and a decoded message re-encodes to bytes
- * that decode to an equal message, under both AS widths a session can negotiate (RFC 6793 §4).
+ * that decode to an equal message, under every set of options a session can negotiate.
  */
 class BgpCodecFuzzTest {
-    private static final List<CodecOptions> BOTH_WIDTHS = List.of(CodecOptions.TWO_OCTET_AS, CodecOptions.FOUR_OCTET_AS);
+    /**
+     * Every combination a session can negotiate: 2- or 4-octet AS (RFC 6793 §4), Extended Messages (RFC 8654:
+     * UPDATE, NOTIFICATION and ROUTE-REFRESH up to 65,535 octets) and Enhanced Route Refresh (RFC 7313: BoRR,
+     * EoRR and the 7/1 error).
+     */
+    private static final List<CodecOptions> BOTH_WIDTHS = allOptions();
+
+    private static List<CodecOptions> allOptions() {
+        List<CodecOptions> all = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            all.add(new CodecOptions((i & 1) != 0, (i & 2) != 0, (i & 4) != 0));
+        }
+        return List.copyOf(all);
+    }
 
     /** A whole message, header included, as read from the socket. */
     @FuzzTest

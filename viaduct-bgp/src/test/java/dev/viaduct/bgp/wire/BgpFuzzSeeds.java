@@ -25,6 +25,15 @@ public final class BgpFuzzSeeds {
                 new Capability.GracefulRestart(true, true, 120, List.of(new Capability.GrFamily(1, 1, true), new Capability.GrFamily(2, 1, false))),
                 new Capability.FourOctetAs(4_200_000_001L), new Capability.Unknown(73, new byte[] {4, 'n', 'o', 'd', 'e'}))));
         m.put("open-no-capabilities", new BgpMessage.Open(4, 65001, 0, 0x0a000002, List.of()));
+        // over 255 octets of optional parameters: encoded in the RFC 9072 extended format
+        List<Capability> many = new java.util.ArrayList<>(List.of(new Capability.ExtendedMessage(), new Capability.EnhancedRouteRefresh(),
+                new Capability.RouteRefreshSupport(), new Capability.FourOctetAs(65001)));
+        for (int i = 0; i < 40; i++) {
+            many.add(new Capability.Unknown(200 + i % 50, new byte[] {1, 2, 3, 4, 5, (byte) i}));
+        }
+        m.put("open-rfc9072-extended-parameters", new BgpMessage.Open(4, 65001, 90, 0x0a000003, many));
+        m.put("route-refresh-borr", new BgpMessage.RouteRefresh(Family.IPV4_UNICAST, 1));
+        m.put("route-refresh-eorr", new BgpMessage.RouteRefresh(Family.IPV6_UNICAST, 2));
         m.put("keepalive", BgpMessage.Keepalive.INSTANCE);
         m.put("notification-cease", new BgpMessage.Notification(6, 2, "shutdown".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         m.put("route-refresh-v6", new BgpMessage.RouteRefresh(2, 0, 1));
