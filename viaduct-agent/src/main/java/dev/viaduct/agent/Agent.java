@@ -21,7 +21,7 @@ import dev.viaduct.agent.ops.AgentMetrics;
 import dev.viaduct.agent.ops.IpamUsage;
 import dev.viaduct.agent.ops.KernelInspector;
 import dev.viaduct.agent.ops.Liveness;
-import dev.viaduct.agent.ops.MeteredDatastore;
+import dev.viaduct.store.MeteredDatastore;
 import dev.viaduct.agent.ops.MeteredPodDataplane;
 import dev.viaduct.agent.ops.MeteredRouteTable;
 import dev.viaduct.agent.ops.StatusJson;

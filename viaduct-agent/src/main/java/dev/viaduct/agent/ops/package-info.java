@@ -4,7 +4,7 @@
  * {@code /status} and {@code /metrics} ({@link dev.viaduct.agent.ops.AgentHttp}).
  *
  * <p>Metrics are fed by decorators around the agent's seams, so the components stay free of metrics code:
- * {@link dev.viaduct.agent.ops.MeteredDatastore} times every etcd request, {@link dev.viaduct.agent.ops.MeteredRouteTable}
+ * {@link dev.viaduct.store.MeteredDatastore} (viaduct-store) times every etcd request, {@link dev.viaduct.agent.ops.MeteredRouteTable}
  * and {@link dev.viaduct.agent.ops.MeteredPodDataplane} count the kernel's netlink refusals,
  * {@link dev.viaduct.agent.ops.IpamUsage} mirrors this node's IPAM share from the block watch. For
  * {@code /status} (and {@code viaduct ctl}), {@link dev.viaduct.agent.ops.KernelInspector} dumps the kernel's

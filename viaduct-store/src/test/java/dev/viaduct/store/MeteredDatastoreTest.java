@@ -1,10 +1,8 @@
-package dev.viaduct.agent.ops;
+package dev.viaduct.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.viaduct.store.StoreException;
-import dev.viaduct.store.WatchEvent;
 import dev.viaduct.store.memory.MemoryDatastore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

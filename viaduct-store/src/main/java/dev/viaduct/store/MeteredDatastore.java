@@ -1,14 +1,5 @@
-package dev.viaduct.agent.ops;
+package dev.viaduct.store;
 
-import dev.viaduct.store.Datastore;
-import dev.viaduct.store.KeepAlive;
-import dev.viaduct.store.KeyValue;
-import dev.viaduct.store.Lease;
-import dev.viaduct.store.Listing;
-import dev.viaduct.store.StoreException;
-import dev.viaduct.store.Txn;
-import dev.viaduct.store.TxnResult;
-import dev.viaduct.store.Watch;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
