@@ -20,7 +20,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * endpoints; the README's "Agent configuration" section documents each one.
  */
 public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster, Node node, Cni cni, Routes routes,
-        Http http, Log log, Bfd bfd) {
+        Http http, Log log, Bfd bfd, Policy policy) {
 
     /** etcd connection. */
     public record Datastore(List<String> endpoints, String prefix, Optional<Path> caFile, Optional<Path> certFile,
@@ -87,6 +87,14 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
     public record Bfd(boolean enabled, Duration interval, int multiplier, Path socket) {
     }
 
+    /**
+     * NetworkPolicy enforcement (table {@code inet viaduct-policy}). On by default: with no policy in the store
+     * the table isolates nothing. Needs nft; without it the agent logs why and runs without enforcement
+     * (CNI ADDs do not wait for policy rules then), so clusters and labs without nftables keep working.
+     */
+    public record Policy(boolean enabled) {
+    }
+
     /** Viaduct's rtm_protocol: a value no routing daemon in /etc/iproute2/rt_protos uses. */
     public static final int DEFAULT_ROUTE_PROTOCOL = 0x56; // 'V'
 
@@ -120,7 +128,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
             throw new ConfigException("the top level must be a map of settings");
         }
         ConfigNode r = new ConfigNode(root, "");
-        r.allowOnly("nodeName", "datastore", "cluster", "node", "cni", "routes", "http", "log", "bfd");
+        r.allowOnly("nodeName", "datastore", "cluster", "node", "cni", "routes", "http", "log", "bfd", "policy");
 
         String nodeName = r.string("nodeName", defaultHostname());
         if (!nodeName.matches("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")) {
@@ -261,7 +269,10 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         l.allowOnly("format", "level");
         var log = new Log(l.oneOf("format", "keyvalue", "keyvalue", "json"),
                 l.oneOf("level", "info", "debug", "info", "warning", "error"));
-        return new AgentConfig(nodeName, datastore, cluster, node, cni, routes, http, log, bfd(r.object("bfd"), cni));
+        ConfigNode pol = r.object("policy");
+        pol.allowOnly("enabled");
+        return new AgentConfig(nodeName, datastore, cluster, node, cni, routes, http, log, bfd(r.object("bfd"), cni),
+                new Policy(pol.bool("enabled", true)));
     }
 
     private static Bfd bfd(ConfigNode b, Cni cni) throws ConfigException {
