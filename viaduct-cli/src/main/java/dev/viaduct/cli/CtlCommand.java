@@ -186,26 +186,14 @@ final class CtlCommand implements Runnable {
          * a store failure is exit 3, like every ctl command.
          */
         int runPolicy(Function<PolicyStore, Report> op) {
-            PrintWriter out = mixee.commandLine().getOut();
-            PrintWriter err = mixee.commandLine().getErr();
-            boolean json = json();
-            java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
             StoreOptions so = storeOptions();
-            try (EtcdDatastore store = openStore(so)) {
-                Report r = op.apply(new PolicyStore(store, new Keys(so.prefix())));
-                if (json) {
-                    out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
-                } else {
-                    r.printTable(out);
+            return report(() -> {
+                try (EtcdDatastore store = openStore(so)) {
+                    return op.apply(new PolicyStore(store, new Keys(so.prefix())));
+                } catch (StoreException e) {
+                    throw CtlException.unreachable("etcd at " + String.join(",", so.endpoints()) + ": " + e.getMessage(), e);
                 }
-                out.flush();
-                return r.exitCode();
-            } catch (CtlException | StoreException e) {
-                int code = e instanceof CtlException c ? c.exitCode() : CtlException.UNREACHABLE;
-                err.println(qualifiedName(mixee.commandLine()) + ": " + e.getMessage());
-                err.flush();
-                return code;
-            }
+            });
         }
 
         AgentClient agents() {
@@ -214,14 +202,23 @@ final class CtlCommand implements Runnable {
 
         /** Runs {@code op} with a fresh {@link Ctl}, prints its report, returns the exit code. */
         int run(Function<Ctl, Report> op) {
+            URI local = localAgent();
+            return report(() -> {
+                try (Ctl ctl = new Ctl(this::openCluster, agents(), local)) {
+                    return op.apply(ctl);
+                }
+            });
+        }
+
+        /** Prints what {@code op} reports (table or JSON), or its {@link CtlException}; returns the exit code. */
+        private int report(java.util.function.Supplier<Report> op) {
             PrintWriter out = mixee.commandLine().getOut();
             PrintWriter err = mixee.commandLine().getErr();
             boolean json = json();
             // the etcd client's INFO chatter is not what a person asking a question wants on their terminal
             java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
-            URI local = localAgent();
-            try (Ctl ctl = new Ctl(this::openCluster, agents(), local)) {
-                Report r = op.apply(ctl);
+            try {
+                Report r = op.get();
                 if (json) {
                     out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
                 } else {

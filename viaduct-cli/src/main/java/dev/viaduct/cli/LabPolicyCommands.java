@@ -271,18 +271,11 @@ final class LabPolicyCommands {
     }
 
     static Duration duration(String text) {
-        String t = text.strip();
         try {
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            if (t.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
-            }
-        } catch (NumberFormatException e) {
-            // below
+            return dev.viaduct.agent.config.Durations.parse("--timeout", text.strip());
+        } catch (dev.viaduct.agent.config.ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        throw new IllegalArgumentException("--timeout: '" + text + "' is not a duration like 1s or 500ms");
     }
 
     /** {@code lab check --matrix --port P}: every policy pod probes every other on P; rows connect to columns. */

@@ -169,38 +169,27 @@ public final class PolicyEnforcer implements AutoCloseable {
 
     /** Why the last pass failed, or "". */
     public String problem() {
-        lock.lock();
-        try {
-            return problem;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> problem);
     }
 
     /** Rules in the ruleset last applied. */
     public int rules() {
-        lock.lock();
-        try {
-            return rules;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> rules);
     }
 
     public int policies() {
-        lock.lock();
-        try {
-            return inputs.policyCount();
-        } finally {
-            lock.unlock();
-        }
+        return locked(inputs::policyCount);
     }
 
     /** Store records that do not decode (key → why). */
     public Map<String, String> recordProblems() {
+        return locked(inputs::problems);
+    }
+
+    private <T> T locked(Supplier<T> read) {
         lock.lock();
         try {
-            return inputs.problems();
+            return read.get();
         } finally {
             lock.unlock();
         }

@@ -8,8 +8,10 @@ import dev.viaduct.policy.nft.Ruleset.PortRange;
 import dev.viaduct.policy.nft.Ruleset.Rule;
 import dev.viaduct.policy.nft.Ruleset.Verdict;
 import dev.viaduct.policy.nft.Ruleset.VerdictMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -85,8 +87,11 @@ public final class NftScript {
                 sb.append("add set ").append(t).append(' ').append(d.name()).append(" {\n").append(setBody(d, "\t")).append("}\n");
                 continue;
             }
-            List<Element> gone = a.elements().stream().filter(e -> !d.elements().contains(e)).toList();
-            List<Element> added = d.elements().stream().filter(e -> !a.elements().contains(e)).toList();
+            // hash sets: a cluster-wide pod set holds thousands of elements, and list lookups made this quadratic
+            Set<Element> was = new HashSet<>(a.elements());
+            Set<Element> now = new HashSet<>(d.elements());
+            List<Element> gone = a.elements().stream().filter(e -> !now.contains(e)).toList();
+            List<Element> added = d.elements().stream().filter(e -> !was.contains(e)).toList();
             if (!gone.isEmpty()) {
                 sb.append("delete element ").append(t).append(' ').append(d.name()).append(" { ")
                         .append(gone.stream().map(e -> element(d, e)).collect(Collectors.joining(", "))).append(" }\n");
