@@ -139,7 +139,8 @@ public final class PolicyBench {
         List<Pod> ps = new ArrayList<>(extra);
         for (int i = 0; i < pods; i++) {
             String node = "n" + (i % nodes);
-            ps.add(new Pod("ns" + ((i / nodes) % NAMESPACES), "p" + i, Map.of("app", "app" + (i % 50), "role", "r" + (i % 5)),
+            // the pods of one node spread over every namespace, each selected by its namespace's policies
+            ps.add(new Pod("ns" + ((i / nodes) % NAMESPACES), "p" + i, Map.of("app", "app" + ((i / nodes) % 50), "role", "r" + (i % 5)),
                     List.of(IpAddresses.parse("10.244." + (i / 256) + "." + (i % 256))), node, String.format("vdc%011x", i),
                     i % 2 == 0 ? List.of(new ContainerPort("http", 8080, Protocol.TCP)) : List.of()));
         }
