@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.cli.Main;
 import dev.viaduct.ipam.Handle;
+import dev.viaduct.lab.Lab;
 import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.Keys;
 import dev.viaduct.testsupport.Poll;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -320,6 +322,27 @@ class NetworkPolicyLabTest {
 
     @Test
     @Order(15)
+    void policyStaysEnforcedWhileTheAgentIsDownAndAfterItsRestart() throws Exception {
+        apply(policy("x", "closed", "podSelector: {matchLabels: {pod: a}}\npolicyTypes: [Ingress]"));
+        expect("y/d", "x/a", "80/tcp", false);
+        // the lab's state file as the CLI commands left it (f.lab's copy predates the pods)
+        Lab lab = Lab.open(f.lab.spec().name(), new PrintStream(System.out, true));
+        lab.stopAgent("n1", false);
+        try {
+            assertThat(probe("y/d", "x/a", "80/tcp")).as("fail closed: the table outlives the agent").isFalse();
+            assertThat(probe("x/c", "x/a", "80/tcp")).isFalse();
+        } finally {
+            lab.startAgent("n1");
+            lab.awaitAgent("n1", Duration.ofSeconds(60));
+        }
+        assertThat(probe("y/d", "x/a", "80/tcp")).as("reconciled, not flushed, on start").isFalse();
+        Run d = ctl("policy", "delete", "x/closed");
+        assertThat(d.exit()).isZero();
+        expect("y/d", "x/a", "80/tcp", true);
+    }
+
+    @Test
+    @Order(16)
     void badPolicyInputChangesNothingAndNamesTheField() throws IOException {
         Path file = Files.createTempFile(dir, "bad", ".yaml");
         Files.writeString(file, policy("x", "good", "podSelector: {}") + "---\n"

@@ -77,17 +77,24 @@ class PolicyEnforcerKernelTest {
             assertThat(e.fullApplies.get()).isEqualTo(1);
             assertThat(e.rules()).isPositive();
 
+            int rulesBefore = e.rules();
             e.update(in -> in.put(PolicyInputs.Kind.POLICY, kv(KEYS.policy("prod", "allow-web"), ALLOW_WEB)));
-            Poll.until("policy added", WAIT, () -> table(ns).contains("10.244.2.2"));
+            // the pass is over (table read back) once the rule count it reports has changed
+            Poll.until("policy added", WAIT, () -> e.rules() != rulesBefore);
+            assertThat(table(ns)).contains("10.244.2.2");
             assertThat(e.fullApplies.get()).as("a policy added is a delta").isEqualTo(1);
 
+            // each repair is complete (applied and read back) once the apply counter moves
+            long applies = e.applies.get();
             netns.execOk(ns, "nft", "delete", "table", "inet", PolicyCompiler.TABLE);
-            Poll.until("table restored", WAIT, () -> netns.exec(ns, "nft", "list", "table", "inet", PolicyCompiler.TABLE).exitCode() == 0);
+            Poll.until("table restored", WAIT, () -> e.applies.get() > applies);
             assertThat(e.drifted.get()).isEqualTo(1);
             assertThat(table(ns)).contains("10.244.2.2");
 
+            long applies2 = e.applies.get();
             netns.execOk(ns, "nft", "flush", "chain", "inet", PolicyCompiler.TABLE, "ingress");
-            Poll.until("edited chain restored", WAIT, () -> table(ns).contains("oifname vmap @" + PolicyCompiler.INGRESS_MAP));
+            Poll.until("edited chain restored", WAIT, () -> e.applies.get() > applies2);
+            assertThat(table(ns)).contains("oifname vmap @" + PolicyCompiler.INGRESS_MAP);
             assertThat(e.drifted.get()).isEqualTo(2);
             assertThat(e.problem()).isEmpty();
         }
