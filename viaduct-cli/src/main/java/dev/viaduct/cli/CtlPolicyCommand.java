@@ -98,14 +98,17 @@ final class CtlPolicyCommand implements Runnable {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a NetworkPolicy (exit 1 if there is none).")
-    static final class Delete implements Callable<Integer> {
+    /** A subcommand about one policy, {@code NS/NAME}. */
+    abstract static class OnePolicy {
         @Mixin
         CtlCommand.Connection c = new CtlCommand.Connection();
 
         @Parameters(index = "0", paramLabel = "NS/NAME")
         String target;
+    }
 
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a NetworkPolicy (exit 1 if there is none).")
+    static final class Delete extends OnePolicy implements Callable<Integer> {
         @Override
         public Integer call() {
             String[] id = id(c.mixee.commandLine(), "NS/NAME", target);
@@ -142,13 +145,7 @@ final class CtlPolicyCommand implements Runnable {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "One NetworkPolicy as stored (JSON).")
-    static final class Show implements Callable<Integer> {
-        @Mixin
-        CtlCommand.Connection c = new CtlCommand.Connection();
-
-        @Parameters(index = "0", paramLabel = "NS/NAME")
-        String target;
-
+    static final class Show extends OnePolicy implements Callable<Integer> {
         @Override
         public Integer call() {
             String[] id = id(c.mixee.commandLine(), "NS/NAME", target);

@@ -265,10 +265,14 @@ class NetworkPolicyLabTest {
         apply(policy("y", "p", "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {ns: x}}"));
         expect("x/a", "y/d", "80/tcp", true);
         expect("z/e", "y/d", "80/tcp", false);
+        Run show = ctl("policy", "show", "y/p");
+        assertThat(show.exit()).as(show.err()).isZero();
+        assertThat(show.out()).contains("\"namespaceSelector\"").contains("\"ns\" : \"x\"");
         Run d = ctl("policy", "delete", "y/p");
         assertThat(d.exit()).as(d.err()).isZero();
         expect("z/e", "y/d", "80/tcp", true);
         assertThat(ctl("policy", "delete", "y/p").exit()).as("a second delete finds nothing").isEqualTo(1);
+        assertThat(ctl("policy", "show", "y/p").exit()).isEqualTo(1);
     }
 
     @Test
