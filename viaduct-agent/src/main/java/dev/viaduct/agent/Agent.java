@@ -29,6 +29,11 @@ import dev.viaduct.agent.pod.DataplaneException;
 import dev.viaduct.agent.pod.HostVethNames;
 import dev.viaduct.agent.pod.LocalEndpoints;
 import dev.viaduct.agent.pod.NetlinkPodDataplane;
+import dev.viaduct.agent.nat.NftCommand;
+import dev.viaduct.agent.policy.PolicyEnforcer;
+import dev.viaduct.agent.policy.PolicyFeed;
+import dev.viaduct.agent.policy.PolicyInputs;
+import dev.viaduct.agent.policy.PolicyMetrics;
 import dev.viaduct.agent.route.NetlinkRouteTable;
 import dev.viaduct.agent.route.Route;
 import dev.viaduct.agent.route.RouteReconciler;
@@ -97,6 +102,7 @@ public final class Agent implements AutoCloseable {
     private final java.time.Instant startedAt = java.time.Instant.now();
     private IpamUsage ipamUsage;
     private KernelInspector kernel;
+    private PolicyEnforcer policy;
 
     /**
      * @param config the node's configuration
@@ -194,9 +200,10 @@ public final class Agent implements AutoCloseable {
         reconciler.start();
         closeables.add(reconciler);
 
+        policy = startPolicy();
         CniHandler handler = new CniHandler(config.nodeName(), new IpamAllocator(ipam, config.nodeName()),
                 new MeteredPodDataplane(new NetlinkPodDataplane(host, config.routes().protocol()), metrics),
-                this::awaitHostRoutes, endpoints,
+                this::awaitPodReady, endpoints,
                 overlays::podMtu, reconciler::ready);
         closeables.add(CniEndpoint.start(config.cni().socket(), handler, metrics));
         ipamUsage = new IpamUsage(config.nodeName());
@@ -230,6 +237,32 @@ public final class Agent implements AutoCloseable {
         if (bfd != null) {
             liveness.register("bfdd-link", deadline, bfd::daemonLostSince);
         }
+        if (policy != null) {
+            liveness.register("policy", deadline, policy::stalledSince);
+        }
+    }
+
+    /**
+     * NetworkPolicy enforcement, when {@code policy.enabled} and nft is there. It is started before the CNI
+     * endpoint, so no ADD ever returns before its pod's rules are applied.
+     */
+    private PolicyEnforcer startPolicy() {
+        if (!config.policy().enabled()) {
+            return null;
+        }
+        NftCommand nft = NftCommand.locate();
+        if (!nft.unavailableReason().isEmpty()) {
+            LOG.log(System.Logger.Level.ERROR, "NetworkPolicy not enforced: {0}", nft.unavailableReason());
+            return null;
+        }
+        PolicyEnforcer p = new PolicyEnforcer(nft, config.nodeName(),
+                () -> uplink.addresses().stream().map(IpPrefix::address).toList(), new PolicyInputs(keys),
+                config.routes().resyncInterval());
+        PolicyMetrics.register(p, metrics);
+        p.start();
+        closeables.add(p);
+        closeables.add(PolicyFeed.start(store, keys, ipam, p));
+        return p;
     }
 
     /**
@@ -351,6 +384,21 @@ public final class Agent implements AutoCloseable {
     /** The host side's routes to a pod: {@code podIP dev vdc… scope link}, one per address. */
     private static List<Route> hostRoutes(LocalEndpoints.Endpoint e) {
         return e.addresses().stream().map(c -> Route.direct(c, e.hostVeth())).toList();
+    }
+
+    /** A pod's host routes are in the kernel, and so are its policy rules (when policy is enforced). */
+    private void awaitPodReady(LocalEndpoints.Endpoint e) throws DataplaneException {
+        awaitHostRoutes(e);
+        if (policy == null) {
+            return;
+        }
+        Handle h;
+        try {
+            h = ipam.handle(e.handle()).orElseThrow(() -> new DataplaneException("handle " + e.handle() + " vanished from IPAM"));
+        } catch (IpamException ie) {
+            throw new DataplaneException("cannot read handle " + e.handle() + " for its policy: " + ie.getMessage());
+        }
+        policy.awaitEnforced(h, HOST_ROUTE_DEADLINE);
     }
 
     private void awaitHostRoutes(LocalEndpoints.Endpoint e) throws DataplaneException {

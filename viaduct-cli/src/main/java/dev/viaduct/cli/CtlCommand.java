@@ -7,6 +7,7 @@ import dev.viaduct.ctl.ClusterReader;
 import dev.viaduct.ctl.Ctl;
 import dev.viaduct.ctl.CtlException;
 import dev.viaduct.ctl.HttpAgentClient;
+import dev.viaduct.ctl.PolicyStore;
 import dev.viaduct.ctl.Report;
 import dev.viaduct.ctl.StoreClusterReader;
 import dev.viaduct.store.Keys;
@@ -41,7 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = "Inspect and diagnose a Viaduct cluster: nodes, routes (desired vs kernel), BGP peers, IPAM, pod-to-pod paths.",
         subcommands = {CtlCommand.Nodes.class, CtlCommand.Routes.class, CtlCommand.Peers.class, CtlCommand.IpamCmd.class,
-                CtlCommand.Explain.class, CtlBgpCommand.class},
+                CtlCommand.Explain.class, CtlBgpCommand.class, CtlPolicyCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 problem found (not ready, routes differ, IPAM inconsistent, path broken),",
                 "2 usage error, 3 etcd or an agent could not be reached.",
                 "etcd: --etcd URL[,URL] (or $VIADUCT_ETCD, default http://127.0.0.1:2379), or --config AGENT_CONFIG for TLS/auth.",
@@ -130,7 +131,7 @@ final class CtlCommand implements Runnable {
             return httpUrl(mixee.commandLine(), "--agent", url);
         }
 
-        ClusterReader openCluster() {
+        StoreOptions storeOptions() {
             StoreOptions so;
             try {
                 if (config != null) {
@@ -148,17 +149,40 @@ final class CtlCommand implements Runnable {
                                     .orElse("http://127.0.0.1:2379").split(","));
                     so = StoreOptions.of(eps).withPrefix(prefix != null ? prefix : Keys.DEFAULT_PREFIX);
                 }
-                so = so.withTimeouts(timeout(), timeout());
+                return so.withTimeouts(timeout(), timeout());
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
             }
+        }
+
+        EtcdDatastore openStore(StoreOptions so) {
             String where = String.join(",", so.endpoints());
             try {
-                return new StoreClusterReader(EtcdDatastore.connect(so), new Keys(so.prefix()), where);
+                return EtcdDatastore.connect(so);
             } catch (StoreException e) {
                 throw CtlException.unreachable(e.tryAgain() ? "cannot reach etcd at " + where + ": " + e.getMessage()
                         : "etcd at " + where + " refused ctl: " + e.getMessage(), e);
             }
+        }
+
+        ClusterReader openCluster() {
+            StoreOptions so = storeOptions();
+            return new StoreClusterReader(openStore(so), new Keys(so.prefix()), String.join(",", so.endpoints()));
+        }
+
+        /**
+         * Runs {@code op} on the policy records (no agent involved), prints its report, returns the exit code;
+         * a store failure is exit 3, like every ctl command.
+         */
+        int runPolicy(Function<PolicyStore, Report> op) {
+            StoreOptions so = storeOptions();
+            return report(() -> {
+                try (EtcdDatastore store = openStore(so)) {
+                    return op.apply(new PolicyStore(store, new Keys(so.prefix())));
+                } catch (StoreException e) {
+                    throw CtlException.unreachable("etcd at " + String.join(",", so.endpoints()) + ": " + e.getMessage(), e);
+                }
+            });
         }
 
         AgentClient agents() {
@@ -167,14 +191,23 @@ final class CtlCommand implements Runnable {
 
         /** Runs {@code op} with a fresh {@link Ctl}, prints its report, returns the exit code. */
         int run(Function<Ctl, Report> op) {
+            URI local = localAgent();
+            return report(() -> {
+                try (Ctl ctl = new Ctl(this::openCluster, agents(), local)) {
+                    return op.apply(ctl);
+                }
+            });
+        }
+
+        /** Prints what {@code op} reports (table or JSON), or its {@link CtlException}; returns the exit code. */
+        private int report(java.util.function.Supplier<Report> op) {
             PrintWriter out = mixee.commandLine().getOut();
             PrintWriter err = mixee.commandLine().getErr();
             boolean json = json();
             // the etcd client's INFO chatter is not what a person asking a question wants on their terminal
             java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
-            URI local = localAgent();
-            try (Ctl ctl = new Ctl(this::openCluster, agents(), local)) {
-                return print(out, op.apply(ctl), json);
+            try {
+                return print(out, op.get(), json);
             } catch (CtlException e) {
                 if (json) {
                     out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
@@ -418,19 +451,40 @@ final class CtlCommand implements Runnable {
 
     @Command(name = "explain", mixinStandardHelpOptions = true,
             description = {"Walk the path between two pod addresses in both directions: which node holds each, the route",
-                    "on every hop (tunnel or not), the delivery to the pod; name the first missing piece. Exit 1 if broken."})
+                    "on every hop (tunnel or not), the delivery to the pod; name the first missing piece. Exit 1 if broken.",
+                    "With --from NS/POD --to NS/POD --port 80/tcp: the NetworkPolicy verdict instead, per direction the",
+                    "policies selecting the pod and the rule allowing the connection or 'no rule allows it'. Exit 1 if blocked."})
     static final class Explain implements Callable<Integer> {
         @Mixin
         Connection c = new Connection();
 
-        @Parameters(index = "0", paramLabel = "POD_IP_A", converter = IpConverter.class, description = "Source pod address.")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "POD_IP_A", converter = IpConverter.class, description = "Source pod address.")
         InetAddress a;
 
-        @Parameters(index = "1", paramLabel = "POD_IP_B", converter = IpConverter.class, description = "Destination pod address.")
+        @Parameters(index = "1", arity = "0..1", paramLabel = "POD_IP_B", converter = IpConverter.class, description = "Destination pod address.")
         InetAddress b;
+
+        @Option(names = "--from", paramLabel = "NS/POD", description = "Source pod (policy verdict).")
+        String from;
+
+        @Option(names = "--to", paramLabel = "NS/POD", description = "Destination pod (policy verdict).")
+        String to;
+
+        @Option(names = "--port", paramLabel = "PORT/PROTO", description = "Destination port, e.g. 80/tcp or 53/udp (policy verdict).")
+        String port;
 
         @Override
         public Integer call() {
+            if (from != null || to != null || port != null) {
+                if (from == null || to == null || port == null || a != null) {
+                    throw new CommandLine.ParameterException(c.mixee.commandLine(),
+                            "a policy verdict needs --from NS/POD, --to NS/POD and --port PORT/PROTO (and no addresses)");
+                }
+                return CtlPolicyCommand.explain(c, from, to, port);
+            }
+            if (a == null || b == null) {
+                throw new CommandLine.ParameterException(c.mixee.commandLine(), "give two pod addresses, or --from, --to and --port");
+            }
             if (a.getAddress().length != b.getAddress().length) {
                 throw new CommandLine.ParameterException(c.mixee.commandLine(),
                         a.getHostAddress() + " and " + b.getHostAddress() + " are of different address families");

@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = "Build, inspect and remove a lab cluster in network namespaces on this machine.",
         subcommands = {LabCommand.Up.class, LabCommand.Check.class, LabCommand.Status.class, LabCommand.Down.class,
-                LabCommand.Demo.class, LabCommand.PodCmd.class, LabPoolCommand.class})
+                LabCommand.Demo.class, LabCommand.PodCmd.class, LabPoolCommand.class, LabPolicyCommands.Ns.class,
+                LabPolicyCommands.Probe.class})
 final class LabCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -108,13 +109,30 @@ final class LabCommand implements Runnable {
         }
     }
 
-    @Command(name = "check", mixinStandardHelpOptions = true, description = "Ping every pod from every other pod; exit 1 if any pair fails.")
+    @Command(name = "check", mixinStandardHelpOptions = true, description = {"Ping every pod from every other pod; exit 1 if any pair fails.",
+            "With --matrix --port 80/tcp: print which NAMESPACE/POD connects to which on that port (NetworkPolicy)."})
     static final class Check implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         Name name = new Name();
 
+        @Option(names = "--matrix", description = "Probe every pair of policy pods on --port and print the matrix.")
+        boolean matrix;
+
+        @Option(names = "--port", paramLabel = "PORT/PROTO", description = "With --matrix: the port, e.g. 80/tcp.")
+        String port;
+
+        @Option(names = "--timeout", defaultValue = "1s", paramLabel = "DURATION", description = "With --matrix: per probe (default: ${DEFAULT-VALUE}).")
+        String timeout;
+
         @Override
         public Integer call() throws Exception {
+            if (matrix || port != null) {
+                if (!matrix || port == null) {
+                    System.err.println("viaduct lab check: --matrix and --port go together");
+                    return Main.EXIT_USAGE;
+                }
+                return LabPolicyCommands.matrix(name.name, port, timeout);
+            }
             Lab lab = Lab.open(name.name, System.out);
             Lab.Matrix m = lab.pingMatrix();
             m.print(System.out);
@@ -192,15 +210,20 @@ final class LabCommand implements Runnable {
         }
     }
 
-    @Command(name = "pod", mixinStandardHelpOptions = true, description = "Add or delete a pod (CNI ADD/DEL through the installed plugin).")
+    @Command(name = "pod", mixinStandardHelpOptions = true, description = {"Add or delete a pod (CNI ADD/DEL through the installed plugin).",
+            "With --namespace: a Kubernetes-like pod NAMESPACE/POD with --labels and listeners on --ports (its store record",
+            "is written first); 'pod label --namespace NS --pod POD k=v... k-' changes its labels."})
     static final class PodCmd implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         Name name = new Name();
 
-        @Parameters(index = "0", description = "add or del")
+        @Parameters(index = "0", description = "add, del or label")
         String action;
 
-        @Option(names = "--node", required = true, description = "Node, e.g. n1.")
+        @Parameters(index = "1..*", paramLabel = "k=v", description = "label: labels to set (k=v) or remove (k-).")
+        List<String> changes = new java.util.ArrayList<>();
+
+        @Option(names = "--node", description = "Node, e.g. n1 (add; del without --namespace).")
         String node;
 
         @Option(names = "--pod", required = true, description = "Pod name, e.g. p9.")
@@ -209,8 +232,39 @@ final class LabCommand implements Runnable {
         @Option(names = "--ip", description = "Static address (add only).")
         String ip;
 
+        @Option(names = "--namespace", paramLabel = "NS", description = "The pod's Kubernetes namespace (policy pods).")
+        String namespace;
+
+        @Option(names = "--labels", split = ",", paramLabel = "k=v", description = "add: the pod's labels.")
+        List<String> labels = new java.util.ArrayList<>();
+
+        @Option(names = "--ports", paramLabel = "PORTS", description = "add: ports the pod answers on, e.g. 80/tcp,53/udp; "
+                + "named ports as serve-80-tcp=80/tcp.")
+        String ports;
+
         @Override
         public Integer call() throws Exception {
+            if ("label".equals(action)) {
+                if (namespace == null) {
+                    System.err.println("viaduct lab pod label: needs --namespace");
+                    return Main.EXIT_USAGE;
+                }
+                return LabPolicyCommands.labelPod(name.name, namespace, pod, changes);
+            }
+            if (namespace != null && "del".equals(action)) {
+                return LabPolicyCommands.deletePod(name.name, namespace, pod);
+            }
+            if (node == null) {
+                System.err.println("viaduct lab pod " + action + ": needs --node");
+                return Main.EXIT_USAGE;
+            }
+            if (namespace != null && "add".equals(action)) {
+                if (ip != null) {
+                    System.err.println("viaduct lab pod add: --ip is not for policy pods (--namespace)");
+                    return Main.EXIT_USAGE;
+                }
+                return LabPolicyCommands.addPod(name.name, node, namespace, pod, labels, ports);
+            }
             Lab lab = Lab.open(name.name, System.out);
             switch (action) {
                 case "add" -> {

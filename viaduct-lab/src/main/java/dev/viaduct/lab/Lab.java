@@ -236,8 +236,35 @@ public final class Lab implements AutoCloseable {
         return pods.add(node, name, rc);
     }
 
-    /** Runs CNI DEL for the pod and removes its namespace. */
+    /**
+     * Adds a pod as Kubernetes pod {@code podNamespace/name} and starts its listener ({@link PodListener}) on
+     * {@code ports} ({@code 80/tcp}, {@code 53/udp}); returns once the listener is up. The pod's store record
+     * (labels, named ports) is the caller's to write, before this, so the pod's policy is in place when its
+     * CNI ADD returns.
+     */
+    public LabState.Pod addServingPod(String node, String podNamespace, String name, List<String> ports) throws IOException {
+        if (pods.all().stream().anyMatch(p -> p.node().equals(node) && p.name().equals(name))) {
+            throw new IllegalArgumentException("node " + node + " already has a pod named " + name
+                    + " (lab pod names are unique per node, whatever their namespace)");
+        }
+        LabState.Pod pod = pods.add(node, podNamespace, name, null);
+        if (!ports.isEmpty()) {
+            daemons.startListener(pod, ports);
+        }
+        return pod;
+    }
+
+    /**
+     * Whether a connection from {@code from} to {@code toIp} on {@code port} gets the listener's answer within
+     * {@code timeout}: TCP connects and reads the reply, UDP sends a datagram and waits for the echo.
+     */
+    public boolean probe(LabState.Pod from, String toIp, int port, boolean udp, Duration timeout) throws Exception {
+        return LabProbes.probe(from, toIp, port, udp, timeout);
+    }
+
+    /** Runs CNI DEL for the pod and removes its namespace (and stops its listener, if it has one). */
     public void deletePod(LabState.Pod pod) throws IOException {
+        daemons.stopListener(pod);
         pods.delete(pod);
     }
 

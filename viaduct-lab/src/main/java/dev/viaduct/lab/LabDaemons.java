@@ -165,6 +165,50 @@ final class LabDaemons {
         }
     }
 
+    /**
+     * Starts a {@link PodListener} in {@code pod}'s namespace on {@code ports} and waits until every TCP port
+     * accepts connections (UDP sockets are bound before it prints its ready line). Its process is recorded
+     * under role {@code listener} and the pod's namespace, so teardown stops it.
+     */
+    void startListener(LabState.Pod pod, List<String> ports) throws IOException {
+        List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-XX:+UseSerialGC", "-Xms8m", "-Xmx24m", "-XX:TieredStopAtLevel=1", "-Xss256k", "-Xshare:auto",
+                "-cp", System.getProperty("java.class.path"), PodListener.class.getName()));
+        argv.addAll(ports);
+        Path log = dir.resolve(pod.node()).resolve("listener-" + pod.name() + ".log");
+        Files.createDirectories(log.getParent());
+        var p = LabProcesses.spawn("listener", pod.namespace(), pod.namespace(), argv, log);
+        synchronized (state) {
+            state.processes.add(p);
+            state.save();
+        }
+        await("listener of pod " + pod.name() + " on " + ports, Duration.ofSeconds(30), () -> {
+            if (!LabProcesses.alive(p)) {
+                throw new IllegalStateException("listener of pod " + pod.name() + " exited:\n" + tail(log, 15));
+            }
+            try {
+                return Files.readString(log).contains("listening on");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Stops the listener of {@code pod}, if it has one. */
+    void stopListener(LabState.Pod pod) {
+        List<LabState.Proc> mine;
+        synchronized (state) {
+            mine = state.processes.stream().filter(x -> x.role().equals("listener") && x.node().equals(pod.namespace())).toList();
+        }
+        for (LabState.Proc p : mine) {
+            LabProcesses.stop(p, 2000);
+            synchronized (state) {
+                state.processes.remove(p);
+                state.save();
+            }
+        }
+    }
+
     /** Waits until the node's agent reports ready on {@code /readyz}; fails at once, with its log, if it exited. */
     void awaitAgent(String node, Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();

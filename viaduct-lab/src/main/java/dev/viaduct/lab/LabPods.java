@@ -58,15 +58,23 @@ final class LabPods {
         return r;
     }
 
-    /** Creates a pod namespace and runs CNI ADD with {@code runtimeConfig} (null: none). */
+    /** Creates a pod namespace and runs CNI ADD with {@code runtimeConfig} (null: none), as pod lab/NAME. */
     LabState.Pod add(String node, String name, ObjectNode rc) throws IOException {
+        return add(node, "lab", name, rc);
+    }
+
+    /**
+     * Creates a pod namespace and runs CNI ADD with {@code runtimeConfig} (null: none), as Kubernetes pod
+     * {@code podNamespace/name} (the CNI args a kubelet passes, which the agent records on the pod's handle).
+     */
+    LabState.Pod add(String node, String podNamespace, String name, ObjectNode rc) throws IOException {
         String ns = state.spec.podNs(node, name);
         topology.createNamespace(ns).close();
         String cid = state.spec.name() + "-" + node + "-" + name;
         JsonNode result;
         try {
             result = runtime(node).add(cid, NetNamespace.pathOf(ns).toString(), "eth0",
-                    "IgnoreUnknown=1;K8S_POD_NAMESPACE=lab;K8S_POD_NAME=" + name, rc);
+                    "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + podNamespace + ";K8S_POD_NAME=" + name, rc);
         } catch (CniRuntime.CniFailure e) {
             topology.deleteNamespace(ns);
             throw new IOException("CNI ADD of pod " + node + "/" + name + " failed: " + e.getMessage(), e);

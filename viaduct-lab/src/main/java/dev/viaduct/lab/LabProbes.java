@@ -10,10 +10,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -106,6 +110,40 @@ final class LabProbes {
                 echo.join(2000);
                 return got.equals("hello");
             }
+        }
+    }
+
+    /**
+     * One connection attempt from {@code from}'s namespace to a {@link PodListener}: TCP connects within
+     * {@code timeout} and reads the port number it answers; UDP sends one datagram and waits {@code timeout} for
+     * the answer. True when the answer came (the connection was allowed both ways).
+     */
+    static boolean probe(LabState.Pod from, String toIp, int port, boolean udp, Duration timeout) throws Exception {
+        int ms = (int) Math.max(1, timeout.toMillis());
+        String want = port + "\n";
+        try (NetNamespace ns = NetNamespace.openNamed(from.namespace())) {
+            return ns.run(() -> {
+                InetSocketAddress to = new InetSocketAddress(InetAddress.ofLiteral(toIp), port);
+                if (udp) {
+                    try (DatagramSocket s = new DatagramSocket()) {
+                        s.setSoTimeout(ms);
+                        byte[] ping = "probe".getBytes(StandardCharsets.US_ASCII);
+                        s.send(new DatagramPacket(ping, ping.length, to));
+                        DatagramPacket got = new DatagramPacket(new byte[64], 64);
+                        s.receive(got);
+                        return new String(got.getData(), 0, got.getLength(), StandardCharsets.US_ASCII).equals(want);
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }
+                try (Socket s = new Socket()) {
+                    s.connect(to, ms);
+                    s.setSoTimeout(ms);
+                    return new String(s.getInputStream().readNBytes(want.length()), StandardCharsets.US_ASCII).equals(want);
+                } catch (IOException e) {
+                    return false;
+                }
+            });
         }
     }
 

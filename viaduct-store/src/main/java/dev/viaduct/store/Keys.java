@@ -17,7 +17,11 @@ import java.util.Objects;
  * PREFIX/bgp/config                  cluster BGP settings (mesh on/off, default AS, timers)
  * PREFIX/bgp/peers/NAME              BGP peers
  * PREFIX/bgp/nodes/NAME              per-node BGP settings (AS number, route-reflector cluster ID)
+ * PREFIX/namespaces/NS               namespace labels
+ * PREFIX/pods/NS/POD                 pod labels, node, named container ports
+ * PREFIX/policies/NS/NAME            a NetworkPolicy as the Kubernetes API has it
  * </pre>
+ * Pods and policies take two segments (namespace, name); {@link #nameIn} gives {@code NS/NAME} for them.
  * A CIDR becomes one path segment with its {@code /} written as {@code -} ({@code 10.244.0.0-26},
  * {@code fd00::-122}, as Calico does), so that every name is exactly one segment after its directory and a
  * prefix listing of a directory never reaches into another. Names must be non-empty and contain no
@@ -134,6 +138,33 @@ public record Keys(String prefix) {
 
     public String bgpPeer(String name) {
         return bgpPeers() + segment("BGP peer name", name);
+    }
+
+    /** Directory of namespace records (ends with '/'). */
+    public String namespaces() {
+        return prefix + "/namespaces/";
+    }
+
+    public String namespace(String name) {
+        return namespaces() + segment("namespace", name);
+    }
+
+    /** Directory of pod records, all namespaces (ends with '/'). */
+    public String pods() {
+        return prefix + "/pods/";
+    }
+
+    public String pod(String namespace, String name) {
+        return pods() + segment("namespace", namespace) + "/" + segment("pod name", name);
+    }
+
+    /** Directory of NetworkPolicy records, all namespaces (ends with '/'). */
+    public String policies() {
+        return prefix + "/policies/";
+    }
+
+    public String policy(String namespace, String name) {
+        return policies() + segment("namespace", namespace) + "/" + segment("policy name", name);
     }
 
     /**

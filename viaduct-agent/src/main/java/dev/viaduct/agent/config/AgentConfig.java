@@ -20,7 +20,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * endpoints; the README's "Agent configuration" section documents each one.
  */
 public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster, Node node, Cni cni, Routes routes,
-        Http http, Log log, Bfd bfd, Ipam ipam) {
+        Http http, Log log, Bfd bfd, Ipam ipam, Policy policy) {
 
     /** etcd connection. */
     public record Datastore(List<String> endpoints, String prefix, Optional<Path> caFile, Optional<Path> certFile,
@@ -96,6 +96,14 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
     public record Ipam(Duration reclaimAfter) {
     }
 
+    /**
+     * NetworkPolicy enforcement (table {@code inet viaduct-policy}). On by default: with no policy in the store
+     * the table isolates nothing. Needs nft; without it the agent logs why and runs without enforcement
+     * (CNI ADDs do not wait for policy rules then), so clusters and labs without nftables keep working.
+     */
+    public record Policy(boolean enabled) {
+    }
+
     /** Viaduct's rtm_protocol: a value no routing daemon in /etc/iproute2/rt_protos uses. */
     public static final int DEFAULT_ROUTE_PROTOCOL = 0x56; // 'V'
 
@@ -129,7 +137,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
             throw new ConfigException("the top level must be a map of settings");
         }
         ConfigNode r = new ConfigNode(root, "");
-        r.allowOnly("nodeName", "datastore", "cluster", "node", "cni", "routes", "http", "log", "bfd", "ipam");
+        r.allowOnly("nodeName", "datastore", "cluster", "node", "cni", "routes", "http", "log", "bfd", "ipam", "policy");
 
         String nodeName = r.string("nodeName", defaultHostname());
         if (!nodeName.matches("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")) {
@@ -277,8 +285,11 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
             throw new ConfigException("ipam.reclaimAfter: " + reclaimAfter.toSeconds() + "s must be longer than node.leaseTtl ("
                     + node.leaseTtl().toSeconds() + "s): a restarting agent's node record is absent for up to that long");
         }
+
+        ConfigNode pol = r.object("policy");
+        pol.allowOnly("enabled");
         return new AgentConfig(nodeName, datastore, cluster, node, cni, routes, http, log, bfd(r.object("bfd"), cni),
-                new Ipam(reclaimAfter));
+                new Ipam(reclaimAfter), new Policy(pol.bool("enabled", true)));
     }
 
     private static Bfd bfd(ConfigNode b, Cni cni) throws ConfigException {

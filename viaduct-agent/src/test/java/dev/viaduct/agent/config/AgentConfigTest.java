@@ -54,6 +54,14 @@ class AgentConfigTest {
     }
 
     @Test
+    void policyEnforcementIsOnUnlessTurnedOff() throws Exception {
+        assertThat(AgentConfig.parse("nodeName: n1\n" + MIN, false).policy().enabled()).isTrue();
+        assertThat(AgentConfig.parse("nodeName: n1\n" + MIN + "policy: {enabled: false}\n", false).policy().enabled()).isFalse();
+        assertThatThrownBy(() -> AgentConfig.parse("nodeName: n1\n" + MIN + "policy: {enable: false}\n", false))
+                .hasMessageContaining("policy.enable");
+    }
+
+    @Test
     void fullFileInJson() throws Exception {
         AgentConfig c = AgentConfig.parse("""
                 {"nodeName": "n2", "datastore": {"endpoints": ["https://e1:2379", "https://e2:2379"], "caFile": "/ca.pem",

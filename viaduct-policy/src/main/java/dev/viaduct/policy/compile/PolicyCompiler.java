@@ -74,6 +74,8 @@ public final class PolicyCompiler {
     private final String node;
     private final List<InetAddress> nodeIps;
     private final Map<String, Namespace> namespaces;
+    /** The cluster's pods by namespace: a peer's namespace condition is decided once per namespace, not per pod. */
+    private final Map<String, List<Pod>> podsByNamespace = new TreeMap<>();
     private final SortedMap<String, NamedSet> sets = new TreeMap<>();
 
     private PolicyCompiler(Cluster cluster, String node, List<InetAddress> nodeIps) {
@@ -81,6 +83,9 @@ public final class PolicyCompiler {
         this.node = node;
         this.nodeIps = List.copyOf(nodeIps);
         this.namespaces = cluster.namespacesByName();
+        for (Pod p : cluster.pods()) {
+            podsByNamespace.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p);
+        }
     }
 
     /**
@@ -263,11 +268,15 @@ public final class PolicyCompiler {
 
     private List<Element> podAddresses(Peer.Pods peer, String policyNamespace, Family f) {
         TreeSet<Element> out = new TreeSet<>();
-        for (Pod pod : cluster.pods()) {
-            if (peer.selects(pod, policyNamespace, namespaces)) {
-                out.addAll(hosts(pod.ips(), f));
+        podsByNamespace.forEach((ns, pods) -> {
+            if (peer.selectsNamespace(ns, policyNamespace, namespaces)) {
+                for (Pod pod : pods) {
+                    if (peer.selectsLabels(pod)) {
+                        out.addAll(hosts(pod.ips(), f));
+                    }
+                }
             }
-        }
+        });
         return List.copyOf(out);
     }
 

@@ -23,14 +23,21 @@ public sealed interface Peer {
          * selects only namespaces in {@code namespaces}: a namespace that does not exist matches nothing.
          */
         public boolean selects(Pod pod, String policyNamespace, Map<String, Namespace> namespaces) {
-            boolean ns;
+            return selectsNamespace(pod.namespace(), policyNamespace, namespaces) && selectsLabels(pod);
+        }
+
+        /** The namespace half of {@link #selects}: whether pods of {@code namespace} can be selected at all. */
+        public boolean selectsNamespace(String namespace, String policyNamespace, Map<String, Namespace> namespaces) {
             if (namespaceSelector == null) {
-                ns = pod.namespace().equals(policyNamespace);
-            } else {
-                Namespace n = namespaces.get(pod.namespace());
-                ns = n != null && namespaceSelector.matches(n.labels());
+                return namespace.equals(policyNamespace);
             }
-            return ns && (podSelector == null || podSelector.matches(pod.labels()));
+            Namespace n = namespaces.get(namespace);
+            return n != null && namespaceSelector.matches(n.labels());
+        }
+
+        /** The pod half of {@link #selects}. */
+        public boolean selectsLabels(Pod pod) {
+            return podSelector == null || podSelector.matches(pod.labels());
         }
     }
 

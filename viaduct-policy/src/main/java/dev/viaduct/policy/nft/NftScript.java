@@ -8,8 +8,10 @@ import dev.viaduct.policy.nft.Ruleset.PortRange;
 import dev.viaduct.policy.nft.Ruleset.Rule;
 import dev.viaduct.policy.nft.Ruleset.Verdict;
 import dev.viaduct.policy.nft.Ruleset.VerdictMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -74,8 +76,10 @@ public final class NftScript {
         }
         String t = "inet " + desired.table();
         StringBuilder sb = new StringBuilder();
+        Set<String> appliedCounters = new HashSet<>(applied.counters());
+        Set<String> desiredCounters = new HashSet<>(desired.counters());
         for (String c : desired.counters()) {
-            if (!applied.counters().contains(c)) {
+            if (!appliedCounters.contains(c)) {
                 sb.append("add counter ").append(t).append(' ').append(c).append('\n');
             }
         }
@@ -85,8 +89,11 @@ public final class NftScript {
                 sb.append("add set ").append(t).append(' ').append(d.name()).append(" {\n").append(setBody(d, "\t")).append("}\n");
                 continue;
             }
-            List<Element> gone = a.elements().stream().filter(e -> !d.elements().contains(e)).toList();
-            List<Element> added = d.elements().stream().filter(e -> !a.elements().contains(e)).toList();
+            // hash sets: a cluster-wide pod set holds thousands of elements, and list lookups made this quadratic
+            Set<Element> was = new HashSet<>(a.elements());
+            Set<Element> now = new HashSet<>(d.elements());
+            List<Element> gone = a.elements().stream().filter(e -> !now.contains(e)).toList();
+            List<Element> added = d.elements().stream().filter(e -> !was.contains(e)).toList();
             if (!gone.isEmpty()) {
                 sb.append("delete element ").append(t).append(' ').append(d.name()).append(" { ")
                         .append(gone.stream().map(e -> element(d, e)).collect(Collectors.joining(", "))).append(" }\n");
@@ -96,13 +103,18 @@ public final class NftScript {
                         .append(added.stream().map(e -> element(d, e)).collect(Collectors.joining(", "))).append(" }\n");
             }
         }
+        // by name: a node's table has a chain per isolated pod and policy, and lookups in the lists were quadratic
+        Map<String, Chain> appliedChains = new java.util.HashMap<>();
+        applied.chains().forEach(c -> appliedChains.put(c.name(), c));
+        Set<String> desiredChains = new HashSet<>();
+        desired.chains().forEach(c -> desiredChains.add(c.name()));
         for (Chain d : desired.chains()) {
-            if (d.hook() == null && applied.chain(d.name()).isEmpty()) {
+            if (d.hook() == null && !appliedChains.containsKey(d.name())) {
                 sb.append("add chain ").append(t).append(' ').append(d.name()).append('\n');
             }
         }
         for (Chain d : desired.chains()) {
-            Chain a = applied.chain(d.name()).orElse(null);
+            Chain a = appliedChains.get(d.name());
             if (d.hook() != null || (a != null && a.rules().equals(d.rules()))) {
                 continue;
             }
@@ -127,7 +139,7 @@ public final class NftScript {
             }
         }
         // chains nothing jumps to any more: those still jumped to by another removed chain go after it
-        List<Chain> removed = applied.chains().stream().filter(a -> desired.chain(a.name()).isEmpty()).toList();
+        List<Chain> removed = applied.chains().stream().filter(a -> !desiredChains.contains(a.name())).toList();
         List<Chain> first = removed.stream().filter(c -> removed.stream().noneMatch(o -> jumpsTo(o, c.name()))).toList();
         for (Chain c : first) {
             sb.append("delete chain ").append(t).append(' ').append(c.name()).append('\n');
@@ -143,7 +155,7 @@ public final class NftScript {
             }
         }
         for (String c : applied.counters()) {
-            if (!desired.counters().contains(c)) {
+            if (!desiredCounters.contains(c)) {
                 sb.append("delete counter ").append(t).append(' ').append(c).append('\n');
             }
         }
