@@ -121,8 +121,11 @@ public final class Reclaimer implements AutoCloseable {
     }
 
     private void tryLock() {
-        Lease l = store.grantLease(lockTtl);
         String k = keys.reclaimerLock();
+        if (store.get(k).isPresent()) {
+            return; // held: one read a minute per agent, not a lease granted and revoked (thousands of agents)
+        }
+        Lease l = store.grantLease(lockTtl);
         TxnResult r = store.txn(Txn.builder().ifAbsent(k).put(k, holder.getBytes(StandardCharsets.UTF_8), l.id()).build());
         if (!r.succeeded()) {
             store.revokeLease(l);
