@@ -380,7 +380,6 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** After a restart: every handle this node holds is a pod whose host route must stay. */
     /** The host side's routes to a pod: {@code podIP dev vdc… scope link}, one per address. */
     private static List<Route> hostRoutes(LocalEndpoints.Endpoint e) {
         return e.addresses().stream().map(c -> Route.direct(c, e.hostVeth())).toList();
@@ -414,6 +413,7 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** After a restart: every handle this node holds is a pod whose host route must stay. */
     private List<LocalEndpoints.Endpoint> localEndpointsFromIpam() {
         List<LocalEndpoints.Endpoint> out = new ArrayList<>();
         for (Handle h : ipam.handles()) {
