@@ -16,9 +16,9 @@ import java.util.List;
  * {@code KillMode=process}): a unit's default stop kills every process of its cgroup, bfdd included.
  */
 final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
-    /** JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. */
     /** The {@code viaduct} binary's entry point, by name: the agent runs from that binary's class path. */
     static final String CLI_MAIN = "dev.viaduct.cli.Main";
+    /** JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. */
     static final String DEFAULT_JAVA_OPTS = "-XX:+UseSerialGC -Xms8m -Xmx64m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss512k";
 
     private final Path socket;

@@ -151,7 +151,6 @@ public final class OverlayPlane implements AutoCloseable {
         }
     }
 
-    /** Stops the loops; devices, entries, tables and the VTEP stay (an agent restart must not cut traffic). */
     /** Watches the overlay's, NAT's and uplink monitor's loops. Call after {@link #start}. */
     public void registerLiveness(dev.viaduct.agent.ops.Liveness liveness, java.util.function.Supplier<Duration> deadline) {
         liveness.register("overlay-controller", deadline, controller::stalledSince);
@@ -159,6 +158,7 @@ public final class OverlayPlane implements AutoCloseable {
         liveness.register("uplink-monitor", deadline, uplinkMonitor::stalledSince);
     }
 
+    /** Stops the loops; devices, entries, tables and the VTEP stay (an agent restart must not cut traffic). */
     @Override
     public void close() {
         stopLoops();

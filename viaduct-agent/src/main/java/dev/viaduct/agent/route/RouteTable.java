@@ -51,11 +51,11 @@ public interface RouteTable {
         record Added(Route route) implements Event {
         }
 
-        /** Links changed (devices appeared or vanished; the kernel flushes routes silently then). */
         /** A route of another protocol in the main table went away: a conflict it caused may be gone. */
         record ForeignRouteRemoved() implements Event {
         }
 
+        /** Links changed (devices appeared or vanished; the kernel flushes routes silently then). */
         record LinksChanged() implements Event {
         }
 
