@@ -2,6 +2,7 @@ package dev.viaduct.ipam;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.viaduct.store.Datastore;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.Lease;
 import dev.viaduct.store.StoreOptions;
@@ -20,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +70,7 @@ class ReclaimChurnTest {
                 for (String node : live) {
                     Ipam ipam = new Ipam(store, keys);
                     for (int w = 0; w < 2; w++) {
-                        workers.add(Thread.ofVirtual().name(node + "-w" + w).start(() -> liveWorker(ipam, node, stop)));
+                        workers.add(Thread.ofVirtual().name(node + "-w" + w).start(() -> liveWorker(store, ipam, node, stop)));
                     }
                 }
                 for (int wave = 0; wave < CHURN_NODES / WAVE; wave++) {
@@ -157,7 +157,7 @@ class ReclaimChurnTest {
                 String h = "net." + node + "-" + i + ".eth0";
                 pods.add(Thread.ofVirtual().start(() -> {
                     try {
-                        Assignment a = assignWaiting(ipam, h, node);
+                        Assignment a = assignWaiting(store, ipam, h, node);
                         for (Assignment.Assigned x : a.addresses()) {
                             noDuplicate(ipam, x.address(), h);
                             churnHeld.put(x.address(), h);
@@ -176,14 +176,14 @@ class ReclaimChurnTest {
         }
     }
 
-    private void liveWorker(Ipam ipam, String node, AtomicBoolean stop) {
+    private void liveWorker(Datastore store, Ipam ipam, String node, AtomicBoolean stop) {
         List<String> mine = new ArrayList<>();
         Map<String, List<InetAddress>> addrs = new HashMap<>();
         try {
             while (!stop.get()) {
                 if (mine.size() < 8 && ThreadLocalRandom.current().nextInt(3) != 0) {
                     String h = "net." + node + "-" + ids.incrementAndGet() + ".eth0";
-                    Assignment a = assignWaiting(ipam, h, node);
+                    Assignment a = assignWaiting(store, ipam, h, node);
                     List<InetAddress> l = a.addresses().stream().map(Assignment.Assigned::address).toList();
                     for (InetAddress x : l) {
                         String prev = liveHeld.putIfAbsent(x, h);
@@ -215,9 +215,9 @@ class ReclaimChurnTest {
         }
     }
 
-    private Assignment assignWaiting(Ipam ipam, String h, String node) throws InterruptedException {
-        AtomicLong pause = new AtomicLong(5);
+    private Assignment assignWaiting(Datastore store, Ipam ipam, String h, String node) {
         while (true) {
+            long seen = store.currentRevision();
             try {
                 Assignment a = ipam.assign(h, node, true, false, Map.of());
                 allocations.incrementAndGet();
@@ -226,8 +226,10 @@ class ReclaimChurnTest {
                 if (e.reason() != IpamException.Reason.EXHAUSTED && !e.tryAgain()) {
                     throw e;
                 }
-                // the pool is dry until the reclaimer gives gone nodes' blocks back: wait, as a runtime retries CNI ADD
-                Thread.sleep(pause.getAndUpdate(p -> Math.min(200, p * 2)));
+                // the pool is dry until a reclaimer gives gone nodes' blocks back (or a worker releases): retry once
+                // the store has changed, as a runtime retries CNI ADD; a pool that stays dry fails the test
+                Poll.until(node + " finding the pool dry, then a change in the store", Duration.ofSeconds(30),
+                        () -> store.currentRevision() > seen);
             }
         }
     }
