@@ -24,7 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Reclaiming the addresses and blocks of gone nodes: reads one snapshot (node records, Kubernetes node
@@ -33,6 +32,11 @@ import tools.jackson.databind.JsonNode;
  * record is still absent (or, for an operator's release, unchanged), its absence mark unchanged and, for a
  * pass run under the reclaimer's lock, the lock key unchanged: a node that comes back, an address handed to
  * another handle meanwhile, or a lost lock make the write fail, and what failed is looked at again next pass.
+ *
+ * <p>A node that Kubernetes lists (its kube record, written by kube-controllers, carries no deletion mark) is
+ * never reclaimed for its record's absence: its agent may be down while its pods run and keep their
+ * addresses. Only the Node's deletion (or an operator's release) gives its addresses back; leaked addresses
+ * of deleted pods are kube-controllers' pod garbage collection.
  *
  * <p>An absence mark ({@link Keys#nodeAbsence}) records when a pass first found a node's record missing;
  * the grace period counts from it. The reclaimer deletes a node's mark whenever the node's record is written
@@ -73,9 +77,13 @@ final class NodeReclamation {
             Set<String> present = new TreeSet<>();
             store.call(s -> s.list(keys.nodes())).kvs().forEach(kv -> present.add(keys.nameIn(keys.nodes(), kv.key())));
             Map<String, Long> deleted = new TreeMap<>();
+            Set<String> listed = new TreeSet<>();
             for (KeyValue kv : store.call(s -> s.list(keys.kubeNodes())).kvs()) {
+                String n = keys.nameIn(keys.kubeNodes(), kv.key());
                 if (deletionMarked(kv)) {
-                    deleted.put(keys.nameIn(keys.kubeNodes(), kv.key()), kv.modRevision());
+                    deleted.put(n, kv.modRevision());
+                } else {
+                    listed.add(n);
                 }
             }
             Map<String, Versioned<Instant>> marks = new TreeMap<>();
@@ -94,6 +102,11 @@ final class NodeReclamation {
                 Versioned<Instant> mark = marks.remove(n);
                 if (present.contains(n)) {
                     states.put(n, new NodeState.Present());
+                    if (mark != null && !dryRun) {
+                        store.call(s -> s.compareAndDelete(keys.nodeAbsence(n), mark.revision()));
+                    }
+                } else if (listed.contains(n)) {
+                    states.put(n, new NodeState.Listed());
                     if (mark != null && !dryRun) {
                         store.call(s -> s.compareAndDelete(keys.nodeAbsence(n), mark.revision()));
                     }
@@ -270,6 +283,7 @@ final class NodeReclamation {
             case NodeState.Deleted d -> t.ifAbsent(nk).ifModRevision(keys.kubeNode(node), d.kubeRevision());
             case NodeState.Absent a -> t.ifAbsent(nk);
             case NodeState.Present p -> throw new IllegalStateException("node " + node + " is present");
+            case NodeState.Listed l -> throw new IllegalStateException("node " + node + " is a Kubernetes Node");
         }
         Long mark = markRevisions.get(node);
         if (mark != null) {
@@ -290,18 +304,12 @@ final class NodeReclamation {
         return out;
     }
 
-    /** A kube node record carries the deletion mark: {@code "deleted": true} (or a {@code deletionTimestamp}). */
-    static boolean deletionMarked(KeyValue kv) {
+    /** A kube node record carries the deletion mark ({@link KubeNodeRecord#deleted}). */
+    private boolean deletionMarked(KeyValue kv) {
         try {
-            JsonNode root = JsonCodec.mapper().readTree(kv.value());
-            if (root == null || !root.isObject()) {
-                return false;
-            }
-            JsonNode d = root.get("deleted");
-            JsonNode ts = root.get("deletionTimestamp");
-            return (d != null && d.asBoolean(false)) || (ts != null && !ts.isNull() && !ts.asString("").isEmpty());
-        } catch (RuntimeException e) {
-            return false; // not JSON: no deletion mark
+            return KubeNodeRecord.decode(keys, kv).deleted();
+        } catch (StoreException e) {
+            return false; // not such a record: no deletion mark
         }
     }
 

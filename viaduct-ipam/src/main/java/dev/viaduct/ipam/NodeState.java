@@ -13,6 +13,13 @@ public sealed interface NodeState {
     record Present() implements NodeState {
     }
 
+    /**
+     * Its node record is absent, but Kubernetes lists it as a Node (a kube record without the deletion mark):
+     * its pods may run while its agent is down, so it is never reclaimed until the Node is deleted.
+     */
+    record Listed() implements NodeState {
+    }
+
     /** Its node record has been absent since {@code since} (as far as the reclaimer observed): gone after the grace period. */
     record Absent(Instant since) implements NodeState {
     }

@@ -18,8 +18,8 @@ import java.util.TreeSet;
 /**
  * Which nodes are gone and what of theirs to release, from one snapshot of blocks, handles and node states:
  * a pure function, so the rule is tested without a store. A node is gone when it was deleted (Kubernetes),
- * an operator released it, or its node record has been absent for the grace period; a node with a record is
- * never gone. A gone node's handles go (without Kubernetes, a pod's existence is only known to its node's
+ * an operator released it, or its node record has been absent for the grace period; a node with a record, or
+ * one Kubernetes still lists as a Node, is never gone. A gone node's handles go (without Kubernetes, a pod's existence is only known to its node's
  * agent, so a gone node's pods are gone); a handle without a record belongs to the node that allocated all
  * of its addresses. Blocks affine to a gone node lose their affinity and, once empty, are deleted, which
  * returns them to the pool; addresses other nodes borrowed from them stay. The plan carries the revisions
@@ -64,6 +64,8 @@ final class ReclaimDecision {
             switch (s) {
                 case NodeState.Present p -> {
                 }
+                case NodeState.Listed l -> verdicts.add(new Verdict(n, false,
+                        "node record absent, but a Kubernetes Node: kept until the Node is deleted", null));
                 case NodeState.Deleted d -> {
                     gone.put(n, s);
                     verdicts.add(new Verdict(n, true, "deleted as a Kubernetes Node and its node record is absent", null));

@@ -137,6 +137,23 @@ class EtcdReclaimTest {
     }
 
     @Test
+    void aKubernetesNodeWhoseAgentIsDownKeepsItsPodsAddressesPastTheGracePeriodUntilTheNodeIsDeleted() {
+        ipam.createPool(Pool.of("10.50.0.0/24"));
+        nodeUp("n1");
+        ipam.assign("net.a.eth0", "n1", true, false, Map.of());
+        store.put(keys.kubeNode("n1"), new KubeNodeRecord("n1", Map.of("zone", "a"), false).encode());
+        nodeDown("n1"); // its agent is down; Kubernetes still lists the Node, so its pods may run
+        ipam.reclaim(GRACE, false);
+        clock.advance(GRACE.plusMinutes(1));
+        ReclaimReport r = ipam.reclaim(GRACE, false);
+        assertThat(r.handles()).isEmpty();
+        assertThat(r.nodes()).singleElement().satisfies(v -> assertThat(v.why()).contains("Kubernetes Node"));
+        assertThat(store.list(keys.nodeAbsences()).kvs()).as("no absence mark for a listed node").isEmpty();
+        store.put(keys.kubeNode("n1"), new KubeNodeRecord("n1", Map.of("zone", "a"), false).asDeleted().encode());
+        assertThat(ipam.reclaim(GRACE, false).handles()).extracting(ReclaimReport.ReleasedHandle::handle).containsExactly("net.a.eth0");
+    }
+
+    @Test
     void anOperatorReleaseRefusesANodeWithARecordUnlessForcedAndADryRunChangesNothing() {
         ipam.createPool(Pool.of("10.50.0.0/24"));
         nodeUp("n1");

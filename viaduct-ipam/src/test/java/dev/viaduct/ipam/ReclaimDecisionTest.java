@@ -54,6 +54,18 @@ class ReclaimDecisionTest {
     }
 
     @Test
+    void aNodeKubernetesStillListsIsKeptHoweverLongItsRecordIsAbsent() {
+        Plan p = decide(blocks, handles, Map.of("gone", new NodeState.Listed(), "live", new NodeState.Present()));
+        assertThat(p.gone()).isEmpty();
+        assertThat(p.handles()).isEmpty();
+        assertThat(p.blocks()).isEmpty();
+        assertThat(p.verdicts()).singleElement().satisfies(v -> {
+            assertThat(v.gone()).isFalse();
+            assertThat(v.why()).contains("Kubernetes Node");
+        });
+    }
+
+    @Test
     void withinTheGracePeriodNothingGoesAndTheVerdictSaysWhen() {
         Instant since = NOW.minus(GRACE).plusSeconds(1);
         Plan p = decide(blocks, handles, Map.of("gone", new NodeState.Absent(since)));
