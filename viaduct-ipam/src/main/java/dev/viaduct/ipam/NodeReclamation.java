@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Reclaiming the addresses and blocks of gone nodes: reads one snapshot (node records, Kubernetes node
@@ -304,12 +305,18 @@ final class NodeReclamation {
         return out;
     }
 
-    /** A kube node record carries the deletion mark ({@link KubeNodeRecord#deleted}). */
-    private boolean deletionMarked(KeyValue kv) {
+    /** A kube node record carries the deletion mark: {@code "deleted": true} (or a {@code deletionTimestamp}). */
+    static boolean deletionMarked(KeyValue kv) {
         try {
-            return KubeNodeRecord.decode(keys, kv).deleted();
-        } catch (StoreException e) {
-            return false; // not such a record: no deletion mark
+            JsonNode root = JsonCodec.mapper().readTree(kv.value());
+            if (root == null || !root.isObject()) {
+                return false;
+            }
+            JsonNode d = root.get("deleted");
+            JsonNode ts = root.get("deletionTimestamp");
+            return (d != null && d.asBoolean(false)) || (ts != null && !ts.isNull() && !ts.asString("").isEmpty());
+        } catch (RuntimeException e) {
+            return false; // not JSON: no deletion mark
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.viaduct.store.Datastore;
 import dev.viaduct.store.Keys;
+import dev.viaduct.store.KubeNodeRecord;
 import dev.viaduct.store.Lease;
 import dev.viaduct.store.StoreOptions;
 import dev.viaduct.store.Txn;
@@ -141,7 +142,7 @@ class EtcdReclaimTest {
         ipam.createPool(Pool.of("10.50.0.0/24"));
         nodeUp("n1");
         ipam.assign("net.a.eth0", "n1", true, false, Map.of());
-        store.put(keys.kubeNode("n1"), new KubeNodeRecord("n1", Map.of("zone", "a"), false).encode());
+        store.put(keys.kubeNode("n1"), KubeNodeRecord.CODEC.encode(new KubeNodeRecord(Map.of("zone", "a"), false)));
         nodeDown("n1"); // its agent is down; Kubernetes still lists the Node, so its pods may run
         ipam.reclaim(GRACE, false);
         clock.advance(GRACE.plusMinutes(1));
@@ -149,7 +150,7 @@ class EtcdReclaimTest {
         assertThat(r.handles()).isEmpty();
         assertThat(r.nodes()).singleElement().satisfies(v -> assertThat(v.why()).contains("Kubernetes Node"));
         assertThat(store.list(keys.nodeAbsences()).kvs()).as("no absence mark for a listed node").isEmpty();
-        store.put(keys.kubeNode("n1"), new KubeNodeRecord("n1", Map.of("zone", "a"), false).asDeleted().encode());
+        store.put(keys.kubeNode("n1"), KubeNodeRecord.CODEC.encode(new KubeNodeRecord(Map.of("zone", "a"), true)));
         assertThat(ipam.reclaim(GRACE, false).handles()).extracting(ReclaimReport.ReleasedHandle::handle).containsExactly("net.a.eth0");
     }
 

@@ -1,6 +1,6 @@
 package dev.viaduct.kube;
 
-import dev.viaduct.ipam.KubeNodeRecord;
+import dev.viaduct.store.KubeNodeRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -86,6 +86,6 @@ final class MirrorPlan {
         if (stored.isEmpty() || !ipamNamesIt) {
             return new NodeFate(Optional.empty(), false);
         }
-        return new NodeFate(Optional.of(stored.get().asDeleted()), !agentUp);
+        return new NodeFate(Optional.of(new KubeNodeRecord(stored.get().labels(), true)), !agentUp);
     }
 }

@@ -1,6 +1,6 @@
 package dev.viaduct.kube;
 
-import dev.viaduct.ipam.KubeNodeRecord;
+import dev.viaduct.store.KubeNodeRecord;
 import dev.viaduct.policy.api.NetworkPolicyReader;
 import dev.viaduct.policy.api.PolicyValidationException;
 import dev.viaduct.policy.api.StoreRecords;
@@ -45,7 +45,7 @@ final class Records {
     }
 
     static KubeNodeRecord node(Node n) {
-        return new KubeNodeRecord(n.getMetadata().getName(), labels(n.getMetadata()), false);
+        return new KubeNodeRecord(labels(n.getMetadata()), false);
     }
 
     static byte[] namespace(Namespace ns) {

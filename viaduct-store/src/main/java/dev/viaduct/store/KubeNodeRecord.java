@@ -1,6 +1,8 @@
 package dev.viaduct.store;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code PREFIX/kube/nodes/NAME}: a Kubernetes Node as kube-controllers (its one writer) sees it. Agents read
@@ -14,6 +16,7 @@ public record KubeNodeRecord(Map<String, String> labels, boolean deleted) {
     public static final JsonCodec<KubeNodeRecord> CODEC = JsonCodec.of(KubeNodeRecord.class);
 
     public KubeNodeRecord {
-        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        // sorted, so that equal records encode to equal bytes (kube-controllers compares them before writing)
+        labels = labels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(labels));
     }
 }
