@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Viaduct: a pure layer-3 pod network (routed pods, BGP between hosts, per-pod veth).",
         subcommands = {CommandLine.HelpCommand.class, AgentCommand.class, BgpCommand.class, CniCommand.class, LabCommand.class,
-                CtlCommand.class, AotTrainingCommand.class, BfddCommand.class},
+                CtlCommand.class, AotTrainingCommand.class, BfddCommand.class, KubeControllersCommand.class},
         footer = "%nRun 'viaduct COMMAND --help' for a command's options.")
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
