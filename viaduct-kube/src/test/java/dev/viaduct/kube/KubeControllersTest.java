@@ -32,7 +32,13 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -47,6 +53,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kube-controllers against fabric8's mock API server (CRUD mode: objects, label selectors and watches
@@ -204,7 +211,7 @@ class KubeControllersTest {
         return StoreRecords.encodePolicy(NetworkPolicyReader.read(yaml, null).getFirst());
     }
 
-    static String kubeNode(String name, Map<String, String> labels) {
+    static String kubeNode(Map<String, String> labels) {
         return new String(KubeNodeRecord.CODEC.encode(new KubeNodeRecord(labels, false)), StandardCharsets.UTF_8);
     }
 
@@ -215,9 +222,9 @@ class KubeControllersTest {
         started(new PrometheusRegistry());
 
         node("n1", Map.of("zone", "a"));
-        eventually("node n1's labels", SECOND, keys.kubeNode("n1"), Optional.of(kubeNode("n1", Map.of("zone", "a"))));
+        eventually("node n1's labels", SECOND, keys.kubeNode("n1"), Optional.of(kubeNode(Map.of("zone", "a"))));
         node("n1", Map.of("zone", "b", "rack", "r7"));
-        eventually("node n1's new labels", SECOND, keys.kubeNode("n1"), Optional.of(kubeNode("n1", Map.of("zone", "b", "rack", "r7"))));
+        eventually("node n1's new labels", SECOND, keys.kubeNode("n1"), Optional.of(kubeNode(Map.of("zone", "b", "rack", "r7"))));
 
         namespace("shop", Map.of("team", "blue"));
         eventually("namespace shop", SECOND, keys.namespace("shop"),
@@ -377,7 +384,7 @@ class KubeControllersTest {
                 .isLessThanOrEqualTo(crashing.leaseDuration().plus(crashing.retryPeriod().multipliedBy(2)));
         Poll.until("b ready", START, b::notReady, String::isEmpty);
         node("n5", Map.of("after", "failover"));
-        eventually("b writes", SECOND, keys.kubeNode("n5"), Optional.of(kubeNode("n5", Map.of("after", "failover"))));
+        eventually("b writes", SECOND, keys.kubeNode("n5"), Optional.of(kubeNode(Map.of("after", "failover"))));
     }
 
     @Test
@@ -404,5 +411,55 @@ class KubeControllersTest {
         Poll.until("a cold start says why", Duration.ofSeconds(15), cold::notReady, r -> r.contains("kubernetes API unreachable"));
         assertThat(cold.leading()).isFalse();
         assertThat(store.list(keys.prefix() + "/").kvs()).extracting(KeyValue::key).containsExactlyElementsOf(before.stream().map(KeyValue::key).toList());
+    }
+
+    static String get(int port, String path) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() + " " + r.body();
+        }
+    }
+
+    static String unchecked(java.util.concurrent.Callable<String> c) {
+        try {
+            return c.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void theProcessServesReadinessThatSaysWhyLivenessAndMetrics(@TempDir Path dir) throws Exception {
+        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: mock, cluster: {server: "http://localhost:%d"}}]
+                users: [{name: u, user: {}}]
+                contexts: [{name: c, context: {cluster: mock, user: u}}]
+                current-context: c
+                """.formatted(server.getPort()));
+        Path config = Files.writeString(dir.resolve("kube-controllers.yaml"), """
+                podName: proc
+                kubeconfig: %s
+                datastore: {endpoints: [%s], prefix: %s}
+                leaderElection: {leaseDuration: 5s, renewDeadline: 3s, retryPeriod: 500ms}
+                http: {listen: "127.0.0.1:0"}
+                """.formatted(kubeconfig, etcd.endpoints().getFirst(), keys.prefix()));
+        KubeControllersProcess p = new KubeControllersProcess(KubeControllersConfig.load(Optional.of(config), Map.of())).start();
+        closing.add(p);
+        int port = p.httpPort();
+        Poll.until("/readyz ready", START, () -> unchecked(() -> get(port, "/readyz")), r -> r.equals("200 ready\n"));
+        assertThat(get(port, "/healthz")).isEqualTo("200 ok\n");
+        assertThat(get(port, "/metrics")).contains("viaduct_kube_leader 1.0").contains("viaduct_kube_lists_total{kind=\"Pod\"} 1.0");
+        assertThat(get(port, "/status")).contains("\"leader\":\"proc\"");
+        node("n1", Map.of("a", "b"));
+        eventually("the process writes", SECOND, keys.kubeNode("n1"), Optional.of(kubeNode(Map.of("a", "b"))));
+
+        server.destroy();
+        Poll.until("/readyz says why", START, () -> unchecked(() -> get(port, "/readyz")),
+                r -> r.startsWith("503 not ready: kubernetes API unreachable"));
+        assertThat(get(port, "/healthz")).isEqualTo("200 ok\n");
+        assertThat(record(keys.kubeNode("n1"))).isPresent();
     }
 }
