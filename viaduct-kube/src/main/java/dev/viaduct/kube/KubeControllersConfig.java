@@ -116,10 +116,10 @@ public record KubeControllersConfig(Optional<Path> kubeconfig, StoreOptions data
         return v == null || v.isBlank() ? null : Path.of(v);
     }
 
+    /** A pod's host name is its name (the Deployment's pods set VIADUCT_POD_NAME too). */
     private static String hostname() {
         try {
-            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip().toLowerCase();
-            return h.isEmpty() ? InetAddress.getLocalHost().getHostName().toLowerCase() : h;
+            return InetAddress.getLocalHost().getHostName().toLowerCase();
         } catch (IOException e) {
             return "kube-controllers";
         }

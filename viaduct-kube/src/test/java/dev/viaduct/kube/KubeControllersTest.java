@@ -180,8 +180,8 @@ class KubeControllersTest {
                 .endContainer().endSpec().build()).createOr(e -> e.update());
     }
 
-    NetworkPolicy policy(String ns, String name, String cidr) {
-        String yaml = """
+    static String policyYaml(String ns, String name, String cidr) {
+        return """
                 apiVersion: networking.k8s.io/v1
                 kind: NetworkPolicy
                 metadata: {name: %s, namespace: %s}
@@ -192,23 +192,16 @@ class KubeControllersTest {
                   - from: [{ipBlock: {cidr: "%s"}}]
                     ports: [{port: http, protocol: TCP}]
                 """.formatted(name, ns, cidr);
-        NetworkPolicy p = api.getKubernetesSerialization().unmarshal(yaml, NetworkPolicy.class);
+    }
+
+    NetworkPolicy policy(String ns, String name, String cidr) {
+        NetworkPolicy p = api.getKubernetesSerialization().unmarshal(policyYaml(ns, name, cidr), NetworkPolicy.class);
         return api.network().v1().networkPolicies().inNamespace(ns).resource(p).createOr(e -> e.update());
     }
 
-    String expectedPolicy(String ns, String name, String cidr) throws Exception {
-        String yaml = """
-                apiVersion: networking.k8s.io/v1
-                kind: NetworkPolicy
-                metadata: {name: %s, namespace: %s}
-                spec:
-                  podSelector: {matchLabels: {app: web}}
-                  policyTypes: [Ingress]
-                  ingress:
-                  - from: [{ipBlock: {cidr: "%s"}}]
-                    ports: [{port: http, protocol: TCP}]
-                """.formatted(name, ns, cidr);
-        return StoreRecords.encodePolicy(NetworkPolicyReader.read(yaml, null).getFirst());
+    /** The record: the same policy as the reader reads it from YAML, encoded as agents decode it. */
+    static String expectedPolicy(String ns, String name, String cidr) throws Exception {
+        return StoreRecords.encodePolicy(NetworkPolicyReader.read(policyYaml(ns, name, cidr), null).getFirst());
     }
 
     static String kubeNode(Map<String, String> labels) {
@@ -449,6 +442,7 @@ class KubeControllersTest {
         KubeControllersProcess p = new KubeControllersProcess(KubeControllersConfig.load(Optional.of(config), Map.of())).start();
         closing.add(p);
         int port = p.httpPort();
+        Poll.until("leading (/status)", START, () -> unchecked(() -> get(port, "/status")), r -> r.contains("\"leading\":true"));
         Poll.until("/readyz ready", START, () -> unchecked(() -> get(port, "/readyz")), r -> r.equals("200 ready\n"));
         assertThat(get(port, "/healthz")).isEqualTo("200 ok\n");
         assertThat(get(port, "/metrics")).contains("viaduct_kube_leader 1.0").contains("viaduct_kube_lists_total{kind=\"Pod\"} 1.0");
