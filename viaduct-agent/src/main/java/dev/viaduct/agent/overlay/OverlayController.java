@@ -330,6 +330,11 @@ public final class OverlayController implements AutoCloseable {
                     vtep = addresses.ensure(TunnelKind.VXLAN.addressHandle(node), node, v4Pools);
                     vxlanAddressMayBeHeld = true;
                     ensureOnlyAddress(TunnelKind.VXLAN.device(), IpPrefix.host(vtep), pools);
+                } else {
+                    for (IpPrefix a : kernel.device(TunnelKind.VXLAN.device()).map(TunnelDevice::addresses).orElse(List.of())) {
+                        kernel.deleteAddress(TunnelKind.VXLAN.device(), a);
+                    }
+                    releaseVxlanAddress();
                 }
                 publish(Optional.of(new NodeRecord.Vtep(dev.viaduct.sys.net.IpAddresses.format(vtep), mac.toString())));
                 vxlanReady = true;
@@ -353,13 +358,7 @@ public final class OverlayController implements AutoCloseable {
                     deviceChanges.incrementAndGet();
                     LOG.log(System.Logger.Level.INFO, "vxlan device removed device={0} (no pool uses VXLAN)", TunnelKind.VXLAN.device());
                 }
-                if (vxlanAddressMayBeHeld) {
-                    if (addresses.current(TunnelKind.VXLAN.addressHandle(node)).isPresent()) {
-                        addresses.release(TunnelKind.VXLAN.addressHandle(node));
-                        LOG.log(System.Logger.Level.INFO, "vxlan tunnel address released handle={0}", TunnelKind.VXLAN.addressHandle(node));
-                    }
-                    vxlanAddressMayBeHeld = false;
-                }
+                releaseVxlanAddress();
             } catch (OverlayException | TunnelAddressException e) {
                 newProblems.put("vxlan", "removing VXLAN: " + e.getMessage());
             }
@@ -526,6 +525,17 @@ public final class OverlayController implements AutoCloseable {
     }
 
     /** Makes {@code want} the device's only pod-range address (other addresses of ours go; foreign ones stay). */
+    /** Gives the VXLAN device's IPv4 VTEP address back to IPAM (no IPv4 pool uses VXLAN any more). */
+    private void releaseVxlanAddress() throws TunnelAddressException {
+        if (vxlanAddressMayBeHeld) {
+            if (addresses.current(TunnelKind.VXLAN.addressHandle(node)).isPresent()) {
+                addresses.release(TunnelKind.VXLAN.addressHandle(node));
+                LOG.log(System.Logger.Level.INFO, "vxlan tunnel address released handle={0}", TunnelKind.VXLAN.addressHandle(node));
+            }
+            vxlanAddressMayBeHeld = false;
+        }
+    }
+
     private void ensureOnlyAddress(String device, IpPrefix want, List<PoolSettings> pools) throws OverlayException {
         TunnelDevice d = kernel.device(device).orElseThrow(() -> new OverlayException(device + " vanished"));
         if (!d.addresses().contains(want)) {
