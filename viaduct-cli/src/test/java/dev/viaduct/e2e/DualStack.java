@@ -24,6 +24,10 @@ final class DualStack {
         return Integer.parseInt(node.substring(1));
     }
 
+    static int rackOf(LabFixture f, String node) {
+        return f.lab.spec().rackLayout().rackOf(index(node));
+    }
+
     static LabState.Pod pod(LabFixture f, String node) {
         return f.lab.pods().stream().filter(p -> p.node().equals(node)).findFirst().orElseThrow();
     }

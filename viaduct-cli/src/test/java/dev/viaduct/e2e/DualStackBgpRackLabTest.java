@@ -35,15 +35,11 @@ class DualStackBgpRackLabTest {
         }
     }
 
-    static int rackOf(String node) {
-        return f.lab.spec().rackLayout().rackOf(DualStack.index(node));
-    }
-
     @Test
     void ipv6BlocksCrossTheBirdFabricAndPodsReachEachOtherInBothFamilies() {
-        DualStack.ipv6BlockRoutesConverge(f, (node, owner) -> "via " + (rackOf(node) == rackOf(owner)
+        DualStack.ipv6BlockRoutesConverge(f, (node, owner) -> "via " + (DualStack.rackOf(f, node) == DualStack.rackOf(f, owner)
                 ? f.lab.spec().nodeAddressV6(DualStack.index(owner))
-                : f.lab.spec().rackLayout().rack(rackOf(node)).gatewayV6()) + " dev eth0 proto viaduct metric 1024");
+                : f.lab.spec().rackLayout().rack(DualStack.rackOf(f, node)).gatewayV6()) + " dev eth0 proto viaduct metric 1024");
         DualStack.everyPodReachesEveryOtherInBothFamilies(f);
         Set<String> v6Blocks = new TreeSet<>();
         for (Block b : f.blocks()) {

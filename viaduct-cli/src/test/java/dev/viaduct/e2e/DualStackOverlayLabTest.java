@@ -47,10 +47,6 @@ class DualStackOverlayLabTest {
         }
     }
 
-    static int rackOf(String node) {
-        return f.lab.spec().rackLayout().rackOf(DualStack.index(node));
-    }
-
     /** The peer's VXLAN device's link-local address, from the MAC its node record publishes. */
     static String vtepLinkLocal(String node) {
         NodeRecord r = f.store.get(Keys.defaults().node(node)).map(NODES::decode).orElseThrow();
@@ -65,7 +61,7 @@ class DualStackOverlayLabTest {
                     () -> f.store.get(Keys.defaults().node(n)).map(NODES::decode), r -> r.isPresent() && r.get().vtep() != null);
         }
         DualStack.everyPodReachesEveryOtherInBothFamilies(f);
-        DualStack.ipv6BlockRoutesConverge(f, (node, owner) -> rackOf(node) == rackOf(owner)
+        DualStack.ipv6BlockRoutesConverge(f, (node, owner) -> DualStack.rackOf(f, node) == DualStack.rackOf(f, owner)
                 ? "via " + f.lab.spec().nodeAddressV6(DualStack.index(owner)) + " dev eth0 proto viaduct metric 1024"
                 : "via " + vtepLinkLocal(owner) + " dev vxlan.viaduct onlink proto viaduct metric 1024");
         assertThat(f.ip("n1", "-6", "neigh", "show", "dev", "vxlan.viaduct").orThrow().stdout())
