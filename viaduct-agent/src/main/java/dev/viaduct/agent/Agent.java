@@ -368,11 +368,10 @@ public final class Agent implements AutoCloseable {
                 continue;
             }
             try {
-                // the cluster's pool defaults; overlays carry IPv4 pools only
-                var never = dev.viaduct.ipam.EncapMode.NEVER;
+                // the cluster's pool defaults; IPIP carries IPv4 only, VXLAN both families
                 ipam.createPool(Pool.of(cidr).withBlockSize(v6 ? c.blockSizeV6() : c.blockSize()).withOverlay(
-                        v6 ? never : dev.viaduct.ipam.EncapMode.parse("vxlanMode", c.vxlanMode()),
-                        v6 ? never : dev.viaduct.ipam.EncapMode.parse("ipipMode", c.ipipMode()), c.natOutgoing()));
+                        dev.viaduct.ipam.EncapMode.parse("vxlanMode", c.vxlanMode()),
+                        v6 ? dev.viaduct.ipam.EncapMode.NEVER : dev.viaduct.ipam.EncapMode.parse("ipipMode", c.ipipMode()), c.natOutgoing()));
                 LOG.log(System.Logger.Level.INFO, "pool created cidr={0}", cidr);
             } catch (IpamException e) {
                 if (e.reason() != IpamException.Reason.POOL_CONFLICT) {

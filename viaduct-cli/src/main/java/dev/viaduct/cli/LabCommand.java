@@ -87,8 +87,12 @@ final class LabCommand implements Runnable {
                 + "node-to-node mesh is off (default: ${DEFAULT-VALUE}).")
         int rr;
 
+        @Option(names = "--ipv6", description = "Dual-stack: every segment also gets an IPv6 /64 (fd00:a:b:c::/64 beside "
+                + "a.b.c.0/24), nodes an IPv6 address, and pods an IPv6 address from " + LabSpec.POD_CIDR_V6 + " too.")
+        boolean ipv6;
+
         LabSpec spec(String name) {
-            return new LabSpec(name, nodes, pods, subnet, podCidr, 26, mode, portmap, racks, vxlan, ipip, nat, tor, rr);
+            return new LabSpec(name, nodes, pods, subnet, podCidr, 26, mode, portmap, racks, vxlan, ipip, nat, tor, rr, ipv6);
         }
     }
 

@@ -323,17 +323,19 @@ public final class Lab implements AutoCloseable {
 
         public void print(PrintStream out) {
             int w = 0;
+            int ipw = 16; // wide enough for one IPv4 address; dual-stack pods list two
             for (var p : pods) {
                 w = Math.max(w, (p.node() + "/" + p.name()).length());
+                ipw = Math.max(ipw, String.join(",", p.ips()).length());
             }
-            StringBuilder h = new StringBuilder(" ".repeat(w + 18));
+            StringBuilder h = new StringBuilder(" ".repeat(w + ipw + 2));
             for (var p : pods) {
                 h.append(String.format("%-" + (w + 1) + "s", p.node() + "/" + p.name()));
             }
             out.println(h.toString().stripTrailing());
             for (int i = 0; i < pods.size(); i++) {
                 var p = pods.get(i);
-                StringBuilder row = new StringBuilder(String.format("%-" + (w + 1) + "s%-17s", p.node() + "/" + p.name(),
+                StringBuilder row = new StringBuilder(String.format("%-" + (w + 1) + "s%-" + (ipw + 1) + "s", p.node() + "/" + p.name(),
                         String.join(",", p.ips())));
                 for (int j = 0; j < pods.size(); j++) {
                     row.append(String.format("%-" + (w + 1) + "s", i == j ? "-" : ok[i][j] ? "ok" : "FAIL"));

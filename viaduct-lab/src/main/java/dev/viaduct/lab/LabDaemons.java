@@ -118,7 +118,7 @@ final class LabDaemons {
                   mode: %s
                   podCidrs: [%s]
                   blockSize: %d
-                  vxlanMode: %s
+                %s  vxlanMode: %s
                   ipipMode: %s
                   natOutgoing: %s
                 node:
@@ -132,7 +132,8 @@ final class LabDaemons {
                   resyncInterval: 10s
                 http:
                   listen: "%s:9099"
-                """.formatted(s.name(), node, s.etcdEndpoint(), s.mode(), s.podCidr(), s.blockSize(), s.vxlanMode(),
+                """.formatted(s.name(), node, s.etcdEndpoint(), s.mode(), s.podCidr(), s.blockSize(),
+                s.ipv6() ? "  podCidrsV6: [\"" + LabSpec.POD_CIDR_V6 + "\"]\n" : "", s.vxlanMode(),
                 s.ipipMode(), s.natOutgoing(), s.nodeAddress(i), String.join(", ", LabBgp.labels(s, s.rackLayout(), i)),
                 nodeDir.resolve("cni.sock"), s.nodeAddress(i));
     }

@@ -34,7 +34,7 @@ final class LabPods {
         Path nd = dir.resolve(node);
         Files.createDirectories(nd);
         CniInstaller.install(new CniInstaller.Options(pluginDir(), nd.resolve("net.d"), "viaduct", nd.resolve("cni.sock"),
-                state.spec.portmap() ? "1.0.0" : "1.1.0", state.spec.portmap(), false, 0));
+                state.spec.portmap() ? "1.0.0" : "1.1.0", state.spec.portmap(), state.spec.ipv6(), 0));
     }
 
     private Path pluginDir() {

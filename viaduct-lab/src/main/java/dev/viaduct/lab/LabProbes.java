@@ -44,7 +44,10 @@ final class LabProbes {
         this.daemons = daemons;
     }
 
-    /** Pings every pod pair (ICMP, one echo each, 1 s timeout), in parallel. */
+    /**
+     * Pings every pod pair (ICMP, one echo to each of the target's addresses — both families in dual-stack labs —
+     * 1 s timeout), in parallel; a pair is ok when every address answered.
+     */
     Lab.Matrix pingMatrix(List<LabState.Pod> pods) {
         boolean[][] ok = new boolean[pods.size()][pods.size()];
         try (var ex = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -56,7 +59,14 @@ final class LabProbes {
                     }
                     int a = i;
                     int b = j;
-                    fs.add(ex.submit(() -> ok[a][b] = ping(pods.get(a), pods.get(b).ips().getFirst(), 1)));
+                    fs.add(ex.submit(() -> {
+                        boolean all = true;
+                        for (String ip : pods.get(b).ips()) {
+                            all &= ping(pods.get(a), ip, 1);
+                        }
+                        ok[a][b] = all;
+                        return all;
+                    }));
                 }
             }
             for (var f : fs) {
@@ -147,9 +157,13 @@ final class LabProbes {
         }
     }
 
-    /** Viaduct's routes in a node's main table, formatted like {@code ip route}, sorted. */
+    /** Viaduct's routes of both families in a node's main table, formatted like {@code ip route}, sorted. */
     List<String> routes(String node) {
-        return routeLines(node, r -> r.routes(AddressFamily.INET, Route.MAIN, RouteProtocol.VIADUCT), rt -> true);
+        return routeLines(node, r -> {
+            List<Route> all = new ArrayList<>(r.routes(AddressFamily.INET, Route.MAIN, RouteProtocol.VIADUCT));
+            all.addAll(r.routes(AddressFamily.INET6, Route.MAIN, RouteProtocol.VIADUCT));
+            return all;
+        }, rt -> true);
     }
 
     /** All routes of a node's main table (any protocol), formatted like {@code ip route}, sorted. */
@@ -179,7 +193,9 @@ final class LabProbes {
         out.printf("lab %s (%s), etcd %s%n", state.spec.name(), state.phase, state.spec.etcdEndpoint());
         for (String node : topology.nodes()) {
             var a = daemons.agent(node);
-            out.printf("%n%s  %s  agent %s%n", node, state.spec.nodeAddress(Integer.parseInt(node.substring(1))),
+            int i = Integer.parseInt(node.substring(1));
+            out.printf("%n%s  %s  agent %s%n", node, state.spec.nodeAddress(i)
+                            + (state.spec.ipv6() ? " " + state.spec.nodeAddressV6(i) : ""),
                     a.map(p -> LabProcesses.alive(p) ? "running (pid " + p.pid() + ")" : "NOT RUNNING").orElse("none"));
             for (var p : state.pods) {
                 if (p.node().equals(node)) {

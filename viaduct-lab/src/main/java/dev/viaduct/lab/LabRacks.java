@@ -24,6 +24,16 @@ public record LabRacks(LabSpec spec) {
         public String cidr() {
             return subnetBase + ".0/24";
         }
+
+        /** The rack's IPv6 /64 in dual-stack labs. */
+        public String cidrV6() {
+            return LabSpec.v6Subnet(subnetBase) + "::/64";
+        }
+
+        /** The rack router's IPv6 leg ({@code ::1}) in dual-stack labs. */
+        public String gatewayV6() {
+            return LabSpec.v6Subnet(subnetBase) + "::1";
+        }
     }
 
     public int count() {

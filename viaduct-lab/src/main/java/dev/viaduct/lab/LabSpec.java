@@ -20,10 +20,23 @@ package dev.viaduct.lab;
  * @param tor             BGP mode: {@code bird} puts a BIRD top-of-rack router on each rack (replacing the
  *                        plain router) and a BIRD spine between them; {@code none} (default) otherwise
  * @param routeReflectors BGP mode: nodes n1..nN are route reflectors and the node-to-node mesh is off
+ * @param ipv6            dual-stack: every segment also carries an IPv6 /64 ({@link #v6Subnet}), nodes get an
+ *                        IPv6 address beside their IPv4 one, and pods an address from {@link #POD_CIDR_V6} too
  */
 public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase, String podCidr, int blockSize,
         String mode, boolean portmap, Integer racks, String vxlanMode, String ipipMode, Boolean natOutgoing,
-        String tor, Integer routeReflectors) {
+        String tor, Integer routeReflectors, Boolean ipv6) {
+    /** The IPv6 pod pool of dual-stack labs (blocks of /122, the agent's default). */
+    public static final String POD_CIDR_V6 = "fd00:244::/112";
+
+    /** IPv4 only. */
+    public LabSpec(String name, int nodes, int podsPerNode, String subnetBase, String podCidr, int blockSize,
+            String mode, boolean portmap, Integer racks, String vxlanMode, String ipipMode, Boolean natOutgoing,
+            String tor, Integer routeReflectors) {
+        this(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing,
+                tor, routeReflectors, false);
+    }
+
     /** Without BGP topology options (no ToR, no reflectors). */
     public LabSpec(String name, int nodes, int podsPerNode, String subnetBase, String podCidr, int blockSize,
             String mode, boolean portmap, Integer racks, String vxlanMode, String ipipMode, Boolean natOutgoing) {
@@ -42,6 +55,7 @@ public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase
         racks = racks == null ? 1 : racks;
         tor = tor == null ? "none" : tor;
         routeReflectors = routeReflectors == null ? 0 : routeReflectors;
+        ipv6 = ipv6 != null && ipv6;
         if (!tor.equals("none") && !tor.equals("bird")) {
             throw new IllegalArgumentException("tor '" + tor + "' must be none or bird");
         }
@@ -93,46 +107,61 @@ public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase
     }
 
     public LabSpec withNodes(int n) {
-        return new LabSpec(name, n, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
+        return new LabSpec(name, n, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6);
     }
 
     public LabSpec withPodsPerNode(int n) {
-        return new LabSpec(name, nodes, n, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
+        return new LabSpec(name, nodes, n, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6);
     }
 
     public LabSpec withSubnetBase(String s) {
-        return new LabSpec(name, nodes, podsPerNode, s, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
+        return new LabSpec(name, nodes, podsPerNode, s, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6);
     }
 
     public LabSpec withPortmap(boolean p) {
-        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, p, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, p, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6);
     }
 
     public LabSpec withPodCidr(String cidr, int block) {
-        return new LabSpec(name, nodes, podsPerNode, subnetBase, cidr, block, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, cidr, block, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6);
     }
 
     /** The same lab spread over {@code r} racks. */
     public LabSpec withRacks(int r) {
         return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, r, vxlanMode, ipipMode,
-                natOutgoing, tor, routeReflectors);
+                natOutgoing, tor, routeReflectors, ipv6);
     }
 
     /** The pod pool's overlay and NAT settings. */
     public LabSpec withOverlay(String vxlan, String ipip, boolean nat) {
-        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlan, ipip, nat, tor, routeReflectors);
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlan, ipip, nat, tor, routeReflectors, ipv6);
     }
 
     /** The cluster mode ({@code host-gw} or {@code bgp}). */
     public LabSpec withMode(String m) {
         return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, m, portmap, racks, vxlanMode, ipipMode,
-                natOutgoing, tor, routeReflectors);
+                natOutgoing, tor, routeReflectors, ipv6);
     }
 
     /** BGP topology: BIRD ToRs ({@code bird}) or {@code none}, and the number of route reflectors. */
     public LabSpec withBgp(String t, int rr) {
         return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode,
-                natOutgoing, t, rr);
+                natOutgoing, t, rr, ipv6);
+    }
+
+    /** The same lab, dual-stack or IPv4 only. */
+    public LabSpec withIpv6(boolean v6) {
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode,
+                natOutgoing, tor, routeReflectors, v6);
+    }
+
+    /**
+     * The IPv6 /64 that sits beside an IPv4 /24 {@code a.b.c} in dual-stack labs: {@code fd00:a:b:c::/64}, the
+     * octets written as they read in decimal (valid hex digits, and unique per /24), so {@code 10.168.0.11}'s twin
+     * is {@code fd00:10:168:0::11}.
+     */
+    public static String v6Subnet(String threeOctets) {
+        return "fd00:" + threeOctets.replace('.', ':');
     }
 
     /** The racks, their subnets and router. */
@@ -185,6 +214,15 @@ public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase
     /** Node i's address: host part 10 + i in its rack's /24 (so addresses stay unique across racks). */
     public String nodeAddress(int i) {
         return rackLayout().subnet(rackLayout().rackOf(i)) + "." + (10 + i);
+    }
+
+    /** Node i's IPv6 address in dual-stack labs: the twin of {@link #nodeAddress} in its rack's /64. */
+    public String nodeAddressV6(int i) {
+        return v6Subnet(rackLayout().subnet(rackLayout().rackOf(i))) + "::" + (10 + i);
+    }
+
+    public String etcdAddressV6() {
+        return v6Subnet(subnetBase) + "::2";
     }
 
     public String etcdEndpoint() {

@@ -55,21 +55,28 @@ final class LabTopology {
             }
             LabRacks racks = spec.rackLayout();
             List<Integer> bridges = buildRacks(swr, br, racks);
-            String gw1 = racks.routed() ? racks.rack(1).gateway() : null;
-            attach(swr, br, spec.etcdNs(), "etcd", spec.etcdAddress(), gw1);
+            attach(swr, br, spec.etcdNs(), "etcd", spec.etcdAddress(), racks.routed() ? racks.rack(1) : null);
+            if (spec.ipv6()) {
+                addV6(spec.etcdNs(), spec.etcdAddressV6(), racks.routed() ? racks.rack(1).gatewayV6() : null);
+            }
             for (int i = 1; i <= spec.nodes(); i++) {
-                int r = racks.rackOf(i);
-                attach(swr, bridges.get(r - 1), spec.nodeNs(spec.nodeName(i)), spec.nodeName(i), spec.nodeAddress(i),
-                        racks.routed() ? racks.rack(r).gateway() : null);
+                LabRacks.Rack rack = racks.rack(racks.rackOf(i));
+                String ns = spec.nodeNs(spec.nodeName(i));
+                attach(swr, bridges.get(rack.number() - 1), ns, spec.nodeName(i), spec.nodeAddress(i),
+                        racks.routed() ? rack : null);
+                if (spec.ipv6()) {
+                    addV6(ns, spec.nodeAddressV6(i), racks.routed() ? rack.gatewayV6() : null);
+                }
             }
         }
     }
 
     /**
      * A namespace on a segment: veth {@code eth0} (inside) ↔ {@code port} (on the bridge), address /24, and a
-     * default route via {@code gateway} (its rack's router leg) unless that is null.
+     * default route via its rack's router leg unless {@code rack} is null.
      */
-    private void attach(Rtnl swr, int bridge, String ns, String port, String address, String gateway) {
+    private void attach(Rtnl swr, int bridge, String ns, String port, String address, LabRacks.Rack rack) {
+        String gateway = rack == null ? null : rack.gateway();
         try (NetNamespace n = createNamespace(ns); Rtnl r = n.openRtnl()) {
             swr.addLink(new LinkSpec.Veth(LinkSettings.named("eth0").inNamespace(n).withUp(true),
                     LinkSettings.named(port).withUp(true)));
@@ -82,6 +89,22 @@ final class LabTopology {
                         Nexthop.via(InetAddress.ofLiteral(gateway), eth0))));
             }
             Sysctl.set(n, "net.ipv4.ip_forward", "1");
+        }
+    }
+
+    /**
+     * Dual-stack: the IPv6 twin of an attached namespace's address on its {@code eth0} (/64, without duplicate
+     * address detection so it is usable at once, as the IPv4 one is) and the IPv6 default route via
+     * {@code gateway} unless that is null.
+     */
+    private static void addV6(String ns, String address, String gateway) {
+        try (NetNamespace n = NetNamespace.openNamed(ns); Rtnl r = n.openRtnl()) {
+            int eth0 = r.link("eth0").orElseThrow().index();
+            r.addAddress(Address.of(IpPrefix.parse(address + "/64"), eth0).withFlags(Address.NODAD));
+            if (gateway != null) {
+                r.addRoute(Route.to(IpPrefix.parse("::/0")).withNexthops(List.of(
+                        Nexthop.via(InetAddress.ofLiteral(gateway), eth0))));
+            }
         }
     }
 
@@ -109,9 +132,14 @@ final class LabTopology {
                 swr.addLink(new LinkSpec.Veth(LinkSettings.named(rack.routerLeg()).inNamespace(rt).withUp(true),
                         LinkSettings.named(port).withUp(true)));
                 swr.updateLink(swr.link(port).orElseThrow().index(), LinkUpdate.none().withMaster(bridges.get(rack.number() - 1)));
-                r.addAddress(Address.of(IpPrefix.parse(rack.gateway() + "/24"), r.link(rack.routerLeg()).orElseThrow().index()));
+                int leg = r.link(rack.routerLeg()).orElseThrow().index();
+                r.addAddress(Address.of(IpPrefix.parse(rack.gateway() + "/24"), leg));
+                if (state.spec.ipv6()) {
+                    r.addAddress(Address.of(IpPrefix.parse(rack.gatewayV6() + "/64"), leg).withFlags(Address.NODAD));
+                }
             }
             Sysctl.set(rt, "net.ipv4.ip_forward", "1");
+            Sysctl.set(rt, "net.ipv6.conf.all.forwarding", "1");
         }
         try (Rtnl rr = Rtnl.open()) {
             int idx = rr.link(state.spec.hostLink()).orElseThrow().index();
@@ -137,6 +165,7 @@ final class LabTopology {
         try (NetNamespace spine = createNamespace(racks.routerNs()); Rtnl sr = spine.openRtnl()) {
             sr.updateLink(sr.link("lo").orElseThrow().index(), LinkUpdate.none().withUp(true));
             Sysctl.set(spine, "net.ipv4.ip_forward", "1");
+            Sysctl.set(spine, "net.ipv6.conf.all.forwarding", "1");
             for (LabRacks.Rack rack : racks.racks()) {
                 int r = rack.number();
                 try (NetNamespace tor = createNamespace(racks.torNs(r)); Rtnl tr = tor.openRtnl()) {
@@ -145,13 +174,24 @@ final class LabTopology {
                     swr.addLink(new LinkSpec.Veth(LinkSettings.named("eth0").inNamespace(tor).withUp(true),
                             LinkSettings.named(port).withUp(true)));
                     swr.updateLink(swr.link(port).orElseThrow().index(), LinkUpdate.none().withMaster(bridges.get(r - 1)));
-                    tr.addAddress(Address.of(IpPrefix.parse(rack.gateway() + "/24"), tr.link("eth0").orElseThrow().index()));
+                    int eth0 = tr.link("eth0").orElseThrow().index();
+                    tr.addAddress(Address.of(IpPrefix.parse(rack.gateway() + "/24"), eth0));
+                    if (spec.ipv6()) {
+                        tr.addAddress(Address.of(IpPrefix.parse(rack.gatewayV6() + "/64"), eth0).withFlags(Address.NODAD));
+                    }
                     // uplink: "up" in the ToR, "tor<r>" in the spine
                     tr.addLink(new LinkSpec.Veth(LinkSettings.named("tor" + r).inNamespace(spine).withUp(true),
                             LinkSettings.named("up").withUp(true)));
                     tr.addAddress(Address.of(IpPrefix.parse(LabBgp.torUplinkAddress(spec, r) + "/31"), tr.link("up").orElseThrow().index()));
                     sr.addAddress(Address.of(IpPrefix.parse(LabBgp.spineAddress(spec, r) + "/31"), sr.link("tor" + r).orElseThrow().index()));
+                    if (spec.ipv6()) {
+                        tr.addAddress(Address.of(IpPrefix.parse(LabBgp.torUplinkAddressV6(spec, r) + "/127"),
+                                tr.link("up").orElseThrow().index()).withFlags(Address.NODAD));
+                        sr.addAddress(Address.of(IpPrefix.parse(LabBgp.spineAddressV6(spec, r) + "/127"),
+                                sr.link("tor" + r).orElseThrow().index()).withFlags(Address.NODAD));
+                    }
                     Sysctl.set(tor, "net.ipv4.ip_forward", "1");
+                    Sysctl.set(tor, "net.ipv6.conf.all.forwarding", "1");
                 }
             }
         }

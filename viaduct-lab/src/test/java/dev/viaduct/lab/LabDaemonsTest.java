@@ -23,6 +23,37 @@ class LabDaemonsTest {
     }
 
     @Test
+    void aDualStackAgentConfigAddsTheIpv6PoolOnly() {
+        LabSpec s = LabSpec.defaults("t").withSubnetBase("10.168.4");
+        assertThat(LabDaemons.agentConfig(s, 1, Path.of("/n1"))).doesNotContain("podCidrsV6");
+        String yaml = LabDaemons.agentConfig(s.withIpv6(true), 1, Path.of("/n1"));
+        assertThat(yaml).contains("  podCidrs: [10.244.0.0/16]\n  blockSize: 26\n  podCidrsV6: [\"fd00:244::/112\"]\n  vxlanMode: Never\n")
+                // the IPv6 node address is found on the uplink; the configured one stays IPv4
+                .contains("address: 10.168.4.11/24\n");
+    }
+
+    @Test
+    void dualStackAddressesAreTheIpv6TwinsOfTheIpv4Ones() {
+        LabSpec s = LabSpec.defaults("t").withNodes(4).withRacks(2).withSubnetBase("10.168.4").withIpv6(true);
+        assertThat(s.nodeAddressV6(3)).isEqualTo("fd00:10:168:5::13");
+        assertThat(s.etcdAddressV6()).isEqualTo("fd00:10:168:4::2");
+        assertThat(s.rackLayout().rack(2).cidrV6()).isEqualTo("fd00:10:168:5::/64");
+        assertThat(s.rackLayout().rack(2).gatewayV6()).isEqualTo("fd00:10:168:5::1");
+    }
+
+    @Test
+    void dualStackBirdConfigsCarryIpv6OverTheIpv4SessionsWithAnIpv6NextHop() {
+        LabSpec s = LabSpec.defaults("t").withNodes(4).withRacks(2).withSubnetBase("10.168.4").withMode("bgp").withBgp("bird", 0);
+        LabRacks racks = s.rackLayout();
+        assertThat(LabBgp.torConfig(s, racks, racks.rack(2))).doesNotContain("ipv6");
+        String tor = LabBgp.torConfig(s.withIpv6(true), racks, racks.rack(2));
+        assertThat(tor).contains("filter to_nodes6 { if source = RTS_BGP && net ~ [ fd00:244::/112+ ] then accept; reject; }")
+                .contains("ipv6 { import all; export filter to_nodes6; next hop self; next hop address fd00:10:168:5::1; };")
+                .contains("protocol kernel { ipv6 {");
+        assertThat(LabBgp.spineConfig(s.withIpv6(true), racks)).contains("next hop address " + LabBgp.spineAddressV6(s, 2) + ";");
+    }
+
+    @Test
     void anAgentIsReachedOnItsNodeAddress() {
         LabSpec s = LabSpec.defaults("t").withSubnetBase("10.168.4");
         assertThat(LabDaemons.agentUrl(s, "n2")).hasToString("http://10.168.4.12:9099");

@@ -293,6 +293,9 @@ public final class BgpMode implements AutoCloseable {
                 // reflects within its AS (RFC 4456)
                 .localRoutesOnly(!(speakerKey.clusterId() != null && p.asn() == speakerKey.asn()))
                 .families(ipv6 ? EnumSet.of(Family.IPV4_UNICAST, Family.IPV6_UNICAST) : EnumSet.of(Family.IPV4_UNICAST));
+        // RFC 2545 §3: IPv6 routes carry a global IPv6 next hop; over an IPv4 session the default would be an
+        // IPv4-mapped address, which the kernel cannot use as an IPv6 gateway
+        uplink.addresses().stream().filter(IpPrefix::isIpv6).findFirst().ifPresent(a -> b.nextHopV6(a.address()));
         if (p.password() != null) {
             b.password(p.password());
         }
@@ -362,8 +365,10 @@ public final class BgpMode implements AutoCloseable {
         for (BestPathChange c : best.values()) {
             List<Route.NextHop> hops = new ArrayList<>();
             for (InetAddress nh : c.nextHops()) {
-                if (mine.contains(nh)) {
-                    continue; // a path back to ourselves (a reflected copy of our own route)
+                if (mine.contains(nh) || nh.getAddress().length != c.prefix().address().getAddress().length) {
+                    // a path back to ourselves (a reflected copy of our own route), or an IPv6 route from a peer
+                    // without an IPv6 address (IPv4-mapped next hop): the kernel has no IPv6 route via IPv4
+                    continue;
                 }
                 hops.add(new Route.NextHop(java.util.Optional.of(nh), deviceFor(nh), false));
             }

@@ -33,7 +33,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
      * Cluster-wide settings: written to the store by the first agent that finds none; afterwards the store's
      * copy wins (agents print a warning when their file differs).
      *
-     * @param vxlanMode   encapsulation setting of the pools the first agent creates (IPv4 pools only)
+     * @param vxlanMode   encapsulation setting of the pools the first agent creates (IPv4 and IPv6 pools)
      * @param ipipMode    likewise for IPIP (at most one of the two may be enabled)
      * @param natOutgoing masquerade the created pools' traffic to destinations outside every pool
      */

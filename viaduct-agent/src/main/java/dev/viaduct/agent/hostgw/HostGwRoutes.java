@@ -110,7 +110,7 @@ public final class HostGwRoutes {
             return Optional.empty();
         }
         if (p instanceof PathToPeer.Vxlan v) {
-            vxlanPeers.put(node, v.peer());
+            vxlanPeers.put(node + " " + v.peer().vtep().getHostAddress(), v.peer()); // one per family the peer is reached in
         }
         paths.computeIfAbsent(node, k -> new TreeSet<>()).add(p.describe());
         return Optional.of(p);

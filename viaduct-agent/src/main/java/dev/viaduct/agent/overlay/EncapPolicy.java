@@ -66,7 +66,8 @@ public final class EncapPolicy {
                     + " CrossSubnet)");
         }
         return switch (kind.get()) {
-            case VXLAN -> vxlan(peer, gw, onLink, local);
+            // the outer header's family is the tunnels' (IPv4 first, as OverlayController.underlay), whatever the pool's
+            case VXLAN -> vxlan(peer, ipv4, peer.address(true).orElse(addr.get()).address(), gw, onLink, local);
             case IPIP -> {
                 if (local.ipipReady()) {
                     yield new PathToPeer.Ipip(gw);
@@ -78,7 +79,12 @@ public final class EncapPolicy {
         };
     }
 
-    private static PathToPeer vxlan(NodeRecord peer, InetAddress underlay, boolean onLink, LocalTunnels local) {
+    /**
+     * An IPv4 block goes via the peer's published VTEP address; an IPv6 block via the link-local address its
+     * device has from the published MAC (RFC 4291 App. A), so IPv6 pools need no VTEP address of their own.
+     */
+    private static PathToPeer vxlan(NodeRecord peer, boolean ipv4, InetAddress underlay, InetAddress gw, boolean onLink,
+            LocalTunnels local) {
         String notYet;
         if (!local.vxlanReady()) {
             notYet = "this node's VXLAN device is not ready yet";
@@ -86,16 +92,19 @@ public final class EncapPolicy {
             notYet = "it has published no VXLAN tunnel endpoint (its agent has not set up VXLAN yet)";
         } else {
             try {
-                InetAddress vtep = IpAddresses.parse(peer.vtep().address());
                 HardwareAddress mac = HardwareAddress.parse(peer.vtep().mac());
                 if (mac.length() != 6) {
                     throw new IllegalArgumentException("MAC " + peer.vtep().mac() + " is not 6 bytes");
+                }
+                InetAddress vtep = ipv4 ? IpAddresses.parse(peer.vtep().address()) : IpAddresses.linkLocal(mac.bytes());
+                if (ipv4 && !(vtep instanceof java.net.Inet4Address)) {
+                    throw new IllegalArgumentException("VTEP " + peer.vtep().address() + " is not IPv4 (no IPv4 pool uses VXLAN there)");
                 }
                 return new PathToPeer.Vxlan(new VxlanPeer(peer.name(), vtep, mac, underlay));
             } catch (IllegalArgumentException e) {
                 notYet = "its node record has an unparsable VTEP: " + e.getMessage();
             }
         }
-        return onLink ? new PathToPeer.Native(underlay) : new PathToPeer.Unroutable(notYet);
+        return onLink ? new PathToPeer.Native(gw) : new PathToPeer.Unroutable(notYet);
     }
 }

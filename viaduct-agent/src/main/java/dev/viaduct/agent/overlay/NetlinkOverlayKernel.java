@@ -147,9 +147,11 @@ public final class NetlinkOverlayKernel implements OverlayKernel, AutoCloseable 
         try {
             int idx = index(name);
             List<VxlanEntry> out = new ArrayList<>();
-            for (Neighbour n : rtnl.neighbours(AddressFamily.INET, idx)) {
-                if (n.isPermanent() && n.linkAddress() != null) {
-                    out.add(new VxlanEntry.Arp(n.destination(), n.linkAddress()));
+            for (AddressFamily f : List.of(AddressFamily.INET, AddressFamily.INET6)) {
+                for (Neighbour n : rtnl.neighbours(f, idx)) {
+                    if (n.isPermanent() && n.linkAddress() != null) {
+                        out.add(new VxlanEntry.Arp(n.destination(), n.linkAddress()));
+                    }
                 }
             }
             for (Neighbour n : rtnl.neighbours(AddressFamily.BRIDGE, idx)) {

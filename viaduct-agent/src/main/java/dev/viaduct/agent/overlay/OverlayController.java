@@ -307,8 +307,8 @@ public final class OverlayController implements AutoCloseable {
         List<IpPrefix> vxlanPools = pools.stream().filter(x -> x.tunnel().equals(Optional.of(TunnelKind.VXLAN))).map(PoolSettings::cidr).toList();
         List<IpPrefix> ipipPools = pools.stream().filter(x -> x.tunnel().equals(Optional.of(TunnelKind.IPIP))).map(PoolSettings::cidr).toList();
         for (PoolSettings x : pools) {
-            if (!x.cidr().isIpv4() && (x.vxlanMode() != dev.viaduct.ipam.EncapMode.NEVER || x.ipipMode() != dev.viaduct.ipam.EncapMode.NEVER)) {
-                newProblems.put("pool " + x.cidr(), "overlays carry IPv4 pools only; this IPv6 pool is routed natively");
+            if (!x.cidr().isIpv4() && x.tunnel().isEmpty() && x.ipipMode() != dev.viaduct.ipam.EncapMode.NEVER) {
+                newProblems.put("pool " + x.cidr(), "IPIP carries IPv4 only; this IPv6 pool is routed natively (use vxlanMode)");
             }
         }
         Optional<InetAddress> underlay = underlay(u);
@@ -322,13 +322,24 @@ public final class OverlayController implements AutoCloseable {
                 int mtu = OverlayMtu.deviceMtu(TunnelKind.VXLAN, u.mtu(), v6);
                 HardwareAddress mac = vtepMac(node);
                 ensureVxlanDevice(local, mac, mtu);
-                InetAddress vtep = addresses.ensure(TunnelKind.VXLAN.addressHandle(node), node, vxlanPools);
-                vxlanAddressMayBeHeld = true;
-                ensureOnlyAddress(TunnelKind.VXLAN.device(), IpPrefix.host(vtep), pools);
-                publish(Optional.of(new NodeRecord.Vtep(vtep.getHostAddress(), mac.toString())));
+                // IPv4 pools need a VTEP address from a pool; IPv6 pools reach the device's link-local address,
+                // which every peer derives from the published MAC (EncapPolicy)
+                List<IpPrefix> v4Pools = vxlanPools.stream().filter(IpPrefix::isIpv4).toList();
+                InetAddress vtep = dev.viaduct.sys.net.IpAddresses.linkLocal(mac.bytes());
+                if (!v4Pools.isEmpty()) {
+                    vtep = addresses.ensure(TunnelKind.VXLAN.addressHandle(node), node, v4Pools);
+                    vxlanAddressMayBeHeld = true;
+                    ensureOnlyAddress(TunnelKind.VXLAN.device(), IpPrefix.host(vtep), pools);
+                } else {
+                    for (IpPrefix a : kernel.device(TunnelKind.VXLAN.device()).map(TunnelDevice::addresses).orElse(List.of())) {
+                        kernel.deleteAddress(TunnelKind.VXLAN.device(), a);
+                    }
+                    releaseVxlanAddress();
+                }
+                publish(Optional.of(new NodeRecord.Vtep(dev.viaduct.sys.net.IpAddresses.format(vtep), mac.toString())));
                 vxlanReady = true;
                 devs.put(TunnelKind.VXLAN.device(), "vxlan id " + VNI + " local " + local.getHostAddress() + " dstport " + VXLAN_PORT
-                        + " nolearning mtu " + mtu + " address " + mac + " vtep " + vtep.getHostAddress() + "/32");
+                        + " nolearning mtu " + mtu + " address " + mac + " vtep " + IpPrefix.host(vtep));
                 if (peersSynced) {
                     entries = reconcileEntries(want, newProblems);
                 } else {
@@ -347,13 +358,7 @@ public final class OverlayController implements AutoCloseable {
                     deviceChanges.incrementAndGet();
                     LOG.log(System.Logger.Level.INFO, "vxlan device removed device={0} (no pool uses VXLAN)", TunnelKind.VXLAN.device());
                 }
-                if (vxlanAddressMayBeHeld) {
-                    if (addresses.current(TunnelKind.VXLAN.addressHandle(node)).isPresent()) {
-                        addresses.release(TunnelKind.VXLAN.addressHandle(node));
-                        LOG.log(System.Logger.Level.INFO, "vxlan tunnel address released handle={0}", TunnelKind.VXLAN.addressHandle(node));
-                    }
-                    vxlanAddressMayBeHeld = false;
-                }
+                releaseVxlanAddress();
             } catch (OverlayException | TunnelAddressException e) {
                 newProblems.put("vxlan", "removing VXLAN: " + e.getMessage());
             }
@@ -520,6 +525,17 @@ public final class OverlayController implements AutoCloseable {
     }
 
     /** Makes {@code want} the device's only pod-range address (other addresses of ours go; foreign ones stay). */
+    /** Gives the VXLAN device's IPv4 VTEP address back to IPAM (no IPv4 pool uses VXLAN any more). */
+    private void releaseVxlanAddress() throws TunnelAddressException {
+        if (vxlanAddressMayBeHeld) {
+            if (addresses.current(TunnelKind.VXLAN.addressHandle(node)).isPresent()) {
+                addresses.release(TunnelKind.VXLAN.addressHandle(node));
+                LOG.log(System.Logger.Level.INFO, "vxlan tunnel address released handle={0}", TunnelKind.VXLAN.addressHandle(node));
+            }
+            vxlanAddressMayBeHeld = false;
+        }
+    }
+
     private void ensureOnlyAddress(String device, IpPrefix want, List<PoolSettings> pools) throws OverlayException {
         TunnelDevice d = kernel.device(device).orElseThrow(() -> new OverlayException(device + " vanished"));
         if (!d.addresses().contains(want)) {

@@ -1,5 +1,6 @@
 package dev.viaduct.agent.overlay;
 
+import dev.viaduct.sys.net.IpAddresses;
 import java.net.InetAddress;
 
 /**
@@ -14,7 +15,7 @@ public sealed interface PathToPeer {
     record Native(InetAddress gateway) implements PathToPeer {
         @Override
         public String describe() {
-            return "native via " + gateway.getHostAddress();
+            return "native via " + IpAddresses.format(gateway);
         }
     }
 
@@ -25,7 +26,7 @@ public sealed interface PathToPeer {
     record Vxlan(VxlanPeer peer) implements PathToPeer {
         @Override
         public String describe() {
-            return "vxlan via " + peer.vtep().getHostAddress() + " (node " + peer.underlay().getHostAddress() + ")";
+            return "vxlan via " + IpAddresses.format(peer.vtep()) + " (node " + IpAddresses.format(peer.underlay()) + ")";
         }
     }
 
@@ -33,7 +34,7 @@ public sealed interface PathToPeer {
     record Ipip(InetAddress underlay) implements PathToPeer {
         @Override
         public String describe() {
-            return "ipip via " + underlay.getHostAddress();
+            return "ipip via " + IpAddresses.format(underlay);
         }
     }
 

@@ -30,15 +30,12 @@ public record PoolSettings(IpPrefix cidr, EncapMode vxlanMode, EncapMode ipipMod
 
     /** Which tunnel kind this pool asks for (VXLAN wins if a hand-edited record had both), and how. */
     public Optional<TunnelKind> tunnel() {
-        if (!cidr.isIpv4()) {
-            // Overlays carry IPv4 pod traffic only (as Calico's tunl0 and vxlan.calico do); an IPv6 pool's
-            // modes are ignored and reported by the controller.
-            return Optional.empty();
-        }
         if (vxlanMode != EncapMode.NEVER) {
+            // VXLAN carries Ethernet frames, so IPv6 pools ride the same device as IPv4 ones (RFC 7348)
             return Optional.of(TunnelKind.VXLAN);
         }
-        if (ipipMode != EncapMode.NEVER) {
+        // IPIP (RFC 2003) carries IPv4 only: an IPv6 pool's ipipMode is ignored and reported by the controller
+        if (ipipMode != EncapMode.NEVER && cidr.isIpv4()) {
             return Optional.of(TunnelKind.IPIP);
         }
         return Optional.empty();

@@ -8,7 +8,10 @@ import java.net.InetAddress;
  * multicast, no learning — every remote endpoint is programmed).
  */
 public sealed interface VxlanEntry {
-    /** {@code ip neigh replace <vtep> lladdr <mac> dev vxlan.viaduct nud permanent}: resolves the route's gateway. */
+    /**
+     * {@code ip neigh replace <vtep> lladdr <mac> dev vxlan.viaduct nud permanent}: resolves the route's gateway
+     * (an ARP entry for an IPv4 VTEP, a neighbour-discovery one for the IPv6 link-local VTEP).
+     */
     record Arp(InetAddress vtep, HardwareAddress mac) implements VxlanEntry {
         @Override
         public String toString() {

@@ -91,12 +91,25 @@ class EncapPolicyTest {
     }
 
     @Test
-    void ipv6PoolsAndMissingPoolsAreRoutedNatively() {
-        var v6 = Optional.of(new PoolSettings(IpPrefix.parse("fd00:10::/64"), EncapMode.ALWAYS, EncapMode.NEVER, false));
+    void ipv6VxlanPoolsGoViaThePeersLinkLocalVtepOverTheIpv4Underlay() {
+        var v6 = Optional.of(new PoolSettings(IpPrefix.parse("fd00:10::/64"), EncapMode.CROSS_SUBNET, EncapMode.NEVER, false));
+        var connected = List.of(IpPrefix.parse("10.168.0.11/24"), IpPrefix.parse("fd00:168::11/64"));
+        var near = new NodeRecord("n2", List.of("10.168.0.12/24", "fd00:168::12/64"), "eth0", Map.of(), "host-gw", 0, VTEP, "t");
+        assertThat(EncapPolicy.decide(v6, false, near, connected, "eth0", READY))
+                .isEqualTo(new PathToPeer.Native(IpAddresses.parse("fd00:168::12")));
+        var far = new NodeRecord("n3", List.of("10.168.1.13/24", "fd00:168:1::13/64"), "eth0", Map.of(), "host-gw", 0, VTEP, "t");
+        // 66:0a:0b:0c:0d:0e → fe80::640a:bff:fe0c:d0e (RFC 4291 App. A); the outer header stays IPv4
+        assertThat(EncapPolicy.decide(v6, false, far, connected, "eth0", READY).describe())
+                .isEqualTo("vxlan via fe80::640a:bff:fe0c:d0e (node 10.168.1.13)");
+        assertThat(EncapPolicy.decide(Optional.empty(), true, near, connected, "eth0", READY)).isInstanceOf(PathToPeer.Native.class);
+    }
+
+    @Test
+    void ipipPoolsOfIpv6AreRoutedNatively() {
+        var v6 = Optional.of(new PoolSettings(IpPrefix.parse("fd00:10::/64"), EncapMode.NEVER, EncapMode.ALWAYS, false));
         var n = new NodeRecord("n2", List.of("10.168.0.12/24", "fd00:168::12/64"), "eth0", Map.of(), "host-gw", 0, VTEP, "t");
         var connected = List.of(IpPrefix.parse("10.168.0.11/24"), IpPrefix.parse("fd00:168::11/64"));
         assertThat(EncapPolicy.decide(v6, false, n, connected, "eth0", READY)).isInstanceOf(PathToPeer.Native.class);
-        assertThat(EncapPolicy.decide(Optional.empty(), true, n, connected, "eth0", READY)).isInstanceOf(PathToPeer.Native.class);
     }
 
     @Test

@@ -90,6 +90,41 @@ class OverlayControllerTest {
     }
 
     @Test
+    void anIpv6PoolRidesTheSameDeviceAndLeavesThePoolsOwnIpv4AddressWithTheIpv4Pool() throws Exception {
+        controller(Optional.empty());
+        var v4 = new PoolSettings(IpPrefix.parse("10.244.0.0/16"), EncapMode.CROSS_SUBNET, EncapMode.NEVER, false);
+        var v6 = new PoolSettings(IpPrefix.parse("fd00:244::/112"), EncapMode.CROSS_SUBNET, EncapMode.NEVER, false);
+        c.setPools(List.of(v4, v6));
+        Poll.until("VTEP published", T, () -> published.get().isPresent());
+        assertThat(kernel.device("vxlan.viaduct").orElseThrow().local()).isEqualTo(IpAddresses.parse("10.168.0.11"));
+        assertThat(published.get().orElseThrow().address()).isEqualTo("10.244.0.1");
+        // IPv4 and IPv6 neighbour entries of one peer share its single FDB entry (one MAC, one underlay)
+        c.setVxlanPeers(List.of(peer("n3", "10.244.1.1", "66:00:00:00:00:03", "10.168.1.13"),
+                peer("n3", "fe80::6400:ff:fe00:3", "66:00:00:00:00:03", "10.168.1.13")));
+        Poll.until("entries for n3", T, () -> kernel.entriesOf("vxlan.viaduct"), s -> s.size() == 3);
+        assertThat(kernel.entriesOf("vxlan.viaduct")).contains(
+                new VxlanEntry.Arp(IpAddresses.parse("fe80::6400:ff:fe00:3"), HardwareAddress.parse("66:00:00:00:00:03")));
+
+        // only the IPv6 pool keeps VXLAN: the device stays, its IPv4 VTEP address goes back to IPAM, and the VTEP
+        // published is the device's link-local address (what peers route IPv6 blocks to)
+        c.setPools(List.of(new PoolSettings(v4.cidr(), EncapMode.NEVER, EncapMode.NEVER, false), v6));
+        Poll.until("IPv4 VTEP address released", T, () -> ipam.held.isEmpty());
+        Poll.until("device without addresses", T, () -> kernel.device("vxlan.viaduct").orElseThrow().addresses().isEmpty());
+        Poll.until("link-local VTEP published", T, () -> published.get().map(NodeRecord.Vtep::address),
+                a -> a.equals(Optional.of(IpAddresses.format(IpAddresses.linkLocal(OverlayController.vtepMac("n1").bytes())))));
+        assertThat(c.problems()).isEmpty();
+    }
+
+    @Test
+    void anIpv6PoolAskingForIpipIsReportedAndRoutedNatively() throws Exception {
+        controller(Optional.empty());
+        c.setPools(List.of(new PoolSettings(IpPrefix.parse("fd00:244::/112"), EncapMode.NEVER, EncapMode.ALWAYS, false)));
+        Poll.until("problem reported", T, () -> c.problems(), p -> p.containsKey("pool fd00:244::/112"));
+        assertThat(c.problems().get("pool fd00:244::/112")).contains("IPIP carries IPv4 only");
+        assertThat(kernel.devices).isEmpty();
+    }
+
+    @Test
     void staleEntriesAddedBehindOurBackAreRemovedAndDeletedOnesRestored() throws Exception {
         controller(Optional.empty());
         c.setPools(pools(EncapMode.ALWAYS, EncapMode.NEVER));
@@ -158,7 +193,8 @@ class OverlayControllerTest {
         kernel.ipipSupported = false;
         controller(Optional.empty());
         c.setPools(pools(EncapMode.NEVER, EncapMode.CROSS_SUBNET));
-        Poll.until("ipip problem reported", T, () -> c.problems().containsKey("ipip"));
+        // the problems are recorded just before the tunnel state is handed on: wait for both
+        Poll.until("ipip problem reported", T, () -> c.problems().containsKey("ipip") && tunnels.get() != null);
         assertThat(c.problems().get("ipip")).contains("no ipip support");
         assertThat(tunnels.get().ipipReady()).isFalse();
         assertThat(tunnels.get().ipipProblem()).contains("no ipip support");

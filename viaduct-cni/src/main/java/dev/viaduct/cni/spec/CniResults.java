@@ -1,5 +1,6 @@
 package dev.viaduct.cni.spec;
 
+import dev.viaduct.sys.net.IpAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class CniResults {
             if (v.ipsCarryVersion()) {
                 ip.put("version", v4 ? "4" : "6");
             }
-            ip.put("address", a.getHostAddress() + (v4 ? "/32" : "/128"));
+            ip.put("address", IpAddresses.format(a) + (v4 ? "/32" : "/128"));
             ip.put("gateway", v4 ? GATEWAY_V4 : GATEWAY_V6);
             ip.put("interface", podIndex);
             any4 |= v4;

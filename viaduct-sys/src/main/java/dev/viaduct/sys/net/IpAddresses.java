@@ -61,6 +61,29 @@ public final class IpAddresses {
         }
     }
 
+    /**
+     * The IPv6 link-local address the kernel gives an interface with this 48-bit MAC (RFC 4291 §2.5.1 and
+     * Appendix A: modified EUI-64, universal/local bit inverted, {@code ff:fe} in the middle), e.g.
+     * {@code ee:ee:ee:ee:ee:ee} → {@code fe80::ecee:eeff:feee:eeee}.
+     */
+    public static InetAddress linkLocal(byte[] mac48) {
+        if (mac48.length != 6) {
+            throw new IllegalArgumentException(mac48.length + " bytes is not a 48-bit MAC");
+        }
+        byte[] a = new byte[16];
+        a[0] = (byte) 0xfe;
+        a[1] = (byte) 0x80;
+        a[8] = (byte) (mac48[0] ^ 0x02);
+        a[9] = mac48[1];
+        a[10] = mac48[2];
+        a[11] = (byte) 0xff;
+        a[12] = (byte) 0xfe;
+        a[13] = mac48[3];
+        a[14] = mac48[4];
+        a[15] = mac48[5];
+        return of(a);
+    }
+
     /** 32 for IPv4, 128 for IPv6. */
     public static int bits(InetAddress a) {
         return a instanceof Inet4Address ? 32 : 128;
