@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,9 +33,10 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Every change is one {@code nft -f} transaction: the compiler's delta since the last pass
  * ({@link NodeCompiler#drain}: the set and map elements and chains the changes touched) while the kernel table is
  * known to be what was applied, the whole table otherwise ({@link NftScript#render(Ruleset)}, which replaces it
- * atomically: packets never see it missing). After each apply the table is listed and remembered
- * ({@link KernelTable}); a resync pass lists it again and anything different (deleted, flushed, edited by hand)
- * makes that pass a full one, so drift is repaired within one resync interval. Other tables are never touched.
+ * atomically: packets never see it missing). After an apply, once no further change is waiting, the table is
+ * listed and remembered ({@link KernelTable}); a resync pass lists it again and anything different (deleted,
+ * flushed, edited by hand) makes that pass a full one, so drift is repaired within one resync interval. Other
+ * tables are never touched.
  *
  * <p>Fail closed: {@link #close} leaves the table in place, so pods stay isolated while the agent is down, and
  * a starting agent replaces it in one transaction, never deleting or flushing it first.
@@ -77,6 +77,8 @@ public final class PolicyEnforcer implements AutoCloseable {
     /** The kernel table is what the applied full table and deltas since make it; false: write it whole. */
     private boolean kernelKnown;
     private String appliedContent;
+    /** Applied since {@code appliedContent} was listed: the next quiet pass lists the table again. */
+    private boolean readBackDue;
 
     /** nft transactions applied (full or delta), full ones among them, and tables found changed behind our back. */
     public final AtomicLong applies = new AtomicLong();
@@ -260,16 +262,23 @@ public final class PolicyEnforcer implements AutoCloseable {
         try {
             boolean whole = !kernelKnown;
             if (s.resync() && kernelKnown) {
-                Optional<KernelTable> k = nft.listTable(FAMILY, PolicyCompiler.TABLE).map(KernelTable::parse);
-                k.ifPresent(t -> counters(t, s.counterLabels()));
-                if (k.isEmpty() || !k.get().content().equals(appliedContent)) {
+                KernelTable k = nft.listTable(FAMILY, PolicyCompiler.TABLE).map(KernelTable::parse).orElse(null);
+                if (k != null) {
+                    counters(k, s.counterLabels());
+                }
+                if (readBackDue && k != null) {
+                    readBack(k, s);
+                } else if (k == null || !k.content().equals(appliedContent)) {
                     drifted.incrementAndGet();
                     LOG.log(System.Logger.Level.WARNING, "policy table {0} {1} changed behind the agent''s back ({2}): rewriting it",
-                            FAMILY, PolicyCompiler.TABLE, k.isEmpty() ? "deleted" : "edited");
+                            FAMILY, PolicyCompiler.TABLE, k == null ? "deleted" : "edited");
                     whole = true;
                 }
             }
             if (!whole && s.delta().isEmpty()) {
+                if (readBackDue) {
+                    readBack(listed(), s);
+                }
                 enforced(s.generation());
                 done(s.rules(), "");
                 return true;
@@ -280,10 +289,12 @@ public final class PolicyEnforcer implements AutoCloseable {
             long nanos = System.nanoTime() - s.takenAt();
             enforced(s.generation());
             observer.applied(whole, nanos);
-            KernelTable now = nft.listTable(FAMILY, PolicyCompiler.TABLE).map(KernelTable::parse)
-                    .orElseThrow(() -> new Nft.NftException("table " + PolicyCompiler.TABLE + " missing right after it was applied"));
-            appliedContent = now.content();
-            counters(now, s.counterLabels());
+            // the read-back (a listing of the whole table: hundreds of ms at 10,000 pods) waits while changes keep
+            // coming, so a burst of ADDs is not paced by it; the pass that finds nothing to apply does it
+            readBackDue = true;
+            if (!locked(() -> wanted > s.generation())) {
+                readBack(listed(), s);
+            }
             applies.incrementAndGet();
             if (whole) {
                 fullApplies.incrementAndGet();
@@ -307,6 +318,18 @@ public final class PolicyEnforcer implements AutoCloseable {
             done(-1, e.getMessage());
             return false;
         }
+    }
+
+    private KernelTable listed() throws Nft.NftException {
+        return nft.listTable(FAMILY, PolicyCompiler.TABLE).map(KernelTable::parse)
+                .orElseThrow(() -> new Nft.NftException("table " + PolicyCompiler.TABLE + " missing right after it was applied"));
+    }
+
+    /** {@code k}, listed after our last apply, is the table as we made it: later listings are compared with it. */
+    private void readBack(KernelTable k, Snapshot s) {
+        appliedContent = k.content();
+        readBackDue = false;
+        counters(k, s.counterLabels());
     }
 
     private void counters(KernelTable t, Map<String, List<String>> labels) {
