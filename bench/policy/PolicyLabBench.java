@@ -49,7 +49,8 @@ public final class PolicyLabBench {
         int iperfSecs = Integer.parseInt(args[2]);
         int cniPods = Integer.parseInt(args[3]);
         Lab lab = Lab.up(LabSpec.defaults("bpol").withNodes(5).withPodsPerNode(0).withSubnetBase("10.197.0"), OUT);
-        try (EtcdDatastore store = EtcdDatastore.connect(StoreOptions.of(List.of(lab.spec().etcdEndpoint())))) {
+        try (EtcdDatastore store = EtcdDatastore.connect(StoreOptions.of(List.of(lab.spec().etcdEndpoint()))
+                .withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(30)))) {
             PolicyStore ps = new PolicyStore(store, Keys.defaults());
             changeLatency(lab, ps, changes);
             iperf(lab, ps, iperfRounds, iperfSecs);
