@@ -44,7 +44,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>A new pod is covered from its first packet: the CNI ADD calls {@link #awaitEnforced} with its endpoint,
  * which puts the pod into the inputs at once (the store watch may deliver the handle later), takes a
  * generation number and waits until a pass that started after it has applied its transaction (the read-back
- * that follows does not hold the ADD up).
+ * that follows does not hold the ADD up). A pod that changes nothing in the table (no policy selects it or its
+ * address) does not wait when every earlier change is already applied.
  *
  * <p>Concurrency: setters (store watch threads, CNI calls) change {@link PolicyInputs} under {@code lock} and
  * kick a {@link ReconcileLoop} on a virtual thread (it blocks on the nft process); the snapshot (under the lock)
@@ -66,6 +67,8 @@ public final class PolicyEnforcer implements AutoCloseable {
     private boolean endpointsSynced;
     private long wanted;
     private long appliedGeneration;
+    /** A pass has put the table in the kernel since start (before that the inputs may not be complete). */
+    private boolean enforcedOnce;
     private String problem = "";
     private int rules;
     private Instant lastApplied;
@@ -158,6 +161,9 @@ public final class PolicyEnforcer implements AutoCloseable {
         lock.lock();
         try {
             inputs.putEndpoint(endpoint);
+            if (enforcedOnce && appliedGeneration == wanted && !inputs.compiler().touched()) {
+                return; // every change is in the kernel, and this pod changes nothing there: no policy selects it or its address
+            }
             long mine = ++wanted;
             loop.kick();
             while (appliedGeneration < mine) {
@@ -347,6 +353,7 @@ public final class PolicyEnforcer implements AutoCloseable {
         lock.lock();
         try {
             appliedGeneration = Math.max(appliedGeneration, generation);
+            enforcedOnce = true;
             appliedChanged.signalAll();
         } finally {
             lock.unlock();

@@ -106,6 +106,13 @@ class PolicyEnforcerKernelTest {
             e.start();
             e.awaitEnforced(endpoint("h3", "n1", "prod", "new", "10.244.1.9"), WAIT);
             assertThat(table(ns)).contains("vdch3");
+            // with no pass running any more: a pod no policy selects and no peer set holds changes nothing in the
+            // kernel, so it does not wait; one the deny policy selects does
+            e.close();
+            e.awaitEnforced(endpoint("h4", "n1", "dev", "free", "10.244.1.10"), Duration.ofMillis(500));
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> e.awaitEnforced(endpoint("h5", "n1", "prod", "isolated", "10.244.1.11"), Duration.ofMillis(500)))
+                    .isInstanceOf(DataplaneException.class);
         }
     }
 

@@ -304,6 +304,12 @@ public final class NodeCompiler {
         return new Ruleset(PolicyCompiler.TABLE, List.copyOf(new TreeSet<>(counters)), named, maps, all);
     }
 
+    /** Whether anything was touched since the last drain (the next delta may still turn out empty). */
+    public boolean touched() {
+        return !countersBefore.isEmpty() || !setsBefore.isEmpty() || !chainsBefore.isEmpty() || !jumpsBefore.isEmpty()
+                || sets.values().stream().anyMatch(s -> !s.before.isEmpty());
+    }
+
     /** What changed since the last drain (or since construction), and starts the next round. */
     public RulesetDelta drain() {
         List<String> addCounters = new ArrayList<>();

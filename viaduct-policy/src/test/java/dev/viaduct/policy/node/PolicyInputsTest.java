@@ -58,6 +58,9 @@ class PolicyInputsTest {
         in.putEndpoint(endpoint("k8s.c1.eth0", "n1", "prod", "web", "vdc0123456789a", "10.244.1.3"));
         assertThat(in.compiler().ruleset().chain("pod-in_vdc0123456789a")).isPresent();
         in.compiler().drain();
+        assertThat(in.compiler().touched()).isFalse();
+        in.putEndpoint(endpoint("k8s.c9.eth0", "n2", "dev", "other", "vdc0123456789c", "10.244.2.9"));
+        assertThat(in.compiler().touched()).as("a pod no policy selects, in no peer set").isFalse();
         in.removeEndpoint("k8s.c1.eth0");
         assertThat(in.compiler().ruleset().chain("pod-in_vdc0123456789a")).isEmpty();
         assertThat(in.compiler().drain().deleteChains()).contains("pod-in_vdc0123456789a", "pol-in_prod_p");
