@@ -1,15 +1,12 @@
 package dev.viaduct.policy.compile;
 
+import dev.viaduct.policy.compile.PolicyRules.SetSpec;
+import dev.viaduct.policy.compile.PolicyRules.Source;
 import dev.viaduct.policy.model.ContainerPort;
-import dev.viaduct.policy.model.IpBlock;
 import dev.viaduct.policy.model.Namespace;
 import dev.viaduct.policy.model.NetworkPolicy;
-import dev.viaduct.policy.model.Peer;
 import dev.viaduct.policy.model.Pod;
-import dev.viaduct.policy.model.PolicyPort;
 import dev.viaduct.policy.model.PolicyType;
-import dev.viaduct.policy.model.Protocol;
-import dev.viaduct.policy.model.Rule;
 import dev.viaduct.policy.nft.Ruleset;
 import dev.viaduct.policy.nft.Ruleset.Addr;
 import dev.viaduct.policy.nft.Ruleset.Chain;
@@ -18,7 +15,6 @@ import dev.viaduct.policy.nft.Ruleset.Family;
 import dev.viaduct.policy.nft.Ruleset.Hook;
 import dev.viaduct.policy.nft.Ruleset.Match;
 import dev.viaduct.policy.nft.Ruleset.NamedSet;
-import dev.viaduct.policy.nft.Ruleset.PortRange;
 import dev.viaduct.policy.nft.Ruleset.Verdict;
 import dev.viaduct.policy.nft.Ruleset.VerdictMap;
 import dev.viaduct.policy.nft.RulesetDelta;
@@ -55,7 +51,9 @@ import java.util.TreeSet;
  * pods and, when a set is new, scans the pods once; a namespace's labels changing re-examines its pods.
  *
  * <p>Pure and deterministic: {@link #ruleset} is the same for the same objects whatever order they came in.
- * Not thread-safe: one owner.
+ * Not thread-safe: one owner. Its indexes and the tracked output change together on every put and remove, which
+ * is why they share one (long) file; the rules of a policy direction, a function of the policy alone, are
+ * {@link PolicyRules}'.
  */
 public final class NodeCompiler {
     private final String node;
@@ -93,24 +91,6 @@ public final class NodeCompiler {
             this.type = type;
             this.sets = sets;
         }
-    }
-
-    /** Where a set's elements come from. */
-    private sealed interface Source {
-        /** Addresses of the pods a pod peer selects, in a policy of {@code policyNamespace}. */
-        record Selection(Peer.Pods peer, String policyNamespace) implements Source {
-        }
-
-        /** Address and port of every pod declaring container port {@code name}/{@code protocol}. */
-        record NamedPort(String name, Protocol protocol) implements Source {
-        }
-
-        /** Elements that do not depend on pods (ipBlocks, the node's own addresses). */
-        record Fixed(List<Element> elements) implements Source {
-        }
-    }
-
-    private record SetSpec(String name, Family family, boolean withPort, boolean interval, Source source) {
     }
 
     private static final class SetState {
@@ -561,7 +541,7 @@ public final class NodeCompiler {
     /** Writes the policy direction's chain; returns the sets it now holds (acquired). */
     private List<SetSpec> fillPolicyChain(NetworkPolicy p, PolicyType type) {
         Map<String, SetSpec> used = new LinkedHashMap<>();
-        List<Ruleset.Rule> rules = policyRules(p, type, used);
+        List<Ruleset.Rule> rules = PolicyRules.of(p, type, used);
         List<SetSpec> held = List.copyOf(used.values());
         held.forEach(this::acquire);
         String chain = PolicyCompiler.policyChain(p, type);
@@ -589,131 +569,6 @@ public final class NodeCompiler {
 
     private static String podChain(Pod pod, PolicyType type) {
         return (type == PolicyType.Ingress ? "pod-in_" : "pod-eg_") + pod.hostVeth();
-    }
-
-    // ------------------------------------------------------------------ policy rules
-
-    /** The accept rules of one policy direction: for each API rule, (peer alternatives) × (port alternatives). */
-    private static List<Ruleset.Rule> policyRules(NetworkPolicy p, PolicyType type, Map<String, SetSpec> used) {
-        List<Ruleset.Rule> out = new ArrayList<>();
-        List<? extends Rule> rules = p.spec().rules(type);
-        Addr far = type == PolicyType.Ingress ? Addr.SADDR : Addr.DADDR;
-        for (int i = 0; i < rules.size(); i++) {
-            Rule r = rules.get(i);
-            String comment = p.id() + " " + (type == PolicyType.Ingress ? "ingress" : "egress") + "[" + i + "]";
-            List<List<Match>> peers = peerAlternatives(r, p.namespace(), far, used);
-            List<List<Match>> ports = portAlternatives(r, used);
-            for (List<Match> peer : peers) {
-                for (List<Match> port : ports) {
-                    Family a = family(peer);
-                    Family b = family(port);
-                    if (a != null && b != null && a != b) {
-                        continue;
-                    }
-                    List<Match> all = new ArrayList<>(peer);
-                    all.addAll(port);
-                    out.add(new Ruleset.Rule(all, List.of(), Ruleset.ACCEPT, comment));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static List<List<Match>> peerAlternatives(Rule r, String policyNamespace, Addr far, Map<String, SetSpec> used) {
-        if (r.peers().isEmpty()) {
-            return List.of(List.of());
-        }
-        List<List<Match>> out = new ArrayList<>();
-        for (Peer peer : r.peers()) {
-            switch (peer) {
-                case Peer.Pods s -> {
-                    String key = (s.namespaceSelector() == null ? "namespace " + policyNamespace : "namespaces " + s.namespaceSelector().canonical())
-                            + " pods " + (s.podSelector() == null ? "*" : s.podSelector().canonical());
-                    for (Family f : Family.values()) {
-                        String name = (f == Family.IPV4 ? "pods4_" : "pods6_") + PolicyCompiler.hash(key);
-                        used.putIfAbsent(name, new SetSpec(name, f, false, false, new Source.Selection(s, policyNamespace)));
-                        out.add(List.of(new Match.AddrIn(f, far, name)));
-                    }
-                }
-                case Peer.Block b -> {
-                    IpBlock block = b.ipBlock();
-                    Family f = Family.of(block.cidr());
-                    String name = (f == Family.IPV4 ? "block4_" : "block6_") + PolicyCompiler.hash(block.cidr() + " except " + new TreeSet<>(block.except()));
-                    used.putIfAbsent(name, new SetSpec(name, f, false, true,
-                            new Source.Fixed(PrefixDifference.of(block.cidr(), block.except()).stream().map(Element::of).toList())));
-                    out.add(List.of(new Match.AddrIn(f, far, name)));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static List<List<Match>> portAlternatives(Rule r, Map<String, SetSpec> used) {
-        if (r.ports().isEmpty()) {
-            return List.of(List.of());
-        }
-        List<List<Match>> out = new ArrayList<>();
-        for (Protocol proto : Protocol.values()) {
-            boolean any = false;
-            TreeMap<Integer, Integer> ranges = new TreeMap<>();
-            TreeSet<String> named = new TreeSet<>();
-            for (PolicyPort pp : r.ports()) {
-                if (pp.protocol() != proto) {
-                    continue;
-                }
-                switch (pp.port()) {
-                    case null -> any = true;
-                    case PolicyPort.Port.Number n -> ranges.merge(n.value(), pp.last(), Math::max);
-                    case PolicyPort.Port.Named n -> named.add(n.name());
-                }
-            }
-            Match l4 = new Match.L4Proto(proto.lower());
-            if (any) {
-                out.add(List.of(l4));
-            } else if (!ranges.isEmpty()) {
-                out.add(List.of(l4, new Match.DportIn(merge(ranges))));
-            }
-            for (String name : named) {
-                for (Family f : Family.values()) {
-                    String set = (f == Family.IPV4 ? "named4_" : "named6_") + name + "_" + proto.lower();
-                    used.putIfAbsent(set, new SetSpec(set, f, true, false, new Source.NamedPort(name, proto)));
-                    out.add(List.of(l4, new Match.DaddrPortIn(f, set)));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Sorted, overlapping or adjacent ranges joined (nft rejects overlapping elements of one anonymous set). */
-    private static List<PortRange> merge(TreeMap<Integer, Integer> ranges) {
-        List<PortRange> out = new ArrayList<>();
-        int first = -1;
-        int last = -1;
-        for (Map.Entry<Integer, Integer> e : ranges.entrySet()) {
-            if (first >= 0 && e.getKey() <= last + 1) {
-                last = Math.max(last, e.getValue());
-                continue;
-            }
-            if (first >= 0) {
-                out.add(new PortRange(first, last));
-            }
-            first = e.getKey();
-            last = e.getValue();
-        }
-        out.add(new PortRange(first, last));
-        return out;
-    }
-
-    private static Family family(List<Match> matches) {
-        for (Match m : matches) {
-            if (m instanceof Match.AddrIn a) {
-                return a.family();
-            }
-            if (m instanceof Match.DaddrPortIn d) {
-                return d.family();
-            }
-        }
-        return null;
     }
 
     // ------------------------------------------------------------------ sets and tracked output
