@@ -1,3 +1,4 @@
+import dev.viaduct.policy.compile.NodeCompiler;
 import dev.viaduct.policy.compile.PolicyCompiler;
 import dev.viaduct.policy.model.Cluster;
 import dev.viaduct.policy.model.ContainerPort;
@@ -16,6 +17,7 @@ import dev.viaduct.policy.model.PolicyType;
 import dev.viaduct.policy.model.Protocol;
 import dev.viaduct.policy.nft.NftScript;
 import dev.viaduct.policy.nft.Ruleset;
+import dev.viaduct.policy.nft.RulesetDelta;
 import dev.viaduct.sys.net.IpAddresses;
 import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
@@ -26,27 +28,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The measuring side of bench/policy: a cluster of PODS pods on NODES nodes (PODS/NODES on the measured node
- * n0), 100 namespaces and POLICIES policies (pod, namespace and combined selectors, numbered, named and ranged
- * ports, ipBlocks with excepts, ingress and egress), compiled for n0 and applied with nft into the network
- * namespace args[0]; then one local pod added at a time, compiled and applied as a delta. Prints one line per
- * measurement ("full compile ms=..."), medians over rounds.
+ * The measuring side of bench/policy, run inside the network namespace it applies to (as the agent runs nft in
+ * its own): a cluster of PODS pods on NODES nodes (PODS/NODES on the measured node n0), 100 namespaces and
+ * POLICIES policies (pod, namespace and combined selectors, numbered, named and ranged ports, ipBlocks with
+ * excepts, ingress and egress), compiled for n0 and applied with nft; then one local pod added at a time, two
+ * ways in the same run: recompiled from scratch and diffed against the applied ruleset (what the agent did
+ * before), and put into the incremental {@link NodeCompiler} and drained as a delta (what it does now); each
+ * delta applied with nft. Also the read-back ({@code nft -j list table}) the agent does after an apply. Prints
+ * one line per measurement, medians over rounds.
  */
 public final class PolicyBench {
     static final int NAMESPACES = 100;
 
     public static void main(String[] args) throws Exception {
-        String ns = args[0];
-        int pods = Integer.parseInt(args[1]);
-        int nodes = Integer.parseInt(args[2]);
-        int policies = Integer.parseInt(args[3]);
-        int rounds = Integer.parseInt(args[4]);
+        int pods = Integer.parseInt(args[0]);
+        int nodes = Integer.parseInt(args[1]);
+        int policies = Integer.parseInt(args[2]);
+        int rounds = Integer.parseInt(args[3]);
         List<InetAddress> nodeIps = List.of(IpAddresses.parse("192.168.0.1"));
         Cluster c = cluster(pods, nodes, policies, List.of());
 
         double[] compile = new double[rounds];
         double[] render = new double[rounds];
         double[] apply = new double[rounds];
+        double[] list = new double[rounds];
         Ruleset r = null;
         for (int i = -2; i < rounds; i++) {
             long t0 = System.nanoTime();
@@ -54,39 +59,39 @@ public final class PolicyBench {
             long t1 = System.nanoTime();
             String script = NftScript.render(r);
             long t2 = System.nanoTime();
-            nft(ns, script);
+            nft(script, "-f", "-");
             long t3 = System.nanoTime();
+            nft("", "-j", "list", "table", "inet", PolicyCompiler.TABLE);
+            long t4 = System.nanoTime();
             if (i >= 0) {
                 compile[i] = (t1 - t0) / 1e6;
                 render[i] = (t2 - t1) / 1e6;
                 apply[i] = (t3 - t2) / 1e6;
+                list[i] = (t4 - t3) / 1e6;
             }
         }
         int elements = r.sets().stream().mapToInt(s -> s.elements().size()).sum();
         System.out.printf("cluster pods=%d nodes=%d local=%d namespaces=%d policies=%d%n", pods, nodes, pods / nodes, NAMESPACES, policies);
         System.out.printf("ruleset rules=%d chains=%d sets=%d setElements=%d counters=%d scriptBytes=%d%n", r.ruleCount(),
                 r.chains().size(), r.sets().size(), elements, r.counters().size(), NftScript.render(r).length());
-        System.out.printf("full compile ms=%.1f render ms=%.1f nft ms=%.1f total ms=%.1f%n", median(compile), median(render),
-                median(apply), median(sum(compile, render, apply)));
+        System.out.printf("full compile ms=%.1f render ms=%.1f nft ms=%.1f total ms=%.1f (read-back: nft -j list table ms=%.1f)%n",
+                median(compile), median(render), median(apply), median(sum(compile, render, apply)), median(list));
 
-        // one local pod at a time, each a delta from the ruleset applied before it
+        // one local pod at a time, recompiled from scratch and diffed (the way before the incremental compiler)
         List<Pod> extra = new ArrayList<>();
         double[] dCompile = new double[rounds];
         double[] dRender = new double[rounds];
         double[] dApply = new double[rounds];
         int lines = 0;
         for (int i = -2; i < rounds; i++) {
-            int k = i + 3;
-            extra.add(new Pod("ns" + (k % NAMESPACES), "new" + k, Map.of("app", "app" + (k % 50), "role", "r" + (k % 5)),
-                    List.of(IpAddresses.parse("10.250.0." + k)), "n0", String.format("vdcf%010x", k),
-                    List.of(new ContainerPort("http", 8080, Protocol.TCP))));
+            extra.add(newPod(extra.size()));
             Cluster next = cluster(pods, nodes, policies, extra);
             long t0 = System.nanoTime();
             Ruleset nr = PolicyCompiler.compile(next, "n0", nodeIps);
             long t1 = System.nanoTime();
             String delta = NftScript.renderUpdate(r, nr);
             long t2 = System.nanoTime();
-            nft(ns, delta);
+            nft(delta, "-f", "-");
             long t3 = System.nanoTime();
             r = nr;
             if (i >= 0) {
@@ -96,8 +101,74 @@ public final class PolicyBench {
                 lines = delta.split("\n").length;
             }
         }
-        System.out.printf("pod added compile ms=%.1f renderUpdate ms=%.1f nft ms=%.1f total ms=%.1f deltaLines=%d%n", median(dCompile),
-                median(dRender), median(dApply), median(sum(dCompile, dRender, dApply)), lines);
+        System.out.printf("pod added, recompiled: compile ms=%.1f renderUpdate ms=%.1f nft ms=%.1f total ms=%.1f deltaLines=%d%n",
+                median(dCompile), median(dRender), median(dApply), median(sum(dCompile, dRender, dApply)), lines);
+
+        // the same, incrementally: the compiler holds the cluster, one pod put and the delta drained
+        NodeCompiler nc = new NodeCompiler("n0", nodeIps);
+        Cluster now = cluster(pods, nodes, policies, extra);
+        long b0 = System.nanoTime();
+        now.namespaces().forEach(nc::putNamespace);
+        for (int i = 0; i < now.pods().size(); i++) {
+            nc.putPod(now.pods().get(i).hostVeth(), now.pods().get(i));
+        }
+        now.policies().forEach(nc::putPolicy);
+        Ruleset built = nc.ruleset();
+        long b1 = System.nanoTime();
+        nc.drain();
+        if (!built.equals(r)) {
+            throw new IllegalStateException("the incremental compiler's table differs from the one compiled from scratch");
+        }
+        System.out.printf("incremental compiler built from nothing ms=%.1f%n", (b1 - b0) / 1e6);
+        double[] iCompile = new double[rounds];
+        double[] iRender = new double[rounds];
+        double[] iApply = new double[rounds];
+        for (int i = -2; i < rounds; i++) {
+            Pod p = newPod(extra.size());
+            extra.add(p);
+            long t0 = System.nanoTime();
+            nc.putPod(p.hostVeth(), p);
+            RulesetDelta d = nc.drain();
+            long t1 = System.nanoTime();
+            String delta = NftScript.render(d);
+            long t2 = System.nanoTime();
+            nft(delta, "-f", "-");
+            long t3 = System.nanoTime();
+            if (i >= 0) {
+                iCompile[i] = (t1 - t0) / 1e6;
+                iRender[i] = (t2 - t1) / 1e6;
+                iApply[i] = (t3 - t2) / 1e6;
+                lines = delta.split("\n").length;
+            }
+        }
+        Ruleset fresh = PolicyCompiler.compile(cluster(pods, nodes, policies, extra), "n0", nodeIps);
+        if (!fresh.equals(nc.ruleset())) {
+            throw new IllegalStateException("after the incremental pods, the compiler's table differs from a compile from scratch");
+        }
+        System.out.printf("pod added, incremental: put+drain ms=%.2f render ms=%.2f nft ms=%.1f total ms=%.1f deltaLines=%d%n",
+                median(iCompile), median(iRender), median(iApply), median(sum(iCompile, iRender, iApply)), lines);
+        double[] rmCompile = new double[rounds];
+        double[] rmApply = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            Pod p = extra.removeLast();
+            long t0 = System.nanoTime();
+            nc.removePod(p.hostVeth());
+            String delta = NftScript.render(nc.drain());
+            long t1 = System.nanoTime();
+            nft(delta, "-f", "-");
+            long t2 = System.nanoTime();
+            rmCompile[i] = (t1 - t0) / 1e6;
+            rmApply[i] = (t2 - t1) / 1e6;
+        }
+        System.out.printf("pod removed, incremental: remove+drain+render ms=%.2f nft ms=%.1f total ms=%.1f%n", median(rmCompile),
+                median(rmApply), median(sum(rmCompile, rmApply)));
+    }
+
+    static Pod newPod(int n) {
+        int k = n + 1;
+        return new Pod("ns" + (k % NAMESPACES), "new" + k, Map.of("app", "app" + (k % 50), "role", "r" + (k % 5)),
+                List.of(IpAddresses.parse("10.250." + (k / 250) + "." + (k % 250))), "n0", String.format("vdcf%010x", k),
+                List.of(new ContainerPort("http", 8080, Protocol.TCP)));
     }
 
     static double[] sum(double[]... parts) {
@@ -116,14 +187,16 @@ public final class PolicyBench {
         return s[s.length / 2];
     }
 
-    static void nft(String ns, String script) throws Exception {
-        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "nft", "-f", "-").redirectErrorStream(true).start();
+    static void nft(String stdin, String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("nft"));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         try (var in = p.getOutputStream()) {
-            in.write(script.getBytes(StandardCharsets.UTF_8));
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
-            throw new IllegalStateException("nft -f failed: " + out);
+            throw new IllegalStateException("nft " + String.join(" ", args) + " failed: " + out);
         }
     }
 

@@ -33,7 +33,6 @@ import dev.viaduct.agent.pod.NetlinkPodDataplane;
 import dev.viaduct.agent.nat.NftCommand;
 import dev.viaduct.agent.policy.PolicyEnforcer;
 import dev.viaduct.agent.policy.PolicyFeed;
-import dev.viaduct.agent.policy.PolicyInputs;
 import dev.viaduct.agent.policy.PolicyMetrics;
 import dev.viaduct.agent.route.NetlinkRouteTable;
 import dev.viaduct.agent.route.Route;
@@ -48,6 +47,7 @@ import dev.viaduct.ipam.Reclaimer;
 import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.netlink.Rtnl;
 import dev.viaduct.netlink.Sysctl;
+import dev.viaduct.policy.node.PolicyInputs;
 import dev.viaduct.store.Datastore;
 import dev.viaduct.store.JsonCodec;
 import dev.viaduct.store.Keys;
@@ -258,8 +258,7 @@ public final class Agent implements AutoCloseable {
             return null;
         }
         PolicyEnforcer p = new PolicyEnforcer(nft, config.nodeName(),
-                () -> uplink.addresses().stream().map(IpPrefix::address).toList(), new PolicyInputs(keys),
-                config.routes().resyncInterval());
+                () -> uplink.addresses().stream().map(IpPrefix::address).toList(), config.routes().resyncInterval());
         PolicyMetrics.register(p, metrics);
         p.start();
         closeables.add(p);
@@ -388,19 +387,17 @@ public final class Agent implements AutoCloseable {
         return e.addresses().stream().map(c -> Route.direct(c, e.hostVeth())).toList();
     }
 
-    /** A pod's host routes are in the kernel, and so are its policy rules (when policy is enforced). */
+    /**
+     * A pod's host routes are in the kernel, and so are its policy rules (when policy is enforced): the
+     * endpoint carries what the policy join needs, so this reads nothing from the store.
+     */
     private void awaitPodReady(LocalEndpoints.Endpoint e) throws DataplaneException {
         awaitHostRoutes(e);
-        if (policy == null) {
+        if (policy == null || e.podNamespace().isEmpty() || e.podName().isEmpty()) {
             return;
         }
-        Handle h;
-        try {
-            h = ipam.handle(e.handle()).orElseThrow(() -> new DataplaneException("handle " + e.handle() + " vanished from IPAM"));
-        } catch (IpamException ie) {
-            throw new DataplaneException("cannot read handle " + e.handle() + " for its policy: " + ie.getMessage());
-        }
-        policy.awaitEnforced(h, HOST_ROUTE_DEADLINE);
+        policy.awaitEnforced(new PolicyInputs.Endpoint(e.handle(), e.podNamespace(), e.podName(), config.nodeName(), e.hostVeth(),
+                e.addresses().stream().map(IpPrefix::address).toList()), HOST_ROUTE_DEADLINE);
     }
 
     private void awaitHostRoutes(LocalEndpoints.Endpoint e) throws DataplaneException {
@@ -517,6 +514,9 @@ public final class Agent implements AutoCloseable {
         reconciler.problems().forEach((k, v) -> problems.put(k.toString(), v));
         o.put("routesDrifted", reconciler.drifted.get());
         BfdSupervisor.writeStatus(o, bfd);
+        if (policy != null) {
+            policy.writeStatus(o.putObject("policy"));
+        }
         statusDetails(o);
         return o.toPrettyString() + "\n";
     }

@@ -1,13 +1,14 @@
 package dev.viaduct.ctl;
 
 import dev.viaduct.agent.node.NodeRecord;
-import dev.viaduct.agent.policy.PolicyInputs;
+import dev.viaduct.agent.policy.PolicyFeed;
 import dev.viaduct.ipam.Ipam;
 import dev.viaduct.policy.api.PolicyValidationException;
 import dev.viaduct.policy.api.StoreRecords;
 import dev.viaduct.policy.model.Cluster;
 import dev.viaduct.policy.model.NetworkPolicy;
 import dev.viaduct.policy.model.Node;
+import dev.viaduct.policy.node.PolicyInputs;
 import dev.viaduct.store.Datastore;
 import dev.viaduct.store.JsonCodec;
 import dev.viaduct.store.KeyValue;
@@ -115,11 +116,15 @@ public final class PolicyStore {
 
     /** The cluster as agents see it: records joined with IPAM's handles, nodes with their addresses. */
     public Cluster cluster() {
-        PolicyInputs in = new PolicyInputs(keys);
+        // no node's table is compiled here ("" hosts no pod): only the join is wanted
+        PolicyInputs in = new PolicyInputs("");
         for (PolicyInputs.Kind k : PolicyInputs.Kind.values()) {
-            in.replace(k, store.list(in.directory(k)).kvs());
+            String dir = PolicyFeed.directory(keys, k);
+            Map<String, String> records = new java.util.LinkedHashMap<>();
+            store.list(dir).kvs().forEach(kv -> records.put(keys.nameIn(dir, kv.key()), kv.valueUtf8()));
+            in.replace(k, records);
         }
-        in.replaceHandles(new Ipam(store, keys).handles());
+        in.replaceEndpoints(new Ipam(store, keys).handles().stream().flatMap(h -> PolicyFeed.endpoint(h).stream()).toList());
         List<Node> nodes = new ArrayList<>();
         for (KeyValue kv : store.list(keys.nodes()).kvs()) {
             NodeRecord n = NODE.decode(kv);

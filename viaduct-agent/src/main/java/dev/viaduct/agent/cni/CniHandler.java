@@ -134,7 +134,8 @@ public final class CniHandler {
             List<IpPrefix> cidrs = addrs.stream().map(IpPrefix::host).toList();
             int mtu = req.config().mtu().orElseGet(defaultMtu::getAsInt);
             PodInterfaces ifs;
-            LocalEndpoints.Endpoint endpoint = new LocalEndpoints.Endpoint(handle, hostVeth, cidrs);
+            LocalEndpoints.Endpoint endpoint = new LocalEndpoints.Endpoint(handle, hostVeth, cidrs, req.podNamespace().orElse(""),
+                    req.podName().orElse(""));
             endpoints.put(endpoint);
             try {
                 ifs = dataplane.attach(new PodAttachment(handle, hostVeth, req.netns().orElseThrow(), req.ifname(), cidrs, mtu));

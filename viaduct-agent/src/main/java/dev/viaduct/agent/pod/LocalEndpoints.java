@@ -20,10 +20,17 @@ import java.util.function.Consumer;
  * pod's route for good.) Listeners are called on the mutating thread and must only change memory.
  */
 public final class LocalEndpoints {
-    /** One pod interface on this node. */
-    public record Endpoint(String handle, String hostVeth, List<IpPrefix> addresses) {
+    /**
+     * One pod interface on this node, and the pod it belongs to ("" when the runtime did not say: CNI_ARGS
+     * {@code K8S_POD_NAMESPACE}/{@code K8S_POD_NAME}), which policy enforcement needs.
+     */
+    public record Endpoint(String handle, String hostVeth, List<IpPrefix> addresses, String podNamespace, String podName) {
         public Endpoint {
             addresses = List.copyOf(addresses);
+        }
+
+        public Endpoint(String handle, String hostVeth, List<IpPrefix> addresses) {
+            this(handle, hostVeth, addresses, "", "");
         }
     }
 

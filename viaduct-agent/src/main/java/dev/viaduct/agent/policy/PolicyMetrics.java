@@ -26,7 +26,7 @@ public final class PolicyMetrics {
                 p.drifted::get);
         m.counter("viaduct_policy_apply_errors", "Policy passes that failed (nft refused or missing)", p.errors::get);
         Histogram latency = Histogram.builder().name("viaduct_policy_apply_duration_seconds")
-                .help("Compile, nft transaction and read-back of the policy table, by kind (full or delta)")
+                .help("Policy changes drained, rendered and committed in one nft transaction, by kind (full or delta)")
                 .labelNames("kind")
                 .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
                 .classicOnly().register(m.registry());

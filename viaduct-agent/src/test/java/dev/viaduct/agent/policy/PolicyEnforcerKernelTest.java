@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.agent.nat.NftCommand;
 import dev.viaduct.agent.pod.DataplaneException;
-import dev.viaduct.ipam.Handle;
 import dev.viaduct.policy.api.StoreRecords;
 import dev.viaduct.policy.compile.PolicyCompiler;
-import dev.viaduct.store.KeyValue;
-import dev.viaduct.store.Keys;
+import dev.viaduct.policy.node.PolicyInputs;
 import dev.viaduct.sys.net.IpAddresses;
 import dev.viaduct.testsupport.Netns;
 import dev.viaduct.testsupport.Poll;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,7 +18,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The enforcer against a real kernel (a fresh network namespace): apply, delta, drift repair, fail closed. */
 class PolicyEnforcerKernelTest {
-    private static final Keys KEYS = Keys.defaults();
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String DENY = """
             {"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"deny","namespace":"prod"},
@@ -34,31 +29,25 @@ class PolicyEnforcerKernelTest {
     @RegisterExtension
     Netns netns = Netns.perTest();
 
-    private static KeyValue kv(String key, String json) {
-        return new KeyValue(key, json.getBytes(StandardCharsets.UTF_8), 1, 1, 1, 0);
-    }
-
-    private static Handle handle(String id, String node, String ns, String pod, String ip) {
-        return new Handle(id, node, List.of(IpAddresses.parse(ip)),
-                Map.of("podNamespace", ns, "pod", pod, "hostVeth", "vdc" + id), Instant.EPOCH);
+    private static PolicyInputs.Endpoint endpoint(String id, String node, String ns, String pod, String ip) {
+        return new PolicyInputs.Endpoint(id, ns, pod, node, "vdc" + id, List.of(IpAddresses.parse(ip)));
     }
 
     private PolicyEnforcer enforcer(String ns, Duration resync) {
         NftCommand nft = NftCommand.withArgv(List.of("ip", "netns", "exec", ns, "nft"));
-        PolicyEnforcer e = new PolicyEnforcer(nft, "n1", () -> List.of(IpAddresses.parse("192.168.0.1")), new PolicyInputs(KEYS), resync);
+        PolicyEnforcer e = new PolicyEnforcer(nft, "n1", () -> List.of(IpAddresses.parse("192.168.0.1")), resync);
         e.update(in -> {
-            in.replace(PolicyInputs.Kind.NAMESPACE, List.of(kv(KEYS.namespace("prod"), StoreRecords.encodeNamespace(
-                    new StoreRecords.NamespaceRecord(Map.of())))));
-            in.replace(PolicyInputs.Kind.POD, List.of(
-                    kv(KEYS.pod("prod", "db"), StoreRecords.encodePod(new StoreRecords.PodRecord(Map.of("role", "db"), "n1", List.of()))),
-                    kv(KEYS.pod("prod", "web"), StoreRecords.encodePod(new StoreRecords.PodRecord(Map.of("role", "web"), "n2", List.of())))));
-            in.replace(PolicyInputs.Kind.POLICY, List.of(kv(KEYS.policy("prod", "deny"), DENY)));
-            in.replaceHandles(List.of(handle("h1", "n1", "prod", "db", "10.244.1.2"), handle("h2", "n2", "prod", "web", "10.244.2.2")));
+            in.replace(PolicyInputs.Kind.NAMESPACE, Map.of("prod", StoreRecords.encodeNamespace(new StoreRecords.NamespaceRecord(Map.of()))));
+            in.replace(PolicyInputs.Kind.POD, Map.of(
+                    "prod/db", StoreRecords.encodePod(new StoreRecords.PodRecord(Map.of("role", "db"), "n1", List.of())),
+                    "prod/web", StoreRecords.encodePod(new StoreRecords.PodRecord(Map.of("role", "web"), "n2", List.of()))));
+            in.replace(PolicyInputs.Kind.POLICY, Map.of("prod/deny", DENY));
+            in.replaceEndpoints(List.of(endpoint("h1", "n1", "prod", "db", "10.244.1.2"), endpoint("h2", "n2", "prod", "web", "10.244.2.2")));
         });
         for (PolicyInputs.Kind k : PolicyInputs.Kind.values()) {
             e.synced(k);
         }
-        e.handlesSynced();
+        e.endpointsSynced();
         return e;
     }
 
@@ -78,7 +67,7 @@ class PolicyEnforcerKernelTest {
             assertThat(e.rules()).isPositive();
 
             int rulesBefore = e.rules();
-            e.update(in -> in.put(PolicyInputs.Kind.POLICY, kv(KEYS.policy("prod", "allow-web"), ALLOW_WEB)));
+            e.update(in -> in.put(PolicyInputs.Kind.POLICY, "prod/allow-web", ALLOW_WEB));
             // the pass is over (table read back) once the rule count it reports has changed
             Poll.until("policy added", WAIT, () -> e.rules() != rulesBefore);
             assertThat(table(ns)).contains("10.244.2.2");
@@ -103,7 +92,7 @@ class PolicyEnforcerKernelTest {
         assertThat(netns.execOk(ns, "nft", "list", "tables")).contains("someone-else");
         // a restarted agent replaces the table in one transaction and ends where the old one was
         try (PolicyEnforcer again = enforcer(ns, Duration.ZERO)) {
-            again.update(in -> in.put(PolicyInputs.Kind.POLICY, kv(KEYS.policy("prod", "allow-web"), ALLOW_WEB)));
+            again.update(in -> in.put(PolicyInputs.Kind.POLICY, "prod/allow-web", ALLOW_WEB));
             again.start();
             Poll.until("restart apply", WAIT, () -> again.applies.get() == 1);
             assertThat(table(ns)).isEqualTo(left);
@@ -115,23 +104,29 @@ class PolicyEnforcerKernelTest {
         String ns = netns.create("pol");
         try (PolicyEnforcer e = enforcer(ns, Duration.ZERO)) {
             e.start();
-            e.awaitEnforced(handle("h3", "n1", "prod", "new", "10.244.1.9"), WAIT);
+            e.awaitEnforced(endpoint("h3", "n1", "prod", "new", "10.244.1.9"), WAIT);
             assertThat(table(ns)).contains("vdch3");
+            // with no pass running any more: a pod no policy selects and no peer set holds changes nothing in the
+            // kernel, so it does not wait; one the deny policy selects does
+            e.close();
+            e.awaitEnforced(endpoint("h4", "n1", "dev", "free", "10.244.1.10"), Duration.ofMillis(500));
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> e.awaitEnforced(endpoint("h5", "n1", "prod", "isolated", "10.244.1.11"), Duration.ofMillis(500)))
+                    .isInstanceOf(DataplaneException.class);
         }
     }
 
     @Test
     void anUnusableNftFailsTheWaitInsteadOfStartingThePodUnguarded() {
-        PolicyEnforcer e = new PolicyEnforcer(NftCommand.withArgv(List.of("/nonexistent/nft")), "n1", List::of,
-                new PolicyInputs(KEYS), Duration.ZERO);
+        PolicyEnforcer e = new PolicyEnforcer(NftCommand.withArgv(List.of("/nonexistent/nft")), "n1", List::of, Duration.ZERO);
         for (PolicyInputs.Kind k : PolicyInputs.Kind.values()) {
             e.synced(k);
         }
-        e.handlesSynced();
+        e.endpointsSynced();
         try (e) {
             e.start();
             org.assertj.core.api.Assertions.assertThatThrownBy(
-                    () -> e.awaitEnforced(handle("h3", "n1", "prod", "new", "10.244.1.9"), Duration.ofMillis(1500)))
+                    () -> e.awaitEnforced(endpoint("h3", "n1", "prod", "new", "10.244.1.9"), Duration.ofMillis(1500)))
                     .isInstanceOf(DataplaneException.class).hasMessageContaining("not in the kernel").hasMessageContaining("/nonexistent/nft");
         }
     }

@@ -8,11 +8,8 @@ import dev.viaduct.policy.nft.Ruleset.PortRange;
 import dev.viaduct.policy.nft.Ruleset.Rule;
 import dev.viaduct.policy.nft.Ruleset.Verdict;
 import dev.viaduct.policy.nft.Ruleset.VerdictMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -61,117 +58,73 @@ public final class NftScript {
 
     /**
      * The commands that turn the table {@code applied} into {@code desired} in one transaction, touching only
-     * what differs: set and map elements added and deleted, chains added, refilled ({@code flush chain} and
-     * its rules again) or deleted, sets and counters added or deleted. Counters that stay keep their values,
-     * and a pod coming or going changes set elements and its own chains only. Falls back to {@link #render}
-     * when the two differ in what a delta cannot express (table name, base chains, a set's type). Only valid
-     * when the kernel's table is exactly {@code applied}; whoever applies it must know that (or render all).
+     * what differs ({@link RulesetDelta#between}). Falls back to {@link #render} when the two differ in what a
+     * delta cannot express (table name, base chains, a set's type). Only valid when the kernel's table is
+     * exactly {@code applied}; whoever applies it must know that (or render all).
      */
     public static String renderUpdate(Ruleset applied, Ruleset desired) {
-        if (!applied.table().equals(desired.table())
-                || !baseChains(applied).equals(baseChains(desired))
-                || !applied.maps().stream().map(VerdictMap::name).toList().equals(desired.maps().stream().map(VerdictMap::name).toList())
-                || applied.sets().stream().anyMatch(a -> desired.set(a.name()).map(d -> !sameDeclaration(a, d)).orElse(false))) {
-            return render(desired);
-        }
-        String t = "inet " + desired.table();
+        return RulesetDelta.expressible(applied, desired) ? render(RulesetDelta.between(applied, desired)) : render(desired);
+    }
+
+    /**
+     * A delta as one transaction, in an order nf_tables accepts: counters and sets before the rules that use
+     * them, chains before the jumps and map elements that point at them, and deletions last (a chain, set or
+     * counter still referenced cannot be deleted). Counters that stay keep their values. Empty for an empty delta.
+     */
+    public static String render(RulesetDelta d) {
+        String t = "inet " + d.table();
         StringBuilder sb = new StringBuilder();
-        Set<String> appliedCounters = new HashSet<>(applied.counters());
-        Set<String> desiredCounters = new HashSet<>(desired.counters());
-        for (String c : desired.counters()) {
-            if (!appliedCounters.contains(c)) {
-                sb.append("add counter ").append(t).append(' ').append(c).append('\n');
+        for (String c : d.addCounters()) {
+            sb.append("add counter ").append(t).append(' ').append(c).append('\n');
+        }
+        for (NamedSet s : d.addSets()) {
+            sb.append("add set ").append(t).append(' ').append(s.name()).append(" {\n").append(setBody(s, "\t")).append("}\n");
+        }
+        for (RulesetDelta.SetChange c : d.setChanges()) {
+            if (c.flush()) {
+                sb.append("flush set ").append(t).append(' ').append(c.set()).append('\n');
+            }
+            if (!c.removed().isEmpty()) {
+                sb.append("delete element ").append(t).append(' ').append(c.set()).append(" { ")
+                        .append(c.removed().stream().map(e -> element(c.withPort(), e)).collect(Collectors.joining(", "))).append(" }\n");
+            }
+            if (!c.added().isEmpty()) {
+                sb.append("add element ").append(t).append(' ').append(c.set()).append(" { ")
+                        .append(c.added().stream().map(e -> element(c.withPort(), e)).collect(Collectors.joining(", "))).append(" }\n");
             }
         }
-        for (NamedSet d : desired.sets()) {
-            NamedSet a = applied.set(d.name()).orElse(null);
-            if (a == null) {
-                sb.append("add set ").append(t).append(' ').append(d.name()).append(" {\n").append(setBody(d, "\t")).append("}\n");
-                continue;
-            }
-            // hash sets: a cluster-wide pod set holds thousands of elements, and list lookups made this quadratic
-            Set<Element> was = new HashSet<>(a.elements());
-            Set<Element> now = new HashSet<>(d.elements());
-            List<Element> gone = a.elements().stream().filter(e -> !now.contains(e)).toList();
-            List<Element> added = d.elements().stream().filter(e -> !was.contains(e)).toList();
-            if (!gone.isEmpty()) {
-                sb.append("delete element ").append(t).append(' ').append(d.name()).append(" { ")
-                        .append(gone.stream().map(e -> element(d, e)).collect(Collectors.joining(", "))).append(" }\n");
-            }
-            if (!added.isEmpty()) {
-                sb.append("add element ").append(t).append(' ').append(d.name()).append(" { ")
-                        .append(added.stream().map(e -> element(d, e)).collect(Collectors.joining(", "))).append(" }\n");
-            }
+        for (Chain c : d.addChains()) {
+            sb.append("add chain ").append(t).append(' ').append(c.name()).append('\n');
         }
-        // by name: a node's table has a chain per isolated pod and policy, and lookups in the lists were quadratic
-        Map<String, Chain> appliedChains = new java.util.HashMap<>();
-        applied.chains().forEach(c -> appliedChains.put(c.name(), c));
-        Set<String> desiredChains = new HashSet<>();
-        desired.chains().forEach(c -> desiredChains.add(c.name()));
-        for (Chain d : desired.chains()) {
-            if (d.hook() == null && !appliedChains.containsKey(d.name())) {
-                sb.append("add chain ").append(t).append(' ').append(d.name()).append('\n');
-            }
+        for (Chain c : d.addChains()) {
+            rules(sb, t, c);
         }
-        for (Chain d : desired.chains()) {
-            Chain a = appliedChains.get(d.name());
-            if (d.hook() != null || (a != null && a.rules().equals(d.rules()))) {
-                continue;
-            }
-            if (a != null) {
-                sb.append("flush chain ").append(t).append(' ').append(d.name()).append('\n');
-            }
-            for (Rule rule : d.rules()) {
-                sb.append("add rule ").append(t).append(' ').append(d.name()).append(' ').append(rule(rule)).append('\n');
-            }
+        for (Chain c : d.refillChains()) {
+            sb.append("flush chain ").append(t).append(' ').append(c.name()).append('\n');
+            rules(sb, t, c);
         }
-        for (VerdictMap d : desired.maps()) {
-            VerdictMap a = applied.map(d.name()).orElseThrow();
-            Map<String, String> gone = new TreeMap<>(a.jumps());
-            gone.entrySet().removeIf(e -> e.getValue().equals(d.jumps().get(e.getKey())));
-            Map<String, String> added = new TreeMap<>(d.jumps());
-            added.entrySet().removeIf(e -> e.getValue().equals(a.jumps().get(e.getKey())));
-            if (!gone.isEmpty()) {
-                sb.append("delete element ").append(t).append(' ').append(d.name()).append(" { ").append(mapElements(gone)).append(" }\n");
-            }
-            if (!added.isEmpty()) {
-                sb.append("add element ").append(t).append(' ').append(d.name()).append(" { ").append(mapElements(added)).append(" }\n");
-            }
+        for (VerdictMap m : d.mapRemovals()) {
+            sb.append("delete element ").append(t).append(' ').append(m.name()).append(" { ").append(mapElements(m.jumps())).append(" }\n");
         }
-        // chains nothing jumps to any more: those still jumped to by another removed chain go after it
-        List<Chain> removed = applied.chains().stream().filter(a -> !desiredChains.contains(a.name())).toList();
-        List<Chain> first = removed.stream().filter(c -> removed.stream().noneMatch(o -> jumpsTo(o, c.name()))).toList();
-        for (Chain c : first) {
-            sb.append("delete chain ").append(t).append(' ').append(c.name()).append('\n');
+        for (VerdictMap m : d.mapAdditions()) {
+            sb.append("add element ").append(t).append(' ').append(m.name()).append(" { ").append(mapElements(m.jumps())).append(" }\n");
         }
-        for (Chain c : removed) {
-            if (!first.contains(c)) {
-                sb.append("delete chain ").append(t).append(' ').append(c.name()).append('\n');
-            }
+        for (String c : d.deleteChains()) {
+            sb.append("delete chain ").append(t).append(' ').append(c).append('\n');
         }
-        for (NamedSet a : applied.sets()) {
-            if (desired.set(a.name()).isEmpty()) {
-                sb.append("delete set ").append(t).append(' ').append(a.name()).append('\n');
-            }
+        for (String s : d.deleteSets()) {
+            sb.append("delete set ").append(t).append(' ').append(s).append('\n');
         }
-        for (String c : applied.counters()) {
-            if (!desiredCounters.contains(c)) {
-                sb.append("delete counter ").append(t).append(' ').append(c).append('\n');
-            }
+        for (String c : d.deleteCounters()) {
+            sb.append("delete counter ").append(t).append(' ').append(c).append('\n');
         }
         return sb.toString();
     }
 
-    private static List<Chain> baseChains(Ruleset r) {
-        return r.chains().stream().filter(c -> c.hook() != null).toList();
-    }
-
-    private static boolean sameDeclaration(NamedSet a, NamedSet b) {
-        return a.family() == b.family() && a.withPort() == b.withPort() && a.interval() == b.interval();
-    }
-
-    private static boolean jumpsTo(Chain from, String target) {
-        return from.rules().stream().anyMatch(r -> r.verdict() instanceof Verdict.Jump j && j.chain().equals(target));
+    private static void rules(StringBuilder sb, String table, Chain c) {
+        for (Rule rule : c.rules()) {
+            sb.append("add rule ").append(table).append(' ').append(c.name()).append(' ').append(rule(rule)).append('\n');
+        }
     }
 
     private static String setBody(NamedSet s, String indent) {
@@ -182,7 +135,7 @@ public final class NftScript {
         }
         if (!s.elements().isEmpty()) {
             sb.append(indent).append("elements = { ")
-                    .append(s.elements().stream().map(e -> element(s, e)).collect(Collectors.joining(", ")))
+                    .append(s.elements().stream().map(e -> element(s.withPort(), e)).collect(Collectors.joining(", ")))
                     .append(" }\n");
         }
         return sb.toString();
@@ -210,9 +163,9 @@ public final class NftScript {
         return sb.toString().strip();
     }
 
-    private static String element(NamedSet s, Element e) {
+    private static String element(boolean withPort, Element e) {
         String a = e.prefix().isHost() ? e.prefix().addressText() : e.prefix().toString();
-        return s.withPort() ? a + " . " + e.port() : a;
+        return withPort ? a + " . " + e.port() : a;
     }
 
     private static String match(Match m) {

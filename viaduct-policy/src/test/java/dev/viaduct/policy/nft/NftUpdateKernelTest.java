@@ -3,6 +3,7 @@ package dev.viaduct.policy.nft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.policy.Samples;
+import dev.viaduct.policy.compile.NodeCompiler;
 import dev.viaduct.policy.compile.PolicyCompiler;
 import dev.viaduct.policy.model.Cluster;
 import dev.viaduct.policy.model.ContainerPort;
@@ -78,6 +79,38 @@ class NftUpdateKernelTest {
         assertThat(update.lines().filter(l -> l.startsWith("add chain") || l.startsWith("flush chain")))
                 .containsExactly("add chain inet viaduct-policy pod-eg_" + extra.hostVeth(), "add chain inet viaduct-policy pod-in_" + extra.hostVeth());
         assertThat(update).doesNotContain("delete");
+    }
+
+    @Test
+    void theIncrementalCompilersDeltasEndWhereAFullApplyEnds() {
+        Cluster a = Samples.cluster();
+        NodeCompiler c = new NodeCompiler("n1", NODE_IPS);
+        a.namespaces().forEach(c::putNamespace);
+        for (Pod p : a.pods()) {
+            c.putPod(p.id(), p);
+        }
+        a.policies().forEach(c::putPolicy);
+        String updated = netns.create("updated");
+        nft(updated, NftScript.render(c.ruleset()));
+        c.drain();
+
+        Pod extra = Samples.pod("prod", "db2", Map.of("role", "db"), "n1", List.of(new ContainerPort("http", 9090, Protocol.TCP)),
+                "10.244.1.8", "fd00:244:1::8");
+        c.putPod(extra.id(), extra);
+        nft(updated, NftScript.render(c.drain()));
+        c.removePod("prod/web");
+        c.removePolicy("prod", "test-network-policy");
+        nft(updated, NftScript.render(c.drain()));
+        c.putNamespace(new Namespace("dev", Map.of("team", "a")));
+        c.removeNamespace("other");
+        c.setNodeIps(Samples.ips("192.168.0.9"));
+        String last = NftScript.render(c.drain());
+        assertThat(last).doesNotContain("delete table");
+        nft(updated, last);
+
+        String fresh = netns.create("fresh");
+        nft(fresh, NftScript.render(c.ruleset()));
+        assertThat(listing(updated)).isEqualTo(listing(fresh));
     }
 
     private void nft(String ns, String script) {

@@ -1,4 +1,4 @@
-package dev.viaduct.agent.policy;
+package dev.viaduct.policy.nft;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,10 +13,10 @@ import tools.jackson.databind.node.ObjectNode;
  * and byte values and nft's {@code metainfo} (versions) are left out, object handles are kept (a chain or
  * rule deleted and added back by hand gets new handles, which is drift too). Pure.
  */
-record KernelTable(String content, Map<String, Long> counterPackets) {
+public record KernelTable(String content, Map<String, Long> counterPackets) {
     private static final JsonMapper JSON = JsonMapper.shared();
 
-    static KernelTable parse(String json) {
+    public static KernelTable parse(String json) {
         JsonNode root = JSON.readTree(json);
         JsonNode items = root.get("nftables");
         ArrayNode kept = JSON.createArrayNode();

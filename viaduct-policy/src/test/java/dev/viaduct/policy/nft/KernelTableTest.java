@@ -1,4 +1,4 @@
-package dev.viaduct.agent.policy;
+package dev.viaduct.policy.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
