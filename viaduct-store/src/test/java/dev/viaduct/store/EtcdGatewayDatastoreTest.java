@@ -30,8 +30,10 @@ class EtcdGatewayDatastoreTest {
     @BeforeAll
     static void start() {
         etcd = EtcdCluster.start(1);
-        gw = EtcdGatewayDatastore.connect(StoreOptions.of(etcd.endpoints()));
-        grpc = EtcdDatastore.connect(StoreOptions.of(etcd.endpoints()));
+        // generous timeouts: a loaded machine makes jetcd's first connection slow, and that is not what is tested
+        StoreOptions options = StoreOptions.of(etcd.endpoints()).withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(30));
+        gw = EtcdGatewayDatastore.connect(options);
+        grpc = EtcdDatastore.connect(options);
     }
 
     @AfterAll
