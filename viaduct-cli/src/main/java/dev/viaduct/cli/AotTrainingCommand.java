@@ -34,7 +34,7 @@ final class AotTrainingCommand implements Callable<Integer> {
     }
 
     /** An etcd range answer as the JSON gateway writes it (int64 as strings, base64 bytes, empty fields left out). */
-    private static byte[] rangeAnswer(byte[] request) throws IOException {
+    private static byte[] rangeAnswer(byte[] request) {
         String key = "";
         var m = java.util.regex.Pattern.compile("\"key\":\"([^\"]*)\"").matcher(new String(request, StandardCharsets.UTF_8));
         if (m.find()) {
@@ -54,7 +54,7 @@ final class AotTrainingCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         StringWriter sink = new StringWriter();
         PrintWriter w = new PrintWriter(sink);
         Main.run(new String[] {"--version"}, w, w);
@@ -65,7 +65,14 @@ final class AotTrainingCommand implements Callable<Integer> {
                 Main.run(new String[] {sub, "--help"}, w, w);
             }
         }
-        HttpServer standIn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        HttpServer standIn;
+        try {
+            standIn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        } catch (IOException e) {
+            // no loopback (a build sandbox without one): the cache then holds the parsing and help paths only
+            w.flush();
+            return sink.getBuffer().isEmpty() ? 1 : 0;
+        }
         standIn.createContext("/v3/", x -> {
             byte[] answer = rangeAnswer(x.getRequestBody().readAllBytes());
             x.getResponseHeaders().add("Content-Type", "application/json");
