@@ -44,6 +44,13 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // what picocli would print, without building a command model (scripts ask for the version in loops)
+            for (String line : new Version().getVersion()) {
+                System.out.println(line);
+            }
+            System.exit(0);
+        }
         if (args.length > 0 && args[0].equals("lab")) {
             LabCommand.reportUncaughtBriefly();
         }
@@ -118,12 +125,14 @@ public final class Main implements Runnable {
     /** Version from the build (filtered resource), plus the Java runtime for bug reports. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() throws IOException {
+        public String[] getVersion() {
             Properties p = new Properties();
             try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
                 if (in != null) {
                     p.load(in);
                 }
+            } catch (IOException e) {
+                // a jar that cannot be read: the version is "unknown", as when the resource is missing
             }
             return new String[] {"viaduct " + p.getProperty("version", "unknown")
                     + " (Java " + Runtime.version() + ")"};
