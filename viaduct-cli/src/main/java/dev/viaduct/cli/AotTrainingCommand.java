@@ -1,18 +1,58 @@
 package dev.viaduct.cli;
 
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Exercises the launcher's common start-up paths once so a JDK AOT cache recorded during this run
- * ({@code -XX:AOTCacheOutput}) holds the classes every invocation loads: picocli's model building and
- * parsing, help rendering and the version provider. bin/viaduct runs it after each build.
+ * Exercises the launcher's start-up paths once so a JDK AOT cache recorded during this run
+ * ({@code -XX:AOTCacheOutput}) holds the classes those commands load and the profiles of what they run:
+ * picocli's model building, parsing and help rendering, the version provider, and the {@code ctl} commands
+ * end to end (options, the etcd gateway client, record decoding, the agent client, JSON and table reports). The
+ * ctl commands talk to a stand-in on loopback that answers like an etcd holding three node records and a pool and
+ * like agents that are not ready, so training needs no cluster (the image build has none). bin/viaduct and the image run it.
  */
 @Command(name = "aot-train", hidden = true, description = "Record start-up classes for the AOT cache (run by bin/viaduct).")
 final class AotTrainingCommand implements Callable<Integer> {
+    /** Answers of the stand-in etcd: three node records and a pool, as an agent and the first agent write them. */
+    private static final Map<String, List<String>> RECORDS = Map.of(
+            "/viaduct/v1/nodes/", List.of(node(1), node(2), node(3)),
+            "/viaduct/v1/ipam/pools/", List.of("{\"cidr\":\"10.244.0.0/16\",\"blockSize\":26}"));
+
+    private static String node(int i) {
+        return "{\"name\":\"n" + i + "\",\"addresses\":[\"10.0.0." + i + "/24\"],\"mode\":\"host-gw\",\"asn\":64512,"
+                + "\"agentUrl\":\"http://127.0.0.1:1\"}";
+    }
+
+    /** An etcd range answer as the JSON gateway writes it (int64 as strings, base64 bytes, empty fields left out). */
+    private static byte[] rangeAnswer(byte[] request) {
+        String key = "";
+        var m = java.util.regex.Pattern.compile("\"key\":\"([^\"]*)\"").matcher(new String(request, StandardCharsets.UTF_8));
+        if (m.find()) {
+            key = new String(Base64.getDecoder().decode(m.group(1)), StandardCharsets.UTF_8);
+        }
+        StringBuilder kvs = new StringBuilder();
+        List<String> values = RECORDS.getOrDefault(key, List.of());
+        for (int i = 0; i < values.size(); i++) {
+            String k = key + i;
+            kvs.append(i == 0 ? "" : ",").append("{\"key\":\"").append(Base64.getEncoder().encodeToString(k.getBytes(StandardCharsets.UTF_8)))
+                    .append("\",\"create_revision\":\"2\",\"mod_revision\":\"2\",\"version\":\"1\",\"value\":\"")
+                    .append(Base64.getEncoder().encodeToString(values.get(i).getBytes(StandardCharsets.UTF_8))).append("\"}");
+        }
+        return ("{\"header\":{\"cluster_id\":\"1\",\"member_id\":\"1\",\"revision\":\"2\",\"raft_term\":\"1\"}"
+                + (values.isEmpty() ? "" : ",\"kvs\":[" + kvs + "],\"count\":\"" + values.size() + "\"") + "}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     @Override
     public Integer call() {
         StringWriter sink = new StringWriter();
@@ -24,6 +64,39 @@ final class AotTrainingCommand implements Callable<Integer> {
             if (!sub.equals("aot-train")) {
                 Main.run(new String[] {sub, "--help"}, w, w);
             }
+        }
+        HttpServer standIn;
+        try {
+            standIn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        } catch (IOException e) {
+            // no loopback (a build sandbox without one): the cache then holds the parsing and help paths only
+            w.flush();
+            return sink.getBuffer().isEmpty() ? 1 : 0;
+        }
+        standIn.createContext("/v3/", x -> {
+            byte[] answer = rangeAnswer(x.getRequestBody().readAllBytes());
+            x.getResponseHeaders().add("Content-Type", "application/json");
+            x.sendResponseHeaders(200, answer.length);
+            x.getResponseBody().write(answer);
+            x.close();
+        });
+        standIn.createContext("/", x -> {
+            x.sendResponseHeaders(503, -1);
+            x.close();
+        });
+        standIn.start();
+        try {
+            String url = "http://127.0.0.1:" + standIn.getAddress().getPort();
+            List<String> common = List.of("--etcd", url, "--agent", url, "--timeout", "2s");
+            for (List<String> cmd : List.of(List.of("ctl", "nodes"), List.of("ctl", "nodes", "-o", "json"), List.of("ctl", "routes"),
+                    List.of("ctl", "peers"), List.of("ctl", "ipam", "show"), List.of("ctl", "ipam", "check"),
+                    List.of("ctl", "policy", "list"), List.of("ctl", "explain", "10.0.0.1", "10.0.0.2"))) {
+                String[] args = java.util.stream.Stream.concat(cmd.stream(), common.stream()).toArray(String[]::new);
+                Main.run(args, w, w);
+            }
+            Main.run(new String[] {"ctl", "bgp", "peers", "--speaker", url, "--timeout", "2s"}, w, w);
+        } finally {
+            standIn.stop(0);
         }
         w.flush();
         return sink.getBuffer().isEmpty() ? 1 : 0;

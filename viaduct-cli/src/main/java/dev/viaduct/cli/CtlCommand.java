@@ -10,10 +10,12 @@ import dev.viaduct.ctl.HttpAgentClient;
 import dev.viaduct.ctl.PolicyStore;
 import dev.viaduct.ctl.Report;
 import dev.viaduct.ctl.StoreClusterReader;
+import dev.viaduct.store.Datastore;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.StoreOptions;
 import dev.viaduct.store.etcd.EtcdDatastore;
+import dev.viaduct.store.etcd.EtcdGatewayDatastore;
 import dev.viaduct.sys.net.IpAddresses;
 import dev.viaduct.sys.net.IpPrefix;
 import java.io.PrintWriter;
@@ -155,10 +157,14 @@ final class CtlCommand implements Runnable {
             }
         }
 
-        EtcdDatastore openStore(StoreOptions so) {
+        /**
+         * etcd through its JSON gateway ({@link EtcdGatewayDatastore}: a command's few requests do not need gRPC's
+         * start-up cost), or through jetcd when the endpoints are https:// (client certificates).
+         */
+        Datastore openStore(StoreOptions so) {
             String where = String.join(",", so.endpoints());
             try {
-                return EtcdDatastore.connect(so);
+                return so.tls() ? EtcdDatastore.connect(so) : EtcdGatewayDatastore.connect(so);
             } catch (StoreException e) {
                 throw CtlException.unreachable(e.tryAgain() ? "cannot reach etcd at " + where + ": " + e.getMessage()
                         : "etcd at " + where + " refused ctl: " + e.getMessage(), e);
@@ -177,7 +183,7 @@ final class CtlCommand implements Runnable {
         int runPolicy(Function<PolicyStore, Report> op) {
             StoreOptions so = storeOptions();
             return report(() -> {
-                try (EtcdDatastore store = openStore(so)) {
+                try (Datastore store = openStore(so)) {
                     return op.apply(new PolicyStore(store, new Keys(so.prefix())));
                 } catch (StoreException e) {
                     throw CtlException.unreachable("etcd at " + String.join(",", so.endpoints()) + ": " + e.getMessage(), e);

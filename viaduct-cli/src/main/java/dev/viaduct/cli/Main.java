@@ -3,27 +3,55 @@ package dev.viaduct.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * Entry point of {@code bin/viaduct}. Exit codes: 0 success, 1 failure while running, 2 bad usage.
+ *
+ * <p>Subcommands are registered lazily: picocli builds a command's model by reflecting over its class, its
+ * options' types and all its subcommands, so a command line naming one subcommand gets only that one (and
+ * {@code --version} none). Usage, {@code help} and unknown commands get all of them, so the listing and the
+ * error message are the same as with a static list.
  */
 @Command(name = "viaduct",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Viaduct: a pure layer-3 pod network (routed pods, BGP between hosts, per-pod veth).",
-        subcommands = {CommandLine.HelpCommand.class, AgentCommand.class, BgpCommand.class, CniCommand.class, LabCommand.class,
-                CtlCommand.class, AotTrainingCommand.class, BfddCommand.class, KubeControllersCommand.class},
         footer = "%nRun 'viaduct COMMAND --help' for a command's options.")
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
+
+    /** The subcommands in usage order; each built only when the command line needs it. */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("help", CommandLine.HelpCommand::new);
+        SUBCOMMANDS.put("agent", AgentCommand::new);
+        SUBCOMMANDS.put("bgp", BgpCommand::new);
+        SUBCOMMANDS.put("cni", CniCommand::new);
+        SUBCOMMANDS.put("lab", LabCommand::new);
+        SUBCOMMANDS.put("ctl", CtlCommand::new);
+        SUBCOMMANDS.put("aot-train", AotTrainingCommand::new);
+        SUBCOMMANDS.put("bfdd", BfddCommand::new);
+        SUBCOMMANDS.put("kube-controllers", KubeControllersCommand::new);
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // what picocli would print, without building a command model (scripts ask for the version in loops)
+            for (String line : new Version().getVersion()) {
+                System.out.println(line);
+            }
+            System.exit(0);
+        }
         if (args.length > 0 && args[0].equals("lab")) {
             LabCommand.reportUncaughtBriefly();
         }
@@ -32,14 +60,32 @@ public final class Main implements Runnable {
 
     /** Runs the command line with the given streams; returns the exit code (used by tests too). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         return cl.execute(args);
     }
 
+    /** The command line with every subcommand (usage, {@code help}, tests). */
     static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line for {@code args}: with only the subcommand {@code args} names first (none for an option
+     * such as {@code --version}), or with all of them when {@code args} is empty, starts with {@code help} or
+     * names no known subcommand.
+     */
+    static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new Main());
+        String first = args.length == 0 ? null : args[0];
+        if (first != null && first.startsWith("-") && !first.equals("-h") && !first.equals("--help")) {
+            // an option of viaduct itself (--version) or a usage error: no subcommand needed
+        } else if (first != null && SUBCOMMANDS.containsKey(first) && !first.equals("help")) {
+            cl.addSubcommand(first, SUBCOMMANDS.get(first).get());
+        } else {
+            SUBCOMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+        }
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println(cmd.getCommandName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
@@ -80,12 +126,14 @@ public final class Main implements Runnable {
     /** Version from the build (filtered resource), plus the Java runtime for bug reports. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() throws IOException {
+        public String[] getVersion() {
             Properties p = new Properties();
             try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
                 if (in != null) {
                     p.load(in);
                 }
+            } catch (IOException e) {
+                // a jar that cannot be read: the version is "unknown", as when the resource is missing
             }
             return new String[] {"viaduct " + p.getProperty("version", "unknown")
                     + " (Java " + Runtime.version() + ")"};

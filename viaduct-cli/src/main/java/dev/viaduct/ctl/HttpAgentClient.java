@@ -1,39 +1,55 @@
 package dev.viaduct.ctl;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * {@link AgentClient} over the agent's HTTP endpoint ({@code GET <base>/status}) with {@code java.net.http}.
- * Every failure names the URL and says what happened (refused, timed out, HTTP status, not a status document).
+ * {@link AgentClient} over the agent's HTTP endpoint ({@code GET <base>/status}). Every failure names the URL and
+ * says what happened (refused, timed out, HTTP status, not a status document).
  *
- * <p>Concurrency: thread-safe ({@link HttpClient} is); {@code nodes} asks several agents at once.
+ * <p>{@link HttpURLConnection}, not {@code java.net.http}: the latter sets up the default TLS context (the JDK's CA
+ * certificates parsed) when a client is built, even for plain http, which costs a short-lived command like
+ * {@code viaduct ctl nodes} about a quarter of a second of CPU.
+ *
+ * <p>Concurrency: thread-safe (a connection per request); {@code nodes} asks several agents at once.
  */
 public final class HttpAgentClient implements AgentClient {
-    private final HttpClient http;
     private final Duration timeout;
 
     public HttpAgentClient(Duration timeout) {
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
     @Override
     public AgentStatus status(URI base) {
-        HttpResponse<String> r = get(http, base, "/status", timeout, HttpResponse.BodyHandlers.ofString(), "agent",
-                "is the agent running, and does http.listen cover this address?");
-        if (r.statusCode() != 200) {
-            throw CtlException.unreachable("agent at " + base + " answered HTTP " + r.statusCode() + " to GET /status", null);
+        Answer r = get(base, "/status", timeout, "agent", "is the agent running, and does http.listen cover this address?");
+        String body = r.text(base);
+        if (r.status() != 200) {
+            throw CtlException.unreachable("agent at " + base + " answered HTTP " + r.status() + " to GET /status", null);
         }
         try {
-            return AgentStatus.parse(r.body(), base.toString());
+            return AgentStatus.parse(body, base.toString());
         } catch (IllegalArgumentException e) {
             throw CtlException.unreachable(e.getMessage() + " (is " + base + " a Viaduct agent of a compatible version?)", e);
+        }
+    }
+
+    /** An HTTP answer: its status and its body (the error body for 4xx/5xx; the caller closes it). */
+    record Answer(int status, InputStream body) {
+        /** The whole body as UTF-8 (closes it); a read failure is {@link CtlException#unreachable}. */
+        String text(URI base) {
+            try (InputStream in = body) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw CtlException.unreachable("reading the answer of " + base + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -41,22 +57,24 @@ public final class HttpAgentClient implements AgentClient {
      * {@code GET base + pathAndQuery}; a failure to get any answer is {@link CtlException#unreachable} naming
      * {@code who} (agent, speaker) and the URL, with {@code refusedHint} when the connection was refused.
      */
-    static <T> HttpResponse<T> get(HttpClient http, URI base, String pathAndQuery, Duration timeout, HttpResponse.BodyHandler<T> body,
-            String who, String refusedHint) {
+    static Answer get(URI base, String pathAndQuery, Duration timeout, String who, String refusedHint) {
         URI uri = base.resolve(pathAndQuery);
         try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), body);
-        } catch (HttpTimeoutException e) {
+            HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+            int ms = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+            c.setConnectTimeout(ms);
+            c.setReadTimeout(ms);
+            int status = c.getResponseCode();
+            InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            return new Answer(status, in == null ? InputStream.nullInputStream() : in);
+        } catch (SocketTimeoutException e) {
             throw CtlException.unreachable(who + " at " + base + " did not answer within " + timeout.toMillis() + " ms", e);
         } catch (IOException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (e instanceof java.net.ConnectException) {
+            if (e instanceof ConnectException) {
                 why = "connection refused (" + refusedHint + ")";
             }
             throw CtlException.unreachable("cannot reach " + who + " at " + base + ": " + why, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw CtlException.unreachable("interrupted while asking " + who + " at " + base, e);
         }
     }
 }

@@ -3,8 +3,6 @@ package dev.viaduct.ctl;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,25 +19,23 @@ import tools.jackson.databind.json.JsonMapper;
 public final class SpeakerClient {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String REFUSED_HINT = "is viaduct bgp running, with http.listen on this address?";
-    private final HttpClient http;
     private final URI base;
     private final Duration timeout;
 
     public SpeakerClient(URI base, Duration timeout) {
         this.base = base;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
     /** {@code viaduct ctl bgp peers}: the speaker's sessions. */
     public PeersReport peers() {
-        HttpResponse<String> r = HttpAgentClient.get(http, base, "/status", timeout, HttpResponse.BodyHandlers.ofString(), "speaker",
-                REFUSED_HINT);
-        if (r.statusCode() != 200) {
-            throw CtlException.unreachable("speaker at " + base + " answered HTTP " + r.statusCode() + " to GET /status", null);
+        HttpAgentClient.Answer r = HttpAgentClient.get(base, "/status", timeout, "speaker", REFUSED_HINT);
+        String body = r.text(base);
+        if (r.status() != 200) {
+            throw CtlException.unreachable("speaker at " + base + " answered HTTP " + r.status() + " to GET /status", null);
         }
         try {
-            JsonFields f = new JsonFields(JSON.readTree(r.body()), "");
+            JsonFields f = new JsonFields(JSON.readTree(body), "");
             String name = "AS" + f.number("asn", 0) + " " + f.string("routerId");
             return new PeersReport(List.of(new PeersReport.NodePeers(name, "bgp", f.list("peers", AgentStatus::peer), "")));
         } catch (JacksonException | IllegalArgumentException e) {
@@ -65,19 +61,18 @@ public final class SpeakerClient {
 
     /** {@code GET /routes...} as the speaker streams it (the caller closes it). */
     public InputStream routes(String pathAndQuery) {
-        HttpResponse<InputStream> r = HttpAgentClient.get(http, base, pathAndQuery, timeout, HttpResponse.BodyHandlers.ofInputStream(),
-                "speaker", REFUSED_HINT);
-        if (r.statusCode() == 200) {
+        HttpAgentClient.Answer r = HttpAgentClient.get(base, pathAndQuery, timeout, "speaker", REFUSED_HINT);
+        if (r.status() == 200) {
             return r.body();
         }
         String why;
         try (InputStream in = r.body()) {
             JsonNode e = JSON.readTree(in);
-            why = e.path("error").asString("HTTP " + r.statusCode());
+            why = e.path("error").asString("HTTP " + r.status());
         } catch (java.io.IOException | JacksonException e) {
-            why = "HTTP " + r.statusCode();
+            why = "HTTP " + r.status();
         }
-        if (r.statusCode() == 400) {
+        if (r.status() == 400) {
             throw new CtlException(CtlException.USAGE, "speaker at " + base + " refused the query: " + why);
         }
         throw CtlException.unreachable("speaker at " + base + " answered " + why + " to GET " + pathAndQuery, null);

@@ -41,4 +41,20 @@ class MainTest {
         assertThat(run("--version")).isZero();
         assertThat(out.toString()).startsWith("viaduct ").contains("Java 25");
     }
+
+    @Test
+    void aCommandLineBuildsOnlyTheSubcommandItNames() {
+        assertThat(Main.commandLine(new String[] {"ctl", "nodes"}).getSubcommands()).containsOnlyKeys("ctl");
+        assertThat(Main.commandLine(new String[] {"--version"}).getSubcommands()).isEmpty();
+        assertThat(Main.commandLine(new String[] {"help", "ctl"}).getSubcommands())
+                .containsKeys("help", "agent", "bgp", "cni", "lab", "ctl", "bfdd");
+        assertThat(Main.commandLine(new String[] {"--help"}).getSubcommands()).hasSameSizeAs(Main.commandLine().getSubcommands());
+        assertThat(Main.commandLine(new String[] {"nonsense"}).getSubcommands()).hasSameSizeAs(Main.commandLine().getSubcommands());
+    }
+
+    @Test
+    void helpCommandStillReachesASubcommandsUsage() {
+        assertThat(run("help", "ctl")).isZero();
+        assertThat(out.toString()).contains("Usage: viaduct ctl");
+    }
 }

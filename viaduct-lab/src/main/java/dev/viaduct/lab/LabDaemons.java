@@ -151,8 +151,10 @@ final class LabDaemons {
         argv.add(java);
         // Small, quick-starting JVMs by default (a lab runs several on two cores); benchmarks override this with
         // VIADUCT_LAB_AGENT_JAVA_OPTS (e.g. to get C2) to measure a production-like agent.
+        // The defaults are the agent's memory budget as bin/viaduct sets it.
         String opts = System.getenv().getOrDefault("VIADUCT_LAB_AGENT_JAVA_OPTS",
-                "-XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1");
+                "-XX:+UseSerialGC -Xms8m -Xmx128m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:MinHeapFreeRatio=10"
+                        + " -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=30000 -XX:ReservedCodeCacheSize=24m -Xss512k");
         argv.add("--enable-native-access=ALL-UNNAMED");
         argv.add("--sun-misc-unsafe-memory-access=allow"); // protobuf under jetcd; silences a JDK 25 warning
         argv.addAll(List.of(opts.trim().split("\\s+")));

@@ -374,7 +374,7 @@ public final class EtcdDatastore implements Datastore {
         }
     }
 
-    private static void requirePrefix(String prefix) {
+    static void requirePrefix(String prefix) {
         if (prefix == null || prefix.isEmpty()) {
             throw new IllegalArgumentException("prefix must not be empty (it would cover the whole keyspace)");
         }
@@ -389,7 +389,7 @@ public final class EtcdDatastore implements Datastore {
         }).toArray(Op[]::new);
     }
 
-    private static String describe(Txn txn) {
+    static String describe(Txn txn) {
         var keys = new java.util.LinkedHashSet<String>();
         txn.when().forEach(c -> keys.add(c.key()));
         txn.then().forEach(o -> keys.add(o.key()));

@@ -19,7 +19,8 @@ public final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
     /** The {@code viaduct} binary's entry point, by name: the agent runs from that binary's class path. */
     static final String CLI_MAIN = "dev.viaduct.cli.Main";
     /** JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. */
-    static final String DEFAULT_JAVA_OPTS = "-XX:+UseSerialGC -Xms8m -Xmx64m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xss512k";
+    static final String DEFAULT_JAVA_OPTS = "-XX:+UseSerialGC -Xms4m -Xmx32m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
+            + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=30000 -XX:ReservedCodeCacheSize=8m -Xss256k";
 
     private final Path socket;
     private final String logFormat;
