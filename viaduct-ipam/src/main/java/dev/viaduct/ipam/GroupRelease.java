@@ -14,9 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -217,45 +215,12 @@ final class GroupRelease {
     }
 
     /** A queued release and, once served, its outcome. */
-    private static final class Pending {
+    private static final class Pending extends Served<List<InetAddress>> {
         final String handle;
-        final CountDownLatch served = new CountDownLatch(1);
-        volatile List<InetAddress> result;
-        volatile IpamException failure;
 
         Pending(String handle) {
+            super("release " + handle);
             this.handle = handle;
-        }
-
-        boolean done() {
-            return served.getCount() == 0;
-        }
-
-        void succeed(List<InetAddress> r) {
-            result = r;
-            served.countDown();
-        }
-
-        void fail(IpamException e) {
-            failure = e;
-            served.countDown();
-        }
-
-        /** Waits a little for someone else to serve this request. */
-        void await() {
-            try {
-                served.await(20, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IpamException(Reason.UNAVAILABLE, "release " + handle + ": interrupted; try again", e);
-            }
-        }
-
-        List<InetAddress> outcome() {
-            if (failure != null) {
-                throw new IpamException(failure.reason(), failure.getMessage(), failure);
-            }
-            return result;
         }
     }
 }

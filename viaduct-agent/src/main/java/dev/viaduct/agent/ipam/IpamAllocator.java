@@ -170,7 +170,7 @@ public final class IpamAllocator implements AddressAllocator {
             case CONFLICT, UNAVAILABLE -> CniErrorCode.TRY_AGAIN_LATER;
             case NOT_FOUND, POOL_CONFLICT, CORRUPT, STORE -> e.tryAgain() ? CniErrorCode.TRY_AGAIN_LATER : CniErrorCode.IO_FAILURE;
         };
-        String msg = switch (code) {
+        String msg = e.reason() == IpamException.Reason.UNAVAILABLE ? "the datastore (etcd) is unreachable, try again" : switch (code) {
             case ADDRESS_EXHAUSTED -> "no free pod address for this node";
             case ADDRESS_UNAVAILABLE -> "the requested address cannot be assigned";
             case TRY_AGAIN_LATER -> "IPAM is temporarily unavailable, try again";
