@@ -113,6 +113,12 @@ final class GroupRelease {
                             : new IpamException(Reason.STORE, "release handle " + p.handle + ": " + e, e));
                 }
             }
+        } finally {
+            for (Pending p : batch) {
+                if (!p.done()) { // only on an Error: never leave a caller waiting forever
+                    p.fail(new IpamException(Reason.STORE, "release handle " + p.handle + ": internal error"));
+                }
+            }
         }
     }
 
