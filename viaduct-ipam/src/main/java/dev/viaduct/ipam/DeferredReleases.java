@@ -2,7 +2,7 @@ package dev.viaduct.ipam;
 
 import dev.viaduct.store.Datastore;
 import dev.viaduct.store.Reachability;
-import dev.viaduct.store.RequestDeadline;
+import dev.viaduct.store.RequestTimeout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -70,17 +70,17 @@ public final class DeferredReleases implements AutoCloseable {
     }
 
     /**
-     * Releases {@code handle} now, its store requests ending within {@code deadline}; if the store is known
+     * Releases {@code handle} now, each of its store requests waiting at most {@code timeout}; if the store is known
      * unreachable, or does not answer in time, records the release instead.
      *
      * @throws IpamException for failures that are not the store's absence (an invalid handle name)
      * @throws UncheckedIOException when the journal cannot be written (the release is then neither done nor owed)
      */
-    public Outcome release(String handle, Duration deadline) {
+    public Outcome release(String handle, Duration timeout) {
         Optional<Reachability.Down> down = store.unreachable(Duration.ZERO);
         if (down.isEmpty()) {
             try {
-                return new Outcome.Released(RequestDeadline.within(deadline, () -> ipam.releaseByHandle(handle)));
+                return new Outcome.Released(RequestTimeout.within(timeout, () -> ipam.releaseByHandle(handle)));
             } catch (IpamException e) {
                 if (!e.tryAgain()) {
                     throw e;

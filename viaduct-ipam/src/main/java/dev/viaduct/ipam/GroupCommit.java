@@ -133,6 +133,8 @@ final class GroupCommit {
         long trips = 0;
         boolean refreshed = false;
         try {
+            // requests queued before the store was known unreachable fail now, not one timeout per batch
+            store.requireReachable();
             for (int attempt = 1; !open.isEmpty(); attempt++) {
                 long before = counters.roundTrips.sum();
                 cache.ensureLoaded();

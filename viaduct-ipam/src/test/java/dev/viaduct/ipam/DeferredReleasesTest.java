@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DeferredReleasesTest {
-    static final Duration DEADLINE = Duration.ofSeconds(1);
+    static final Duration TIMEOUT = Duration.ofSeconds(1);
     @TempDir
     Path dir;
     final MemoryDatastore memory = new MemoryDatastore();
@@ -36,7 +36,7 @@ class DeferredReleasesTest {
         InetAddress a = ipam.assign("pod1", "a", true, false, Map.of()).ipv4().orElseThrow();
         DeferredReleases r = releases();
         memory.setUnavailable(true);
-        assertThat(r.release("pod1", DEADLINE)).isInstanceOfSatisfying(DeferredReleases.Outcome.Deferred.class,
+        assertThat(r.release("pod1", TIMEOUT)).isInstanceOfSatisfying(DeferredReleases.Outcome.Deferred.class,
                 d -> assertThat(d.reason()).contains("unreachable"));
         assertThat(r.pending()).extracting(ReleaseJournal.Entry::handle).containsExactly("pod1");
         assertThat(r.retryNow()).as("store still away").isFalse();
@@ -59,7 +59,7 @@ class DeferredReleasesTest {
         ipam.createPool(Pool.of("10.244.0.0/24"));
         ipam.assign("pod1", "a", true, false, Map.of());
         memory.setUnavailable(true);
-        releases().release("pod1", DEADLINE);
+        releases().release("pod1", TIMEOUT);
         memory.setUnavailable(false);
         DeferredReleases next = releases(); // a new agent on the same directory
         assertThat(next.owes("pod1")).isTrue();
@@ -73,7 +73,7 @@ class DeferredReleasesTest {
         ipam.assign("pod1", "a", true, false, Map.of());
         DeferredReleases r = releases();
         memory.setUnavailable(true);
-        r.release("pod1", DEADLINE);
+        r.release("pod1", TIMEOUT);
         assertThatThrownBy(() -> r.settle("pod1")).isInstanceOfSatisfying(IpamException.class, e -> assertThat(e.tryAgain()).isTrue());
         memory.setUnavailable(false);
         r.settle("pod1"); // what an ADD of the same container does before assigning
@@ -87,7 +87,7 @@ class DeferredReleasesTest {
         ipam.createPool(Pool.of("10.244.0.0/24"));
         InetAddress a = ipam.assign("pod1", "a", true, false, Map.of()).ipv4().orElseThrow();
         DeferredReleases r = releases();
-        assertThat(r.release("pod1", DEADLINE)).isEqualTo(new DeferredReleases.Outcome.Released(java.util.List.of(a)));
+        assertThat(r.release("pod1", TIMEOUT)).isEqualTo(new DeferredReleases.Outcome.Released(java.util.List.of(a)));
         assertThat(r.pending()).isEmpty();
     }
 }

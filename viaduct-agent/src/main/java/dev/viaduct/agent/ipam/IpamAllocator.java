@@ -11,7 +11,7 @@ import dev.viaduct.ipam.IpamException;
 import dev.viaduct.ipam.Pool;
 import dev.viaduct.store.Datastore;
 import dev.viaduct.store.Reachability;
-import dev.viaduct.store.RequestDeadline;
+import dev.viaduct.store.RequestTimeout;
 import dev.viaduct.store.StoreException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
@@ -28,13 +28,13 @@ import java.util.Map;
  *
  * <p>A runtime waits for every CNI call, so none waits long for a datastore that is away: an ADD answers 11
  * at once (after a probe of at most {@link #PROBE_WAIT}) while the store is known unreachable, and its store
- * requests together end within {@link #STORE_DEADLINE} otherwise (a hung etcd answers nothing; only a
- * deadline tells). A DEL never fails for the store's absence: {@link DeferredReleases} records the release
+ * requests each wait at most {@link #STORE_TIMEOUT} otherwise (a hung etcd answers nothing; only a
+ * timeout tells). A DEL never fails for the store's absence: {@link DeferredReleases} records the release
  * on the node and carries it out when the store is back.
  */
 public final class IpamAllocator implements AddressAllocator {
-    /** How long an ADD's (or DEL's, CHECK's) store requests may take together. */
-    static final Duration STORE_DEADLINE = Duration.ofMillis(1500);
+    /** How long each store request of an ADD (DEL, CHECK) may wait for its answer. */
+    static final Duration STORE_TIMEOUT = Duration.ofMillis(1500);
     /** How long an ADD waits for a probe of a store known unreachable before answering "try again". */
     static final Duration PROBE_WAIT = Duration.ofMillis(400);
 
@@ -58,7 +58,7 @@ public final class IpamAllocator implements AddressAllocator {
             throw new CniException(CniErrorCode.TRY_AGAIN_LATER, "the datastore (etcd) is unreachable, try again",
                     "no answer since " + down.since() + ": " + down.reason());
         }
-        return RequestDeadline.within(STORE_DEADLINE, () -> assignNow(handle, ipv4, ipv6, staticIps, attributes));
+        return RequestTimeout.within(STORE_TIMEOUT, () -> assignNow(handle, ipv4, ipv6, staticIps, attributes));
     }
 
     private List<InetAddress> assignNow(String handle, boolean ipv4, boolean ipv6, List<InetAddress> staticIps,
@@ -109,7 +109,7 @@ public final class IpamAllocator implements AddressAllocator {
     @Override
     public List<InetAddress> release(String handle) throws CniException {
         try {
-            return switch (releases.release(handle, STORE_DEADLINE)) {
+            return switch (releases.release(handle, STORE_TIMEOUT)) {
                 case DeferredReleases.Outcome.Released r -> r.addresses();
                 case DeferredReleases.Outcome.Deferred d -> List.of();
             };
@@ -125,7 +125,7 @@ public final class IpamAllocator implements AddressAllocator {
     @Override
     public List<InetAddress> addressesOf(String handle) throws CniException {
         try {
-            return RequestDeadline.within(STORE_DEADLINE, () -> ipam.handle(handle)).map(Handle::addresses).orElse(List.of());
+            return RequestTimeout.within(STORE_TIMEOUT, () -> ipam.handle(handle)).map(Handle::addresses).orElse(List.of());
         } catch (IpamException e) {
             throw map(e);
         } catch (StoreException e) {

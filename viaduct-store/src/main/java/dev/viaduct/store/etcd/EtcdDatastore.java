@@ -6,7 +6,7 @@ import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.Lease;
 import dev.viaduct.store.Listing;
 import dev.viaduct.store.Reachability;
-import dev.viaduct.store.RequestDeadline;
+import dev.viaduct.store.RequestTimeout;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.StoreException.Reason;
 import dev.viaduct.store.StoreOptions;
@@ -49,7 +49,7 @@ import java.util.function.Supplier;
  * <p>Concurrency: the jetcd client is thread-safe and every method here blocks its caller (a virtual thread,
  * typically) on jetcd's future with the configured request timeout; a request that times out is cancelled
  * and reported as {@link Reason#UNAVAILABLE} (its outcome is unknown: it may still have been applied). A
- * {@link RequestDeadline} bound by the caller shortens that timeout; every outcome feeds {@link Reachability}.
+ * {@link RequestTimeout} bound by the caller shortens that timeout; every outcome feeds {@link Reachability}.
  * Each watch and each keep-alive runs on its own virtual thread (see {@link EtcdWatch},
  * {@link EtcdKeepAlive}).
  */
@@ -297,7 +297,7 @@ public final class EtcdDatastore implements Datastore {
 
     <T> T call(String what, Supplier<CompletableFuture<T>> request) {
         checkOpen();
-        return await(what, RequestDeadline.timeout(options.requestTimeout()), request);
+        return await(what, RequestTimeout.timeout(options.requestTimeout()), request);
     }
 
     private <T> T await(String what, Duration timeout, Supplier<CompletableFuture<T>> request) {
