@@ -37,6 +37,7 @@ import dev.viaduct.agent.policy.PolicyMetrics;
 import dev.viaduct.agent.route.NetlinkRouteTable;
 import dev.viaduct.agent.route.Route;
 import dev.viaduct.agent.route.RouteReconciler;
+import dev.viaduct.ipam.DeferredReleases;
 import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Ipam;
 import dev.viaduct.ipam.IpamConfig;
@@ -44,6 +45,7 @@ import dev.viaduct.ipam.IpamException;
 import dev.viaduct.ipam.Pool;
 import dev.viaduct.ipam.NodesInStore;
 import dev.viaduct.ipam.Reclaimer;
+import dev.viaduct.ipam.ReleaseJournal;
 import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.netlink.Rtnl;
 import dev.viaduct.netlink.Sysctl;
@@ -95,6 +97,7 @@ public final class Agent implements AutoCloseable {
     private BfdSupervisor bfd;
     private LocalEndpoints endpoints;
     private Ipam ipam;
+    private DeferredReleases releases;
     private NodeDirectory nodeDir;
     private OpsHttp http;
     private int podMtu;
@@ -171,6 +174,10 @@ public final class Agent implements AutoCloseable {
         reconciler = new RouteReconciler(new MeteredRouteTable(table, metrics), config.routes().resyncInterval());
         reconciler.onPass((full, changes, nanos) -> metrics.reconcilePass(full, nanos));
         reconciler.requireSource(POD_SOURCE);
+        // releases owed since a DEL during a datastore outage: their pods are gone, whatever IPAM still lists
+        releases = new DeferredReleases(ipam, store, ReleaseJournal.open(config.ipam().pendingReleases()),
+                java.time.Duration.ofSeconds(1), InstantSource.system()).start();
+        closeables.add(releases);
         endpoints = new LocalEndpoints();
         endpoints.replaceAll(localEndpointsFromIpam());
         endpoints.subscribe(eps -> reconciler.setDesired(POD_SOURCE, eps.stream().flatMap(e -> hostRoutes(e).stream()).toList()));
@@ -203,8 +210,8 @@ public final class Agent implements AutoCloseable {
         closeables.add(reconciler);
 
         policy = startPolicy();
-        CniHandler handler = new CniHandler(config.nodeName(), new IpamAllocator(ipam, config.nodeName()),
-                new MeteredPodDataplane(new NetlinkPodDataplane(host, config.routes().protocol()), metrics),
+        CniHandler handler = new CniHandler(config.nodeName(), new IpamAllocator(ipam, config.nodeName(), store, releases),
+                new MeteredPodDataplane(new NetlinkPodDataplane(hostNs, host, config.routes().protocol()), metrics),
                 this::awaitPodReady, endpoints,
                 overlays::podMtu, reconciler::ready);
         closeables.add(CniEndpoint.start(config.cni().socket(), handler, metrics));
@@ -417,7 +424,7 @@ public final class Agent implements AutoCloseable {
     private List<LocalEndpoints.Endpoint> localEndpointsFromIpam() {
         List<LocalEndpoints.Endpoint> out = new ArrayList<>();
         for (Handle h : ipam.handles()) {
-            if (h.node().equals(config.nodeName()) && !TunnelKind.isTunnelHandle(h.id())) {
+            if (h.node().equals(config.nodeName()) && !TunnelKind.isTunnelHandle(h.id()) && !releases.owes(h.id())) {
                 out.add(new LocalEndpoints.Endpoint(h.id(), HostVethNames.of(h.id()),
                         h.addresses().stream().map(IpPrefix::host).toList()));
             }
@@ -445,6 +452,10 @@ public final class Agent implements AutoCloseable {
         metrics.counter("viaduct_ipam_store_round_trips", "Datastore requests made by IPAM", () -> ipam.stats().storeRoundTrips());
         metrics.counter("viaduct_ipam_conflicts", "IPAM transactions that lost a race and were retried", () -> ipam.stats().conflicts());
         metrics.counter("viaduct_ipam_assigns", "Addresses assigned by this node", () -> ipam.stats().assigns());
+        metrics.gauge("viaduct_ipam_pending_releases", "Releases of deleted pods' addresses waiting for the datastore",
+                () -> releases.pending().size());
+        metrics.counter("viaduct_ipam_releases_deferred", "Releases recorded for later because the datastore was unreachable",
+                () -> releases.deferredTotal());
         metrics.bgpPeers(() -> bgp == null ? List.of() : bgp.peers().stream().map(AgentMetrics.BgpPeerSample::of).toList());
         metrics.gauge("viaduct_ipam_blocks", "IPAM blocks affine to this node", () -> ipamUsage.counts().blocks());
         metrics.gauge("viaduct_ipam_block_addresses", "Addresses in the blocks affine to this node (capacity)",
@@ -479,6 +490,10 @@ public final class Agent implements AutoCloseable {
         var addrs = o.putArray("addresses");
         uplink.addresses().forEach(a -> addrs.add(a.toString()));
         o.put("localEndpoints", endpoints.size());
+        store.unreachable(java.time.Duration.ZERO).ifPresent(d ->
+                o.put("datastoreUnreachable", d.reason()).put("datastoreUnreachableSince", d.since().toString()));
+        var owed = o.putArray("pendingReleases");
+        releases.pending().forEach(e -> owed.addObject().put("handle", e.handle()).put("recorded", e.recorded().toString()));
         var nol = o.putObject("peersNotOnLink");
         hostGw.notOnLink().forEach(nol::put);
         overlays.writeStatus(o, hostGw.paths());

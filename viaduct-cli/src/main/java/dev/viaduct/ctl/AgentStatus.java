@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 public record AgentStatus(String node, String mode, boolean ready, String notReady, String uplink, List<IpPrefix> addresses,
         String agentVersion, int routeProtocol, List<Route> desired, List<Route> kernel, String kernelError,
         List<Link> links, List<Endpoint> endpoints, Map<String, String> routeProblems, Map<String, String> notOnLink,
-        List<Peer> peers, long routesDrifted) {
+        List<Peer> peers, long routesDrifted, List<PendingRelease> pendingReleases) {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public AgentStatus {
@@ -33,6 +33,11 @@ public record AgentStatus(String node, String mode, boolean ready, String notRea
         routeProblems = Map.copyOf(routeProblems);
         notOnLink = Map.copyOf(notOnLink);
         peers = List.copyOf(peers);
+        pendingReleases = List.copyOf(pendingReleases);
+    }
+
+    /** A deleted pod's address release the agent owes the store (it was unreachable at the DEL). */
+    public record PendingRelease(String handle, String recorded) {
     }
 
     /** One next hop: gateway and/or device; flags as the kernel reports them. */
@@ -205,7 +210,8 @@ public record AgentStatus(String node, String mode, boolean ready, String notRea
                 f.list("desiredRoutes", r -> route(r, protocol)), f.list("kernelRoutes", r -> route(r, -1)),
                 f.string("kernelError", ""), f.list("links", AgentStatus::link), f.list("endpoints", AgentStatus::endpoint),
                 f.stringMap("routeProblems"), f.stringMap("peersNotOnLink"), f.list("peers", AgentStatus::peer),
-                f.number("routesDrifted", 0));
+                f.number("routesDrifted", 0),
+                f.list("pendingReleases", p -> new PendingRelease(p.string("handle"), p.string("recorded", ""))));
     }
 
     private static Route route(JsonFields r, int defaultProtocol) {

@@ -185,7 +185,17 @@ public final class Ctl implements AutoCloseable {
      * what time, and why) with grace period {@code reclaimAfter}.
      */
     public Report ipamCheck(java.time.Duration reclaimAfter) {
-        return IpamReports.check(cluster().check(), cluster().reclaimCheck(reclaimAfter), cluster().handles(), cluster().blocks());
+        Map<String, List<AgentStatus.PendingRelease>> pending = new java.util.TreeMap<>();
+        List<String> unknown = new ArrayList<>();
+        ask(targets(Optional.empty(), true)).forEach((node, st) -> {
+            if (st instanceof AgentStatus s) {
+                pending.put(node, s.pendingReleases());
+            } else {
+                unknown.add(node);
+            }
+        });
+        return IpamReports.check(cluster().check(), cluster().reclaimCheck(reclaimAfter), cluster().handles(), cluster().blocks(),
+                new IpamReports.Owed(pending, unknown));
     }
 
     /**

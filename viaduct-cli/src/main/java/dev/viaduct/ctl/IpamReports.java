@@ -45,6 +45,10 @@ final class IpamReports {
         return (ns == null ? "" : ns + "/") + h.attributes().get("pod");
     }
 
+    private static String addresses(Handle h) {
+        return h == null ? "(released)" : h.addresses().stream().map(InetAddress::getHostAddress).collect(Collectors.joining(","));
+    }
+
     private static String mode(Pool p) {
         return p.vxlanMode().name().equals("NEVER") && p.ipipMode().name().equals("NEVER") ? "none"
                 : !p.vxlanMode().name().equals("NEVER") ? "vxlan " + p.vxlanMode().name().toLowerCase()
@@ -201,8 +205,21 @@ final class IpamReports {
      * The consistency check and the reclaimer's view; exit 1 when it found a leak, an inconsistency or blocks
      * of vanished nodes.
      */
-    static Report check(CheckReport r, ReclaimReport reclaim, List<Handle> handles, List<Block> blocks) {
+    /**
+     * Releases the agents owe the store (pods deleted while it was unreachable), by node, and the nodes whose
+     * agent did not answer (what they owe is unknown).
+     */
+    record Owed(Map<String, List<AgentStatus.PendingRelease>> byNode, List<String> unknown) {
+    }
+
+    static Report check(CheckReport r, ReclaimReport reclaim, List<Handle> handles, List<Block> blocks, Owed owed) {
         ObjectNode o = JSON.createObjectNode();
+        Map<String, Handle> byId = handles.stream().collect(Collectors.toMap(Handle::id, h -> h, (x, y) -> x));
+        var pr = o.putArray("pendingReleases");
+        owed.byNode().forEach((node, list) -> list.forEach(p -> pr.addObject().put("node", node).put("handle", p.handle())
+                .put("recorded", p.recorded()).put("addresses", addresses(byId.get(p.handle())))));
+        var nu = o.putArray("pendingReleasesUnknown");
+        owed.unknown().forEach(nu::add);
         var rc = o.putArray("reclaim");
         for (ReclaimReport.Verdict v : reclaim.nodes()) {
             ObjectNode n = rc.addObject().put("node", v.node()).put("gone", v.gone()).put("why", v.why());
@@ -251,6 +268,14 @@ final class IpamReports {
                 t.row(v.gone() ? "node to reclaim now" : "node to reclaim later", v.node(), v.why() + "; " + CtlText.count(hs, "handle")
                         + ", " + CtlText.count(bs, "block"), v.gone() ? "the reclaimer's next pass, or viaduct ctl ipam release --node " + v.node()
                         : "automatic at " + v.reclaimableAt() + " unless its node record comes back");
+            }
+            owed.byNode().forEach((node, list) -> list.forEach(p -> t.row("release pending", addresses(byId.get(p.handle())),
+                    "node " + node + " deleted pod " + pod(byId, p.handle()) + " (handle " + p.handle() + ") at " + p.recorded()
+                    + " while etcd was unreachable; its agent releases it once it reaches etcd",
+                    "wait, or check that node's connection to etcd")));
+            if (!owed.unknown().isEmpty()) {
+                out.printf("pending releases unknown for %s (agent did not answer): %s%n", CtlText.count(owed.unknown().size(), "node"),
+                        String.join(", ", owed.unknown()));
             }
             r.mostlyEmptyBlocks().stream().sorted(Comparator.comparing(x -> x.block().toString())).forEach(x -> t.row(
                     "mostly empty block (advice)", x.block(), x.used() + "/" + x.size() + " used by " + x.node(), "-"));

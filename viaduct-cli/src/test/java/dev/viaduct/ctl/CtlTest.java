@@ -156,6 +156,19 @@ class CtlTest {
     }
 
     @Test
+    void checkListsReleasesAgentsOweAndNodesWhoseAgentDidNotAnswer() {
+        agents.get("http://10.168.0.12:9099").pendingReleases.add(
+                new AgentStatus.PendingRelease("viaduct.c2.eth0", "2026-12-07T10:00:00Z"));
+        Report check = ctl.ipamCheck();
+        assertThat(check.exitCode()).as("owed, not inconsistent").isZero();
+        assertThat(table(check)).contains("release pending").contains(pods.get("n2").getHostAddress())
+                .contains("node n2 deleted pod lab/p2 (handle viaduct.c2.eth0) at 2026-12-07T10:00:00Z");
+        assertThat(check.json().get("pendingReleases").get(0).get("node").asString()).isEqualTo("n2");
+        agents.remove("http://10.168.0.12:9099");
+        assertThat(table(ctl.ipamCheck())).contains("pending releases unknown for 1 node (agent did not answer): n2");
+    }
+
+    @Test
     void checkListsANodeToReclaimAndReleaseNodeFreesItButRefusesANodeWithARecord() {
         store.delete(keys.node("n2")); // n2's machine is gone
         Report check = ctl.ipamCheck(java.time.Duration.ofMinutes(10));

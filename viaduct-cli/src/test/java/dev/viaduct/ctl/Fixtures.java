@@ -80,6 +80,7 @@ final class Fixtures {
         final java.util.Map<String, String> notOnLink = new java.util.HashMap<>();
         String mode = "host-gw";
         List<AgentStatus.Peer> peers = new ArrayList<>();
+        final List<AgentStatus.PendingRelease> pendingReleases = new ArrayList<>();
 
         Node(int n) {
             this.n = n;
@@ -115,7 +116,7 @@ final class Fixtures {
 
         AgentStatus status() {
             return new AgentStatus(name, mode, true, "", "eth0", List.of(IpPrefix.parse("10.168.0." + (10 + n) + "/24")), "test", VIADUCT,
-                    desired, kernel, "", links, endpoints, problems, notOnLink, peers, 0);
+                    desired, kernel, "", links, endpoints, problems, notOnLink, peers, 0, pendingReleases);
         }
     }
 

@@ -19,9 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -96,47 +94,13 @@ final class GroupCommit {
     }
 
     /** A queued assign and, once served, its outcome. */
-    private static final class PendingAssign {
+    private static final class PendingAssign extends Served<Assignment> {
         final AssignRequest request;
-        final CountDownLatch served = new CountDownLatch(1);
         Versioned<Handle> existing; // null: believed absent; lock held
-        volatile Assignment result;
-        volatile IpamException failure;
 
         PendingAssign(AssignRequest request) {
+            super("assign " + request.handle());
             this.request = request;
-        }
-
-        boolean done() {
-            return served.getCount() == 0;
-        }
-
-        void succeed(Assignment a) {
-            result = a;
-            served.countDown();
-        }
-
-        void fail(IpamException e) {
-            failure = e;
-            served.countDown();
-        }
-
-        /** Waits a little for someone else to serve this request; true if it was. */
-        boolean await() {
-            try {
-                return served.await(20, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IpamException(Reason.UNAVAILABLE, "assign " + request.handle() + ": interrupted; try again", e);
-            }
-        }
-
-        Assignment outcome() {
-            if (failure != null) {
-                // a fresh exception for this caller's stack; the original (possibly another thread's) as cause
-                throw new IpamException(failure.reason(), failure.getMessage(), failure);
-            }
-            return result;
         }
     }
 
@@ -169,6 +133,8 @@ final class GroupCommit {
         long trips = 0;
         boolean refreshed = false;
         try {
+            // requests queued before the store was known unreachable fail now, not one timeout per batch
+            store.requireReachable();
             for (int attempt = 1; !open.isEmpty(); attempt++) {
                 long before = counters.roundTrips.sum();
                 cache.ensureLoaded();

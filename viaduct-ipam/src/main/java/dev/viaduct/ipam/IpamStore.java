@@ -43,6 +43,15 @@ final class IpamStore {
         return request.apply(store);
     }
 
+    /** Throws UNAVAILABLE (try again) when the store is known unreachable ({@link Datastore#unreachable}). */
+    void requireReachable() {
+        var down = store.unreachable(Duration.ZERO);
+        if (down.isPresent()) {
+            throw new StoreException(StoreException.Reason.UNAVAILABLE, "datastore unreachable since " + down.get().since() + ": "
+                    + down.get().reason());
+        }
+    }
+
     /** Every handle record, in key order; one that does not decode is skipped (and logged). */
     List<Versioned<Handle>> listHandles() {
         List<Versioned<Handle>> out = new ArrayList<>();

@@ -10,6 +10,9 @@
  * their node, borrowed addresses as host routes). {@code Ipam} is a facade over package-private parts
  * (block cache, group-commit and static assignment, release, reclamation of leaked handles and of gone
  * nodes, consistency check, pool administration, watches); its class comment states the concurrency model
- * they share. Prefixes and addresses are {@code dev.viaduct.sys.net} values.
+ * they share. A CNI DEL that finds the store unreachable does not wait for it:
+ * {@link dev.viaduct.ipam.DeferredReleases} records the release in the node's
+ * {@link dev.viaduct.ipam.ReleaseJournal} and carries it out when the store answers. Prefixes and addresses
+ * are {@code dev.viaduct.sys.net} values.
  */
 package dev.viaduct.ipam;

@@ -26,6 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class CniRuntime {
     public static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final java.util.concurrent.Executor READERS = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     private final ObjectNode conflist;
     private final List<Path> pluginDirs;
@@ -212,8 +213,10 @@ public final class CniRuntime {
         pb.environment().putAll(env);
         long t0 = System.nanoTime();
         Process p = pb.start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        // readers on virtual threads: on the common pool (1 thread on 2 cores) a burst of plugin calls would
+        // wait for each other's pipes
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), READERS);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), READERS);
         try (var in = p.getOutputStream()) {
             in.write(stdin.getBytes(StandardCharsets.UTF_8));
         }

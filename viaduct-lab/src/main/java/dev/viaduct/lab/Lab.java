@@ -180,6 +180,16 @@ public final class Lab implements AutoCloseable {
         return daemons.agent(node);
     }
 
+    /** The lab's etcd process (tests freeze it with SIGSTOP or kill it). */
+    public Optional<LabState.Proc> etcd() {
+        return daemons.etcd();
+    }
+
+    /** Starts etcd again on its data, after a test killed it. */
+    public void restartEtcd() throws IOException {
+        daemons.startEtcd();
+    }
+
     /** Stops the agent: SIGTERM (graceful) or SIGKILL. */
     public void stopAgent(String node, boolean kill) {
         daemons.stopAgent(node, kill);

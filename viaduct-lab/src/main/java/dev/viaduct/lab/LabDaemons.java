@@ -78,8 +78,19 @@ final class LabDaemons {
         }
     }
 
-    /** Starts the one-member etcd in its namespace and waits until {@code /health} says so. */
+    /** The lab's etcd process. */
+    Optional<LabState.Proc> etcd() {
+        return state.processes.stream().filter(p -> p.role().equals("etcd")).findFirst();
+    }
+
+    /**
+     * Starts the one-member etcd in its namespace (on the data it has, when restarted after a test stopped it)
+     * and waits until {@code /health} says so.
+     */
     void startEtcd() throws IOException {
+        synchronized (state) {
+            state.processes.removeIf(p -> p.role().equals("etcd") && !LabProcesses.alive(p));
+        }
         Path data = dir.resolve("etcd");
         Files.createDirectories(data);
         String ip = state.spec.etcdAddress();
@@ -128,6 +139,8 @@ final class LabDaemons {
                   labels: {%s}
                 cni:
                   socket: %s
+                ipam:
+                  pendingReleases: %s
                 routes:
                   resyncInterval: 10s
                 http:
@@ -135,7 +148,7 @@ final class LabDaemons {
                 """.formatted(s.name(), node, s.etcdEndpoint(), s.mode(), s.podCidr(), s.blockSize(),
                 s.ipv6() ? "  podCidrsV6: [\"" + LabSpec.POD_CIDR_V6 + "\"]\n" : "", s.vxlanMode(),
                 s.ipipMode(), s.natOutgoing(), s.nodeAddress(i), String.join(", ", LabBgp.labels(s, s.rackLayout(), i)),
-                nodeDir.resolve("cni.sock"), s.nodeAddress(i));
+                nodeDir.resolve("cni.sock"), nodeDir.resolve("pending-releases"), s.nodeAddress(i));
     }
 
     /** Writes node i's {@code agent.yaml} into its directory. */

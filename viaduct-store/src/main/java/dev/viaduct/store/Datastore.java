@@ -100,6 +100,15 @@ public interface Datastore extends AutoCloseable {
         return txn(Txn.builder().ifModRevision(key, expectedModRevision).delete(key).build()).succeeded();
     }
 
+    /**
+     * Empty while the store answers; otherwise why it is known unreachable (see {@link Reachability}): the
+     * last request failed as unavailable and none succeeded since. While it is, a shared probe asks the store
+     * again and this waits up to {@code wait} for it. Stores that cannot tell answer empty.
+     */
+    default Optional<Reachability.Down> unreachable(Duration wait) {
+        return Optional.empty();
+    }
+
     /** Releases connections and stops watches and keep-alives. */
     @Override
     void close();

@@ -130,6 +130,11 @@ public final class MeteredDatastore implements Datastore {
     }
 
     @Override
+    public Optional<Reachability.Down> unreachable(Duration wait) {
+        return delegate.unreachable(wait);
+    }
+
+    @Override
     public java.util.OptionalLong watchesStalledSince() {
         return delegate.watchesStalledSince();
     }

@@ -190,16 +190,20 @@ public final class CniHandler {
         String handle = req.handle();
         ReentrantLock lock = lockFor(handle);
         try {
+            long start = System.nanoTime();
             String hostVeth = HostVethNames.of(handle);
             try {
                 dataplane.detach(hostVeth);
             } catch (DataplaneException e) {
                 throw new CniException(CniErrorCode.DATAPLANE_FAILURE, "cannot remove host veth " + hostVeth, e.getMessage());
             }
+            long detached = System.nanoTime();
             endpoints.remove(handle);
             List<InetAddress> released = ipam.release(handle);
+            long end = System.nanoTime();
             Log.info(LOG, "cni del", "handle", handle, "pod", req.podNamespace().orElse("-") + "/" + req.podName().orElse("-"),
-                    "released", released);
+                    "released", released, "ms", (end - start) / 1e6, "dataplaneMs", (detached - start) / 1e6,
+                    "ipamMs", (end - detached) / 1e6);
             return "";
         } finally {
             unlock(handle, lock);

@@ -100,8 +100,10 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
      *
      * @param reclaimAfter how long a node's record must be absent before its addresses and blocks are
      *                     reclaimed (a Kubernetes Node deletion reclaims at once)
+     * @param pendingReleases the directory where releases of deleted pods' addresses wait while the datastore
+     *                     is unreachable; on disk by default, so they outlive an agent restart and a reboot
      */
-    public record Ipam(Duration reclaimAfter) {
+    public record Ipam(Duration reclaimAfter, Path pendingReleases) {
     }
 
     /**
@@ -306,7 +308,11 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         var log = new Log(l.oneOf("format", "keyvalue", "keyvalue", "json"),
                 l.oneOf("level", "info", "debug", "info", "warning", "error"));
         ConfigNode ip = r.object("ipam");
-        ip.allowOnly("reclaimAfter");
+        ip.allowOnly("reclaimAfter", "pendingReleases");
+        Path pendingReleases = Path.of(ip.nonEmpty("pendingReleases", "/var/lib/viaduct/pending-releases"));
+        if (!pendingReleases.isAbsolute()) {
+            throw new ConfigException("ipam.pendingReleases: \"" + pendingReleases + "\" must be an absolute path");
+        }
         Duration reclaimAfter = ip.duration("reclaimAfter", "10m");
         if (reclaimAfter.compareTo(node.leaseTtl()) <= 0) {
             throw new ConfigException(ip.path("reclaimAfter") + ": " + reclaimAfter.toSeconds() + "s must be longer than node.leaseTtl ("
@@ -316,7 +322,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         ConfigNode pol = r.object("policy");
         pol.allowOnly("enabled");
         return new AgentConfig(nodeName, datastore, cluster, node, cni, routes, http, log, bfd(r.object("bfd"), cni),
-                new Ipam(reclaimAfter), new Policy(pol.bool("enabled", true)));
+                new Ipam(reclaimAfter, pendingReleases), new Policy(pol.bool("enabled", true)));
     }
 
     private static Bfd bfd(ConfigNode b, Cni cni) throws ConfigException {

@@ -4,13 +4,19 @@ import dev.viaduct.cni.spec.CniErrorCode;
 import dev.viaduct.cni.spec.CniException;
 import dev.viaduct.agent.cni.AddressAllocator;
 import dev.viaduct.ipam.Assignment;
+import dev.viaduct.ipam.DeferredReleases;
 import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Ipam;
 import dev.viaduct.ipam.IpamException;
 import dev.viaduct.ipam.Pool;
+import dev.viaduct.store.Datastore;
+import dev.viaduct.store.Reachability;
+import dev.viaduct.store.RequestTimeout;
 import dev.viaduct.store.StoreException;
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,20 +25,46 @@ import java.util.Map;
  * {@link AddressAllocator} over viaduct-ipam for this node. Maps IPAM's reasons to CNI codes: exhaustion 100,
  * a taken/reserved/outside static address 101, "try again" (conflicts that outlasted retries, etcd
  * unreachable) 11, invalid input 7.
+ *
+ * <p>A runtime waits for every CNI call, so none waits long for a datastore that is away: an ADD answers 11
+ * at once (after a probe of at most {@link #PROBE_WAIT}) while the store is known unreachable, and its store
+ * requests each wait at most {@link #STORE_TIMEOUT} otherwise (a hung etcd answers nothing; only a
+ * timeout tells). A DEL never fails for the store's absence: {@link DeferredReleases} records the release
+ * on the node and carries it out when the store is back.
  */
 public final class IpamAllocator implements AddressAllocator {
+    /** How long each store request of an ADD (DEL, CHECK) may wait for its answer. */
+    static final Duration STORE_TIMEOUT = Duration.ofMillis(1500);
+    /** How long an ADD waits for a probe of a store known unreachable before answering "try again". */
+    static final Duration PROBE_WAIT = Duration.ofMillis(400);
+
     private final Ipam ipam;
     private final String node;
+    private final Datastore store;
+    private final DeferredReleases releases;
 
-    public IpamAllocator(Ipam ipam, String node) {
+    public IpamAllocator(Ipam ipam, String node, Datastore store, DeferredReleases releases) {
         this.ipam = ipam;
         this.node = node;
+        this.store = store;
+        this.releases = releases;
     }
 
     @Override
     public List<InetAddress> assign(String handle, boolean ipv4, boolean ipv6, List<InetAddress> staticIps,
             Map<String, String> attributes) throws CniException {
+        Reachability.Down down = store.unreachable(PROBE_WAIT).orElse(null);
+        if (down != null) {
+            throw new CniException(CniErrorCode.TRY_AGAIN_LATER, "the datastore (etcd) is unreachable, try again",
+                    "no answer since " + down.since() + ": " + down.reason());
+        }
+        return RequestTimeout.within(STORE_TIMEOUT, () -> assignNow(handle, ipv4, ipv6, staticIps, attributes));
+    }
+
+    private List<InetAddress> assignNow(String handle, boolean ipv4, boolean ipv6, List<InetAddress> staticIps,
+            Map<String, String> attributes) throws CniException {
         try {
+            releases.settle(handle); // a DEL of this handle during an outage still owes its release
             List<InetAddress> out = new ArrayList<>();
             boolean static4 = staticIps.stream().anyMatch(a -> a instanceof Inet4Address);
             boolean static6 = staticIps.stream().anyMatch(a -> !(a instanceof Inet4Address));
@@ -73,21 +105,27 @@ public final class IpamAllocator implements AddressAllocator {
         }
     }
 
+    /** Releases now, or records the release for when the store answers: empty then. */
     @Override
     public List<InetAddress> release(String handle) throws CniException {
         try {
-            return ipam.releaseByHandle(handle);
+            return switch (releases.release(handle, STORE_TIMEOUT)) {
+                case DeferredReleases.Outcome.Released r -> r.addresses();
+                case DeferredReleases.Outcome.Deferred d -> List.of();
+            };
         } catch (IpamException e) {
             throw map(e);
         } catch (StoreException e) {
             throw unreachable(e);
+        } catch (UncheckedIOException e) {
+            throw new CniException(CniErrorCode.IO_FAILURE, "cannot record the address release for later", e.getMessage());
         }
     }
 
     @Override
     public List<InetAddress> addressesOf(String handle) throws CniException {
         try {
-            return ipam.handle(handle).map(Handle::addresses).orElse(List.of());
+            return RequestTimeout.within(STORE_TIMEOUT, () -> ipam.handle(handle)).map(Handle::addresses).orElse(List.of());
         } catch (IpamException e) {
             throw map(e);
         } catch (StoreException e) {
@@ -109,6 +147,10 @@ public final class IpamAllocator implements AddressAllocator {
 
     @Override
     public String unavailableReason() {
+        var down = store.unreachable(Duration.ZERO);
+        if (down.isPresent()) {
+            return "datastore unreachable since " + down.get().since() + ": " + down.get().reason();
+        }
         try {
             List<Pool> pools = ipam.pools();
             if (pools.stream().allMatch(Pool::disabled)) {
@@ -128,7 +170,7 @@ public final class IpamAllocator implements AddressAllocator {
             case CONFLICT, UNAVAILABLE -> CniErrorCode.TRY_AGAIN_LATER;
             case NOT_FOUND, POOL_CONFLICT, CORRUPT, STORE -> e.tryAgain() ? CniErrorCode.TRY_AGAIN_LATER : CniErrorCode.IO_FAILURE;
         };
-        String msg = switch (code) {
+        String msg = e.reason() == IpamException.Reason.UNAVAILABLE ? "the datastore (etcd) is unreachable, try again" : switch (code) {
             case ADDRESS_EXHAUSTED -> "no free pod address for this node";
             case ADDRESS_UNAVAILABLE -> "the requested address cannot be assigned";
             case TRY_AGAIN_LATER -> "IPAM is temporarily unavailable, try again";

@@ -27,6 +27,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The pod dataplane over viaduct-netlink (Calico's wiring, no bridge):
@@ -41,7 +46,11 @@ import java.util.Optional;
  * created directly inside the pod namespace (IFLA_NET_NS_FD), so it never appears on the host.
  *
  * <p>Concurrency: thread-safe; the host socket serialises requests, each call opens its own socket in the
- * pod's namespace.
+ * pod's namespace. {@link #detach} is the exception: the kernel answers RTM_DELLINK only after
+ * {@code netdev_run_todo} has waited for RCU callbacks and the device's last references (net/core/dev.c),
+ * tens of milliseconds under load. On the shared socket a burst of DELs would wait for those one after the
+ * other, and a virtual thread blocked in the downcall holds its carrier; so each detach runs on one of
+ * {@link #DETACHERS} platform threads with a socket of its own, and the kernel's waits overlap.
  */
 public final class NetlinkPodDataplane implements PodDataplane {
     /** Calico's convention: every host-side veth has this MAC; the pod's gateway neighbour points at it. */
@@ -49,12 +58,21 @@ public final class NetlinkPodDataplane implements PodDataplane {
     static final InetAddress GATEWAY_V4 = addr("169.254.1.1");
     static final InetAddress GATEWAY_V6 = addr("fe80::ecee:eeff:feee:eeee");
 
+    /** Veth deletions in flight at once; more gains nothing on a node's few cores. */
+    static final int DETACHERS = 16;
+
+    private final NetNamespace hostNs;
     private final Rtnl host;
     private final RouteProtocol protocol;
+    private final ThreadPoolExecutor detachers;
 
-    public NetlinkPodDataplane(Rtnl host, int protocol) {
+    public NetlinkPodDataplane(NetNamespace hostNs, Rtnl host, int protocol) {
+        this.hostNs = hostNs;
         this.host = host;
         this.protocol = RouteProtocol.of(protocol);
+        this.detachers = new ThreadPoolExecutor(DETACHERS, DETACHERS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                Thread.ofPlatform().daemon().name("pod-detach-", 0).factory());
+        detachers.allowCoreThreadTimeOut(true);
     }
 
     @Override
@@ -138,15 +156,24 @@ public final class NetlinkPodDataplane implements PodDataplane {
 
     @Override
     public void detach(String hostVeth) throws DataplaneException {
-        try {
-            Optional<Link> l = host.link(hostVeth);
-            if (l.isPresent()) {
-                host.deleteLink(l.get().index());
+        Future<Void> done = detachers.submit(() -> {
+            try (Rtnl own = hostNs.openRtnl()) {
+                own.link(hostVeth).ifPresent(l -> own.deleteLink(l.index()));
+            } catch (NetlinkException.NotFound e) {
+                // gone in between (the pod's namespace was destroyed): that is what we wanted
             }
-        } catch (NetlinkException.NotFound e) {
-            // gone in between (the pod's namespace was destroyed): that is what we wanted
-        } catch (NetlinkException e) {
-            throw new DataplaneException(e.getMessage(), e, false);
+            return null;
+        });
+        try {
+            done.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof NetlinkException ne) {
+                throw new DataplaneException(ne.getMessage(), ne, false);
+            }
+            throw new IllegalStateException("deleting host veth " + hostVeth + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataplaneException("interrupted while deleting host veth " + hostVeth, e, false);
         }
     }
 

@@ -43,6 +43,16 @@ class AgentConfigTest {
     }
 
     @Test
+    void pendingReleasesLiveOnDiskByDefaultAndMustBeAbsolute() throws Exception {
+        assertThat(AgentConfig.parse("nodeName: n1\n" + MIN, false).ipam().pendingReleases())
+                .isEqualTo(java.nio.file.Path.of("/var/lib/viaduct/pending-releases"));
+        assertThat(AgentConfig.parse("nodeName: n1\n" + MIN + "ipam: {pendingReleases: /run/viaduct/owed}\n", false).ipam()
+                .pendingReleases()).isEqualTo(java.nio.file.Path.of("/run/viaduct/owed"));
+        assertThatThrownBy(() -> AgentConfig.parse("nodeName: n1\n" + MIN + "ipam: {pendingReleases: owed}\n", false))
+                .isInstanceOf(ConfigException.class).hasMessage("ipam.pendingReleases: \"owed\" must be an absolute path");
+    }
+
+    @Test
     void bfdSettings() throws Exception {
         AgentConfig c = AgentConfig.parse("nodeName: n1\n" + MIN + "cni: {socket: /run/lab/n1/cni.sock}\n"
                 + "bfd: {interval: 50ms, multiplier: 5}\n", false);

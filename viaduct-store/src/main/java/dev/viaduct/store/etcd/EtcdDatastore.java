@@ -5,6 +5,8 @@ import dev.viaduct.store.KeepAlive;
 import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.Lease;
 import dev.viaduct.store.Listing;
+import dev.viaduct.store.Reachability;
+import dev.viaduct.store.RequestTimeout;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.StoreException.Reason;
 import dev.viaduct.store.StoreOptions;
@@ -46,7 +48,8 @@ import java.util.function.Supplier;
  *
  * <p>Concurrency: the jetcd client is thread-safe and every method here blocks its caller (a virtual thread,
  * typically) on jetcd's future with the configured request timeout; a request that times out is cancelled
- * and reported as {@link Reason#UNAVAILABLE} (its outcome is unknown: it may still have been applied).
+ * and reported as {@link Reason#UNAVAILABLE} (its outcome is unknown: it may still have been applied). A
+ * {@link RequestTimeout} bound by the caller shortens that timeout; every outcome feeds {@link Reachability}.
  * Each watch and each keep-alive runs on its own virtual thread (see {@link EtcdWatch},
  * {@link EtcdKeepAlive}).
  */
@@ -57,6 +60,7 @@ public final class EtcdDatastore implements Datastore {
     private final Client client;
     private final KV kv;
     private final Set<AutoCloseable> running = ConcurrentHashMap.newKeySet();
+    private final Reachability reachability = new Reachability(this::probe);
     private volatile boolean closed;
 
     private EtcdDatastore(StoreOptions options, Client client) {
@@ -249,6 +253,17 @@ public final class EtcdDatastore implements Datastore {
     }
 
     @Override
+    public Optional<Reachability.Down> unreachable(Duration wait) {
+        return reachability.unreachable(wait);
+    }
+
+    /** The cheapest request etcd answers only when it works: a count-only range, within at most a second. */
+    private void probe() {
+        Duration t = options.requestTimeout().compareTo(Duration.ofSeconds(1)) < 0 ? options.requestTimeout() : Duration.ofSeconds(1);
+        await("probe", t, () -> kv.get(bytes(options.prefix() + "/"), GetOption.builder().withCountOnly(true).build()));
+    }
+
+    @Override
     public java.util.OptionalLong watchesStalledSince() {
         return running.stream().filter(c -> c instanceof Watch).map(c -> ((Watch) c).stalledSince())
                 .filter(java.util.OptionalLong::isPresent).mapToLong(java.util.OptionalLong::getAsLong).min();
@@ -282,10 +297,21 @@ public final class EtcdDatastore implements Datastore {
 
     <T> T call(String what, Supplier<CompletableFuture<T>> request) {
         checkOpen();
-        return await(what, options.requestTimeout(), request);
+        return await(what, RequestTimeout.timeout(options.requestTimeout()), request);
     }
 
     private <T> T await(String what, Duration timeout, Supplier<CompletableFuture<T>> request) {
+        try {
+            T v = awaitOnce(what, timeout, request);
+            reachability.succeeded();
+            return v;
+        } catch (StoreException e) {
+            reachability.failed(e);
+            throw e;
+        }
+    }
+
+    private <T> T awaitOnce(String what, Duration timeout, Supplier<CompletableFuture<T>> request) {
         CompletableFuture<T> f;
         try {
             f = request.get();

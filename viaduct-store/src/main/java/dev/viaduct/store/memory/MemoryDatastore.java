@@ -52,6 +52,15 @@ public final class MemoryDatastore implements Datastore {
     private long compactRevision;
     private long nextLeaseId = 0x7e57_0000_0001L;
     private volatile boolean unavailable;
+    private volatile java.time.Instant unavailableSince;
+
+    /** Known unreachable exactly while {@link #setUnavailable} says so (nothing to probe in memory). */
+    @Override
+    public Optional<dev.viaduct.store.Reachability.Down> unreachable(Duration wait) {
+        java.time.Instant since = unavailableSince;
+        return since == null ? Optional.empty()
+                : Optional.of(new dev.viaduct.store.Reachability.Down("memory datastore set unavailable", since));
+    }
     private volatile boolean closed;
 
     /** A change at one revision, kept for watches that start in the past. */
@@ -116,6 +125,7 @@ public final class MemoryDatastore implements Datastore {
                 expireLeases(); // leases whose TTL ran out while "unreachable" are gone now
             }
             unavailable = down;
+            unavailableSince = down ? java.time.Instant.now() : null;
         } finally {
             lock.unlock();
         }
