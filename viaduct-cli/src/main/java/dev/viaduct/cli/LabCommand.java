@@ -87,8 +87,13 @@ final class LabCommand implements Runnable {
                 + "node-to-node mesh is off (default: ${DEFAULT-VALUE}).")
         int rr;
 
+        @Option(names = "--image", defaultValue = "", paramLabel = "IMAGE", description = "Run each node's pod of "
+                + "deploy/kubernetes/viaduct.yaml (install-cni, bfdd, agent) from this container image with podman, e.g. "
+                + "localhost/viaduct:dev (built by scripts/image); default: agents as processes.")
+        String image;
+
         LabSpec spec(String name) {
-            return new LabSpec(name, nodes, pods, subnet, podCidr, 26, mode, portmap, racks, vxlan, ipip, nat, tor, rr);
+            return new LabSpec(name, nodes, pods, subnet, podCidr, 26, mode, portmap, racks, vxlan, ipip, nat, tor, rr, image);
         }
     }
 

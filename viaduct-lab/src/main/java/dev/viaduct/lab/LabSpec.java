@@ -20,10 +20,21 @@ package dev.viaduct.lab;
  * @param tor             BGP mode: {@code bird} puts a BIRD top-of-rack router on each rack (replacing the
  *                        plain router) and a BIRD spine between them; {@code none} (default) otherwise
  * @param routeReflectors BGP mode: nodes n1..nN are route reflectors and the node-to-node mesh is off
+ * @param image           empty: agents run as processes of this JVM's class path; otherwise a container image
+ *                        (e.g. {@code localhost/viaduct:dev}) whose node pod the lab runs on every node with podman,
+ *                        as deploy/kubernetes/viaduct.yaml's DaemonSet describes it (see {@link LabContainers})
  */
 public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase, String podCidr, int blockSize,
         String mode, boolean portmap, Integer racks, String vxlanMode, String ipipMode, Boolean natOutgoing,
-        String tor, Integer routeReflectors) {
+        String tor, Integer routeReflectors, String image) {
+    /** Agents as processes (no image). */
+    public LabSpec(String name, int nodes, int podsPerNode, String subnetBase, String podCidr, int blockSize,
+            String mode, boolean portmap, Integer racks, String vxlanMode, String ipipMode, Boolean natOutgoing,
+            String tor, Integer routeReflectors) {
+        this(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing,
+                tor, routeReflectors, "");
+    }
+
     /** Without BGP topology options (no ToR, no reflectors). */
     public LabSpec(String name, int nodes, int podsPerNode, String subnetBase, String podCidr, int blockSize,
             String mode, boolean portmap, Integer racks, String vxlanMode, String ipipMode, Boolean natOutgoing) {
@@ -42,6 +53,10 @@ public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase
         racks = racks == null ? 1 : racks;
         tor = tor == null ? "none" : tor;
         routeReflectors = routeReflectors == null ? 0 : routeReflectors;
+        image = image == null ? "" : image;
+        if (!image.isEmpty() && !image.matches("[a-zA-Z0-9][a-zA-Z0-9._/:@-]*")) {
+            throw new IllegalArgumentException("image '" + image + "' is not an image reference (e.g. localhost/viaduct:dev)");
+        }
         if (!tor.equals("none") && !tor.equals("bird")) {
             throw new IllegalArgumentException("tor '" + tor + "' must be none or bird");
         }
@@ -93,46 +108,57 @@ public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase
     }
 
     public LabSpec withNodes(int n) {
-        return new LabSpec(name, n, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
+        return new LabSpec(name, n, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, image);
     }
 
     public LabSpec withPodsPerNode(int n) {
-        return new LabSpec(name, nodes, n, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
+        return new LabSpec(name, nodes, n, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, image);
     }
 
     public LabSpec withSubnetBase(String s) {
-        return new LabSpec(name, nodes, podsPerNode, s, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
+        return new LabSpec(name, nodes, podsPerNode, s, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, image);
     }
 
     public LabSpec withPortmap(boolean p) {
-        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, p, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, p, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, image);
     }
 
     public LabSpec withPodCidr(String cidr, int block) {
-        return new LabSpec(name, nodes, podsPerNode, subnetBase, cidr, block, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors);
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, cidr, block, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, image);
     }
 
     /** The same lab spread over {@code r} racks. */
     public LabSpec withRacks(int r) {
         return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, r, vxlanMode, ipipMode,
-                natOutgoing, tor, routeReflectors);
+                natOutgoing, tor, routeReflectors, image);
     }
 
     /** The pod pool's overlay and NAT settings. */
     public LabSpec withOverlay(String vxlan, String ipip, boolean nat) {
-        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlan, ipip, nat, tor, routeReflectors);
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlan, ipip, nat, tor, routeReflectors, image);
     }
 
     /** The cluster mode ({@code host-gw} or {@code bgp}). */
     public LabSpec withMode(String m) {
         return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, m, portmap, racks, vxlanMode, ipipMode,
-                natOutgoing, tor, routeReflectors);
+                natOutgoing, tor, routeReflectors, image);
     }
 
     /** BGP topology: BIRD ToRs ({@code bird}) or {@code none}, and the number of route reflectors. */
     public LabSpec withBgp(String t, int rr) {
         return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode,
-                natOutgoing, t, rr);
+                natOutgoing, t, rr, image);
+    }
+
+    /** The same lab with its nodes' pods run from a container image ({@code ""}: agents as processes). */
+    public LabSpec withImage(String i) {
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode,
+                natOutgoing, tor, routeReflectors, i);
+    }
+
+    /** Whether the nodes run the manifest's pod from {@link #image} (podman) instead of agent processes. */
+    public boolean imageMode() {
+        return !image.isEmpty();
     }
 
     /** The racks, their subnets and router. */
