@@ -91,6 +91,11 @@ class ImageLabTest {
         System.out.printf("agent container n1 ready %.1f s after kill; fping n1->n2 %d/%d, n2->n1 %d/%d%n",
                 (System.nanoTime() - killed) / 1e9, r1.received(), r1.sent(), r2.received(), r2.sent());
         String when = String.format("kill at %.0f ms, agent ready at %.0f ms", (killed - t0) / 1e6, back);
+        if (r1.received() != r1.sent() || r2.received() != r2.sent()) {
+            for (String log : List.of("n1/agent.log", "n1/bfdd.log", "n2/agent.log", "n2/bfdd.log")) {
+                System.out.println("--- " + log + " (last lines)\n" + tail(f.lab.dir().resolve(log), 40));
+            }
+        }
         assertThat(r1.received()).as("echoes answered n1 pod -> n2 pod: %s; %s", r1.losses(t0), when).isEqualTo(800);
         assertThat(r2.received()).as("echoes answered n2 pod -> n1 pod: %s; %s", r2.losses(t0), when).isEqualTo(800);
 
@@ -125,6 +130,15 @@ class ImageLabTest {
         assertThatThrownBy(() -> Lab.up(spec, new PrintStream(System.out, true)))
                 .hasMessageContaining("init container install-cni on n1");
         assertNothingLeft(spec.name(), spec.prefix(), Path.of("/run/viaduct/lab", spec.name()), List.of());
+    }
+
+    private static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log " + log + ")";
+        }
     }
 
     private static void assertNothingLeft(String name, String prefix, Path dir, List<String> containerIds) {

@@ -131,7 +131,7 @@ final class LabDaemons {
                 node:
                   address: %s/24
                   uplink: eth0
-                  leaseTtl: 5s
+                  leaseTtl: %s
                   labels: {%s}
                 cni:
                   socket: %s
@@ -141,8 +141,18 @@ final class LabDaemons {
                   listen: "%s:9099"
                 """.formatted(s.name(), NODE_NAME_LINE.formatted(node),
                 s.etcdEndpoint(), s.mode(), s.podCidr(), s.blockSize(), s.vxlanMode(),
-                s.ipipMode(), s.natOutgoing(), s.nodeAddress(i), String.join(", ", LabBgp.labels(s, s.rackLayout(), i)),
+                s.ipipMode(), s.natOutgoing(), s.nodeAddress(i), leaseTtl(s), String.join(", ", LabBgp.labels(s, s.rackLayout(), i)),
                 socket, s.nodeAddress(i));
+    }
+
+    /**
+     * How long a node record outlives its agent: 5 s for the process lab (fast failure detection in tests); in
+     * image mode the agent's own default, which the manifest's ConfigMap keeps — an agent container restart
+     * (podman removing the old container, starting a new one, the JVM starting) must finish within it, or the
+     * other nodes take the node for gone and withdraw its routes.
+     */
+    static String leaseTtl(LabSpec s) {
+        return s.imageMode() ? "15s" : "5s";
     }
 
     /** Writes node i's {@code agent.yaml} into {@code into} (its directory, or in image mode its ConfigMap's). */
