@@ -10,17 +10,18 @@ import dev.viaduct.agent.config.AgentConfig;
 import dev.viaduct.agent.hostgw.HostGwSource;
 import dev.viaduct.agent.ipam.IpamAllocator;
 import dev.viaduct.agent.node.ClusterConfigRecord;
+import dev.viaduct.agent.node.KubeNodeLabels;
 import dev.viaduct.agent.node.NodeDirectory;
 import dev.viaduct.agent.node.NodeRecord;
 import dev.viaduct.agent.node.NodeRegistration;
 import dev.viaduct.agent.node.Uplink;
-import dev.viaduct.agent.ops.AgentHttp;
+import dev.viaduct.ops.OpsHttp;
 import dev.viaduct.agent.overlay.OverlayPlane;
 import dev.viaduct.agent.overlay.TunnelKind;
 import dev.viaduct.agent.ops.AgentMetrics;
 import dev.viaduct.agent.ops.IpamUsage;
 import dev.viaduct.agent.ops.KernelInspector;
-import dev.viaduct.agent.ops.Liveness;
+import dev.viaduct.ops.Liveness;
 import dev.viaduct.store.MeteredDatastore;
 import dev.viaduct.agent.ops.MeteredPodDataplane;
 import dev.viaduct.agent.ops.MeteredRouteTable;
@@ -95,7 +96,7 @@ public final class Agent implements AutoCloseable {
     private LocalEndpoints endpoints;
     private Ipam ipam;
     private NodeDirectory nodeDir;
-    private AgentHttp http;
+    private OpsHttp http;
     private int podMtu;
     private String mode;
     private final AgentMetrics metrics = new AgentMetrics();
@@ -160,6 +161,7 @@ public final class Agent implements AutoCloseable {
                 .withVtep(overlays.initialVtep().orElse(null)));
         registered = true;
         closeables.add(reg);
+        closeables.add(KubeNodeLabels.start(store, keys, config.nodeName(), config.node().labels(), reg));
 
         nodeDir = new NodeDirectory(keys);
         nodeDir.start(store);
@@ -218,7 +220,7 @@ public final class Agent implements AutoCloseable {
         registerMetrics();
         registerLiveness();
         if (config.http().listenHost().isPresent()) {
-            http = new AgentHttp(config.http().listenHost().get(), config.http().listenPort(), metrics.registry(),
+            http = new OpsHttp(config.http().listenHost().get(), config.http().listenPort(), metrics.registry(),
                     () -> liveness.failures(System.nanoTime()), this::notReadyReason, this::statusJson);
             closeables.add(http);
         }
@@ -267,19 +269,21 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * BFD (issue 11): sessions run in bfdd, a process of its own that this agent starts when it is not running
+     * BFD sessions run in bfdd, a process of its own that this agent starts when it is not running
      * and never stops, so a restarting agent does not look like a dead node to its peers. Off: a bfdd left
      * running from before is told to go (AdminDown first, so peers do not take it for a failure).
      */
     private BfdSupervisor startBfd() {
         var b = config.bfd();
         if (!b.enabled()) {
-            BfdSupervisor.stopDaemonIfRunning(b.socket());
+            if (b.managed()) {
+                BfdSupervisor.stopDaemonIfRunning(b.socket());
+            }
             return null;
         }
         var s = BfdSupervisor.start(config.nodeName(), b.socket(),
-                dev.viaduct.bfd.session.Timers.of(b.interval(), b.multiplier()), () -> uplink, config.log().format(),
-                config.log().level());
+                dev.viaduct.bfd.session.Timers.of(b.interval(), b.multiplier()), () -> uplink, b.managed(),
+                config.log().format(), config.log().level());
         closeables.add(s);
         s.registerMetrics(metrics);
         return s;

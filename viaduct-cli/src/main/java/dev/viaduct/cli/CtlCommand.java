@@ -1,7 +1,7 @@
 package dev.viaduct.cli;
 
 import dev.viaduct.agent.config.AgentConfig;
-import dev.viaduct.agent.config.ConfigException;
+import dev.viaduct.ops.config.ConfigException;
 import dev.viaduct.ctl.AgentClient;
 import dev.viaduct.ctl.ClusterReader;
 import dev.viaduct.ctl.Ctl;
@@ -97,7 +97,7 @@ final class CtlCommand implements Runnable {
                 return agentConfig() != null ? agentConfig().ipam().reclaimAfter() : Ctl.DEFAULT_RECLAIM_AFTER;
             }
             try {
-                return dev.viaduct.agent.config.Durations.parse("--reclaim-after", option);
+                return dev.viaduct.ops.config.Durations.parse("--reclaim-after", option);
             } catch (ConfigException e) {
                 throw new CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
             }

@@ -272,8 +272,8 @@ final class LabPolicyCommands {
 
     static Duration duration(String text) {
         try {
-            return dev.viaduct.agent.config.Durations.parse("--timeout", text.strip());
-        } catch (dev.viaduct.agent.config.ConfigException e) {
+            return dev.viaduct.ops.config.Durations.parse("--timeout", text.strip());
+        } catch (dev.viaduct.ops.config.ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
     }

@@ -2,7 +2,7 @@ package dev.viaduct.speakerops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.viaduct.agent.ops.AgentHttp;
+import dev.viaduct.ops.OpsHttp;
 import dev.viaduct.bgp.rib.RibRoute;
 import dev.viaduct.bgp.rib.RouteAttrs;
 import dev.viaduct.bgp.rib.RouteQuery;
@@ -110,14 +110,14 @@ final class RoutesHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange ex) throws IOException {
         if (!ex.getRequestMethod().equals("GET")) {
-            AgentHttp.reply(ex, 405, "{\"error\": \"GET only\"}\n", "application/json");
+            OpsHttp.reply(ex, 405, "{\"error\": \"GET only\"}\n", "application/json");
             return;
         }
         RouteQuery q;
         try {
             q = query(ex.getRequestURI().getRawQuery());
         } catch (IllegalArgumentException e) {
-            AgentHttp.reply(ex, 400, JSON.createObjectNode().put("error", e.getMessage()).toString() + "\n", "application/json");
+            OpsHttp.reply(ex, 400, JSON.createObjectNode().put("error", e.getMessage()).toString() + "\n", "application/json");
             return;
         }
         RouteQuery.Match m = speaker.matchRoutes(q);

@@ -1,8 +1,8 @@
 package dev.viaduct.speakerops;
 
-import dev.viaduct.agent.ops.AgentHttp;
+import dev.viaduct.ops.OpsHttp;
 import dev.viaduct.agent.ops.AgentMetrics;
-import dev.viaduct.agent.ops.Liveness;
+import dev.viaduct.ops.Liveness;
 import dev.viaduct.agent.ops.StatusJson;
 import dev.viaduct.bgp.speaker.BgpSpeaker;
 import dev.viaduct.bgp.speaker.PeerConfig;
@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code viaduct bgp}'s HTTP endpoint, the agent's {@link AgentHttp} around a {@link BgpSpeaker}:
+ * {@code viaduct bgp}'s HTTP endpoint, the agent's {@link OpsHttp} around a {@link BgpSpeaker}:
  * <ul>
  *   <li>{@code /healthz}: 503 when the RIB thread has been busy with one batch (or gone) past
  *       {@link #LIVENESS_DEADLINE}: a wedged route reflector must be restarted, not trusted;
@@ -43,7 +43,7 @@ public final class SpeakerHttp implements AutoCloseable {
     private final LongSupplier clock;
     private final long startedAt;
     private final Liveness liveness = new Liveness();
-    private final AgentHttp http;
+    private final OpsHttp http;
 
     /** Starts serving on {@code listen} (port 0: any); {@code clock} is the one the speaker was started with. */
     public SpeakerHttp(BgpSpeaker speaker, InetSocketAddress listen, LongSupplier clock) throws IOException {
@@ -57,7 +57,7 @@ public final class SpeakerHttp implements AutoCloseable {
         liveness.register("bgp-rib", () -> deadline, speaker::ribStalledSince);
         PrometheusRegistry registry = new PrometheusRegistry();
         registerMetrics(registry);
-        http = new AgentHttp(listen.getAddress().getHostAddress(), listen.getPort(), registry,
+        http = new OpsHttp(listen.getAddress().getHostAddress(), listen.getPort(), registry,
                 () -> liveness.failures(clock.getAsLong()), this::notReady, this::statusJson,
                 Map.of("/routes", new RoutesHandler(speaker)));
     }

@@ -1,5 +1,7 @@
 package dev.viaduct.agent.bfd;
 
+import dev.viaduct.bfd.daemon.client.BfdDaemonLauncher;
+import dev.viaduct.bfd.daemon.client.BfddLink;
 import dev.viaduct.agent.bfd.BfdPeers.Peer;
 import dev.viaduct.agent.node.Uplink;
 import dev.viaduct.agent.ops.AgentMetrics;
@@ -136,15 +138,16 @@ public final class BfdSupervisor implements AutoCloseable {
     }
 
     /**
-     * Starts supervising: connects to bfdd on {@code socket}, starting it (detached, in this process's network
-     * namespace) when nobody answers.
+     * Starts supervising: connects to bfdd on {@code socket}; when nobody answers, a managed daemon is started
+     * (detached, in this process's network namespace), an external one (its own container or unit) is waited
+     * for.
      *
      * @param logFormat the daemon's log format ({@code keyvalue} or {@code json}), like the agent's
      */
-    public static BfdSupervisor start(String node, Path socket, Timers timers, Supplier<Uplink> uplink, String logFormat,
-            String logLevel) {
+    public static BfdSupervisor start(String node, Path socket, Timers timers, Supplier<Uplink> uplink, boolean managed,
+            String logFormat, String logLevel) {
         BfdSupervisor s = new BfdSupervisor(socket, timers, uplink, node,
-                Optional.of(new BfdDaemonLauncher(socket, logFormat, logLevel)));
+                managed ? Optional.of(new BfdDaemonLauncher(socket, logFormat, logLevel)) : Optional.empty());
         s.start();
         return s;
     }

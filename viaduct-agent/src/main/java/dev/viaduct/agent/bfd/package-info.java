@@ -9,7 +9,7 @@
  *       want BFD (every other node in host-gw mode, the BGP peers with BFD on in BGP mode);
  *       {@link dev.viaduct.agent.bfd.BfdPeers} plans their sessions (single-hop: directly connected peers only).
  *   <li>To bfdd: {@link dev.viaduct.agent.bfd.BfddLink} keeps the connection on {@code bfd.socket}, starts the daemon
- *       through {@link dev.viaduct.agent.bfd.BfdDaemonLauncher} ({@code viaduct bfdd --socket S
+ *       through {@link dev.viaduct.bfd.daemon.client.BfdDaemonLauncher} ({@code viaduct bfdd --socket S
  *       --detach}) when nobody answers, and sends the wanted set after every (re)connection; the daemon's Welcome
  *       and events come back in order.
  *   <li>Out: the supervisor publishes every change of the path-down set ({@code BfdSupervisor.PathDown}) to its

@@ -1,5 +1,7 @@
 package dev.viaduct.agent.config;
 
+import dev.viaduct.ops.config.ConfigException;
+import dev.viaduct.ops.config.ConfigNode;
 import dev.viaduct.sys.net.IpPrefix;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -83,8 +85,14 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
      * @param interval   desired min TX and required min RX interval (RFC 5880 §6.8.1)
      * @param multiplier detect multiplier: a peer is down after {@code interval * multiplier} without packets
      * @param socket     bfdd's unix socket; default {@code bfdd.sock} next to {@code cni.socket}
+     * @param managed    {@code daemon: managed} (default): the agent starts bfdd when none answers on the socket
+     *                   and leaves it running; {@code external}: bfdd is run by someone else (its own container
+     *                   in the DaemonSet, its own systemd unit), the agent only connects and waits for it
      */
-    public record Bfd(boolean enabled, Duration interval, int multiplier, Path socket) {
+    public record Bfd(boolean enabled, Duration interval, int multiplier, Path socket, boolean managed) {
+        public Bfd(boolean enabled, Duration interval, int multiplier, Path socket) {
+            this(enabled, interval, multiplier, socket, true);
+        }
     }
 
     /**
@@ -107,7 +115,12 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
     /** Viaduct's rtm_protocol: a value no routing daemon in /etc/iproute2/rt_protos uses. */
     public static final int DEFAULT_ROUTE_PROTOCOL = 0x56; // 'V'
 
+    /** Reads {@code file} with the process environment as overlay (see {@link ConfigNode}: {@code VIADUCT_*}). */
     public static AgentConfig load(Path file) throws ConfigException {
+        return load(file, System.getenv());
+    }
+
+    public static AgentConfig load(Path file, Map<String, String> env) throws ConfigException {
         String text;
         try {
             text = Files.readString(file);
@@ -115,13 +128,23 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
         }
         try {
-            return parse(text, file.getFileName().toString().endsWith(".json"));
+            return parse(text, file.getFileName().toString().endsWith(".json"), env);
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
     }
 
+    /** The configuration from the environment alone (no file): every setting a {@code VIADUCT_*} variable or its default. */
+    public static AgentConfig fromEnvironment(Map<String, String> env) throws ConfigException {
+        return read(JsonMapper.builder().build().createObjectNode(), env);
+    }
+
+    /** Parses a file's text without the environment. */
     public static AgentConfig parse(String text, boolean json) throws ConfigException {
+        return parse(text, json, Map.of());
+    }
+
+    public static AgentConfig parse(String text, boolean json, Map<String, String> env) throws ConfigException {
         ObjectMapper m = json ? JsonMapper.builder().build() : YAMLMapper.builder().build();
         JsonNode root;
         try {
@@ -133,15 +156,19 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException("the file is empty (at least datastore.endpoints is needed)");
         }
+        return read(root, env);
+    }
+
+    private static AgentConfig read(JsonNode root, Map<String, String> env) throws ConfigException {
         if (!root.isObject()) {
             throw new ConfigException("the top level must be a map of settings");
         }
-        ConfigNode r = new ConfigNode(root, "");
+        ConfigNode r = new ConfigNode(root, "", env);
         r.allowOnly("nodeName", "datastore", "cluster", "node", "cni", "routes", "http", "log", "bfd", "ipam", "policy");
 
         String nodeName = r.string("nodeName", defaultHostname());
         if (!nodeName.matches("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")) {
-            throw new ConfigException("nodeName: \"" + nodeName
+            throw new ConfigException(r.path("nodeName") + ": \"" + nodeName
                     + "\" must be a DNS-1123 subdomain (lower-case letters, digits, '-', '.')");
         }
 
@@ -149,17 +176,17 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         d.allowOnly("endpoints", "prefix", "caFile", "certFile", "keyFile", "username", "password", "dialTimeout");
         List<String> endpoints = d.strings("endpoints", List.of());
         if (endpoints.isEmpty()) {
-            throw new ConfigException("datastore.endpoints: at least one etcd endpoint is required (e.g. http://10.0.0.1:2379)");
+            throw new ConfigException(d.path("endpoints") + ": at least one etcd endpoint is required (e.g. http://10.0.0.1:2379)");
         }
         for (int i = 0; i < endpoints.size(); i++) {
             if (!endpoints.get(i).matches("https?://[^/\\s]+(:\\d+)?/?")) {
-                throw new ConfigException("datastore.endpoints[" + i + "]: \"" + endpoints.get(i)
+                throw new ConfigException(d.path("endpoints") + "[" + i + "]: \"" + endpoints.get(i)
                         + "\" is not an http:// or https:// URL with host and port");
             }
         }
         String prefix = d.nonEmpty("prefix", "/viaduct/v1");
         if (!prefix.startsWith("/") || prefix.endsWith("/")) {
-            throw new ConfigException("datastore.prefix: \"" + prefix + "\" must start with '/' and not end with '/'");
+            throw new ConfigException(d.path("prefix") + ": \"" + prefix + "\" must start with '/' and not end with '/'");
         }
         Optional<Path> ca = Optional.ofNullable(d.string("caFile", null)).map(Path::of);
         Optional<Path> cert = Optional.ofNullable(d.string("certFile", null)).map(Path::of);
@@ -187,18 +214,18 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         int bs6 = (int) c.integer("blockSizeV6", 122, 116, 128);
         for (int i = 0; i < pods.size(); i++) {
             if (!pods.get(i).isIpv4()) {
-                throw new ConfigException("cluster.podCidrs[" + i + "]: " + pods.get(i) + " is not IPv4 (IPv6 goes in cluster.podCidrsV6)");
+                throw new ConfigException(c.path("podCidrs") + "[" + i + "]: " + pods.get(i) + " is not IPv4 (IPv6 goes in cluster.podCidrsV6)");
             }
             if (pods.get(i).length() > bs) {
-                throw new ConfigException("cluster.podCidrs[" + i + "]: " + pods.get(i) + " is smaller than one /" + bs + " block");
+                throw new ConfigException(c.path("podCidrs") + "[" + i + "]: " + pods.get(i) + " is smaller than one /" + bs + " block");
             }
             if (!pods.get(i).network().equals(pods.get(i))) {
-                throw new ConfigException("cluster.podCidrs[" + i + "]: " + pods.get(i) + " has host bits set (did you mean " + pods.get(i).network() + "?)");
+                throw new ConfigException(c.path("podCidrs") + "[" + i + "]: " + pods.get(i) + " has host bits set (did you mean " + pods.get(i).network() + "?)");
             }
         }
         for (int i = 0; i < pods6.size(); i++) {
             if (!pods6.get(i).isIpv6()) {
-                throw new ConfigException("cluster.podCidrsV6[" + i + "]: " + pods6.get(i) + " is not IPv6");
+                throw new ConfigException(c.path("podCidrsV6") + "[" + i + "]: " + pods6.get(i) + " is not IPv6");
             }
         }
         var vxlan = dev.viaduct.ipam.EncapMode.parse("cluster.vxlanMode", c.oneOf("vxlanMode", "Never", "Never", "CrossSubnet", "Always"));
@@ -215,14 +242,14 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         if (n.has("address")) {
             IpPrefix a = n.cidr("address");
             if (a.isHost()) {
-                throw new ConfigException("node.address: " + a + " has no subnet prefix; write it as on the interface, e.g. 10.168.0.3/24 "
+                throw new ConfigException(n.path("address") + ": " + a + " has no subnet prefix; write it as on the interface, e.g. 10.168.0.3/24 "
                         + "(peers decide on-link vs routed from it)");
             }
             addr = Optional.of(a);
         }
         Optional<String> uplink = Optional.ofNullable(n.string("uplink", null));
         if (uplink.isPresent() && (uplink.get().length() > 15 || uplink.get().isBlank())) {
-            throw new ConfigException("node.uplink: \"" + uplink.get() + "\" is not an interface name");
+            throw new ConfigException(n.path("uplink") + ": \"" + uplink.get() + "\" is not an interface name");
         }
         Optional<IpPrefix> auto = n.has("autodetectCidr") ? Optional.of(n.cidr("autodetectCidr")) : Optional.empty();
         var node = new Node(addr, uplink, auto, n.stringMap("labels"), n.duration("leaseTtl", "15s"));
@@ -231,11 +258,11 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         k.allowOnly("socket", "mtu");
         Path sock = Path.of(k.nonEmpty("socket", "/run/viaduct/cni.sock"));
         if (!sock.isAbsolute() || sock.toString().length() > 107) {
-            throw new ConfigException("cni.socket: \"" + sock + "\" must be an absolute path of at most 107 bytes (sun_path)");
+            throw new ConfigException(k.path("socket") + ": \"" + sock + "\" must be an absolute path of at most 107 bytes (sun_path)");
         }
         int mtu = (int) k.integer("mtu", 0, 0, 65535);
         if (mtu != 0 && mtu < 576) {
-            throw new ConfigException("cni.mtu: must be 0 (auto) or 576..65535, got " + mtu);
+            throw new ConfigException(k.path("mtu") + ": must be 0 (auto) or 576..65535, got " + mtu);
         }
         var cni = new Cni(sock, mtu);
 
@@ -243,7 +270,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         rt.allowOnly("protocol", "resyncInterval");
         int proto = (int) rt.integer("protocol", DEFAULT_ROUTE_PROTOCOL, 5, 255);
         if (List.of(8, 9, 10, 11, 12, 13, 14, 15, 16, 42, 186, 187, 188, 189, 192).contains(proto)) {
-            throw new ConfigException("routes.protocol: " + proto + " belongs to a routing daemon (see /etc/iproute2/rt_protos); pick another");
+            throw new ConfigException(rt.path("protocol") + ": " + proto + " belongs to a routing daemon (see /etc/iproute2/rt_protos); pick another");
         }
         var routes = new Routes(proto, rt.duration("resyncInterval", "30s"));
 
@@ -252,7 +279,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         String listen = h.string("listen", "127.0.0.1:9099");
         Duration liveness = h.duration("livenessDeadline", "60s");
         if (liveness.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new ConfigException("http.livenessDeadline: " + liveness.toMillis() + "ms is below the 1s a full route resync may take");
+            throw new ConfigException(h.path("livenessDeadline") + ": " + liveness.toMillis() + "ms is below the 1s a full route resync may take");
         }
         Http http;
         if (listen.isBlank()) {
@@ -260,7 +287,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         } else {
             int colon = listen.lastIndexOf(':');
             if (colon < 0) {
-                throw new ConfigException("http.listen: \"" + listen + "\" must be host:port (or empty to disable)");
+                throw new ConfigException(h.path("listen") + ": \"" + listen + "\" must be host:port (or empty to disable)");
             }
             int port;
             try {
@@ -269,7 +296,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
                 port = -1;
             }
             if (port < 0 || port > 65535) {
-                throw new ConfigException("http.listen: \"" + listen + "\" has no valid port");
+                throw new ConfigException(h.path("listen") + ": \"" + listen + "\" has no valid port");
             }
             http = new Http(Optional.of(listen.substring(0, colon)), port, liveness);
         }
@@ -282,7 +309,7 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
         ip.allowOnly("reclaimAfter");
         Duration reclaimAfter = ip.duration("reclaimAfter", "10m");
         if (reclaimAfter.compareTo(node.leaseTtl()) <= 0) {
-            throw new ConfigException("ipam.reclaimAfter: " + reclaimAfter.toSeconds() + "s must be longer than node.leaseTtl ("
+            throw new ConfigException(ip.path("reclaimAfter") + ": " + reclaimAfter.toSeconds() + "s must be longer than node.leaseTtl ("
                     + node.leaseTtl().toSeconds() + "s): a restarting agent's node record is absent for up to that long");
         }
 
@@ -293,20 +320,20 @@ public record AgentConfig(String nodeName, Datastore datastore, Cluster cluster,
     }
 
     private static Bfd bfd(ConfigNode b, Cni cni) throws ConfigException {
-        b.allowOnly("enabled", "interval", "multiplier", "socket");
+        b.allowOnly("enabled", "interval", "multiplier", "socket", "daemon");
         Duration interval = b.duration("interval", "100ms");
         if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofSeconds(10)) > 0) {
-            throw new ConfigException("bfd.interval: must be between 10ms and 10s, got " + interval.toMillis() + "ms");
+            throw new ConfigException(b.path("interval") + ": must be between 10ms and 10s, got " + interval.toMillis() + "ms");
         }
         int multiplier = (int) b.integer("multiplier", 3, 1, 255);
         Path sock = Path.of(b.nonEmpty("socket", cni.socket().resolveSibling("bfdd.sock").toString()));
         if (!sock.isAbsolute() || sock.toString().length() > 107) {
-            throw new ConfigException("bfd.socket: \"" + sock + "\" must be an absolute path of at most 107 bytes (sun_path)");
+            throw new ConfigException(b.path("socket") + ": \"" + sock + "\" must be an absolute path of at most 107 bytes (sun_path)");
         }
         if (sock.equals(cni.socket())) {
-            throw new ConfigException("bfd.socket: \"" + sock + "\" is the CNI socket; bfdd needs its own");
+            throw new ConfigException(b.path("socket") + ": \"" + sock + "\" is the CNI socket; bfdd needs its own");
         }
-        return new Bfd(b.bool("enabled", true), interval, multiplier, sock);
+        return new Bfd(b.bool("enabled", true), interval, multiplier, sock, b.oneOf("daemon", "managed", "managed", "external").equals("managed"));
     }
 
     private static String defaultHostname() {

@@ -43,6 +43,11 @@ public record NodeRecord(String name, List<String> addresses, String uplink, Map
         return new NodeRecord(name, addresses, uplink, labels, mode, asn, v, agentVersion, agentUrl);
     }
 
+    /** This record with other labels. */
+    public NodeRecord withLabels(Map<String, String> l) {
+        return new NodeRecord(name, addresses, uplink, l, mode, asn, vtep, agentVersion, agentUrl);
+    }
+
     /** This record with other uplink addresses (they changed on the node). */
     public NodeRecord withAddresses(List<String> a) {
         return new NodeRecord(name, a, uplink, labels, mode, asn, vtep, agentVersion, agentUrl);

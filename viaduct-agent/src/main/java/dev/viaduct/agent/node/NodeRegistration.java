@@ -8,6 +8,7 @@ import dev.viaduct.store.Lease;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.sys.log.Log;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /**
  * Publishes this node's record under {@code nodes/<name>}, attached to a lease kept alive while the agent
@@ -51,6 +52,11 @@ public final class NodeRegistration implements AutoCloseable {
         } else {
             store.put(keys.node(r.name()), CODEC.encode(r), keepAlive.lease());
         }
+    }
+
+    /** Replaces the published record with {@code change} applied to it, atomically with other changes. */
+    public synchronized void modify(UnaryOperator<NodeRecord> change) {
+        update(change.apply(record));
     }
 
     public synchronized NodeRecord record() {

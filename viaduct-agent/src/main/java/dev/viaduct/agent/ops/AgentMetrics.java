@@ -1,5 +1,6 @@
 package dev.viaduct.agent.ops;
 
+import dev.viaduct.ops.StandardMetrics;
 import dev.viaduct.store.MeteredDatastore;
 import dev.viaduct.agent.cni.CniEndpoint;
 import dev.viaduct.agent.cni.CniHandler;

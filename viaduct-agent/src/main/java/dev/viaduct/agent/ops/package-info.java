@@ -1,7 +1,7 @@
 /**
  * Operating the agent: structured log lines (the binary installs {@code dev.viaduct.cli.LogSetup}, logfmt or
  * JSON), Prometheus metrics ({@link dev.viaduct.agent.ops.AgentMetrics}) and the HTTP endpoints {@code /healthz}, {@code /readyz},
- * {@code /status} and {@code /metrics} ({@link dev.viaduct.agent.ops.AgentHttp}).
+ * {@code /status} and {@code /metrics} ({@link dev.viaduct.ops.OpsHttp}).
  *
  * <p>Metrics are fed by decorators around the agent's seams, so the components stay free of metrics code:
  * {@link dev.viaduct.store.MeteredDatastore} (viaduct-store) times every etcd request, {@link dev.viaduct.agent.ops.MeteredRouteTable}

@@ -72,7 +72,7 @@ public final class OverlayPlane implements AutoCloseable {
         controller = new OverlayController(node, uplink, kernel, new IpamTunnelAddresses(ipam), initialVtep,
                 v -> {
                     synchronized (reg) {
-                        reg.update(reg.record().withVtep(v.orElse(null)));
+                        reg.modify(r -> r.withVtep(v.orElse(null)));
                     }
                 }, hostGw::setLocalTunnels, configuredMtu, resync);
         hostGw.requireOverlayInputs();
@@ -92,7 +92,7 @@ public final class OverlayPlane implements AutoCloseable {
         uplinkMonitor = new UplinkMonitor(ns, uplink, detector, u -> {
             uplinkChanged.accept(u);
             synchronized (reg) {
-                reg.update(reg.record().withAddresses(u.addresses().stream().map(IpPrefix::toString).toList()));
+                reg.modify(r -> r.withAddresses(u.addresses().stream().map(IpPrefix::toString).toList()));
             }
             controller.setUplink(u);
             hostGw.recompute();
@@ -152,7 +152,7 @@ public final class OverlayPlane implements AutoCloseable {
     }
 
     /** Watches the overlay's, NAT's and uplink monitor's loops. Call after {@link #start}. */
-    public void registerLiveness(dev.viaduct.agent.ops.Liveness liveness, java.util.function.Supplier<Duration> deadline) {
+    public void registerLiveness(dev.viaduct.ops.Liveness liveness, java.util.function.Supplier<Duration> deadline) {
         liveness.register("overlay-controller", deadline, controller::stalledSince);
         liveness.register("nat-outgoing", deadline, nat::stalledSince);
         liveness.register("uplink-monitor", deadline, uplinkMonitor::stalledSince);

@@ -2,6 +2,7 @@ package dev.viaduct.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.viaduct.ops.config.ConfigException;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 

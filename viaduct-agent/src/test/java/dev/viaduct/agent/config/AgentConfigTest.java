@@ -3,6 +3,7 @@ package dev.viaduct.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.viaduct.ops.config.ConfigException;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -51,6 +52,31 @@ class AgentConfigTest {
         AgentConfig off = AgentConfig.parse("nodeName: n1\n" + MIN + "bfd: {enabled: false, socket: /x/b.sock}\n", false);
         assertThat(off.bfd().enabled()).isFalse();
         assertThat(off.bfd().socket().toString()).isEqualTo("/x/b.sock");
+    }
+
+    @Test
+    void environmentVariablesOverrideTheFileAndNameThemselvesInErrors() throws Exception {
+        AgentConfig c = AgentConfig.parse("nodeName: from-file\n" + MIN, false, java.util.Map.of("VIADUCT_NODE_NAME", "worker-7",
+                "VIADUCT_DATASTORE_ENDPOINTS", "http://10.0.0.9:2379", "VIADUCT_BFD_DAEMON", "external", "VIADUCT_NODE_LABELS", "rack=r2"));
+        assertThat(c.nodeName()).isEqualTo("worker-7");
+        assertThat(c.datastore().endpoints()).containsExactly("http://10.0.0.9:2379");
+        assertThat(c.bfd().managed()).isFalse();
+        assertThat(c.node().labels()).containsEntry("rack", "r2");
+        assertThatThrownBy(() -> AgentConfig.parse(MIN, false, java.util.Map.of("VIADUCT_NODE_NAME", "Worker_7")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("VIADUCT_NODE_NAME (nodeName): \"Worker_7\" must be a DNS-1123 subdomain");
+        assertThatThrownBy(() -> AgentConfig.parse(MIN, false, java.util.Map.of("VIADUCT_BFD_DAEMON", "sidecar")))
+                .hasMessage("VIADUCT_BFD_DAEMON (bfd.daemon): \"sidecar\" is not one of [managed, external]");
+    }
+
+    @Test
+    void aConfigurationFromTheEnvironmentAlone() throws Exception {
+        AgentConfig c = AgentConfig.fromEnvironment(java.util.Map.of("VIADUCT_NODE_NAME", "n3", "VIADUCT_DATASTORE_ENDPOINTS",
+                "http://10.0.0.1:2379"));
+        assertThat(c.nodeName()).isEqualTo("n3");
+        assertThat(c.bfd().managed()).as("the agent starts bfdd unless told bfdd is external").isTrue();
+        assertThatThrownBy(() -> AgentConfig.fromEnvironment(java.util.Map.of("VIADUCT_NODE_NAME", "n3")))
+                .hasMessage("datastore.endpoints: at least one etcd endpoint is required (e.g. http://10.0.0.1:2379)");
     }
 
     @Test

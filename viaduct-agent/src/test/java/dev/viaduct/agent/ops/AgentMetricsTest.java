@@ -1,5 +1,6 @@
 package dev.viaduct.agent.ops;
 
+import dev.viaduct.ops.StandardMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;

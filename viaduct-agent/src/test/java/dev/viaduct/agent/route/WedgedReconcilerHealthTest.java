@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.sys.net.IpAddresses;
 import dev.viaduct.sys.net.IpPrefix;
-import dev.viaduct.agent.ops.AgentHttp;
-import dev.viaduct.agent.ops.Liveness;
+import dev.viaduct.ops.OpsHttp;
+import dev.viaduct.ops.Liveness;
 import dev.viaduct.testsupport.Poll;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.URI;
@@ -27,7 +27,7 @@ class WedgedReconcilerHealthTest {
         Liveness liveness = new Liveness();
         HttpClient client = HttpClient.newHttpClient();
         try (RouteReconciler rec = new RouteReconciler(kernel, Duration.ofHours(1));
-                AgentHttp http = new AgentHttp("127.0.0.1", 0, new PrometheusRegistry(), () -> liveness.failures(System.nanoTime()),
+                OpsHttp http = new OpsHttp("127.0.0.1", 0, new PrometheusRegistry(), () -> liveness.failures(System.nanoTime()),
                         () -> "", () -> "{}")) {
             liveness.register("route-reconciler", () -> DEADLINE, rec::stalledSince);
             rec.start();

@@ -1,4 +1,4 @@
-package dev.viaduct.agent.bfd;
+package dev.viaduct.bfd.daemon.client;
 
 import dev.viaduct.bfd.daemon.BfdDaemon;
 import dev.viaduct.bfd.daemon.protocol.BfddCodec;
@@ -44,18 +44,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Concurrency: one virtual thread connects and reads; the handler is called on it, in the daemon's order.
  * Writes (from any thread) are serialized by a lock; requests wait for their reply with a timeout.
  */
-final class BfddLink implements AutoCloseable {
+public final class BfddLink implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("viaduct.bfd");
-    static final Duration SPAWN_INTERVAL = Duration.ofSeconds(10);
+    public static final Duration SPAWN_INTERVAL = Duration.ofSeconds(10);
     private static final Duration NETNS_MISMATCH_PAUSE = Duration.ofSeconds(10);
 
     /** Starts the daemon process; returns its pid. */
-    interface DaemonStarter {
+    public interface DaemonStarter {
         long start() throws IOException;
     }
 
     /** Told what the daemon says, on the link's thread, in order. */
-    interface Handler {
+    public interface Handler {
         /** Connected (first time or again): the daemon's identity and every session's state. */
         void welcome(Welcome w);
 
@@ -87,19 +87,19 @@ final class BfddLink implements AutoCloseable {
     private volatile boolean closed;
     private Thread loop;
 
-    BfddLink(Path socket, String clientName, Optional<DaemonStarter> starter, Handler handler) {
+    public BfddLink(Path socket, String clientName, Optional<DaemonStarter> starter, Handler handler) {
         this.socket = socket;
         this.clientName = clientName;
         this.starter = starter;
         this.handler = handler;
     }
 
-    void start() {
+    public void start() {
         loop = Thread.ofVirtual().name("bfdd-link").start(this::run);
     }
 
     /** Sends the wanted sessions now if connected, and after every reconnection. */
-    void desired(List<DesiredSession> sessions) {
+    public void desired(List<DesiredSession> sessions) {
         desired = List.copyOf(sessions);
         if (channel != null) {
             try {
@@ -112,31 +112,31 @@ final class BfddLink implements AutoCloseable {
     }
 
     /** Every session's state from the daemon, or empty when it does not answer within {@code timeout}. */
-    Optional<Status> status(Duration timeout) {
+    public Optional<Status> status(Duration timeout) {
         return request(new GetStatus(ids.incrementAndGet()), timeout).flatMap(r -> r instanceof Status s ? Optional.of(s) : Optional.empty());
     }
 
     /** Asks the daemon to exit (see {@link Shutdown}); true when it acknowledged. */
-    boolean shutdownDaemon(boolean adminDown, Duration timeout) {
+    public boolean shutdownDaemon(boolean adminDown, Duration timeout) {
         return request(new Shutdown(ids.incrementAndGet(), adminDown), timeout).isPresent();
     }
 
-    boolean connected() {
+    public boolean connected() {
         return channel != null;
     }
 
     /** Since when (System.nanoTime) the link has been without a daemon (since it was made, at first); empty while connected. */
-    java.util.OptionalLong disconnectedSince() {
+    public java.util.OptionalLong disconnectedSince() {
         return channel != null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(disconnectedSince);
     }
 
     /** The daemon's last Welcome (who it is), if ever connected. */
-    Optional<Welcome> daemon() {
+    public Optional<Welcome> daemon() {
         return Optional.ofNullable(welcome);
     }
 
     /** Why the link is not connected (or the last problem it had). */
-    String lastError() {
+    public String lastError() {
         return lastError;
     }
 

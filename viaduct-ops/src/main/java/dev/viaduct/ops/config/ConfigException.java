@@ -1,4 +1,4 @@
-package dev.viaduct.agent.config;
+package dev.viaduct.ops.config;
 
 /** A configuration problem; the message starts with the file and the field path. */
 public final class ConfigException extends Exception {

@@ -1,4 +1,4 @@
-package dev.viaduct.agent.bfd;
+package dev.viaduct.bfd.daemon.client;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +15,7 @@ import java.util.List;
  * <p>Under systemd, run {@code viaduct bfdd} as its own unit instead (or give the agent's unit
  * {@code KillMode=process}): a unit's default stop kills every process of its cgroup, bfdd included.
  */
-final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
+public final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
     /** The {@code viaduct} binary's entry point, by name: the agent runs from that binary's class path. */
     static final String CLI_MAIN = "dev.viaduct.cli.Main";
     /** JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. */
@@ -25,14 +25,14 @@ final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
     private final String logFormat;
     private final String logLevel;
 
-    BfdDaemonLauncher(Path socket, String logFormat, String logLevel) {
+    public BfdDaemonLauncher(Path socket, String logFormat, String logLevel) {
         this.socket = socket;
         this.logFormat = logFormat;
         this.logLevel = logLevel;
     }
 
     /** Where the daemon's log goes: {@code bfdd.sock} → {@code bfdd.log} in the same directory. */
-    static Path logFile(Path socket) {
+    public static Path logFile(Path socket) {
         String n = socket.getFileName().toString();
         String base = n.endsWith(".sock") ? n.substring(0, n.length() - 5) : n;
         return socket.resolveSibling(base + ".log");

@@ -1,4 +1,4 @@
-package dev.viaduct.agent.ops;
+package dev.viaduct.ops;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.viaduct.agent.config;
+package dev.viaduct.ops.config;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

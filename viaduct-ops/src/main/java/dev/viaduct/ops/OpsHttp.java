@@ -1,4 +1,4 @@
-package dev.viaduct.agent.ops;
+package dev.viaduct.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -18,20 +18,20 @@ import java.util.function.Supplier;
  * {@code /readyz} (synced with the datastore and the kernel: safe to schedule pods), {@code /status} (JSON for
  * {@code viaduct ctl} and people).
  */
-public final class AgentHttp implements AutoCloseable {
+public final class OpsHttp implements AutoCloseable {
     private final HTTPServer server;
 
     /**
      * @param unhealthy what {@code /healthz} fails with (one reason per line; empty: healthy), e.g.
      *                  {@link Liveness#failures}
      */
-    public AgentHttp(String host, int port, PrometheusRegistry registry, Supplier<List<String>> unhealthy, Supplier<String> notReady,
+    public OpsHttp(String host, int port, PrometheusRegistry registry, Supplier<List<String>> unhealthy, Supplier<String> notReady,
             Supplier<String> statusJson) throws IOException {
         this(host, port, registry, unhealthy, notReady, statusJson, Map.of());
     }
 
     /** As above, plus {@code more}: handlers for further paths (exact match), e.g. the standalone speaker's {@code /routes}. */
-    public AgentHttp(String host, int port, PrometheusRegistry registry, Supplier<List<String>> unhealthy, Supplier<String> notReady,
+    public OpsHttp(String host, int port, PrometheusRegistry registry, Supplier<List<String>> unhealthy, Supplier<String> notReady,
             Supplier<String> statusJson, Map<String, HttpHandler> more) throws IOException {
         String known = String.join(" ", new TreeSet<>(more.keySet()));
         server = HTTPServer.builder().hostname(host).port(port).registry(registry)

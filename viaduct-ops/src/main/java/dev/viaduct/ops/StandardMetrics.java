@@ -1,4 +1,4 @@
-package dev.viaduct.agent.ops;
+package dev.viaduct.ops;
 
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -32,7 +32,7 @@ public final class StandardMetrics {
     }
 
     /** The project version the build wrote into {@code build.properties}, or {@code unknown} outside a build. */
-    static String version() {
+    public static String version() {
         Properties p = new Properties();
         try (InputStream in = StandardMetrics.class.getResourceAsStream("build.properties")) {
             if (in != null) {

@@ -1,4 +1,4 @@
-package dev.viaduct.agent.ops;
+package dev.viaduct.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
