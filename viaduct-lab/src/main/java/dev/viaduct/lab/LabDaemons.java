@@ -106,12 +106,11 @@ final class LabDaemons {
         });
     }
 
-    private static final String NODE_NAME_LINE = "nodeName: %s";
-
     /**
      * Node i's agent configuration ({@code agent.yaml}); {@code nodeDir} holds its CNI socket. In image mode the
      * agent runs in the node pod's container, where the socket is the manifest's ({@code /run/viaduct}, the
-     * node's host directory).
+     * node's host directory) and the node's name is not in the file: it comes from the pod's environment,
+     * {@code VIADUCT_NODE_NAME} from {@code spec.nodeName}, as on a cluster.
      */
     static String agentConfig(LabSpec s, int i, Path nodeDir) {
         String node = s.nodeName(i);
@@ -139,7 +138,7 @@ final class LabDaemons {
                   resyncInterval: 10s
                 http:
                   listen: "%s:9099"
-                """.formatted(s.name(), NODE_NAME_LINE.formatted(node),
+                """.formatted(s.name(), s.imageMode() ? "# nodeName: VIADUCT_NODE_NAME (the manifest's spec.nodeName)" : "nodeName: " + node,
                 s.etcdEndpoint(), s.mode(), s.podCidr(), s.blockSize(), s.vxlanMode(),
                 s.ipipMode(), s.natOutgoing(), s.nodeAddress(i), leaseTtl(s), String.join(", ", LabBgp.labels(s, s.rackLayout(), i)),
                 socket, s.nodeAddress(i));

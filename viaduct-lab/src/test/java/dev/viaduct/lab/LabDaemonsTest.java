@@ -26,7 +26,7 @@ class LabDaemonsTest {
     void inImageModeTheSocketIsTheManifestsAndTheLeaseTheAgentsDefault() {
         LabSpec s = LabSpec.defaults("t").withSubnetBase("10.168.4").withImage("localhost/viaduct:dev");
         String yaml = LabDaemons.agentConfig(s, 1, Path.of("/run/viaduct/lab/t/n1"));
-        assertThat(yaml).contains("socket: /run/viaduct/cni.sock\n").contains("leaseTtl: 15s\n")
+        assertThat(yaml).doesNotContain("\nnodeName:").contains("socket: /run/viaduct/cni.sock\n").contains("leaseTtl: 15s\n")
                 .contains("listen: \"10.168.4.11:9099\"");
         assertThat(LabDaemons.agentConfig(s.withImage(""), 1, Path.of("/run/viaduct/lab/t/n1"))).contains("leaseTtl: 5s\n");
     }
