@@ -142,35 +142,29 @@ final class LabContainers {
             state.processes.add(proc);
             state.save();
         }
-        awaitSockets(node, c);
+        awaitSockets(node, c, proc);
         return proc;
     }
 
     /**
      * Waits until the unix sockets a container says it serves ({@code --socket PATH} in its args, as bfdd's) exist
      * on the node's host path, so the next container finds them — what a readiness gate would do in a cluster.
+     * Fails at once, with its log, if the container exits meanwhile.
      */
-    private void awaitSockets(String node, Container c) throws IOException {
+    private void awaitSockets(String node, Container c, LabState.Proc proc) throws IOException {
         List<String> args = Optional.ofNullable(c.getArgs()).orElse(List.of());
         int i = args.indexOf("--socket");
         if (i < 0 || i + 1 >= args.size()) {
             return;
         }
         Path onHost = onHost(node, c, args.get(i + 1));
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        long pause = 20;
-        while (!Files.exists(onHost)) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException(c.getName() + " on " + node + " did not create " + args.get(i + 1) + " within 60 s");
+        LabDaemons.await(c.getName() + " on " + node + " to create " + args.get(i + 1), Duration.ofSeconds(60), () -> {
+            if (!LabProcesses.alive(proc)) {
+                throw new IllegalStateException(c.getName() + " on " + node + " exited; last log lines:\n"
+                        + LabDaemons.tail(Path.of(proc.log()), 15));
             }
-            try {
-                Thread.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted waiting for " + onHost);
-            }
-            pause = Math.min(250, pause * 2);
-        }
+            return Files.exists(onHost);
+        });
     }
 
     /** A path inside container {@code c} as the host sees it, through the hostPath mount that holds it. */

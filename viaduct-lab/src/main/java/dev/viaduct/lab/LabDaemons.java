@@ -285,7 +285,7 @@ final class LabDaemons {
     }
 
     /** Polls {@code cond} with a growing pause (20 ms up to 250 ms) until it holds or {@code timeout} passes. */
-    private static void await(String what, Duration timeout, BooleanSupplier cond) {
+    static void await(String what, Duration timeout, BooleanSupplier cond) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long pause = 20;
         while (!cond.getAsBoolean()) {
