@@ -148,10 +148,11 @@ public final class Agent implements AutoCloseable {
         ipam = new Ipam(store, keys, IpamConfig.defaults(), new NodesInStore(store, keys), InstantSource.system());
         ensurePools(cluster);
 
-        // Forwarding is what makes a host a router for its pods.
-        Sysctl.set(hostNs, "net.ipv4.ip_forward", "1");
+        // Forwarding is what makes a host a router for its pods. Written only when off: in a container that is not
+        // privileged (the DaemonSet's agent) /proc/sys is read-only, and nodes forward already.
+        Sysctl.ensure(hostNs, "net.ipv4.ip_forward", "1");
         if (!cluster.podCidrsV6().isEmpty()) {
-            Sysctl.set(hostNs, "net.ipv6.conf.all.forwarding", "1");
+            Sysctl.ensure(hostNs, "net.ipv6.conf.all.forwarding", "1");
         }
 
         // overlays: a restarted agent registers with the VTEP its VXLAN device already has (peers keep encapsulating)

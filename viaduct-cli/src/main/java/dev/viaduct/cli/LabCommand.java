@@ -91,8 +91,13 @@ final class LabCommand implements Runnable {
                 + "a.b.c.0/24), nodes an IPv6 address, and pods an IPv6 address from " + LabSpec.POD_CIDR_V6 + " too.")
         boolean ipv6;
 
+        @Option(names = "--image", defaultValue = "", paramLabel = "IMAGE", description = "Run each node's pod of "
+                + "deploy/kubernetes/viaduct.yaml (install-cni, bfdd, agent) from this container image with podman, e.g. "
+                + "localhost/viaduct:dev (built by scripts/image); default: agents as processes.")
+        String image;
+
         LabSpec spec(String name) {
-            return new LabSpec(name, nodes, pods, subnet, podCidr, 26, mode, portmap, racks, vxlan, ipip, nat, tor, rr, ipv6);
+            return new LabSpec(name, nodes, pods, subnet, podCidr, 26, mode, portmap, racks, vxlan, ipip, nat, tor, rr, ipv6, image);
         }
     }
 

@@ -9,11 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,32 +20,14 @@ import tools.jackson.databind.json.JsonMapper;
  * Builds the container image with {@code scripts/image} from the jars this build packaged (the "image" Surefire
  * execution runs after {@code package}) and runs its entry points with podman: the launcher and the AOT cache,
  * {@code ctl}, {@code install-cni} into host directories, config parsing on the jlink'd runtime (which leaves
- * out modules the libraries only use optionally), and {@code nft}. The image gets a tag of its own and is
- * removed afterwards, with any container left from it, whatever happened.
+ * out modules the libraries only use optionally), and {@code nft}. The image ({@link TestImage}) is built once
+ * per run and shared with the lab's image-mode test.
  */
 @Tag("image")
+@ExtendWith(TestImage.class)
 class ContainerImageTest {
-    private static final String TAG = "localhost/viaduct:test-" + ProcessHandle.current().pid();
+    private static final String TAG = TestImage.TAG;
     private static final long SIZE_BUDGET = 200L << 20;
-
-    @BeforeAll
-    static void buildImage() {
-        Assumptions.assumeTrue(Cmd.ok("id", "-u").strip().equals("0"),
-                "needs root: scripts/image uses mmdebstrap's root mode and podman's root storage");
-        Assumptions.assumeTrue(Cmd.run("sh", "-c", "command -v podman").ok(),
-                "podman is not installed (scripts/setup installs it): the container image is not built or checked");
-        Path script = Path.of("..", "scripts", "image").toAbsolutePath().normalize();
-        Cmd.run(Duration.ofMinutes(15), null, "bash", script.toString(), "--no-build", "--tag", TAG).orThrow();
-    }
-
-    @AfterAll
-    static void removeImage() {
-        if (Cmd.run("sh", "-c", "command -v podman").ok()) {
-            // --force also removes containers made from it (a run cut short by a timeout)
-            Cmd.run("podman", "rmi", "--force", "--ignore", TAG);
-            assertThat(Cmd.run("podman", "image", "exists", TAG).ok()).as("image %s removed", TAG).isFalse();
-        }
-    }
 
     @Test
     void versionRunsFromTheAotCacheWithinTheSizeBudget() {

@@ -65,9 +65,13 @@ public final class CniRuntime {
     }
 
     public CniRuntime(Path conflistFile, List<Path> pluginDirs, Path cacheDir, String nodeNamespace) throws IOException {
-        JsonNode n = JSON.readTree(Files.readString(conflistFile));
-        if (!(n instanceof ObjectNode o) || !o.path("plugins").isArray()) {
-            throw new IOException(conflistFile + ": not a CNI network configuration list");
+        this(JSON.readTree(Files.readString(conflistFile)), conflistFile.toString(), pluginDirs, cacheDir, nodeNamespace);
+    }
+
+    /** A runtime for a configuration list already read (from {@code source}, named in errors). */
+    public CniRuntime(JsonNode conflist, String source, List<Path> pluginDirs, Path cacheDir, String nodeNamespace) throws IOException {
+        if (!(conflist instanceof ObjectNode o) || !o.path("plugins").isArray()) {
+            throw new IOException(source + ": not a CNI network configuration list");
         }
         this.conflist = o;
         this.pluginDirs = List.copyOf(pluginDirs);

@@ -41,6 +41,7 @@ public final class Lab implements AutoCloseable {
     private final PrintStream out;
     private final LabTopology topology;
     private final LabDaemons daemons;
+    private final LabContainers containers;
     private final LabPods pods;
     private final LabProbes probes;
 
@@ -50,7 +51,8 @@ public final class Lab implements AutoCloseable {
         this.out = out;
         this.topology = new LabTopology(state);
         this.daemons = new LabDaemons(state, dir);
-        this.pods = new LabPods(state, dir, topology);
+        this.containers = new LabContainers(state, dir);
+        this.pods = new LabPods(state, dir, topology, containers);
         this.probes = new LabProbes(state, topology, daemons);
     }
 
@@ -127,9 +129,15 @@ public final class Lab implements AutoCloseable {
         }
         for (int i = 1; i <= spec.nodes(); i++) {
             String node = spec.nodeName(i);
-            pods.installCni(node);
-            daemons.configureAgent(i);
-            daemons.startAgent(node);
+            if (spec.imageMode()) {
+                // the node pod of the manifest: install-cni, then bfdd and the agent, from the image
+                daemons.configureAgent(i, containers.configMapDir(node, LabContainers.CONFIG_MAP));
+                containers.startNode(node);
+            } else {
+                pods.installCni(node);
+                daemons.configureAgent(i, dir.resolve(node));
+                daemons.startAgent(node);
+            }
         }
         for (int i = 1; i <= spec.nodes(); i++) {
             daemons.awaitAgent(spec.nodeName(i), Duration.ofSeconds(90));
@@ -166,9 +174,33 @@ public final class Lab implements AutoCloseable {
         return topology.attachNamespace(label, address);
     }
 
-    /** Starts (or restarts) the agent of {@code node}. */
+    /** Starts (or restarts) the agent of {@code node}: its process, or in image mode its container. */
     public void startAgent(String node) throws IOException {
-        daemons.startAgent(node);
+        if (state.spec.imageMode()) {
+            containers.start(node, "agent");
+        } else {
+            daemons.startAgent(node);
+        }
+    }
+
+    /**
+     * Image mode: the name of container {@code container} ({@code agent}, {@code bfdd}) of the node pod on
+     * {@code node}, for {@code podman} commands.
+     */
+    public String containerName(String node, String container) {
+        return containers.containerName(node, container);
+    }
+
+    /** Image mode: the main process of a running container of node's pod (role = the container's name). */
+    public Optional<LabState.Proc> container(String node, String container) {
+        synchronized (state) {
+            return state.processes.stream().filter(p -> p.role().equals(container) && p.node().equals(node)).findFirst();
+        }
+    }
+
+    /** Image mode: where node's host path (e.g. {@code /opt/cni/bin}) is on this machine. */
+    public Path nodeHostPath(String node, String hostPath) {
+        return Path.of(LabContainers.hostPath(containers.nodeRoot(node), hostPath));
     }
 
     /** Waits until the node's agent reports ready on {@code /readyz} (registered, synced, routes reconciled). */

@@ -21,15 +21,20 @@ final class LabPods {
     private final LabState state;
     private final Path dir;
     private final LabTopology topology;
+    private final LabContainers containers;
     private final Map<String, CniRuntime> runtimes = new ConcurrentHashMap<>();
 
-    LabPods(LabState state, Path dir, LabTopology topology) {
+    LabPods(LabState state, Path dir, LabTopology topology, LabContainers containers) {
         this.state = state;
         this.dir = dir;
         this.topology = topology;
+        this.containers = containers;
     }
 
-    /** Installs the plugin binary (shared) and node's conflist, pointing at its agent's socket. */
+    /**
+     * Installs the plugin binary (shared) and node's conflist, pointing at its agent's socket. In image mode the
+     * node pod's install-cni container does this instead, into the node's own host directories.
+     */
     void installCni(String node) throws IOException {
         Path nd = dir.resolve(node);
         Files.createDirectories(nd);
@@ -49,13 +54,46 @@ final class LabPods {
     /** The CNI runtime of {@code node} (its conflist, plugin path and result cache). */
     CniRuntime runtime(String node) throws IOException {
         CniRuntime r = runtimes.get(node);
-        if (r == null) {
+        if (r == null && state.spec.imageMode()) {
+            r = imageRuntime(node);
+            runtimes.put(node, r);
+        } else if (r == null) {
             Path nd = dir.resolve(node);
             r = new CniRuntime(nd.resolve("net.d/10-viaduct.conflist"), List.of(pluginDir(), Path.of("/usr/lib/cni")),
                     nd.resolve("cache"), state.spec.nodeNs(node));
             runtimes.put(node, r);
         }
         return r;
+    }
+
+    /**
+     * Image mode: the runtime of a node whose host has what install-cni wrote — the shim in its
+     * {@code /opt/cni/bin}, the conflist in its {@code /etc/cni/net.d} — reading host paths through the node's
+     * directories, as the node's own runtime would read its file system: the conflist's agent socket
+     * ({@code /run/viaduct/cni.sock}) is the node's.
+     */
+    private CniRuntime imageRuntime(String node) throws IOException {
+        Path root = containers.nodeRoot(node);
+        Path file = Path.of(LabContainers.hostPath(root, "/etc/cni/net.d")).resolve("10-viaduct.conflist");
+        if (!Files.exists(file)) {
+            throw new IOException(file + " is missing: the node pod's install-cni did not write the conflist");
+        }
+        JsonNode list = CniRuntime.JSON.readTree(Files.readString(file));
+        for (JsonNode plugin : list.path("plugins")) {
+            if (plugin instanceof ObjectNode o && o.has("agentSocket")) {
+                o.put("agentSocket", LabContainers.hostPath(root, o.get("agentSocket").asString()));
+            }
+        }
+        return new CniRuntime((ObjectNode) list, file.toString(), List.of(Path.of(LabContainers.hostPath(root, "/opt/cni/bin")),
+                Path.of("/usr/lib/cni")), dir.resolve(node).resolve("cache"), state.spec.nodeNs(node));
+    }
+
+    /**
+     * The network namespace path the runtime passes as CNI_NETNS: in image mode the path containerd uses,
+     * {@code /var/run/netns/...} — the agent container mounts the host's {@code /var/run/netns} there.
+     */
+    private String netnsPath(String ns) {
+        return state.spec.imageMode() ? Path.of("/var/run/netns", ns).toString() : NetNamespace.pathOf(ns).toString();
     }
 
     /** Creates a pod namespace and runs CNI ADD with {@code runtimeConfig} (null: none), as pod lab/NAME. */
@@ -73,7 +111,7 @@ final class LabPods {
         String cid = state.spec.name() + "-" + node + "-" + name;
         JsonNode result;
         try {
-            result = runtime(node).add(cid, NetNamespace.pathOf(ns).toString(), "eth0",
+            result = runtime(node).add(cid, netnsPath(ns), "eth0",
                     "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + podNamespace + ";K8S_POD_NAME=" + name, rc);
         } catch (CniRuntime.CniFailure e) {
             topology.deleteNamespace(ns);
@@ -101,7 +139,7 @@ final class LabPods {
     /** Runs CNI DEL for the pod and removes its namespace. */
     void delete(LabState.Pod pod) throws IOException {
         try {
-            runtime(pod.node()).del(pod.containerId(), NetNamespace.pathOf(pod.namespace()).toString(), "eth0", "", null);
+            runtime(pod.node()).del(pod.containerId(), netnsPath(pod.namespace()), "eth0", "", null);
         } catch (CniRuntime.CniFailure e) {
             throw new IOException("CNI DEL of pod " + pod.node() + "/" + pod.name() + " failed: " + e.getMessage(), e);
         }

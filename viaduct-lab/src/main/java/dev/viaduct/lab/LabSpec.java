@@ -22,19 +22,22 @@ package dev.viaduct.lab;
  * @param routeReflectors BGP mode: nodes n1..nN are route reflectors and the node-to-node mesh is off
  * @param ipv6            dual-stack: every segment also carries an IPv6 /64 ({@link #v6Subnet}), nodes get an
  *                        IPv6 address beside their IPv4 one, and pods an address from {@link #POD_CIDR_V6} too
+ * @param image           empty: agents run as processes of this JVM's class path; otherwise a container image
+ *                        (e.g. {@code localhost/viaduct:dev}) whose node pod the lab runs on every node with podman,
+ *                        as deploy/kubernetes/viaduct.yaml's DaemonSet describes it (see {@link LabContainers})
  */
 public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase, String podCidr, int blockSize,
         String mode, boolean portmap, Integer racks, String vxlanMode, String ipipMode, Boolean natOutgoing,
-        String tor, Integer routeReflectors, Boolean ipv6) {
+        String tor, Integer routeReflectors, Boolean ipv6, String image) {
     /** The IPv6 pod pool of dual-stack labs (blocks of /122, the agent's default). */
     public static final String POD_CIDR_V6 = "fd00:244::/112";
 
-    /** IPv4 only. */
+    /** IPv4 only, agents as processes (no image). */
     public LabSpec(String name, int nodes, int podsPerNode, String subnetBase, String podCidr, int blockSize,
             String mode, boolean portmap, Integer racks, String vxlanMode, String ipipMode, Boolean natOutgoing,
             String tor, Integer routeReflectors) {
         this(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing,
-                tor, routeReflectors, false);
+                tor, routeReflectors, false, "");
     }
 
     /** Without BGP topology options (no ToR, no reflectors). */
@@ -56,6 +59,10 @@ public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase
         tor = tor == null ? "none" : tor;
         routeReflectors = routeReflectors == null ? 0 : routeReflectors;
         ipv6 = ipv6 != null && ipv6;
+        image = image == null ? "" : image;
+        if (!image.isEmpty() && !image.matches("[a-zA-Z0-9][a-zA-Z0-9._/:@-]*")) {
+            throw new IllegalArgumentException("image '" + image + "' is not an image reference (e.g. localhost/viaduct:dev)");
+        }
         if (!tor.equals("none") && !tor.equals("bird")) {
             throw new IllegalArgumentException("tor '" + tor + "' must be none or bird");
         }
@@ -107,52 +114,63 @@ public record LabSpec(String name, int nodes, int podsPerNode, String subnetBase
     }
 
     public LabSpec withNodes(int n) {
-        return new LabSpec(name, n, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6);
+        return new LabSpec(name, n, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6, image);
     }
 
     public LabSpec withPodsPerNode(int n) {
-        return new LabSpec(name, nodes, n, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6);
+        return new LabSpec(name, nodes, n, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6, image);
     }
 
     public LabSpec withSubnetBase(String s) {
-        return new LabSpec(name, nodes, podsPerNode, s, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6);
+        return new LabSpec(name, nodes, podsPerNode, s, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6, image);
     }
 
     public LabSpec withPortmap(boolean p) {
-        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, p, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6);
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, p, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6, image);
     }
 
     public LabSpec withPodCidr(String cidr, int block) {
-        return new LabSpec(name, nodes, podsPerNode, subnetBase, cidr, block, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6);
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, cidr, block, mode, portmap, racks, vxlanMode, ipipMode, natOutgoing, tor, routeReflectors, ipv6, image);
     }
 
     /** The same lab spread over {@code r} racks. */
     public LabSpec withRacks(int r) {
         return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, r, vxlanMode, ipipMode,
-                natOutgoing, tor, routeReflectors, ipv6);
+                natOutgoing, tor, routeReflectors, ipv6, image);
     }
 
     /** The pod pool's overlay and NAT settings. */
     public LabSpec withOverlay(String vxlan, String ipip, boolean nat) {
-        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlan, ipip, nat, tor, routeReflectors, ipv6);
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlan, ipip, nat, tor, routeReflectors, ipv6, image);
     }
 
     /** The cluster mode ({@code host-gw} or {@code bgp}). */
     public LabSpec withMode(String m) {
         return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, m, portmap, racks, vxlanMode, ipipMode,
-                natOutgoing, tor, routeReflectors, ipv6);
+                natOutgoing, tor, routeReflectors, ipv6, image);
     }
 
     /** BGP topology: BIRD ToRs ({@code bird}) or {@code none}, and the number of route reflectors. */
     public LabSpec withBgp(String t, int rr) {
         return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode,
-                natOutgoing, t, rr, ipv6);
+                natOutgoing, t, rr, ipv6, image);
+    }
+
+    /** The same lab with its nodes' pods run from a container image ({@code ""}: agents as processes). */
+    public LabSpec withImage(String i) {
+        return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode,
+                natOutgoing, tor, routeReflectors, ipv6, i);
+    }
+
+    /** Whether the nodes run the manifest's pod from {@link #image} (podman) instead of agent processes. */
+    public boolean imageMode() {
+        return !image.isEmpty();
     }
 
     /** The same lab, dual-stack or IPv4 only. */
     public LabSpec withIpv6(boolean v6) {
         return new LabSpec(name, nodes, podsPerNode, subnetBase, podCidr, blockSize, mode, portmap, racks, vxlanMode, ipipMode,
-                natOutgoing, tor, routeReflectors, v6);
+                natOutgoing, tor, routeReflectors, v6, image);
     }
 
     /**

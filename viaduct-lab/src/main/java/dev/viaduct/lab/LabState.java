@@ -33,6 +33,8 @@ public final class LabState {
     /** Routes in the root namespace to racks other than the first (via its router). */
     public List<String> hostRoutes = new ArrayList<>();
     public List<Proc> processes = new ArrayList<>();
+    /** Image mode: podman containers, by name, recorded before each is created. */
+    public List<String> containers = new ArrayList<>();
     public List<Pod> pods = new ArrayList<>();
     public List<String> removedNodes = new ArrayList<>();
 

@@ -40,6 +40,10 @@ final class LabTeardown {
                 problems.add("process " + p.role() + " " + p.pid() + " survived SIGKILL");
             }
         }
+        if (state.spec.imageMode() || !state.containers.isEmpty()) {
+            // before the namespaces: a container holds its node's namespace and its bind mounts
+            problems.addAll(LabContainers.removeAll(state.spec.name(), state.containers));
+        }
         for (String ns : removalOrder(state.namespaces, namespacesPresent(), state.spec.prefix())) {
             try {
                 LabProcesses.killAllIn(ns);
@@ -148,6 +152,9 @@ final class LabTeardown {
 
     /** Removes namespaces and the root namespace's leg of a lab with this name whose state file was lost. */
     static void sweepLeftovers(LabSpec spec, PrintStream out) {
+        if (spec.imageMode()) {
+            LabContainers.removeAll(spec.name(), List.of()).forEach(p -> out.println("lab: leftover containers: " + p));
+        }
         try (var s = Files.list(NetNamespace.RUN_NETNS)) {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();

@@ -54,6 +54,15 @@ class LabDaemonsTest {
     }
 
     @Test
+    void inImageModeTheSocketIsTheManifestsAndTheLeaseTheAgentsDefault() {
+        LabSpec s = LabSpec.defaults("t").withSubnetBase("10.168.4").withImage("localhost/viaduct:dev");
+        String yaml = LabDaemons.agentConfig(s, 1, Path.of("/run/viaduct/lab/t/n1"));
+        assertThat(yaml).doesNotContain("\nnodeName:").contains("socket: /run/viaduct/cni.sock\n").contains("leaseTtl: 15s\n")
+                .contains("listen: \"10.168.4.11:9099\"");
+        assertThat(LabDaemons.agentConfig(s.withImage(""), 1, Path.of("/run/viaduct/lab/t/n1"))).contains("leaseTtl: 5s\n");
+    }
+
+    @Test
     void anAgentIsReachedOnItsNodeAddress() {
         LabSpec s = LabSpec.defaults("t").withSubnetBase("10.168.4");
         assertThat(LabDaemons.agentUrl(s, "n2")).hasToString("http://10.168.4.12:9099");

@@ -40,6 +40,26 @@ public final class Sysctl {
         setAll(ns, Map.of(key, value));
     }
 
+    /**
+     * Sets {@code key} to {@code value} in {@code ns} unless it already has that value; returns whether it wrote.
+     * A container that is not privileged sees /proc/sys read-only (the OCI runtime's default readonlyPaths), so a
+     * setting the node already has must not be written again; one it lacks fails naming the key, to be set on
+     * the node ({@code sysctl -w}).
+     */
+    public static boolean ensure(NetNamespace ns, String key, String value) {
+        String path = path(key);
+        if (value.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("sysctl " + key + ": value contains a newline");
+        }
+        return NamespaceSwitcher.instance().call(ns.fd(), () -> {
+            if (read(path, key).equals(value)) {
+                return false;
+            }
+            write(path, key, value);
+            return true;
+        });
+    }
+
     /** Sets every key in {@code values} (in iteration order) in {@code ns}, with one namespace switch. */
     public static void setAll(NetNamespace ns, Map<String, String> values) {
         Map<String, String> paths = new LinkedHashMap<>();

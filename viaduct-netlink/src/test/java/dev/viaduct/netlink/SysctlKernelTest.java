@@ -25,6 +25,15 @@ class SysctlKernelTest extends KernelTestBase {
     }
 
     @Test
+    void ensureWritesOnlyAValueThatDiffers() {
+        Sysctl.set(handle, "net.ipv4.ip_forward", "0");
+        assertThat(Sysctl.ensure(handle, "net.ipv4.ip_forward", "1")).as("0 -> 1 written").isTrue();
+        assertThat(Ip.sysctl(ns, "net.ipv4.ip_forward")).isEqualTo("1");
+        assertThat(Sysctl.ensure(handle, "net.ipv4.ip_forward", "1")).as("already 1: no write").isFalse();
+        assertThat(Ip.sysctl(ns, "net.ipv4.ip_forward")).isEqualTo("1");
+    }
+
+    @Test
     void setsPerDeviceIpv4ConfAndProxyDelayThroughNetlink() {
         rtnl.updateLink(r1, LinkUpdate.none().withIpv4Conf(Ipv4Conf.PROXY_ARP, 1).withIpv4Conf(Ipv4Conf.RP_FILTER, 2));
         rtnl.setProxyDelay(AddressFamily.INET, r1, Duration.ZERO);
