@@ -1,5 +1,7 @@
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
+import java.lang.reflect.Method;
+import java.util.Arrays;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
@@ -14,9 +16,12 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
  * exit status 0 when the method passed, 1 when it failed (a finding) or was not found.
  */
 public final class FuzzLauncher {
-    public static void main(String[] args) {
+    public static void main(String[] args) throws ClassNotFoundException {
+        Class<?> target = Class.forName(args[0], false, Thread.currentThread().getContextClassLoader());
+        Method method = Arrays.stream(target.getDeclaredMethods()).filter(m -> m.getName().equals(args[1])).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no method " + args[1] + " in " + args[0]));
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectMethod(args[0], args[1]))
+                .selectors(selectMethod(target, method))
                 .build();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         LauncherFactory.create().execute(request, summary);
