@@ -112,34 +112,9 @@ class PeerBytesInteropTest {
                     [global.config]
                       as = 65050
                       router-id = "%1$s"
-                      port = %5$d
+                      port = %2$d
                       local-address-list = ["%1$s"]
-                    [[neighbors]]
-                      [neighbors.config]
-                        neighbor-address = "%2$s"
-                        peer-as = %4$d
-                      [neighbors.transport.config]
-                        remote-port = %3$d
-                        local-address = "%1$s"
-                      [neighbors.timers.config]
-                        connect-retry = 1
-                      [neighbors.ebgp-multihop.config]
-                        enabled = true
-                        multihop-ttl = 5
-                      [neighbors.graceful-restart.config]
-                        enabled = true
-                        restart-time = 30
-                      [[neighbors.afi-safis]]
-                        [neighbors.afi-safis.config]
-                          afi-safi-name = "ipv4-unicast"
-                        [neighbors.afi-safis.mp-graceful-restart.config]
-                          enabled = true
-                      [[neighbors.afi-safis]]
-                        [neighbors.afi-safis.config]
-                          afi-safi-name = "ipv6-unicast"
-                        [neighbors.afi-safis.mp-graceful-restart.config]
-                          enabled = true
-                    """.formatted(addr, net + "1", port, OUR_AS, Interop.freePort(v4(addr))));
+                    """.formatted(addr, Interop.freePort(v4(addr))) + Interop.GOBGP_NEIGHBOR.formatted(net + "1", OUR_AS, port, addr));
             g.cli("global", "rib", "add", "10.50.0.0/24", "-a", "ipv4", "med", "10", "community", "65050:51",
                     "large-community", "65050:1:2").orThrow();
             g.cli("global", "rib", "add", "10.51.0.0/24", "-a", "ipv4", "aspath", "65077", "origin", "incomplete").orThrow();
