@@ -3,6 +3,7 @@ package dev.viaduct.netlink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.viaduct.testsupport.FuzzBounds;
 import dev.viaduct.netlink.codec.MessageWriter;
 import dev.viaduct.netlink.codec.NetlinkDecodeException;
 import dev.viaduct.netlink.codec.NetlinkMessage;
@@ -10,6 +11,7 @@ import dev.viaduct.netlink.codec.Uapi;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Coverage-guided fuzz target for rtnetlink decoding (Jazzer): one received datagram walked message by message
@@ -20,12 +22,18 @@ import java.util.function.Consumer;
  *
  * <p>The property: a datagram decodes or throws {@link NetlinkDecodeException} — never
  * {@code IndexOutOfBoundsException}, {@code BufferUnderflowException} or another runtime exception — and a
- * decoded link, address, route or neighbour re-encodes to a body that decodes equal.
+ * decoded link, address, route or neighbour re-encodes to a body that decodes equal; one input takes at most
+ * {@link FuzzBounds#SECONDS_PER_INPUT} and allocates at most {@link FuzzBounds#BYTES_PER_INPUT}.
  */
 class NetlinkFuzzTest {
 
     @FuzzTest
+    @Timeout(FuzzBounds.SECONDS_PER_INPUT)
     void datagram(byte[] datagram) {
+        FuzzBounds.within(() -> decodeAndRoundTrip(datagram));
+    }
+
+    private static void decodeAndRoundTrip(byte[] datagram) {
         ByteBuffer buf = ByteBuffer.wrap(datagram).order(ByteOrder.nativeOrder());
         try {
             while (buf.hasRemaining()) {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.ops.config.ConfigException;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.viaduct.testsupport.FuzzBounds;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Coverage-guided fuzz targets for the agent's config reader (Jazzer). Without {@code JAZZER_FUZZ=1} each
@@ -12,18 +14,22 @@ import java.nio.charset.StandardCharsets;
  * (config files as text); with it, Jazzer mutates from there.
  *
  * <p>The property: any file text gives a config or a {@link ConfigException} with a message — never a Jackson
- * or runtime exception — and parsing is a function of the text (the same text parses to an equal config).
+ * or runtime exception — and parsing is a function of the text (the same text parses to an equal config); one
+ * input takes at most {@link FuzzBounds#SECONDS_PER_INPUT} and allocates at most
+ * {@link FuzzBounds#BYTES_PER_INPUT}.
  */
 class AgentConfigFuzzTest {
 
     @FuzzTest
+    @Timeout(FuzzBounds.SECONDS_PER_INPUT)
     void yaml(byte[] file) {
-        parse(new String(file, StandardCharsets.UTF_8), false);
+        FuzzBounds.within(() -> parse(new String(file, StandardCharsets.UTF_8), false));
     }
 
     @FuzzTest
+    @Timeout(FuzzBounds.SECONDS_PER_INPUT)
     void json(byte[] file) {
-        parse(new String(file, StandardCharsets.UTF_8), true);
+        FuzzBounds.within(() -> parse(new String(file, StandardCharsets.UTF_8), true));
     }
 
     private static void parse(String text, boolean json) {

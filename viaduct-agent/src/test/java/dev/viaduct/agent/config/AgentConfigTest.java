@@ -157,6 +157,8 @@ class AgentConfigTest {
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, cluster: {natOutgoing: yes please}} | cluster.natOutgoing
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, bfd: {interval: 1ms}}  | bfd.interval: must be between 10ms and 10s, got 1ms
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, bfd: {interval: fast}} | bfd.interval: "fast" is not a duration
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, node: {leaseTtl: 99999999999999999999s}} | node.leaseTtl: "99999999999999999999s" is out of range
+            {nodeName: n1, datastore: {endpoints: [http://a:1]}, node: {leaseTtl: 9999999999999999h}} | node.leaseTtl: "9999999999999999h" is out of range
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, bfd: {multiplier: 0}}  | bfd.multiplier: 0 is out of range 1..255
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, bfd: {enabled: maybe}} | bfd.enabled: must be true or false
             {nodeName: n1, datastore: {endpoints: [http://a:1]}, bfd: {socket: rel}}    | bfd.socket: "rel" must be an absolute path

@@ -46,35 +46,6 @@ class GobgpInteropTest {
         String addr = net + "2";
         int port = Interop.freePort(v4(addr));
         Path dir = Interop.scratch("gobgp");
-        String neighbor = """
-                [[neighbors]]
-                  [neighbors.config]
-                    neighbor-address = "%s"
-                    peer-as = %d
-                  [neighbors.transport.config]
-                    remote-port = %d
-                    local-address = "%s"
-                  [neighbors.timers.config]
-                    connect-retry = 1
-                    hold-time = 9
-                    keepalive-interval = 3
-                  [neighbors.ebgp-multihop.config]
-                    enabled = true
-                    multihop-ttl = 5
-                  [neighbors.graceful-restart.config]
-                    enabled = true
-                    restart-time = 30
-                  [[neighbors.afi-safis]]
-                    [neighbors.afi-safis.config]
-                      afi-safi-name = "ipv4-unicast"
-                    [neighbors.afi-safis.mp-graceful-restart.config]
-                      enabled = true
-                  [[neighbors.afi-safis]]
-                    [neighbors.afi-safis.config]
-                      afi-safi-name = "ipv6-unicast"
-                    [neighbors.afi-safis.mp-graceful-restart.config]
-                      enabled = true
-                """;
         gobgp = Interop.startGobgp(fixture, dir, """
                 [global.config]
                   as = 65050
@@ -82,8 +53,8 @@ class GobgpInteropTest {
                   port = %d
                   local-address-list = ["%s"]
                 """.formatted(addr, port, addr)
-                + neighbor.formatted(net + "1", 65050, ibgp.listenAddress().getPort(), addr)
-                + neighbor.formatted(net + "3", 65060, ebgp.listenAddress().getPort(), addr));
+                + Interop.GOBGP_NEIGHBOR.formatted(net + "1", 65050, ibgp.listenAddress().getPort(), addr)
+                + Interop.GOBGP_NEIGHBOR.formatted(net + "3", 65060, ebgp.listenAddress().getPort(), addr));
         // GoBGP treats loopback next hops as invalid: announce documentation addresses (never forwarded to)
         ibgp.addPeer(PeerConfig.builder(v4(addr), 65050).name("gobgp").port(port).nextHopV4(v4("192.0.2.1"))
                 .nextHopV6(IpAddresses.parse("2001:db8::1")).build());

@@ -208,6 +208,40 @@ final class Interop {
         }
     }
 
+    /**
+     * A gobgpd neighbor (TOML) with short timers, eBGP multihop, graceful restart and both unicast families:
+     * format with neighbor address, peer AS, remote port, local address.
+     */
+    static final String GOBGP_NEIGHBOR = """
+            [[neighbors]]
+              [neighbors.config]
+                neighbor-address = "%s"
+                peer-as = %d
+              [neighbors.transport.config]
+                remote-port = %d
+                local-address = "%s"
+              [neighbors.timers.config]
+                connect-retry = 1
+                hold-time = 9
+                keepalive-interval = 3
+              [neighbors.ebgp-multihop.config]
+                enabled = true
+                multihop-ttl = 5
+              [neighbors.graceful-restart.config]
+                enabled = true
+                restart-time = 30
+              [[neighbors.afi-safis]]
+                [neighbors.afi-safis.config]
+                  afi-safi-name = "ipv4-unicast"
+                [neighbors.afi-safis.mp-graceful-restart.config]
+                  enabled = true
+              [[neighbors.afi-safis]]
+                [neighbors.afi-safis.config]
+                  afi-safi-name = "ipv6-unicast"
+                [neighbors.afi-safis.mp-graceful-restart.config]
+                  enabled = true
+            """;
+
     static Gobgp startGobgp(Netns fixture, Path dir, String config) {
         Path conf = dir.resolve("gobgpd.toml");
         Path log = dir.resolve("gobgpd.log");

@@ -3,9 +3,11 @@ package dev.viaduct.bgp.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.viaduct.testsupport.FuzzBounds;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Coverage-guided fuzz targets for the BGP codec (Jazzer). Without {@code JAZZER_FUZZ=1} each target replays
@@ -14,7 +16,8 @@ import java.util.List;
  *
  * <p>The property: a peer's bytes decode to a message or throw {@link BgpDecodeException} carrying a
  * NOTIFICATION code of RFC 4271 §4.5 — never another exception — and a decoded message re-encodes to bytes
- * that decode to an equal message, under every set of options a session can negotiate.
+ * that decode to an equal message, under every set of options a session can negotiate; one input takes at most
+ * {@link FuzzBounds#SECONDS_PER_INPUT} and allocates at most {@link FuzzBounds#BYTES_PER_INPUT}.
  */
 class BgpCodecFuzzTest {
     /**
@@ -34,10 +37,13 @@ class BgpCodecFuzzTest {
 
     /** A whole message, header included, as read from the socket. */
     @FuzzTest
+    @Timeout(FuzzBounds.SECONDS_PER_INPUT)
     void message(byte[] wire) {
-        for (CodecOptions options : BOTH_WIDTHS) {
-            decodeAndRoundTrip(wire, options);
-        }
+        FuzzBounds.within(() -> {
+            for (CodecOptions options : BOTH_WIDTHS) {
+                decodeAndRoundTrip(wire, options);
+            }
+        });
     }
 
     /**
@@ -45,22 +51,25 @@ class BgpCodecFuzzTest {
      * decoders and the RFC 7606 error handling see every mutation rather than the header checks.
      */
     @FuzzTest
+    @Timeout(FuzzBounds.SECONDS_PER_INPUT)
     void pathAttributes(byte[] attributes) {
         if (attributes.length > BgpCodec.MAX_MESSAGE_LENGTH - BgpCodec.HEADER_LENGTH - 4 - 2) {
             return;
         }
         byte[] wire = updateWith(attributes);
-        for (CodecOptions options : BOTH_WIDTHS) {
-            List<AttributeError> soft = decodeAndRoundTrip(wire, options);
-            if (soft.stream().anyMatch(e -> e.action() == AttributeError.Action.TREAT_AS_WITHDRAW)) {
-                BgpMessage.Update u = decodeUpdate(wire, options);
-                // RFC 7606 §2: treat-as-withdraw leaves no announcement behind, only withdrawals (an
-                // MP_UNREACH of a family the codec does not know stays raw)
-                assertThat(u.nlri().size()).as("NLRI after treat-as-withdraw").isZero();
-                assertThat(u.attributes()).allMatch(a -> a instanceof PathAttribute.MpUnreach
-                        || a instanceof PathAttribute.Unknown raw && raw.typeCode() == PathAttribute.MP_UNREACH_NLRI);
+        FuzzBounds.within(() -> {
+            for (CodecOptions options : BOTH_WIDTHS) {
+                List<AttributeError> soft = decodeAndRoundTrip(wire, options);
+                if (soft.stream().anyMatch(e -> e.action() == AttributeError.Action.TREAT_AS_WITHDRAW)) {
+                    BgpMessage.Update u = decodeUpdate(wire, options);
+                    // RFC 7606 §2: treat-as-withdraw leaves no announcement behind, only withdrawals (an
+                    // MP_UNREACH of a family the codec does not know stays raw)
+                    assertThat(u.nlri().size()).as("NLRI after treat-as-withdraw").isZero();
+                    assertThat(u.attributes()).allMatch(a -> a instanceof PathAttribute.MpUnreach
+                            || a instanceof PathAttribute.Unknown raw && raw.typeCode() == PathAttribute.MP_UNREACH_NLRI);
+                }
             }
-        }
+        });
     }
 
     /** Decodes {@code wire}; returns the RFC 7606 errors it reported (empty if it threw). */

@@ -16,12 +16,17 @@ public final class Durations {
         if (!m.matches()) {
             throw new ConfigException(field + ": \"" + text + "\" is not a duration (e.g. 500ms, 30s, 2m, 1h)");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+        } catch (NumberFormatException | ArithmeticException e) {
+            // digits beyond a long, or hours/minutes whose seconds overflow one
+            throw new ConfigException(field + ": \"" + text + "\" is out of range");
+        }
     }
 }
