@@ -38,10 +38,8 @@ public final class UplinkMonitor implements AutoCloseable {
      * Kicked by events only (no periodic pass). A failed detection is reported and waits for the next event;
      * only a listener that throws makes the loop try again, a second later.
      */
-    // ready at once: detection needs no input from elsewhere (the loop's "ready" gate, not a health check;
-    // a redetection that never returns shows in stalledSince)
     private final ReconcileLoop<Boolean> loop = new ReconcileLoop<>(lock,
-            new ReconcileLoop.Settings("uplink-monitor", true, Duration.ZERO, Duration.ofSeconds(1)), () -> true, resync -> true, x -> {
+            new ReconcileLoop.Settings("uplink-monitor", true, Duration.ZERO, Duration.ofSeconds(1)), resync -> true, x -> {
                 redetect();
                 return true;
             });

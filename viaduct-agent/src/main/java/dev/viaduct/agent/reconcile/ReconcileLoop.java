@@ -82,6 +82,19 @@ public final class ReconcileLoop<S> implements AutoCloseable {
         this.pass = pass;
     }
 
+    /**
+     * A loop whose desired state needs no input from elsewhere (it reads the kernel itself, as the uplink
+     * monitor does): passes may run from the first kick. Its progress is still watched, through
+     * {@link #stalledSince}.
+     */
+    public ReconcileLoop(ReentrantLock lock, Settings settings, Snapshot<S> snapshot, Pass<S> pass) {
+        this(lock, settings, ReconcileLoop::completeFromTheStart, snapshot, pass);
+    }
+
+    private static boolean completeFromTheStart() {
+        return true;
+    }
+
     public void start() {
         Thread.Builder b = settings.platform() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
         lock.lock();
