@@ -52,6 +52,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * routes:
  *   - {prefix: 10.244.0.0/16, communities: ["65000:100"]}
  * jitWarmupRoutes: 50000       # routes run through the UPDATE path at start so the JIT is ready; 0 = none
+ * expectedRoutes: 100000       # prefixes the Loc-RIB should hold at most; sizes the heap (HeapBudget), default 100000
  * http: {listen: "127.0.0.1:9179"}   # /healthz /readyz /status /metrics /routes (the default); "" = no endpoint
  * </pre>
  *
@@ -60,13 +61,22 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 public final class SpeakerConfigFile {
     private static final Set<String> TOP = Set.of("asn", "routerId", "listen", "clusterId", "holdTime", "connectRetrySeconds",
-            "idleHoldSeconds", "multipath", "defaultLocalPref", "families", "gracefulRestart", "peers", "routes", "jitWarmupRoutes", "http");
+            "idleHoldSeconds", "multipath", "defaultLocalPref", "families", "gracefulRestart", "peers", "routes", "jitWarmupRoutes", "http",
+            "expectedRoutes");
     private static final Set<String> HTTP = Set.of("listen");
     /** Where {@code viaduct bgp} serves its operations endpoint unless the file says otherwise. */
     public static final InetSocketAddress DEFAULT_HTTP_LISTEN = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9179);
 
-    /** The whole file: the speaker's configuration and how the process around it is operated. */
-    public record Loaded(SpeakerConfig speaker, Http http) {
+    /**
+     * The whole file: the speaker's configuration and how the process around it is operated.
+     *
+     * @param expectedRoutes prefixes the speaker is expected to hold; what its heap is sized for ({@link HeapBudget})
+     */
+    public record Loaded(SpeakerConfig speaker, Http http, long expectedRoutes) {
+        /** The maximum heap in MiB for this configuration ({@code viaduct bgp --heap-budget}). */
+        public long heapMegabytes() {
+            return HeapBudget.megabytes(speaker, expectedRoutes);
+        }
     }
 
     /** {@code http.listen}: the operations endpoint's address, or null for none. */
@@ -161,6 +171,10 @@ public final class SpeakerConfigFile {
                 b.route(route(routes.get(i), "routes[" + i + "]"));
             }
         }
+        long expectedRoutes = HeapBudget.DEFAULT_EXPECTED_ROUTES;
+        if (has(root, "expectedRoutes")) {
+            expectedRoutes = integer(root, "expectedRoutes", "", 0, HeapBudget.MAX_EXPECTED_ROUTES);
+        }
         InetSocketAddress httpListen = DEFAULT_HTTP_LISTEN;
         if (has(root, "http")) {
             JsonNode h = root.get("http");
@@ -173,7 +187,7 @@ public final class SpeakerConfigFile {
             }
         }
         try {
-            return new Loaded(b.build(), new Http(httpListen));
+            return new Loaded(b.build(), new Http(httpListen), expectedRoutes);
         } catch (IllegalArgumentException e) {
             // cross-field checks of the records (e.g. a peer configured twice) already name their field
             String msg = e.getMessage();
