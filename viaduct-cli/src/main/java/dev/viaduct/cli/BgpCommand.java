@@ -67,7 +67,8 @@ final class BgpCommand implements Callable<Integer> {
         if (check) {
             out.printf("%s: AS %d, router ID %s, listen %s, %d peer(s), %d route(s)%n", config, cfg.asn(),
                     cfg.routerId().getHostAddress(), cfg.listen() == null ? "none" : cfg.listen(), cfg.peers().size(), cfg.routes().size());
-            out.printf("  expected routes %d, heap budget %d MiB%n", loaded.expectedRoutes(), loaded.heapMegabytes());
+            out.printf("  expected routes %s, heap budget %d MiB%n", cfg.expectedRoutes().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                    .map(e -> e.getKey().label() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")), loaded.heapMegabytes());
             out.printf("  http %s%n", httpListen == null ? "off" : httpListen.getAddress().getHostAddress() + ":" + httpListen.getPort());
             for (PeerConfig p : cfg.peers()) {
                 out.printf("  peer %s %s:%d AS %d%s%s%n", p.name(), p.address().getHostAddress(), p.port(), p.asn(),

@@ -52,7 +52,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * routes:
  *   - {prefix: 10.244.0.0/16, communities: ["65000:100"]}
  * jitWarmupRoutes: 50000       # routes run through the UPDATE path at start so the JIT is ready; 0 = none
- * expectedRoutes: 100000       # prefixes the Loc-RIB should hold at most; sizes the heap (HeapBudget), default 100000
+ * expectedRoutes: {ipv4-unicast: 1000000, ipv6-unicast: 0}   # Loc-RIB prefixes to size the table and the heap
+ *                              # for (HeapBudget); without it, tables grow as routes come and the heap cap is 256 MiB
  * http: {listen: "127.0.0.1:9179"}   # /healthz /readyz /status /metrics /routes (the default); "" = no endpoint
  * </pre>
  *
@@ -70,12 +71,11 @@ public final class SpeakerConfigFile {
     /**
      * The whole file: the speaker's configuration and how the process around it is operated.
      *
-     * @param expectedRoutes prefixes the speaker is expected to hold; what its heap is sized for ({@link HeapBudget})
      */
-    public record Loaded(SpeakerConfig speaker, Http http, long expectedRoutes) {
+    public record Loaded(SpeakerConfig speaker, Http http) {
         /** The maximum heap in MiB for this configuration ({@code viaduct bgp --heap-budget}). */
         public long heapMegabytes() {
-            return HeapBudget.megabytes(speaker, expectedRoutes);
+            return HeapBudget.megabytes(speaker);
         }
     }
 
@@ -171,9 +171,24 @@ public final class SpeakerConfigFile {
                 b.route(route(routes.get(i), "routes[" + i + "]"));
             }
         }
-        long expectedRoutes = HeapBudget.DEFAULT_EXPECTED_ROUTES;
+        Set<Family> families = has(root, "families") ? families(root.get("families"), "families") : EnumSet.allOf(Family.class);
         if (has(root, "expectedRoutes")) {
-            expectedRoutes = integer(root, "expectedRoutes", "", 0, HeapBudget.MAX_EXPECTED_ROUTES);
+            JsonNode e = root.get("expectedRoutes");
+            if (!e.isObject()) {
+                throw new ConfigException("expectedRoutes", "must be a mapping like {ipv4-unicast: 1000000, ipv6-unicast: 100000}");
+            }
+            for (Map.Entry<String, JsonNode> x : e.properties()) {
+                String at = "expectedRoutes." + x.getKey();
+                Family f = switch (x.getKey()) {
+                    case "ipv4-unicast" -> Family.IPV4_UNICAST;
+                    case "ipv6-unicast" -> Family.IPV6_UNICAST;
+                    default -> throw new ConfigException(at, "not a family: ipv4-unicast or ipv6-unicast");
+                };
+                if (!families.contains(f)) {
+                    throw new ConfigException(at, "the speaker does not carry " + f.label() + " (families)");
+                }
+                b.expectedRoutes(f, (int) integer(e, x.getKey(), "expectedRoutes", 0, SpeakerConfig.MAX_EXPECTED_ROUTES));
+            }
         }
         InetSocketAddress httpListen = DEFAULT_HTTP_LISTEN;
         if (has(root, "http")) {
@@ -187,7 +202,7 @@ public final class SpeakerConfigFile {
             }
         }
         try {
-            return new Loaded(b.build(), new Http(httpListen), expectedRoutes);
+            return new Loaded(b.build(), new Http(httpListen));
         } catch (IllegalArgumentException e) {
             // cross-field checks of the records (e.g. a peer configured twice) already name their field
             String msg = e.getMessage();

@@ -63,6 +63,8 @@ public final class Rib {
     /** Whether any established peer can receive exports; if none, changes need not be remembered for export. */
     private boolean exportTargets;
     private final SelectionDeferral deferral = new SelectionDeferral();
+    /** Per family: the Loc-RIB size past the expected routes at which to warn once (the heap was sized for fewer). */
+    private final int[] warnAbove = new int[Family.values().length];
 
     public Rib(Settings cfg, NextHopResolver resolver, Consumer<List<BestPathChange>> listener) {
         this.cfg = cfg;
@@ -75,6 +77,7 @@ public final class Rib {
             dirty.put(f, new PrefixMap.Keys(f, 64));
             changed.put(f, new PrefixMap.Keys(f, 64));
             reachable.put(f, new int[1]);
+            warnAbove[f.ordinal()] = Integer.MAX_VALUE;
         }
     }
 
@@ -93,6 +96,18 @@ public final class Rib {
                 k.clear();
             }
         }
+    }
+
+    /**
+     * Sizes the Loc-RIB of {@code f} for {@code prefixes} before routes arrive, so a full table loads without the
+     * table doubling on the way (at the last doubling the old and the new arrays live together, and the old ones
+     * stay in the heap as garbage until a full collection). Only while that Loc-RIB is empty.
+     */
+    public void expectRoutes(Family f, int prefixes) {
+        if (prefixes > 0 && loc.get(f).size() == 0) {
+            loc.put(f, new PrefixMap<>(f, prefixes));
+        }
+        warnAbove[f.ordinal()] = prefixes + 1;
     }
 
     // ------------------------------------------------------------------ peers
@@ -632,6 +647,10 @@ public final class Rib {
         if (slot < 0) {
             Object nv = path.eligible ? path : new RouteSet(new Path[] {path}, 0);
             L.insertAbsent(slot, a, b, len, nv);
+            if (L.size() == warnAbove[f.ordinal()]) {
+                LOG.log(Level.WARNING, "event=loc-rib-above-expected family={0} expectedRoutes={1} (the heap is sized for them: raise expectedRoutes)",
+                        f.label(), warnAbove[f.ordinal()] - 1);
+            }
             track(f, null, nv);
             if (p != null) {
                 p.accepted++;
