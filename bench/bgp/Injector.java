@@ -134,9 +134,13 @@ public class Injector {
      * The speaker's Loc-RIB size, by the cheapest means it offers, so that polling every 2 ms takes as little
      * CPU from the speaker as possible (a process start costs about a millisecond of one of the 2 cores):
      * {@code file:PATH} reads a number from a file (the Viaduct harness writes it), {@code bird:SOCKET} asks
-     * BIRD over its control socket as birdc would, anything else runs as a shell command (FRR, GoBGP).
+     * BIRD over its control socket as birdc would, {@code http:HOST:PORT} reads the IPv4 Loc-RIB size from
+     * {@code viaduct bgp}'s /status (one kept-alive connection), anything else runs as a shell command (FRR, GoBGP).
      */
     static long count(String cmd) throws IOException, InterruptedException {
+        if (cmd.startsWith("http:")) {
+            return httpCount(cmd.substring(5));
+        }
         if (cmd.startsWith("file:")) {
             try {
                 return Long.parseLong(java.nio.file.Files.readString(java.nio.file.Path.of(cmd.substring(5))).strip());
@@ -153,6 +157,25 @@ public class Injector {
         try {
             return Long.parseLong(out.isEmpty() ? "0" : out.lines().reduce((x, y) -> y).orElse("0").strip());
         } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static final java.util.regex.Pattern LOC_RIB_V4 = java.util.regex.Pattern.compile("\"ipv4-unicast\"\\s*:\\s*(\\d+)");
+
+    /** {@code viaduct bgp}'s /status: {"locRib": {"ipv4-unicast": N, ...}, ...}; 0 while it does not answer. */
+    static long httpCount(String hostPort) {
+        try {
+            var c = (java.net.HttpURLConnection) java.net.URI.create("http://" + hostPort + "/status").toURL().openConnection();
+            c.setConnectTimeout(2000);
+            c.setReadTimeout(10_000);
+            String body;
+            try (InputStream in = c.getInputStream()) {
+                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            java.util.regex.Matcher m = LOC_RIB_V4.matcher(body);
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
+        } catch (IOException e) {
             return 0;
         }
     }

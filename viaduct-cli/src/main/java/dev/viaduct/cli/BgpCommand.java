@@ -41,23 +41,34 @@ final class BgpCommand implements Callable<Integer> {
     @Option(names = "--check", description = "Validate the configuration, print a summary and exit.")
     boolean check;
 
+    @Option(names = "--heap-budget", description = "Print the maximum heap this configuration needs (e.g. 96m, for -Xmx) and exit.")
+    boolean heapBudget;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SpeakerConfig cfg;
         InetSocketAddress httpListen;
+        SpeakerConfigFile.Loaded loaded;
         try {
-            SpeakerConfigFile.Loaded loaded = SpeakerConfigFile.load(config);
+            loaded = SpeakerConfigFile.load(config);
             cfg = loaded.speaker();
             httpListen = loaded.http().listen();
         } catch (ConfigException e) {
             err.println("viaduct bgp: " + config + ": " + e.getMessage());
             return Main.EXIT_USAGE;
         }
+        if (heapBudget) {
+            // bin/viaduct asks this before it starts the speaker's JVM with -Xmx of the answer
+            out.printf("%dm%n", loaded.heapMegabytes());
+            return 0;
+        }
         if (check) {
             out.printf("%s: AS %d, router ID %s, listen %s, %d peer(s), %d route(s)%n", config, cfg.asn(),
                     cfg.routerId().getHostAddress(), cfg.listen() == null ? "none" : cfg.listen(), cfg.peers().size(), cfg.routes().size());
+            out.printf("  expected routes %s, heap budget %d MiB%n", cfg.expectedRoutes().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                    .map(e -> e.getKey().label() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")), loaded.heapMegabytes());
             out.printf("  http %s%n", httpListen == null ? "off" : httpListen.getAddress().getHostAddress() + ":" + httpListen.getPort());
             for (PeerConfig p : cfg.peers()) {
                 out.printf("  peer %s %s:%d AS %d%s%s%n", p.name(), p.address().getHostAddress(), p.port(), p.asn(),

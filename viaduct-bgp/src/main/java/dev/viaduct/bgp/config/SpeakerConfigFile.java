@@ -52,6 +52,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * routes:
  *   - {prefix: 10.244.0.0/16, communities: ["65000:100"]}
  * jitWarmupRoutes: 50000       # routes run through the UPDATE path at start so the JIT is ready; 0 = none
+ * expectedRoutes: {ipv4-unicast: 1000000, ipv6-unicast: 0}   # Loc-RIB prefixes to size the table and the heap
+ *                              # for (HeapBudget); without it, tables grow as routes come and the heap cap is 256 MiB
  * http: {listen: "127.0.0.1:9179"}   # /healthz /readyz /status /metrics /routes (the default); "" = no endpoint
  * </pre>
  *
@@ -60,13 +62,21 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 public final class SpeakerConfigFile {
     private static final Set<String> TOP = Set.of("asn", "routerId", "listen", "clusterId", "holdTime", "connectRetrySeconds",
-            "idleHoldSeconds", "multipath", "defaultLocalPref", "families", "gracefulRestart", "peers", "routes", "jitWarmupRoutes", "http");
+            "idleHoldSeconds", "multipath", "defaultLocalPref", "families", "gracefulRestart", "peers", "routes", "jitWarmupRoutes", "http",
+            "expectedRoutes");
     private static final Set<String> HTTP = Set.of("listen");
     /** Where {@code viaduct bgp} serves its operations endpoint unless the file says otherwise. */
     public static final InetSocketAddress DEFAULT_HTTP_LISTEN = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9179);
 
-    /** The whole file: the speaker's configuration and how the process around it is operated. */
+    /**
+     * The whole file: the speaker's configuration and how the process around it is operated.
+     *
+     */
     public record Loaded(SpeakerConfig speaker, Http http) {
+        /** The maximum heap in MiB for this configuration ({@code viaduct bgp --heap-budget}). */
+        public long heapMegabytes() {
+            return HeapBudget.megabytes(speaker);
+        }
     }
 
     /** {@code http.listen}: the operations endpoint's address, or null for none. */
@@ -159,6 +169,25 @@ public final class SpeakerConfigFile {
             JsonNode routes = array(root, "routes", "");
             for (int i = 0; i < routes.size(); i++) {
                 b.route(route(routes.get(i), "routes[" + i + "]"));
+            }
+        }
+        Set<Family> families = has(root, "families") ? families(root.get("families"), "families") : EnumSet.allOf(Family.class);
+        if (has(root, "expectedRoutes")) {
+            JsonNode e = root.get("expectedRoutes");
+            if (!e.isObject()) {
+                throw new ConfigException("expectedRoutes", "must be a mapping like {ipv4-unicast: 1000000, ipv6-unicast: 100000}");
+            }
+            for (Map.Entry<String, JsonNode> x : e.properties()) {
+                String at = "expectedRoutes." + x.getKey();
+                Family f = switch (x.getKey()) {
+                    case "ipv4-unicast" -> Family.IPV4_UNICAST;
+                    case "ipv6-unicast" -> Family.IPV6_UNICAST;
+                    default -> throw new ConfigException(at, "not a family: ipv4-unicast or ipv6-unicast");
+                };
+                if (!families.contains(f)) {
+                    throw new ConfigException(at, "the speaker does not carry " + f.label() + " (families)");
+                }
+                b.expectedRoutes(f, (int) integer(e, x.getKey(), "expectedRoutes", 0, SpeakerConfig.MAX_EXPECTED_ROUTES));
             }
         }
         InetSocketAddress httpListen = DEFAULT_HTTP_LISTEN;

@@ -109,12 +109,12 @@ public record Policy(List<Term> terms, boolean acceptByDefault) {
     }
 
     /** A policy that rejects everything (e.g. "export none"): nothing to compute. */
-    boolean rejectsAll() {
+    public boolean rejectsAll() {
         return terms.isEmpty() && !acceptByDefault;
     }
 
     /** Fast path: a policy that accepts everything unchanged. */
-    boolean acceptsAllUnchanged() {
+    public boolean acceptsAllUnchanged() {
         return terms.isEmpty() && acceptByDefault;
     }
 

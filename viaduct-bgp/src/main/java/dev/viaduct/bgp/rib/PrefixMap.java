@@ -10,6 +10,10 @@ import java.util.Arrays;
  * {@code address << 8 | length} word; IPv6 keys are {@code hi, lo, length}. This is what keeps a million
  * routes at a few tens of bytes each.
  *
+ * <p>The capacity need not be a power of two (a hash is mapped onto it by multiplication, Lemire's "fast
+ * range"), so a map sized for an expected count gets just the slots that count needs at the load factor: a
+ * Loc-RIB sized for 1M IPv4 prefixes is 1.43M slots (17 MiB), where the next power of two would be 2M (24 MiB).
+ *
  * <p>Not thread-safe: owned by the RIB thread.
  */
 final class PrefixMap<V> {
@@ -30,7 +34,8 @@ final class PrefixMap<V> {
     private byte[] tag;
     private Object[] vals;
     private int size;
-    private int mask;
+    /** Slots in the table (0 before the first insert of a map made empty). */
+    private int cap;
     private int resizeAt;
 
     /**
@@ -45,24 +50,38 @@ final class PrefixMap<V> {
         k2 = wide ? NO_KEYS : null;
         tag = wide ? NO_TAGS : null;
         vals = NO_VALUES;
-        mask = -1; // unused while the table is empty: find() answers before indexing
+        cap = 0; // find() answers before indexing while the table is empty
         resizeAt = 0;
     }
 
+    /** A map with room for {@code expected} entries before it grows. */
     PrefixMap(Family family, int expected) {
         this.family = family;
         this.wide = family == Family.IPV6_UNICAST;
-        int cap = Integer.highestOneBit(Math.max(16, (int) (expected / LOAD) + 1) - 1) << 1;
-        alloc(cap);
+        alloc(Math.max(16, (int) Math.min(Integer.MAX_VALUE - 8, (long) Math.ceil(expected / (double) LOAD) + 1)));
     }
 
-    private void alloc(int cap) {
-        k1 = new long[cap];
-        k2 = wide ? new long[cap] : null;
-        tag = wide ? new byte[cap] : null;
-        vals = new Object[cap];
-        mask = cap - 1;
-        resizeAt = (int) (cap * LOAD);
+    private void alloc(int slots) {
+        k1 = new long[slots];
+        k2 = wide ? new long[slots] : null;
+        tag = wide ? new byte[slots] : null;
+        vals = new Object[slots];
+        cap = slots;
+        resizeAt = (int) (slots * LOAD);
+    }
+
+    /** The home slot of a hash: its 32 bits scaled onto [0, cap) (multiply-shift; cap need not be a power of two). */
+    private int home(int hash) {
+        return (int) (((hash & 0xffffffffL) * cap) >>> 32);
+    }
+
+    private int next(int i) {
+        return i + 1 == cap ? 0 : i + 1;
+    }
+
+    /** Slots in the table (tests: the capacity a size hint gives). */
+    int capacity() {
+        return cap;
     }
 
     int size() {
@@ -96,7 +115,7 @@ final class PrefixMap<V> {
         if (vals.length == 0) {
             return -1; // no table yet: insertAbsent grows one first
         }
-        int i = hash(a, b, len) & mask;
+        int i = home(hash(a, b, len));
         if (!wide) {
             long want = a | OCCUPIED;
             while (true) {
@@ -107,7 +126,7 @@ final class PrefixMap<V> {
                 if (k == 0) {
                     return -1 - i;
                 }
-                i = (i + 1) & mask;
+                i = next(i);
             }
         }
         byte t = (byte) (len + 1);
@@ -119,7 +138,7 @@ final class PrefixMap<V> {
             if (s == t && k1[i] == a && k2[i] == b) {
                 return i;
             }
-            i = (i + 1) & mask;
+            i = next(i);
         }
     }
 
@@ -204,11 +223,11 @@ final class PrefixMap<V> {
         int hole = i;
         int j = i;
         while (true) {
-            j = (j + 1) & mask;
+            j = next(j);
             if (!occupied(j)) {
                 break;
             }
-            int home = hash(keyA(j), wide ? k2[j] : 0, keyLen(j)) & mask;
+            int home = home(hash(keyA(j), wide ? k2[j] : 0, keyLen(j)));
             boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
             if (movable) {
                 k1[hole] = k1[j];

@@ -30,7 +30,9 @@ import java.util.function.Consumer;
  * go together) and best-path events once per batch.
  *
  * <p>Memory: prefixes live in primitive hash tables ({@link PrefixMap}); attributes and {@link Path}s are
- * shared by all prefixes of an UPDATE, so a route costs a few table slots, not objects.
+ * shared by all prefixes of an UPDATE, so a route costs a few table slots, not objects. A peer whose import
+ * policy accepts everything unchanged has no stored Adj-RIB-In: it is read from the Loc-RIB
+ * ({@link RibPeer#adjInInLocRib}), so one peer's million routes fill one table, not two.
  */
 public final class Rib {
     private static final Logger LOG = System.getLogger(Rib.class.getName());
@@ -61,6 +63,8 @@ public final class Rib {
     /** Whether any established peer can receive exports; if none, changes need not be remembered for export. */
     private boolean exportTargets;
     private final SelectionDeferral deferral = new SelectionDeferral();
+    /** Per family: the Loc-RIB size past the expected routes at which to warn once (the heap was sized for fewer). */
+    private final int[] warnAbove = new int[Family.values().length];
 
     public Rib(Settings cfg, NextHopResolver resolver, Consumer<List<BestPathChange>> listener) {
         this.cfg = cfg;
@@ -73,6 +77,7 @@ public final class Rib {
             dirty.put(f, new PrefixMap.Keys(f, 64));
             changed.put(f, new PrefixMap.Keys(f, 64));
             reachable.put(f, new int[1]);
+            warnAbove[f.ordinal()] = Integer.MAX_VALUE;
         }
     }
 
@@ -91,6 +96,18 @@ public final class Rib {
                 k.clear();
             }
         }
+    }
+
+    /**
+     * Sizes the Loc-RIB of {@code f} for {@code prefixes} before routes arrive, so a full table loads without the
+     * table doubling on the way (at the last doubling the old and the new arrays live together, and the old ones
+     * stay in the heap as garbage until a full collection). Only while that Loc-RIB is empty.
+     */
+    public void expectRoutes(Family f, int prefixes) {
+        if (prefixes > 0 && loc.get(f).size() == 0) {
+            loc.put(f, new PrefixMap<>(f, prefixes));
+        }
+        warnAbove[f.ordinal()] = prefixes + 1;
     }
 
     // ------------------------------------------------------------------ peers
@@ -136,7 +153,7 @@ public final class Rib {
     }
 
     public RibPeer addPeer(RibPeer.Settings s) {
-        RibPeer p = new RibPeer(nextPeerIndex++, s, cfg.localAs());
+        RibPeer p = new RibPeer(nextPeerIndex++, s, cfg.localAs(), loc);
         peers.add(p);
         return p;
     }
@@ -156,6 +173,9 @@ public final class Rib {
         p.settings = s;
         recomputeExportTargets();
         if (importChanged) {
+            if (p.adjInInLocRib) {
+                storeAdjIn(p); // the new policy is evaluated on the routes as received
+            }
             for (Family f : Family.values()) {
                 PrefixMap<Path> in = p.adjIn.get(f);
                 PrefixMap.Keys keys = in.keys();
@@ -174,6 +194,14 @@ public final class Rib {
                         insert(p, f, a, b, len, path);
                     }
                 }
+            }
+            if (s.importPolicy().acceptsAllUnchanged() && p.stale.isEmpty()) {
+                // every route is now in the Loc-RIB as received: the stored copy is redundant again (while routes
+                // are stale it stays, as the Loc-RIB's candidates may still be the old policy's)
+                for (Family f : Family.values()) {
+                    p.adjIn.put(f, new PrefixMap<>(f));
+                }
+                p.adjInInLocRib = true;
             }
         }
         if (p.session != null && !selectionDeferred()) {
@@ -242,7 +270,7 @@ public final class Rib {
                 anyRetained |= p.stale.get(f).size() > 0;
             } else {
                 flushStale(p, f);
-                PrefixMap.Keys keys = in.keys();
+                PrefixMap.Keys keys = adjInKeys(p, f);
                 in.clear();
                 for (int i = 0; i < keys.size; i++) {
                     removeFromLoc(p, f, keys.a[i], keys.b(i), keys.len[i]);
@@ -302,11 +330,14 @@ public final class Rib {
             int n = l.size();
             if (pol.acceptsAllUnchanged()) {
                 PrefixMap<Object> L = loc.get(f);
+                boolean store = !p.adjInInLocRib;
                 for (int i = 0; i < n; i++) {
                     long a = v4 ? l.v4Key(i) : l.v6Hi(i);
                     long b = v4 ? 0 : l.v6Lo(i);
                     int len = v4 ? (int) (a & 0xff) : l.v6Length(i);
-                    in.put(a, b, len, base);
+                    if (store) {
+                        in.put(a, b, len, base);
+                    }
                     insert(p, f, L, a, b, len, base);
                 }
             } else {
@@ -616,6 +647,10 @@ public final class Rib {
         if (slot < 0) {
             Object nv = path.eligible ? path : new RouteSet(new Path[] {path}, 0);
             L.insertAbsent(slot, a, b, len, nv);
+            if (L.size() == warnAbove[f.ordinal()]) {
+                LOG.log(Level.WARNING, "event=loc-rib-above-expected family={0} expectedRoutes={1} (the heap is sized for them: raise expectedRoutes)",
+                        f.label(), warnAbove[f.ordinal()] - 1);
+            }
             track(f, null, nv);
             if (p != null) {
                 p.accepted++;
@@ -764,7 +799,7 @@ public final class Rib {
      * the Loc-RIB until re-advertised (replaced) or purged by {@link #flushStale}.
      */
     private void markStale(RibPeer p, Family f) {
-        PrefixMap<Path> in = p.adjIn.get(f);
+        PrefixMap<Path> in = p.adjInInLocRib ? adjInFromLoc(p, f, null) : p.adjIn.get(f);
         PrefixMap<Path> st = p.stale.get(f);
         if (st == null) {
             p.stale.put(f, in);
@@ -780,14 +815,52 @@ public final class Rib {
             return;
         }
         PrefixMap<Path> in = p.adjIn.get(f);
+        PrefixMap<Object> L = loc.get(f);
         PrefixMap.Keys keys = st.keys();
         for (int i = 0; i < keys.size; i++) {
             long a = keys.a[i];
             long b = keys.b(i);
             int len = keys.len[i];
-            if (in.get(a, b, len) == null) {
+            // not re-advertised since: with the Adj-RIB-In in the Loc-RIB, the candidate is still the stale Path
+            // itself (every UPDATE makes a new one)
+            boolean readvertised = p.adjInInLocRib ? RouteSet.from(L.get(a, b, len), p) != st.get(a, b, len) : in.get(a, b, len) != null;
+            if (!readvertised) {
                 removeFromLoc(p, f, a, b, len);
             }
         }
+    }
+
+    /** The prefixes of {@code p}'s Adj-RIB-In of {@code f}, stale routes included where they are in the Loc-RIB. */
+    private PrefixMap.Keys adjInKeys(RibPeer p, Family f) {
+        if (!p.adjInInLocRib) {
+            return p.adjIn.get(f).keys();
+        }
+        PrefixMap.Keys keys = new PrefixMap.Keys(f, 64);
+        loc.get(f).forEach((a, b, len, v) -> {
+            if (RouteSet.from(v, p) != null) {
+                keys.add(a, b, len);
+            }
+        });
+        return keys;
+    }
+
+    /** {@code p}'s candidates in the Loc-RIB of {@code f} as a table, without those that are the Paths of {@code stale}. */
+    private PrefixMap<Path> adjInFromLoc(RibPeer p, Family f, PrefixMap<Path> stale) {
+        PrefixMap<Path> in = new PrefixMap<>(f);
+        loc.get(f).forEach((a, b, len, v) -> {
+            Path path = RouteSet.from(v, p);
+            if (path != null && (stale == null || stale.get(a, b, len) != path)) {
+                in.put(a, b, len, path);
+            }
+        });
+        return in;
+    }
+
+    /** Stores {@code p}'s Adj-RIB-In again (from its candidates in the Loc-RIB), e.g. before an import policy applies. */
+    private void storeAdjIn(RibPeer p) {
+        for (Family f : Family.values()) {
+            p.adjIn.put(f, adjInFromLoc(p, f, p.stale.get(f)));
+        }
+        p.adjInInLocRib = false;
     }
 }

@@ -50,7 +50,18 @@ public final class RibPeer {
     Session session;
     int routerId;
     InetAddress address;
+    /**
+     * As received, before import policy; empty while {@link #adjInInLocRib} holds. With an import policy that
+     * accepts everything unchanged, the Adj-RIB-In is exactly this peer's candidates in the Loc-RIB (RFC 4271 §3.2
+     * describes the RIBs as conceptual, an implementation need not keep three copies), so it is not stored
+     * twice: a million routes from one peer cost one table, not two (BIRD likewise keeps no Adj-RIB-In unless
+     * {@code import table} is on).
+     */
     final Map<Family, PrefixMap<Path>> adjIn = new EnumMap<>(Family.class);
+    /** Whether the Adj-RIB-In is read from the Loc-RIB (this peer's candidates there) instead of {@link #adjIn}. */
+    boolean adjInInLocRib;
+    /** The Loc-RIB this peer's routes go to (read when {@link #adjInInLocRib}). */
+    private final Map<Family, PrefixMap<Object>> locRib;
     final Map<Family, PrefixMap<RouteAttrs>> adjOut = new EnumMap<>(Family.class);
     /** Routes kept from the previous session while the peer restarts (RFC 4724 §4.2), per family. */
     final Map<Family, PrefixMap<Path>> stale = new EnumMap<>(Family.class);
@@ -70,9 +81,11 @@ public final class RibPeer {
     volatile long updatesSent;
     volatile long withdrawalsReceived;
 
-    RibPeer(int index, Settings settings, long localAs) {
+    RibPeer(int index, Settings settings, long localAs, Map<Family, PrefixMap<Object>> locRib) {
         this.index = index;
         this.settings = settings;
+        this.locRib = locRib;
+        this.adjInInLocRib = settings.importPolicy().acceptsAllUnchanged();
         this.ibgp = settings.peerAs() == localAs;
         for (Family f : Family.values()) {
             adjIn.put(f, new PrefixMap<>(f));
@@ -126,8 +139,14 @@ public final class RibPeer {
         return address;
     }
 
-    /** Prefixes in the Adj-RIB-In (all families), including routes kept stale. Read on the RIB thread. */
+    /**
+     * Prefixes in the Adj-RIB-In (all families), including routes kept stale. Read on the RIB thread. Read from
+     * the Loc-RIB, that is the prefixes with a candidate from this peer, stale or not.
+     */
     long received() {
+        if (adjInInLocRib) {
+            return accepted;
+        }
         long n = 0;
         for (PrefixMap<Path> m : adjIn.values()) {
             n += m.size();
@@ -148,7 +167,7 @@ public final class RibPeer {
 
     /** This peer's Adj-RIB-In (stale routes marked) as rows; on the RIB's owner thread only. */
     public java.util.List<RibRoute> adjRibIn(dev.viaduct.bgp.wire.Family f) {
-        return RibRows.adjRibIn(this, f);
+        return RibRows.adjRibIn(this, f, locRib.get(f));
     }
 
     /** What this peer was sent, as rows; on the RIB's owner thread only. */

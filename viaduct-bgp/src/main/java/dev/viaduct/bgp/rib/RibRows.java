@@ -59,13 +59,28 @@ final class RibRows {
             return false;
         }
         PrefixMap<Path> st = p.peer.stale.get(f);
+        if (p.peer.adjInInLocRib) {
+            // a re-advertised route is a new Path; one still stale is the very Path kept at the restart
+            return st != null && st.get(a, b, len) == p;
+        }
         return st != null && st.get(a, b, len) != null && p.peer.adjIn.get(f).get(a, b, len) == null;
     }
 
-    static List<RibRoute> adjRibIn(RibPeer p, Family f) {
+    static List<RibRoute> adjRibIn(RibPeer p, Family f, PrefixMap<Object> loc) {
         List<RibRoute> out = new ArrayList<>();
-        p.adjIn.get(f).forEach((a, b, len, path) -> out.add(new RibRoute(PrefixMap.toPrefix(f, a, b, len), path.attrs, p.name(), p.address, false, false, false)));
         PrefixMap<Path> st = p.stale.get(f);
+        if (p.adjInInLocRib) {
+            loc.forEach((a, b, len, v) -> {
+                Path path = RouteSet.from(v, p);
+                if (path != null) {
+                    boolean stale = st != null && st.get(a, b, len) == path;
+                    out.add(new RibRoute(PrefixMap.toPrefix(f, a, b, len), path.attrs, p.name(), p.address, false, false, stale));
+                }
+            });
+            out.sort((x, y) -> x.prefix().compareTo(y.prefix()));
+            return out;
+        }
+        p.adjIn.get(f).forEach((a, b, len, path) -> out.add(new RibRoute(PrefixMap.toPrefix(f, a, b, len), path.attrs, p.name(), p.address, false, false, false)));
         if (st != null) {
             st.forEach((a, b, len, path) -> {
                 if (p.adjIn.get(f).get(a, b, len) == null) {

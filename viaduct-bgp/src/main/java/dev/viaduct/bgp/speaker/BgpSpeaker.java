@@ -85,6 +85,7 @@ public final class BgpSpeaker implements AutoCloseable {
         Rib r = new Rib(new Rib.Settings(config.asn(), routerId, clusterId, config.multipath(), config.defaultLocalPref(),
                 gr == null ? 360 : gr.stalePathSeconds()), resolver, this::dispatch);
         r.enableEvents(false); // until the first subscriber
+        config.expectedRoutes().forEach(r::expectRoutes);
         if (gr != null && gr.restarting() && gr.selectionDeferralSeconds() > 0) {
             r.deferSelection(clock.getAsLong() + TimeUnit.SECONDS.toNanos(gr.selectionDeferralSeconds()));
         }

@@ -5,9 +5,11 @@ import dev.viaduct.bgp.wire.Family;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,14 +24,18 @@ import java.util.Set;
  * @param gracefulRestart null = do not advertise graceful restart
  * @param jitWarmupRoutes synthetic routes the JVM's first speaker runs through the UPDATE path before it takes
  *     a session (~0.3 s of CPU at the default), so the first real table meets compiled code; 0 = none
+ * @param expectedRoutes prefixes the Loc-RIB is expected to hold, per family: its table is sized for them at start,
+ *     so a full table loads without doubling it (a family not named starts empty and grows)
  */
 public record SpeakerConfig(long asn, Inet4Address routerId, InetSocketAddress listen, Inet4Address clusterId,
         int holdTime, int connectRetrySeconds, int idleHoldSeconds, boolean multipath, long defaultLocalPref,
         Set<Family> families, GracefulRestart gracefulRestart, List<PeerConfig> peers, List<LocalRoute> routes,
-        int jitWarmupRoutes) {
+        int jitWarmupRoutes, Map<Family, Integer> expectedRoutes) {
 
     /** bench/bgp: 50k gets a cold JVM's 100k-route load from ~3.3x BIRD's time to ~1.1x (docs/benchmarks.md). */
     public static final int DEFAULT_JIT_WARMUP_ROUTES = 50_000;
+    /** The largest {@link #expectedRoutes} per family: a full Internet table is about 1M IPv4 prefixes. */
+    public static final int MAX_EXPECTED_ROUTES = 100_000_000;
 
     /**
      * Graceful restart (RFC 4724).
@@ -89,6 +95,13 @@ public record SpeakerConfig(long asn, Inet4Address routerId, InetSocketAddress l
             throw new IllegalArgumentException("jitWarmupRoutes: must be 0..10000000, got " + jitWarmupRoutes);
         }
         families = EnumSet.copyOf(families);
+        expectedRoutes = expectedRoutes == null || expectedRoutes.isEmpty() ? Map.of() : new EnumMap<>(expectedRoutes);
+        for (Map.Entry<Family, Integer> e : expectedRoutes.entrySet()) {
+            if (e.getValue() < 0 || e.getValue() > MAX_EXPECTED_ROUTES) {
+                throw new IllegalArgumentException("expectedRoutes." + e.getKey().label() + ": must be 0.." + MAX_EXPECTED_ROUTES + ", got " + e.getValue());
+            }
+        }
+        expectedRoutes = Map.copyOf(expectedRoutes);
         peers = List.copyOf(peers == null ? List.of() : peers);
         routes = List.copyOf(routes == null ? List.of() : routes);
         Set<java.net.InetAddress> seen = new HashSet<>();
@@ -118,6 +131,7 @@ public record SpeakerConfig(long asn, Inet4Address routerId, InetSocketAddress l
         private GracefulRestart gracefulRestart = GracefulRestart.DEFAULT;
         private final List<PeerConfig> peers = new ArrayList<>();
         private final List<LocalRoute> routes = new ArrayList<>();
+        private final Map<Family, Integer> expectedRoutes = new EnumMap<>(Family.class);
 
         Builder(long asn, Inet4Address routerId) {
             this.asn = asn;
@@ -179,6 +193,11 @@ public record SpeakerConfig(long asn, Inet4Address routerId, InetSocketAddress l
             return this;
         }
 
+        public Builder expectedRoutes(Family f, int prefixes) {
+            expectedRoutes.put(f, prefixes);
+            return this;
+        }
+
         public Builder route(LocalRoute r) {
             routes.add(r);
             return this;
@@ -186,7 +205,7 @@ public record SpeakerConfig(long asn, Inet4Address routerId, InetSocketAddress l
 
         public SpeakerConfig build() {
             return new SpeakerConfig(asn, routerId, listen, clusterId, holdTime, connectRetrySeconds, idleHoldSeconds,
-                    multipath, defaultLocalPref, families, gracefulRestart, peers, routes, jitWarmupRoutes);
+                    multipath, defaultLocalPref, families, gracefulRestart, peers, routes, jitWarmupRoutes, expectedRoutes);
         }
     }
 }

@@ -111,6 +111,27 @@ class SpeakerConfigFileTest {
     static final String HEAD = "asn: 65000\nrouterId: 10.0.0.1\n";
 
     @Test
+    void expectedRoutesSizeTheHeapBudgetAndWithoutThemTheCapIsTheFixedOne() throws ConfigException {
+        SpeakerConfigFile.Loaded dflt = SpeakerConfigFile.parseFile(HEAD + "families: [ipv4-unicast]\n");
+        assertThat(dflt.speaker().expectedRoutes()).isEmpty();
+        assertThat(dflt.heapMegabytes()).isEqualTo(HeapBudget.UNSIZED_MEGABYTES);
+        SpeakerConfigFile.Loaded big = SpeakerConfigFile.parseFile(HEAD + "expectedRoutes: {ipv4-unicast: 1000000, ipv6-unicast: 0}\n"
+                + "peers:\n  - {address: 10.0.0.2, asn: 65001, export: {default: reject}}\n");
+        assertThat(big.speaker().expectedRoutes()).isEqualTo(java.util.Map.of(Family.IPV4_UNICAST, 1_000_000, Family.IPV6_UNICAST, 0));
+        assertThat(big.heapMegabytes()).isEqualTo(HeapBudget.megabytes(1, 0, 1_000_000, 0)).isEqualTo(59);
+    }
+
+    @Test
+    void expectedRoutesErrorsNameTheField() {
+        fails(HEAD + "expectedRoutes: 1000000\n", "expectedRoutes: must be a mapping like {ipv4-unicast: 1000000, ipv6-unicast: 100000}");
+        fails(HEAD + "expectedRoutes: {ipv4: 10}\n", "expectedRoutes.ipv4: not a family: ipv4-unicast or ipv6-unicast");
+        fails(HEAD + "expectedRoutes: {ipv4-unicast: -1}\n", "expectedRoutes.ipv4-unicast: must be an integer 0..100000000");
+        fails(HEAD + "expectedRoutes: {ipv4-unicast: 100000001}\n", "expectedRoutes.ipv4-unicast: must be an integer 0..100000000");
+        fails(HEAD + "families: [ipv4-unicast]\nexpectedRoutes: {ipv6-unicast: 10}\n",
+                "expectedRoutes.ipv6-unicast: the speaker does not carry ipv6-unicast (families)");
+    }
+
+    @Test
     void errorsNameTheField() {
         fails(HEAD + "peers:\n  - {address: 10.0.0.2, asn: 1}\n  - {address: 10.0.0.3, asn: 2}\n  - {address: 10.0.0.4, asn: 4294967296}\n",
                 "peers[2].asn: must be 1..4294967295");

@@ -12,6 +12,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * PrefixMap against a HashMap: any sequence of puts, removes (backward-shift deletion) and clears, from a map made
@@ -33,8 +34,21 @@ class PrefixMapTest {
         check(Family.IPV6_UNICAST, ops, presized);
     }
 
+    @Test
+    void aSizeHintGivesTheSlotsItNeedsNotTheNextPowerOfTwo() {
+        PrefixMap<Integer> m = new PrefixMap<>(Family.IPV4_UNICAST, 1_000_000);
+        assertThat(m.capacity()).isEqualTo((int) Math.ceil(1_000_000 / 0.7) + 1);
+        for (int i = 0; i < 1_000_000; i++) {
+            long key = (long) i << 16 | 24; // distinct /24s
+            m.putV4(key, i);
+        }
+        assertThat(m.capacity()).as("a million entries fit without growing").isEqualTo((int) Math.ceil(1_000_000 / 0.7) + 1);
+        assertThat(m.getV4(999_999L << 16 | 24)).isEqualTo(999_999);
+    }
+
     private static void check(Family f, List<Op> ops, boolean presized) {
-        PrefixMap<Integer> map = presized ? new PrefixMap<>(f, 20) : new PrefixMap<>(f);
+        // presized maps get capacities that are not powers of two (17..53 slots), grown ones powers of two
+        PrefixMap<Integer> map = presized ? new PrefixMap<>(f, 1 + ops.size() % 37) : new PrefixMap<>(f);
         Map<List<Long>, Integer> model = new HashMap<>();
         for (Op op : ops) {
             long[] k = key(f, op.key());

@@ -460,6 +460,48 @@ class RibTest {
         assertThat(best("10.22.0.0/16").getFirst().attrs().localPref()).isEqualTo(RouteAttrs.ABSENT);
     }
 
+    @Test
+    void anAcceptAllPeersAdjRibInIsItsLocRibCandidatesAndIsStoredAgainWhileAPolicyFilters() {
+        RibPeer a = peer("a", 65001, "10.0.0.2");
+        RibPeer b = peer("b", 65002, "10.0.0.3");
+        announce(a, attrs("10.0.0.2", 65001).build(), "10.40.0.0/16", "10.41.0.0/16");
+        announce(b, attrs("10.0.0.3", 65002, 65003).build(), "10.40.0.0/16"); // a longer path: a candidate, not best
+        assertThat(a.adjInInLocRib).isTrue();
+        assertThat(a.adjIn.get(Family.IPV4_UNICAST).size()).as("not stored twice").isZero();
+        assertThat(a.adjRibIn(Family.IPV4_UNICAST)).extracting(RibRoute::prefix)
+                .containsExactly(IpPrefix.parse("10.40.0.0/16"), IpPrefix.parse("10.41.0.0/16"));
+        assertThat(b.adjRibIn(Family.IPV4_UNICAST)).extracting(RibRoute::prefix).containsExactly(IpPrefix.parse("10.40.0.0/16"));
+        assertThat(a.received()).isEqualTo(2);
+        Policy rejectOne = new Policy(List.of(Policy.Term.reject(List.of(Policy.PrefixRange.orLonger(IpPrefix.parse("10.40.0.0/16"))))), true);
+        rib.updatePeerSettings(a, new RibPeer.Settings("a", 65001, false, false, rejectOne, null, null, null));
+        rib.flush();
+        assertThat(bestSource("10.40.0.0/16")).isEqualTo("b");
+        assertThat(a.adjInInLocRib).isFalse();
+        assertThat(a.adjRibIn(Family.IPV4_UNICAST)).as("the rejected route is kept as received").hasSize(2);
+        rib.updatePeerSettings(a, new RibPeer.Settings("a", 65001, false, false, Policy.ACCEPT_ALL, null, null, null));
+        rib.flush();
+        assertThat(bestSource("10.40.0.0/16")).isEqualTo("a");
+        assertThat(a.adjInInLocRib).isTrue();
+        assertThat(a.adjIn.get(Family.IPV4_UNICAST).size()).isZero();
+        withdraw(a, "10.40.0.0/16");
+        assertThat(a.received()).isEqualTo(1);
+        assertThat(bestSource("10.40.0.0/16")).isEqualTo("b");
+        rib.peerDown(a, false, 0);
+        rib.flush();
+        assertThat(best("10.41.0.0/16")).isEmpty();
+        assertThat(a.received()).isZero();
+    }
+
+    @Test
+    void aLocRibSizedForExpectedRoutesHoldsThemAndIsNotResizedOnceInUse() {
+        rib.expectRoutes(Family.IPV4_UNICAST, 1000);
+        RibPeer a = peer("a", 65001, "10.0.0.2");
+        announce(a, attrs("10.0.0.2", 65001).build(), "10.50.0.0/16");
+        rib.expectRoutes(Family.IPV4_UNICAST, 10); // ignored: the table holds routes
+        assertThat(bestSource("10.50.0.0/16")).isEqualTo("a");
+        assertThat(rib.locRibSize(Family.IPV4_UNICAST)).isEqualTo(1);
+    }
+
     // ------------------------------------------------------------------ graceful restart (RFC 4724 §4.2)
 
     static Capability.GracefulRestart gr(boolean forwarding) {
@@ -488,6 +530,24 @@ class RibTest {
         assertThat(best("10.31.0.0/16")).isEmpty();
         assertThat(best("10.30.0.0/16")).singleElement().extracting(RibRoute::stale).isEqualTo(false);
         assertThat(lastEvent("10.30.0.0/16").withdrawn()).isFalse();
+    }
+
+    @Test
+    void staleRoutesOfAnAcceptAllPeerAreMarkedInItsAdjRibInUntilReadvertised() {
+        RibPeer a = peer("a", 65001, false, null, null, "10.0.0.2", gr(true));
+        announce(a, attrs("10.0.0.2", 65001).build(), "10.42.0.0/16", "10.43.0.0/16");
+        rib.peerDown(a, true, 0);
+        rib.peerUp(a, session(a, "10.0.0.2", gr(true)), S);
+        announce(a, attrs("10.0.0.2", 65001).build(), "10.42.0.0/16");
+        assertThat(a.adjInInLocRib).isTrue();
+        assertThat(a.adjRibIn(Family.IPV4_UNICAST)).extracting(RibRoute::prefix, RibRoute::stale).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(IpPrefix.parse("10.42.0.0/16"), false),
+                org.assertj.core.groups.Tuple.tuple(IpPrefix.parse("10.43.0.0/16"), true));
+        assertThat(best("10.43.0.0/16")).singleElement().extracting(RibRoute::stale).isEqualTo(true);
+        rib.apply(a, new InboundUpdate(Family.IPV4_UNICAST, List.of(), List.of()), 2 * S);
+        rib.flush();
+        assertThat(best("10.43.0.0/16")).isEmpty();
+        assertThat(best("10.42.0.0/16")).singleElement().extracting(RibRoute::stale).isEqualTo(false);
     }
 
     @Test
