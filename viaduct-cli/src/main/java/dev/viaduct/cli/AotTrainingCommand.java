@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Exercises the launcher's start-up paths once so a JDK AOT cache recorded during this run
@@ -53,16 +54,24 @@ final class AotTrainingCommand implements Callable<Integer> {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
+    @Option(names = "--short", description = "Only the short commands (--version, ctl), for their own class path and cache.")
+    boolean shortOnly;
+
     @Override
     public Integer call() {
         StringWriter sink = new StringWriter();
         PrintWriter w = new PrintWriter(sink);
         Main.run(new String[] {"--version"}, w, w);
-        Main.run(new String[] {"--help"}, w, w);
-        Main.run(new String[] {"nonsense"}, w, w);
-        for (String sub : Main.commandLine().getSubcommands().keySet()) {
-            if (!sub.equals("aot-train")) {
-                Main.run(new String[] {sub, "--help"}, w, w);
+        if (shortOnly) {
+            Main.run(new String[] {"ctl", "--help"}, w, w);
+            Main.run(new String[] {"ctl", "nodes", "--help"}, w, w);
+        } else {
+            Main.run(new String[] {"--help"}, w, w);
+            Main.run(new String[] {"nonsense"}, w, w);
+            for (String sub : Main.commandLine().getSubcommands().keySet()) {
+                if (!sub.equals("aot-train")) {
+                    Main.run(new String[] {sub, "--help"}, w, w);
+                }
             }
         }
         HttpServer standIn;
