@@ -21,6 +21,9 @@ import picocli.CommandLine.Option;
  * end to end (options, the etcd gateway client, record decoding, the agent client, JSON and table reports). The
  * ctl commands talk to a stand-in on loopback that answers like an etcd holding three node records and a pool and
  * like agents that are not ready, so training needs no cluster (the image build has none). bin/viaduct and the image run it.
+ *
+ * <p>With {@code --short}, only {@code --version} and {@code ctl} (their help and the commands): the cache of the
+ * short commands' own class path ({@code viaduct-short.jar}), which has none of the daemons' classes to load.
  */
 @Command(name = "aot-train", hidden = true, description = "Record start-up classes for the AOT cache (run by bin/viaduct).")
 final class AotTrainingCommand implements Callable<Integer> {
