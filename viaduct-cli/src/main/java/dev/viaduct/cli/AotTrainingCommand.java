@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Exercises the launcher's start-up paths once so a JDK AOT cache recorded during this run
@@ -20,6 +21,9 @@ import picocli.CommandLine.Command;
  * end to end (options, the etcd gateway client, record decoding, the agent client, JSON and table reports). The
  * ctl commands talk to a stand-in on loopback that answers like an etcd holding three node records and a pool and
  * like agents that are not ready, so training needs no cluster (the image build has none). bin/viaduct and the image run it.
+ *
+ * <p>With {@code --short}, only {@code --version} and {@code ctl} (their help and the commands): the cache of the
+ * short commands' own class path ({@code viaduct-short.jar}), which has none of the daemons' classes to load.
  */
 @Command(name = "aot-train", hidden = true, description = "Record start-up classes for the AOT cache (run by bin/viaduct).")
 final class AotTrainingCommand implements Callable<Integer> {
@@ -53,16 +57,24 @@ final class AotTrainingCommand implements Callable<Integer> {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
+    @Option(names = "--short", description = "Only the short commands (--version, ctl), for their own class path and cache.")
+    boolean shortOnly;
+
     @Override
     public Integer call() {
         StringWriter sink = new StringWriter();
         PrintWriter w = new PrintWriter(sink);
         Main.run(new String[] {"--version"}, w, w);
-        Main.run(new String[] {"--help"}, w, w);
-        Main.run(new String[] {"nonsense"}, w, w);
-        for (String sub : Main.commandLine().getSubcommands().keySet()) {
-            if (!sub.equals("aot-train")) {
-                Main.run(new String[] {sub, "--help"}, w, w);
+        if (shortOnly) {
+            Main.run(new String[] {"ctl", "--help"}, w, w);
+            Main.run(new String[] {"ctl", "nodes", "--help"}, w, w);
+        } else {
+            Main.run(new String[] {"--help"}, w, w);
+            Main.run(new String[] {"nonsense"}, w, w);
+            for (String sub : Main.commandLine().getSubcommands().keySet()) {
+                if (!sub.equals("aot-train")) {
+                    Main.run(new String[] {sub, "--help"}, w, w);
+                }
             }
         }
         HttpServer standIn;

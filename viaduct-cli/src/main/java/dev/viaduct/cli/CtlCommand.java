@@ -11,6 +11,7 @@ import dev.viaduct.ctl.PolicyStore;
 import dev.viaduct.ctl.Report;
 import dev.viaduct.ctl.StoreClusterReader;
 import dev.viaduct.store.Datastore;
+import dev.viaduct.store.JsonCodec;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.StoreOptions;
@@ -23,10 +24,13 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,17 +44,31 @@ import tools.jackson.databind.json.JsonMapper;
  * records, IPAM) and to agents' HTTP endpoints ({@code /status}). The work is in {@code dev.viaduct.ctl};
  * this class parses options, builds the clients and prints the report as a table or JSON. Exit codes: 0 ok,
  * 1 problem found, 2 usage error, 3 etcd or an agent unreachable.
+ *
+ * <p>Subcommands are registered as {@link Main}'s are ({@link Main#addSubcommands}): only the one the command line
+ * names, since picocli reflects over every registered command class and its options.
  */
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = "Inspect and diagnose a Viaduct cluster: nodes, routes (desired vs kernel), BGP peers, IPAM, pod-to-pod paths.",
-        subcommands = {CtlCommand.Nodes.class, CtlCommand.Routes.class, CtlCommand.Peers.class, CtlCommand.IpamCmd.class,
-                CtlCommand.Explain.class, CtlBgpCommand.class, CtlPolicyCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 problem found (not ready, routes differ, IPAM inconsistent, path broken),",
                 "2 usage error, 3 etcd or an agent could not be reached.",
                 "etcd: --etcd URL[,URL] (or $VIADUCT_ETCD, default http://127.0.0.1:2379), or --config AGENT_CONFIG for TLS/auth.",
                 "Agents: --agent URL for the local one (or $VIADUCT_AGENT, default http://127.0.0.1:9099); --node N asks node N's agent.",
                 "Standalone speakers (ctl bgp): --speaker URL (or $VIADUCT_SPEAKER, default http://127.0.0.1:9179)."})
 final class CtlCommand implements Runnable {
+    /** The subcommands in usage order; each built only when the command line needs it. */
+    static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("nodes", Nodes::new);
+        SUBCOMMANDS.put("routes", Routes::new);
+        SUBCOMMANDS.put("peers", Peers::new);
+        SUBCOMMANDS.put("ipam", IpamCmd::new);
+        SUBCOMMANDS.put("explain", Explain::new);
+        SUBCOMMANDS.put("bgp", CtlBgpCommand::new);
+        SUBCOMMANDS.put("policy", CtlPolicyCommand::new);
+    }
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -163,6 +181,13 @@ final class CtlCommand implements Runnable {
          */
         Datastore openStore(StoreOptions so) {
             String where = String.join(",", so.endpoints());
+            if (so.tls() && CtlCommand.class.getClassLoader().getResource("io/etcd/jetcd/Client.class") == null) {
+                // bin/viaduct's short class path (viaduct-short.jar) has no jetcd; it picks the full one when the
+                // command line, $VIADUCT_ETCD or the --config file mention https://, so this is a missed case
+                throw new CommandLine.ParameterException(mixee.commandLine(), "etcd at " + where
+                        + " needs TLS, which this class path (viaduct-short.jar) cannot do: give the https:// endpoints"
+                        + " with --etcd or $VIADUCT_ETCD");
+            }
             try {
                 return so.tls() ? EtcdDatastore.connect(so) : EtcdGatewayDatastore.connect(so);
             } catch (StoreException e) {
@@ -206,7 +231,7 @@ final class CtlCommand implements Runnable {
         }
 
         /** Prints what {@code op} reports (table or JSON), or its {@link CtlException}; returns the exit code. */
-        private int report(java.util.function.Supplier<Report> op) {
+        private int report(Supplier<Report> op) {
             PrintWriter out = mixee.commandLine().getOut();
             PrintWriter err = mixee.commandLine().getErr();
             boolean json = json();
@@ -227,9 +252,12 @@ final class CtlCommand implements Runnable {
         }
     }
 
-    /** Built on first use: `viaduct --version` must not pay for Jackson's ~400 classes (start time matters). */
+    /**
+     * Built on first use: `viaduct --version` must not pay for Jackson's ~400 classes (start time matters). The
+     * store's mapper, so that one ctl command builds one mapper (each builds its own caches and date formats).
+     */
     static final class Json {
-        static final JsonMapper MAPPER = JsonMapper.builder().build();
+        static final JsonMapper MAPPER = JsonCodec.mapper();
     }
 
     /** {@code -o table|json}: whether JSON, or a usage error. */

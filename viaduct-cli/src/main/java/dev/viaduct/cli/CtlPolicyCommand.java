@@ -13,6 +13,7 @@ import dev.viaduct.policy.eval.Transport;
 import dev.viaduct.policy.model.Cluster;
 import dev.viaduct.policy.model.NetworkPolicy;
 import dev.viaduct.policy.model.Pod;
+import dev.viaduct.store.JsonCodec;
 import dev.viaduct.sys.net.IpAddresses;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -23,11 +24,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -41,7 +42,7 @@ import tools.jackson.databind.node.ObjectNode;
         subcommands = {CtlPolicyCommand.Apply.class, CtlPolicyCommand.Delete.class, CtlPolicyCommand.ListCmd.class,
                 CtlPolicyCommand.Show.class})
 final class CtlPolicyCommand implements Runnable {
-    private static final JsonMapper JSON = JsonMapper.shared();
+    private static final JsonMapper JSON = JsonCodec.mapper();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

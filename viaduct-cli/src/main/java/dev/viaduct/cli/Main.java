@@ -78,13 +78,10 @@ public final class Main implements Runnable {
      */
     static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new Main());
-        String first = args.length == 0 ? null : args[0];
-        if (first != null && first.startsWith("-") && !first.equals("-h") && !first.equals("--help")) {
-            // an option of viaduct itself (--version) or a usage error: no subcommand needed
-        } else if (first != null && SUBCOMMANDS.containsKey(first) && !first.equals("help")) {
-            cl.addSubcommand(first, SUBCOMMANDS.get(first).get());
-        } else {
-            SUBCOMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+        addSubcommands(cl, SUBCOMMANDS, args, 0);
+        CommandLine ctl = cl.getSubcommands().get("ctl");
+        if (ctl != null) {
+            addSubcommands(ctl, CtlCommand.SUBCOMMANDS, args.length > 0 && args[0].equals("ctl") ? args : new String[0], 1);
         }
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -92,6 +89,22 @@ public final class Main implements Runnable {
             return 1;
         });
         return cl;
+    }
+
+    /**
+     * Adds to {@code cl} only the subcommand {@code args[at]} names (none for an option such as {@code --version}),
+     * or all of them when there is no {@code args[at]}, it is {@code help}, {@code -h}/{@code --help} or no known
+     * subcommand (usage and the unknown-command message list them all).
+     */
+    static void addSubcommands(CommandLine cl, Map<String, Supplier<Object>> subcommands, String[] args, int at) {
+        String name = args.length > at ? args[at] : null;
+        if (name != null && name.startsWith("-") && !name.equals("-h") && !name.equals("--help")) {
+            // an option of this command (--version) or a usage error: no subcommand needed
+        } else if (name != null && subcommands.containsKey(name) && !name.equals("help")) {
+            cl.addSubcommand(name, subcommands.get(name).get());
+        } else {
+            subcommands.forEach((n, command) -> cl.addSubcommand(n, command.get()));
+        }
     }
 
     /** One line saying what was wrong and where to look, instead of picocli's full usage dump. */

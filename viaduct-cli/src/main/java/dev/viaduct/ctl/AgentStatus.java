@@ -1,5 +1,6 @@
 package dev.viaduct.ctl;
 
+import dev.viaduct.store.JsonCodec;
 import dev.viaduct.sys.net.IpAddresses;
 import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
@@ -22,7 +23,7 @@ public record AgentStatus(String node, String mode, boolean ready, String notRea
         String agentVersion, int routeProtocol, List<Route> desired, List<Route> kernel, String kernelError,
         List<Link> links, List<Endpoint> endpoints, Map<String, String> routeProblems, Map<String, String> notOnLink,
         List<Peer> peers, long routesDrifted, List<PendingRelease> pendingReleases) {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonCodec.mapper();
 
     public AgentStatus {
         addresses = List.copyOf(addresses);

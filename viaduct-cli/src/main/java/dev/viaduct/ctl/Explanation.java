@@ -1,5 +1,6 @@
 package dev.viaduct.ctl;
 
+import dev.viaduct.store.JsonCodec;
 import dev.viaduct.sys.net.IpPrefix;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -19,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public record Explanation(Place from, Place to, List<Step> forward, List<Step> back, List<String> problems,
         List<String> unknowns) implements Report {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonCodec.mapper();
 
     public Explanation {
         forward = List.copyOf(forward);

@@ -5,6 +5,7 @@ import dev.viaduct.ipam.CheckReport;
 import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Pool;
 import dev.viaduct.ipam.ReclaimReport;
+import dev.viaduct.store.JsonCodec;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.util.Comparator;
@@ -23,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
  * what agents allocate from.
  */
 final class IpamReports {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonCodec.mapper();
 
     private IpamReports() {
     }

@@ -1,6 +1,7 @@
 package dev.viaduct.ctl;
 
 import dev.viaduct.agent.node.NodeRecord;
+import dev.viaduct.store.JsonCodec;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.List;
@@ -15,7 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
  * answer: a script waiting for a healthy cluster can loop on it.
  */
 public record NodesReport(List<Row> rows) implements Report {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonCodec.mapper();
 
     public NodesReport {
         rows = List.copyOf(rows);

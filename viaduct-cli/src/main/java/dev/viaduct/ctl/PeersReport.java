@@ -1,5 +1,6 @@
 package dev.viaduct.ctl;
 
+import dev.viaduct.store.JsonCodec;
 import java.io.PrintWriter;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -12,7 +13,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Exit 1 when a session is not Established.
  */
 public record PeersReport(List<NodePeers> nodes) implements Report {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonCodec.mapper();
 
     public PeersReport {
         nodes = List.copyOf(nodes);

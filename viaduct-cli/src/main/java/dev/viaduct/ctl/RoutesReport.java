@@ -1,5 +1,6 @@
 package dev.viaduct.ctl;
 
+import dev.viaduct.store.JsonCodec;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.List;
@@ -14,7 +15,7 @@ import tools.jackson.databind.node.ObjectNode;
  * any row differs (or, with {@code --all}, an agent did not answer).
  */
 public record RoutesReport(List<NodeRoutes> nodes) implements Report {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonCodec.mapper();
 
     public RoutesReport {
         nodes = List.copyOf(nodes);

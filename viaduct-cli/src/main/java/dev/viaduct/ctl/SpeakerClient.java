@@ -1,5 +1,6 @@
 package dev.viaduct.ctl;
 
+import dev.viaduct.store.JsonCodec;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
  * (exit 3), or a usage error (exit 2) when the speaker refuses the query's parameters.
  */
 public final class SpeakerClient {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonCodec.mapper();
     private static final String REFUSED_HINT = "is viaduct bgp running, with http.listen on this address?";
     private final URI base;
     private final Duration timeout;

@@ -53,6 +53,31 @@ class MainTest {
     }
 
     @Test
+    void aCtlCommandLineBuildsOnlyTheCtlSubcommandItNames() {
+        assertThat(ctlSubcommands("ctl", "nodes", "--timeout", "1s")).containsOnlyKeys("nodes");
+        assertThat(ctlSubcommands("ctl", "ipam", "show")).containsOnlyKeys("ipam");
+        assertThat(ctlSubcommands("ctl", "ipam", "show").get("ipam").getSubcommands()).containsKeys("show", "check", "release");
+        var all = new String[] {"nodes", "routes", "peers", "ipam", "explain", "bgp", "policy"};
+        assertThat(ctlSubcommands("ctl")).containsOnlyKeys(all);
+        assertThat(ctlSubcommands("ctl", "--help")).containsOnlyKeys(all);
+        assertThat(ctlSubcommands("ctl", "nonsense")).containsOnlyKeys(all);
+        assertThat(ctlSubcommands("help", "ctl")).containsOnlyKeys(all);
+    }
+
+    @Test
+    void ctlUsageAndItsUnknownCommandErrorStillListEveryCtlCommand() {
+        assertThat(run("ctl", "--help")).isZero();
+        assertThat(out.toString()).contains("Usage: viaduct ctl").contains("nodes").contains("explain").contains("policy");
+        assertThat(run("ctl", "nonsense")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(err.toString().strip().lines()).containsExactly(
+                "viaduct ctl: unknown command 'nonsense' (see 'viaduct ctl --help')");
+    }
+
+    private static java.util.Map<String, picocli.CommandLine> ctlSubcommands(String... args) {
+        return Main.commandLine(args).getSubcommands().get("ctl").getSubcommands();
+    }
+
+    @Test
     void helpCommandStillReachesASubcommandsUsage() {
         assertThat(run("help", "ctl")).isZero();
         assertThat(out.toString()).contains("Usage: viaduct ctl");

@@ -40,9 +40,11 @@ class ContainerImageTest {
     }
 
     @Test
-    void ctlHelpListsItsCommands() {
-        Cmd.Result r = podman(List.of(), "ctl", "--help").orThrow();
+    void ctlHelpListsItsCommandsFromItsOwnCache() {
+        Cmd.Result r = podman(List.of("-e", "VIADUCT_JAVA_OPTS=-Xlog:aot"), "ctl", "--help").orThrow();
         assertThat(r.stdout()).contains("Usage: viaduct ctl").contains("nodes").contains("routes");
+        assertThat(r.stdout()).as("ctl runs on the one-jar class path with the cache trained on ctl")
+                .contains("viaduct-short.aot").contains("Using AOT-linked classes: true");
     }
 
     @Test

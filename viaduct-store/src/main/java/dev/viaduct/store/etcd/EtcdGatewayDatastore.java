@@ -92,7 +92,7 @@ public final class EtcdGatewayDatastore implements Datastore {
 
     @Override
     public Listing list(String prefix) {
-        EtcdDatastore.requirePrefix(prefix);
+        Requests.requirePrefix(prefix);
         JsonNode r = post("list " + prefix, "/v3/kv/range",
                 object().put("key", b64(prefix)).put("range_end", B64.encodeToString(rangeEnd(prefix))), options.requestTimeout());
         List<KeyValue> kvs = new ArrayList<>();
@@ -120,7 +120,7 @@ public final class EtcdGatewayDatastore implements Datastore {
 
     @Override
     public long deletePrefix(String prefix) {
-        EtcdDatastore.requirePrefix(prefix);
+        Requests.requirePrefix(prefix);
         return number(post("delete prefix " + prefix, "/v3/kv/deleterange",
                 object().put("key", b64(prefix)).put("range_end", B64.encodeToString(rangeEnd(prefix))), options.requestTimeout()).path("deleted"));
     }
@@ -137,7 +137,7 @@ public final class EtcdGatewayDatastore implements Datastore {
         }
         ops(req.putArray("success"), txn.then());
         ops(req.putArray("failure"), txn.otherwise());
-        JsonNode r = post("txn on " + EtcdDatastore.describe(txn), "/v3/kv/txn", req, options.requestTimeout());
+        JsonNode r = post("txn on " + Requests.describe(txn), "/v3/kv/txn", req, options.requestTimeout());
         boolean succeeded = r.path("succeeded").asBoolean(false);
         List<Optional<KeyValue>> gets = new ArrayList<>();
         for (JsonNode resp : r.path("responses")) {
