@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -20,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * for RTNL, and the carriers stay free for the callers' other work.
  *
  * <p>Concurrency: {@link #call} from any thread; at most {@code threads} tasks run at once and the rest queue
- * in order. Sockets are opened on first need (at most one per thread) and kept for the next task; idle
- * threads end after 30 s. A task must not keep its socket beyond its return.
+ * in order. Each thread opens its socket on its first task and closes it when it ends, after 30 s without
+ * work, so nothing is held long after a burst. A task must not keep its socket beyond its return.
  */
 public final class RtnlThreads implements AutoCloseable {
     /** Work done with a socket in the namespace; may throw its own checked exception. */
@@ -32,7 +33,9 @@ public final class RtnlThreads implements AutoCloseable {
 
     private final NetNamespace ns;
     private final ThreadPoolExecutor threads;
-    private final LinkedBlockingQueue<Rtnl> idle = new LinkedBlockingQueue<>();
+    /** The socket of the calling worker thread, opened on its first task and closed when the thread ends. */
+    private final ThreadLocal<Rtnl> socket = new ThreadLocal<>();
+    /** Every socket not yet closed: one per live thread at most. */
     private final List<Rtnl> opened = new ArrayList<>();
 
     /** {@code threads} platform threads named {@code name-N} for work in {@code ns} (kept open by the caller). */
@@ -41,8 +44,15 @@ public final class RtnlThreads implements AutoCloseable {
             throw new IllegalArgumentException("threads " + threads + " must be at least 1");
         }
         this.ns = ns;
+        ThreadFactory platform = Thread.ofPlatform().daemon().name(name + "-", 0).factory();
         this.threads = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                Thread.ofPlatform().daemon().name(name + "-", 0).factory());
+                work -> platform.newThread(() -> {
+                    try {
+                        work.run();
+                    } finally {
+                        closeSocket();
+                    }
+                }));
         this.threads.allowCoreThreadTimeOut(true);
     }
 
@@ -76,35 +86,40 @@ public final class RtnlThreads implements AutoCloseable {
     }
 
     private <T, X extends Exception> void run(Task<T, X> task, CompletableFuture<T> done) {
-        Rtnl rtnl;
         try {
-            rtnl = socket();
-        } catch (RuntimeException e) {
-            done.completeExceptionally(e);
-            return;
-        }
-        try {
+            Rtnl rtnl = socket.get();
+            if (rtnl == null) {
+                rtnl = ns.openRtnl();
+                socket.set(rtnl);
+                synchronized (opened) {
+                    opened.add(rtnl);
+                }
+            }
             done.complete(task.run(rtnl));
         } catch (Throwable e) {
             done.completeExceptionally(e);
-        } finally {
-            idle.add(rtnl);
         }
     }
 
-    private Rtnl socket() {
-        Rtnl r = idle.poll();
-        if (r != null) {
-            return r;
+    private void closeSocket() {
+        Rtnl rtnl = socket.get();
+        if (rtnl != null) {
+            socket.remove();
+            synchronized (opened) {
+                opened.remove(rtnl);
+            }
+            rtnl.close();
         }
-        r = ns.openRtnl(); // no more than one per thread: every running task holds the one it took
+    }
+
+    /** Sockets open now: one per live thread at most. */
+    int openSockets() {
         synchronized (opened) {
-            opened.add(r);
+            return opened.size();
         }
-        return r;
     }
 
-    /** Lets queued tasks finish, then closes the sockets. */
+    /** Lets queued tasks finish; each thread closes its socket as it ends. */
     @Override
     public void close() {
         threads.shutdown();
@@ -112,10 +127,6 @@ public final class RtnlThreads implements AutoCloseable {
             threads.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        synchronized (opened) {
-            opened.forEach(Rtnl::close);
-            opened.clear();
         }
     }
 }
