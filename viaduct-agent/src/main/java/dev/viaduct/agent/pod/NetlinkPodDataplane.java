@@ -53,8 +53,8 @@ public final class NetlinkPodDataplane implements PodDataplane {
     static final InetAddress GATEWAY_V4 = addr("169.254.1.1");
     static final InetAddress GATEWAY_V6 = addr("fe80::ecee:eeff:feee:eeee");
 
-    /** Pod wirings in flight at once: the kernel serialises link changes on RTNL, so a few keep it busy. */
-    static final int WIRERS = 8;
+    /** Pod wirings in flight at once: enough to keep RTNL and the namespace switcher busy on a loaded node. */
+    static final int WIRERS = 32;
 
     private final Rtnl host;
     private final RouteProtocol protocol;
