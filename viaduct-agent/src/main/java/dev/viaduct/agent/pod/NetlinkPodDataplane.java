@@ -56,13 +56,14 @@ public final class NetlinkPodDataplane implements PodDataplane {
     /** Pod wirings in flight at once: enough to keep RTNL and the namespace switcher busy on a loaded node. */
     static final int WIRERS = 32;
 
-    private final Rtnl host;
+    /** The agent's host socket, shared (CHECK only); wiring uses its threads' own. */
+    private final Rtnl sharedHost;
     private final RouteProtocol protocol;
     private final RtnlThreads wirers;
     private final LinkDeleter deleter;
 
     public NetlinkPodDataplane(NetNamespace hostNs, Rtnl host, int protocol) {
-        this.host = host;
+        this.sharedHost = host;
         this.protocol = RouteProtocol.of(protocol);
         this.wirers = new RtnlThreads(hostNs, WIRERS, "pod-wire");
         this.deleter = new LinkDeleter(hostNs);
@@ -171,7 +172,7 @@ public final class NetlinkPodDataplane implements PodDataplane {
                     e instanceof NetlinkException.NotFound);
         }
         try (podNs; Rtnl pod = podNs.openRtnl()) {
-            Optional<Link> hv = host.link(a.hostVeth());
+            Optional<Link> hv = sharedHost.link(a.hostVeth());
             if (hv.isEmpty()) {
                 problems.add("host veth " + a.hostVeth() + " is missing");
             } else {
@@ -182,7 +183,7 @@ public final class NetlinkPodDataplane implements PodDataplane {
                     problems.add("proxy_arp is off on " + a.hostVeth());
                 }
                 for (IpPrefix c : a.addresses()) {
-                    boolean found = host.routes(c.isIpv4() ? AddressFamily.INET : AddressFamily.INET6, Route.MAIN, protocol)
+                    boolean found = sharedHost.routes(c.isIpv4() ? AddressFamily.INET : AddressFamily.INET6, Route.MAIN, protocol)
                             .stream().anyMatch(r -> r.destination().equals(c) && r.ifindex() == hv.get().index());
                     if (!found) {
                         problems.add("host route " + c.addressText() + " dev " + a.hostVeth() + " is missing");
