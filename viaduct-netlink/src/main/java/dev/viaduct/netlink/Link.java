@@ -22,9 +22,11 @@ import java.util.OptionalInt;
  * @param hardwareType ifi_type, an ARPHRD_* value (1 Ethernet, 768 IPIP, 772 loopback)
  * @param ipv4Conf     IFLA_AF_SPEC/AF_INET/IFLA_INET_CONF: element i is {@code IPV4_DEVCONF} index i+1; empty
  *                     when the device has no IPv4 configuration
+ * @param group        IFLA_GROUP ({@code ip link set ... group N}); 0, the default group, when absent
  */
 public record Link(int index, String name, LinkInfo info, int flags, int mtu, HardwareAddress address,
-        OperState operState, int masterIndex, int parentIndex, int linkNetnsId, int hardwareType, List<Integer> ipv4Conf) {
+        OperState operState, int masterIndex, int parentIndex, int linkNetnsId, int hardwareType, List<Integer> ipv4Conf,
+        int group) {
 
     public Link {
         Objects.requireNonNull(name, "name");

@@ -124,6 +124,9 @@ final class LinkCodec {
         if (u.namespace() != null) {
             w.attrU32(Uapi.IFLA_NET_NS_FD, u.namespace().fd());
         }
+        if (u.group() != null) {
+            w.attrU32(Uapi.IFLA_GROUP, u.group());
+        }
         if (!u.ipv4Conf().isEmpty()) {
             // IFLA_AF_SPEC → AF_INET → IFLA_INET_CONF → one u32 attribute per IPV4_DEVCONF index
             // (net/ipv4/devinet.c inet_set_link_af).
@@ -158,6 +161,9 @@ final class LinkCodec {
         }
         if (l.linkNetnsId() >= 0) {
             w.attrU32(Uapi.IFLA_LINK_NETNSID, l.linkNetnsId());
+        }
+        if (l.group() != 0) {
+            w.attrU32(Uapi.IFLA_GROUP, l.group());
         }
         if (!(l.info() instanceof LinkInfo.None)) {
             int info = w.beginNested(Uapi.IFLA_LINKINFO);
@@ -231,7 +237,7 @@ final class LinkCodec {
             List<Integer> conf = a.has(Uapi.IFLA_AF_SPEC) ? ipv4Conf(a.nested(Uapi.IFLA_AF_SPEC)) : List.of();
             int netnsId = a.has(Uapi.IFLA_LINK_NETNSID) ? a.u32(Uapi.IFLA_LINK_NETNSID) : -1;
             return new Link(index, name, info, flags, a.u32(Uapi.IFLA_MTU, 0), mac, oper, a.u32(Uapi.IFLA_MASTER, 0),
-                    a.u32(Uapi.IFLA_LINK, 0), netnsId < 0 ? -1 : netnsId, type, conf);
+                    a.u32(Uapi.IFLA_LINK, 0), netnsId < 0 ? -1 : netnsId, type, conf, a.u32(Uapi.IFLA_GROUP, 0));
         } catch (IllegalArgumentException e) {
             throw new NetlinkDecodeException(context + ": " + e.getMessage());
         }

@@ -14,9 +14,10 @@ import java.util.Map;
  * @param master    IFLA_MASTER: a bridge's ifindex, 0 for {@code nomaster}
  * @param namespace IFLA_NET_NS_FD: move the link into this namespace
  * @param ipv4Conf  IFLA_AF_SPEC/AF_INET/IFLA_INET_CONF settings, e.g. PROXY_ARP=1
+ * @param group     IFLA_GROUP: the link's device group ({@code ip link set ... group N})
  */
 public record LinkUpdate(Boolean up, Integer mtu, HardwareAddress address, String name, Integer master,
-        NetNamespace namespace, Map<Ipv4Conf, Integer> ipv4Conf) {
+        NetNamespace namespace, Map<Ipv4Conf, Integer> ipv4Conf, Integer group) {
     public LinkUpdate {
         ipv4Conf = ipv4Conf == null ? Map.of() : Map.copyOf(ipv4Conf);
         if (name != null) {
@@ -31,39 +32,43 @@ public record LinkUpdate(Boolean up, Integer mtu, HardwareAddress address, Strin
     }
 
     public static LinkUpdate none() {
-        return new LinkUpdate(null, null, null, null, null, null, Map.of());
+        return new LinkUpdate(null, null, null, null, null, null, Map.of(), null);
     }
 
     public LinkUpdate withUp(boolean u) {
-        return new LinkUpdate(u, mtu, address, name, master, namespace, ipv4Conf);
+        return new LinkUpdate(u, mtu, address, name, master, namespace, ipv4Conf, group);
     }
 
     public LinkUpdate withMtu(int m) {
-        return new LinkUpdate(up, m, address, name, master, namespace, ipv4Conf);
+        return new LinkUpdate(up, m, address, name, master, namespace, ipv4Conf, group);
     }
 
     public LinkUpdate withAddress(HardwareAddress a) {
-        return new LinkUpdate(up, mtu, a, name, master, namespace, ipv4Conf);
+        return new LinkUpdate(up, mtu, a, name, master, namespace, ipv4Conf, group);
     }
 
     public LinkUpdate withName(String n) {
-        return new LinkUpdate(up, mtu, address, n, master, namespace, ipv4Conf);
+        return new LinkUpdate(up, mtu, address, n, master, namespace, ipv4Conf, group);
     }
 
     /** Enslave to a bridge; 0 releases ({@code nomaster}). */
     public LinkUpdate withMaster(int ifindex) {
-        return new LinkUpdate(up, mtu, address, name, ifindex, namespace, ipv4Conf);
+        return new LinkUpdate(up, mtu, address, name, ifindex, namespace, ipv4Conf, group);
     }
 
     public LinkUpdate withNamespace(NetNamespace ns) {
-        return new LinkUpdate(up, mtu, address, name, master, ns, ipv4Conf);
+        return new LinkUpdate(up, mtu, address, name, master, ns, ipv4Conf, group);
     }
 
     public LinkUpdate withIpv4Conf(Ipv4Conf key, int value) {
         Map<Ipv4Conf, Integer> m = new EnumMap<>(Ipv4Conf.class);
         m.putAll(ipv4Conf);
         m.put(key, value);
-        return new LinkUpdate(up, mtu, address, name, master, namespace, m);
+        return new LinkUpdate(up, mtu, address, name, master, namespace, m, group);
+    }
+
+    public LinkUpdate withGroup(int g) {
+        return new LinkUpdate(up, mtu, address, name, master, namespace, ipv4Conf, g);
     }
 
     @Override
@@ -86,6 +91,9 @@ public record LinkUpdate(Boolean up, Integer mtu, HardwareAddress address, Strin
         }
         if (namespace != null) {
             sb.append(" netns ").append(namespace);
+        }
+        if (group != null) {
+            sb.append(" group ").append(Integer.toUnsignedString(group));
         }
         ipv4Conf.forEach((k, v) -> sb.append(" ipv4.").append(k.name().toLowerCase()).append('=').append(v));
         return sb.toString().strip();

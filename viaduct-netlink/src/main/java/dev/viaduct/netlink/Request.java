@@ -44,6 +44,24 @@ public sealed interface Request {
         }
     }
 
+    /**
+     * {@code ip link del group <group>}: every link of the device group goes in one request, so the kernel's
+     * unregistration waits (synchronize_net, rcu_barrier in net/core/dev.c) are paid once for all of them. The
+     * kernel refuses group 0 (EPERM) and answers ENODEV when no link is in the group (rtnl_group_dellink).
+     */
+    record DeleteLinkGroup(int group) implements Request {
+        public DeleteLinkGroup {
+            if (group == 0) {
+                throw new IllegalArgumentException("group 0 is every link's default group; the kernel refuses to delete it");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "link del group " + Integer.toUnsignedString(group);
+        }
+    }
+
     /** {@code ip link set dev <name> up}: RTM_SETLINK finding the link by IFLA_IFNAME. */
     record SetUpByName(String name) implements Request {
         public SetUpByName {

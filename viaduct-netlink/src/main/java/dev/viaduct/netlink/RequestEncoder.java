@@ -53,6 +53,11 @@ final class RequestEncoder {
                 start = w.begin(Uapi.RTM_DELLINK, req, seq);
                 w.u8(Uapi.AF_UNSPEC).u8(0).u16(0).u32(d.index()).u32(0).u32(0);
             }
+            case Request.DeleteLinkGroup g -> {
+                start = w.begin(Uapi.RTM_DELLINK, req, seq);
+                w.u8(Uapi.AF_UNSPEC).u8(0).u16(0).u32(0).u32(0).u32(0);
+                w.attrU32(Uapi.IFLA_GROUP, g.group());
+            }
             case Request.SetUpByName u -> {
                 start = w.begin(Uapi.RTM_SETLINK, req, seq);
                 LinkCodec.encodeUpByName(w, u.name());

@@ -102,7 +102,7 @@ final class Generators {
             OperState oper, int master) {
     }
 
-    private record LinkTail(int parent, int nsid, int hw, List<Integer> conf) {
+    private record LinkTail(int parent, int nsid, int hw, List<Integer> conf, int group) {
     }
 
     static Arbitrary<Link> link() {
@@ -111,8 +111,8 @@ final class Generators {
                 Arbitraries.integers()).as(LinkHead::new);
         Arbitrary<LinkTail> tail = Combinators.combine(Arbitraries.integers(),
                 Arbitraries.integers().between(-1, Integer.MAX_VALUE), Arbitraries.integers().between(0, 0xFFFF),
-                Arbitraries.integers().list().ofMaxSize(40)).as(LinkTail::new);
+                Arbitraries.integers().list().ofMaxSize(40), Arbitraries.integers()).as(LinkTail::new);
         return Combinators.combine(head, tail).as((h, t) -> new Link(h.index(), h.name(), h.info(), h.flags(), h.mtu(),
-                h.mac(), h.oper(), h.master(), t.parent(), t.nsid(), t.hw(), t.conf()));
+                h.mac(), h.oper(), h.master(), t.parent(), t.nsid(), t.hw(), t.conf(), t.group()));
     }
 }

@@ -149,6 +149,7 @@ public final class CniHandler {
                 releaseQuietly(handle);
                 throw e;
             }
+            long attached = System.nanoTime();
             try {
                 podRoutes.awaitProgrammed(endpoint);
             } catch (DataplaneException de) {
@@ -158,11 +159,12 @@ public final class CniHandler {
                 throw new CniException(CniErrorCode.DATAPLANE_FAILURE, "host route to pod interface " + req.ifname()
                         + " (host side " + hostVeth + ") not programmed", de.getMessage());
             }
+            long routed = System.nanoTime();
             ObjectNode result = CniResults.addResult(req, ifs, addrs);
             long end = System.nanoTime();
             Log.info(LOG, "cni add", "handle", handle, "pod", req.podNamespace().orElse("-") + "/" + req.podName().orElse("-"),
                     "ips", addrs, "veth", hostVeth, "ms", (end - start) / 1e6, "ipamMs", (ipamDone - start) / 1e6,
-                    "dataplaneMs", (end - ipamDone) / 1e6);
+                    "dataplaneMs", (end - ipamDone) / 1e6, "vethMs", (attached - ipamDone) / 1e6, "routeMs", (routed - attached) / 1e6);
             return result + "\n";
         } finally {
             unlock(handle, lock);

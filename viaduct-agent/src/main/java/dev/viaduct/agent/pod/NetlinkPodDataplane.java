@@ -7,6 +7,7 @@ import dev.viaduct.netlink.BatchResult;
 import dev.viaduct.netlink.HardwareAddress;
 import dev.viaduct.netlink.Ipv4Conf;
 import dev.viaduct.netlink.Link;
+import dev.viaduct.netlink.LinkDeleter;
 import dev.viaduct.netlink.LinkSettings;
 import dev.viaduct.netlink.LinkSpec;
 import dev.viaduct.netlink.LinkUpdate;
@@ -19,19 +20,14 @@ import dev.viaduct.netlink.Route;
 import dev.viaduct.netlink.RouteProtocol;
 import dev.viaduct.netlink.RouteScope;
 import dev.viaduct.netlink.Rtnl;
+import dev.viaduct.netlink.RtnlThreads;
 import dev.viaduct.sys.net.IpPrefix;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The pod dataplane over viaduct-netlink (Calico's wiring, no bridge):
@@ -45,12 +41,11 @@ import java.util.concurrent.TimeUnit;
  * proxy ARP's randomised delay); proxy ARP stays on for anything else the pod asks about. The pod's eth0 is
  * created directly inside the pod namespace (IFLA_NET_NS_FD), so it never appears on the host.
  *
- * <p>Concurrency: thread-safe; the host socket serialises requests, each call opens its own socket in the
- * pod's namespace. {@link #detach} is the exception: the kernel answers RTM_DELLINK only after
- * {@code netdev_run_todo} has waited for RCU callbacks and the device's last references (net/core/dev.c),
- * tens of milliseconds under load. On the shared socket a burst of DELs would wait for those one after the
- * other, and a virtual thread blocked in the downcall holds its carrier; so each detach runs on one of
- * {@link #DETACHERS} platform threads with a socket of its own, and the kernel's waits overlap.
+ * <p>Concurrency: thread-safe. {@link #attach} runs on one of {@link #WIRERS} platform threads with a host
+ * socket of its own ({@link RtnlThreads}), and opens its own socket in the pod's namespace: in a burst of ADDs
+ * the veth creations wait for RTNL in the kernel rather than for one shared socket and the virtual threads'
+ * few carriers. {@link #detach} batches: a veth's deletion waits for RCU in the kernel, so a burst of DELs is
+ * deleted in groups, one wait per group ({@link LinkDeleter}). {@link #verify} uses the shared host socket.
  */
 public final class NetlinkPodDataplane implements PodDataplane {
     /** Calico's convention: every host-side veth has this MAC; the pod's gateway neighbour points at it. */
@@ -58,25 +53,28 @@ public final class NetlinkPodDataplane implements PodDataplane {
     static final InetAddress GATEWAY_V4 = addr("169.254.1.1");
     static final InetAddress GATEWAY_V6 = addr("fe80::ecee:eeff:feee:eeee");
 
-    /** Veth deletions in flight at once; more gains nothing on a node's few cores. */
-    static final int DETACHERS = 16;
+    /** Pod wirings in flight at once: enough to keep RTNL and the namespace switcher busy on a loaded node. */
+    static final int WIRERS = 32;
 
-    private final NetNamespace hostNs;
-    private final Rtnl host;
+    /** The agent's host socket, shared (CHECK only); wiring uses its threads' own. */
+    private final Rtnl sharedHost;
     private final RouteProtocol protocol;
-    private final ThreadPoolExecutor detachers;
+    private final RtnlThreads wirers;
+    private final LinkDeleter deleter;
 
     public NetlinkPodDataplane(NetNamespace hostNs, Rtnl host, int protocol) {
-        this.hostNs = hostNs;
-        this.host = host;
+        this.sharedHost = host;
         this.protocol = RouteProtocol.of(protocol);
-        this.detachers = new ThreadPoolExecutor(DETACHERS, DETACHERS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                Thread.ofPlatform().daemon().name("pod-detach-", 0).factory());
-        detachers.allowCoreThreadTimeOut(true);
+        this.wirers = new RtnlThreads(hostNs, WIRERS, "pod-wire");
+        this.deleter = new LinkDeleter(hostNs);
     }
 
     @Override
     public PodInterfaces attach(PodAttachment a) throws DataplaneException {
+        return wirers.call(host -> wire(host, a));
+    }
+
+    private PodInterfaces wire(Rtnl host, PodAttachment a) throws DataplaneException {
         NetNamespace podNs;
         try {
             podNs = NetNamespace.open(Path.of(a.netnsPath()));
@@ -131,18 +129,18 @@ public final class NetlinkPodDataplane implements PodDataplane {
                     podLink.address() == null ? "" : podLink.address().toString(), a.mtu());
         } catch (NetlinkException e) {
             if (created) {
-                removeQuietly(a.hostVeth(), e);
+                removeQuietly(host, a.hostVeth(), e);
             }
             throw new DataplaneException(e.getMessage(), e, false);
         } catch (DataplaneException | RuntimeException e) {
             if (created) {
-                removeQuietly(a.hostVeth(), e);
+                removeQuietly(host, a.hostVeth(), e);
             }
             throw e;
         }
     }
 
-    private void removeQuietly(String hostVeth, Exception cause) {
+    private static void removeQuietly(Rtnl host, String hostVeth, Exception cause) {
         try {
             host.link(hostVeth).ifPresent(l -> host.deleteLink(l.index()));
         } catch (NetlinkException e) {
@@ -156,24 +154,10 @@ public final class NetlinkPodDataplane implements PodDataplane {
 
     @Override
     public void detach(String hostVeth) throws DataplaneException {
-        Future<Void> done = detachers.submit(() -> {
-            try (Rtnl own = hostNs.openRtnl()) {
-                own.link(hostVeth).ifPresent(l -> own.deleteLink(l.index()));
-            } catch (NetlinkException.NotFound e) {
-                // gone in between (the pod's namespace was destroyed): that is what we wanted
-            }
-            return null;
-        });
         try {
-            done.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof NetlinkException ne) {
-                throw new DataplaneException(ne.getMessage(), ne, false);
-            }
-            throw new IllegalStateException("deleting host veth " + hostVeth + ": " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DataplaneException("interrupted while deleting host veth " + hostVeth, e, false);
+            deleter.delete(hostVeth);
+        } catch (NetlinkException e) {
+            throw new DataplaneException(e.getMessage(), e, false);
         }
     }
 
@@ -188,7 +172,7 @@ public final class NetlinkPodDataplane implements PodDataplane {
                     e instanceof NetlinkException.NotFound);
         }
         try (podNs; Rtnl pod = podNs.openRtnl()) {
-            Optional<Link> hv = host.link(a.hostVeth());
+            Optional<Link> hv = sharedHost.link(a.hostVeth());
             if (hv.isEmpty()) {
                 problems.add("host veth " + a.hostVeth() + " is missing");
             } else {
@@ -199,7 +183,7 @@ public final class NetlinkPodDataplane implements PodDataplane {
                     problems.add("proxy_arp is off on " + a.hostVeth());
                 }
                 for (IpPrefix c : a.addresses()) {
-                    boolean found = host.routes(c.isIpv4() ? AddressFamily.INET : AddressFamily.INET6, Route.MAIN, protocol)
+                    boolean found = sharedHost.routes(c.isIpv4() ? AddressFamily.INET : AddressFamily.INET6, Route.MAIN, protocol)
                             .stream().anyMatch(r -> r.destination().equals(c) && r.ifindex() == hv.get().index());
                     if (!found) {
                         problems.add("host route " + c.addressText() + " dev " + a.hostVeth() + " is missing");
@@ -240,9 +224,5 @@ public final class NetlinkPodDataplane implements PodDataplane {
         } catch (java.net.UnknownHostException e) {
             throw new AssertionError(e);
         }
-    }
-
-    static boolean isV4(InetAddress a) {
-        return a instanceof Inet4Address;
     }
 }

@@ -2,6 +2,7 @@ package dev.viaduct.agent.route;
 
 import dev.viaduct.netlink.AddressFamily;
 import dev.viaduct.netlink.BatchResult;
+import dev.viaduct.netlink.KnownLinks;
 import dev.viaduct.netlink.Link;
 import dev.viaduct.netlink.NetNamespace;
 import dev.viaduct.netlink.NetlinkEvent;
@@ -25,15 +26,19 @@ import java.util.function.Consumer;
 /**
  * {@link RouteTable} over viaduct-netlink in one namespace (the node's). Sees and touches only routes
  * carrying {@code protocol} in the main table; device names are resolved to ifindexes per call from a fresh
- * link dump, so a renamed or recreated device is never confused with its predecessor.
+ * link dump, so a renamed or recreated device is never confused with its predecessor. Events are judged by
+ * {@link KnownLinks}: route events are named from it, not from a dump each (a burst of pod ADDs made one per
+ * pod), and only a link event that may have cost routes asks for a dump ({@link Event.LinksChanged}).
  *
  * <p>Concurrency: the {@link Rtnl} socket serialises requests itself; events arrive on the netlink events
- * thread.
+ * thread, which alone uses the link map once the subscription has started.
  */
 public final class NetlinkRouteTable implements RouteTable, AutoCloseable {
     private final NetNamespace ns;
     private final Rtnl rtnl;
     private final RouteProtocol protocol;
+    /** The links as the link events have them; the events thread's once subscribed. */
+    private final KnownLinks known = new KnownLinks();
 
     public NetlinkRouteTable(NetNamespace ns, int protocol) {
         this.ns = ns;
@@ -123,6 +128,7 @@ public final class NetlinkRouteTable implements RouteTable, AutoCloseable {
     @Override
     public AutoCloseable subscribe(Consumer<Event> listener) throws RouteTableException {
         try {
+            known.reset(rtnl.links());
             NetlinkEvents ev = NetlinkEvents.subscribe(ns, EnumSet.of(NetlinkEvents.Group.IPV4_ROUTE,
                     NetlinkEvents.Group.IPV6_ROUTE, NetlinkEvents.Group.LINK), e -> deliver(e, listener));
             return ev;
@@ -134,17 +140,29 @@ public final class NetlinkRouteTable implements RouteTable, AutoCloseable {
     private void deliver(NetlinkEvent e, Consumer<Event> listener) {
         switch (e) {
             case NetlinkEvent.RouteRemoved r when ours(r.route()) ->
-                fromKernel(r.route(), linkNamesQuietly()).ifPresent(x -> listener.accept(new Event.Deleted(x)));
+                fromKernel(r.route(), eventNames(r.route())).ifPresent(x -> listener.accept(new Event.Deleted(x)));
             case NetlinkEvent.RouteAdded r when ours(r.route()) ->
-                fromKernel(r.route(), linkNamesQuietly()).ifPresent(x -> listener.accept(new Event.Added(x)));
+                fromKernel(r.route(), eventNames(r.route())).ifPresent(x -> listener.accept(new Event.Added(x)));
             case NetlinkEvent.RouteRemoved r when r.route().table() == dev.viaduct.netlink.Route.MAIN ->
                 listener.accept(new Event.ForeignRouteRemoved());
-            case NetlinkEvent.LinkRemoved l -> listener.accept(new Event.LinksChanged());
-            case NetlinkEvent.LinkChanged l -> listener.accept(new Event.LinksChanged());
-            case NetlinkEvent.ResyncNeeded r -> listener.accept(new Event.Overrun());
+            case NetlinkEvent.LinkRemoved l -> listener.accept(known.apply(l) ? new Event.LinksChanged() : new Event.LinkAppeared());
+            case NetlinkEvent.LinkChanged l -> listener.accept(known.apply(l) ? new Event.LinksChanged() : new Event.LinkAppeared());
+            case NetlinkEvent.ResyncNeeded r -> {
+                try {
+                    known.reset(rtnl.links()); // link events may be among those lost
+                } catch (NetlinkException failed) {
+                    // the resync the reconciler runs now dumps again; unknown devices count as new meanwhile
+                }
+                listener.accept(new Event.Overrun());
+            }
             default -> {
             }
         }
+    }
+
+    /** Names for the devices {@code r} uses: from the event-kept map, or from a dump when it lacks one. */
+    private Map<Integer, String> eventNames(dev.viaduct.netlink.Route r) {
+        return r.nexthops().stream().anyMatch(n -> n.ifindex() > 0 && !known.knows(n.ifindex())) ? linkNamesQuietly() : known.names();
     }
 
     private boolean ours(dev.viaduct.netlink.Route r) {

@@ -272,6 +272,11 @@ public final class RouteReconciler implements AutoCloseable {
                 case RouteTable.Event.LinksChanged l -> {
                     loop.resync();
                 }
+                case RouteTable.Event.LinkAppeared u -> {
+                    // a route may wait for this device; no dump: nothing was flushed, and a pass that finds
+                    // nothing to change costs no system call (a burst of pod ADDs brings one of these per veth)
+                    loop.kick();
+                }
                 case RouteTable.Event.ForeignRouteRemoved f -> {
                     // only interesting while a foreign route blocks one of ours (a conflict): retry it now
                     if (problems.values().stream().anyMatch(v -> v.startsWith("conflict"))) {

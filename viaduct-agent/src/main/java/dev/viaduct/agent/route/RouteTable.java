@@ -55,8 +55,18 @@ public interface RouteTable {
         record ForeignRouteRemoved() implements Event {
         }
 
-        /** Links changed (devices appeared or vanished; the kernel flushes routes silently then). */
+        /**
+         * A device vanished, went down or was renamed: the kernel flushes the routes over a device that goes
+         * away or down without a word (fib_sync_down_dev, net/ipv4/fib_semantics.c), so only a dump tells.
+         */
         record LinksChanged() implements Event {
+        }
+
+        /**
+         * A device appeared, or changed without going down or being renamed: the kernel flushed nothing, but a
+         * route that waited for the device ({@link Outcome.DeviceMissing}) can go in now.
+         */
+        record LinkAppeared() implements Event {
         }
 
         /** Events were lost (ENOBUFS): only a full dump tells the truth now. */

@@ -111,6 +111,30 @@ class RouteReconcilerTest {
     }
 
     @Test
+    void aDeviceComingUpRetriesItsRouteWithoutADumpWhileAVanishedDeviceMakesOne() throws Exception {
+        start(Duration.ofHours(1));
+        Route pod = Route.direct(IpPrefix.parse("10.244.0.6/32"), "vdc0123456789c");
+        rec.setDesired("pods", List.of(pod));
+        Poll.until("pending reported", T, () -> rec.problems().containsKey(pod.key()));
+        int dumpsBefore;
+        synchronized (kernel) {
+            kernel.devices.add("vdc0123456789c");
+            dumpsBefore = kernel.dumps;
+        }
+        kernel.emit(new RouteTable.Event.LinkAppeared());
+        Poll.until("programmed after the device came up", T, () -> kernel.snapshot().containsKey(pod.key()));
+        synchronized (kernel) {
+            assertThat(kernel.dumps).as("a device coming up flushes nothing: no dump").isEqualTo(dumpsBefore);
+        }
+        kernel.emit(new RouteTable.Event.LinksChanged());
+        Poll.until("a device gone or down: the kernel is dumped again", T, () -> {
+            synchronized (kernel) {
+                return kernel.dumps > dumpsBefore;
+            }
+        });
+    }
+
+    @Test
     void awaitProgrammedReturnsOnceTheRouteIsInTheKernelAndTimesOutWhileItsDeviceIsMissing() throws Exception {
         start(Duration.ofHours(1));
         Route pod = Route.direct(IpPrefix.parse("10.244.0.5/32"), "vdc0123456789b");
