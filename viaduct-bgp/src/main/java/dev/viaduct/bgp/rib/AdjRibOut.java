@@ -4,41 +4,92 @@ import dev.viaduct.bgp.wire.BgpCodec;
 import dev.viaduct.bgp.wire.CodecOptions;
 import dev.viaduct.bgp.wire.Family;
 import dev.viaduct.bgp.wire.PrefixList;
+import java.lang.ref.WeakReference;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.WeakHashMap;
 
 /**
  * A peer's Adj-RIB-Out (RFC 4271 §9.2): which best paths it gets, with which attributes (§5.1, RFC 4456 §6 and
  * §8 for reflection, RFC 5065 §5), diffed against what it already has and sent as packed UPDATEs. Called by
- * {@link Rib} on its owner thread with the family's Loc-RIB table; keeps no state of its own (the peer's
- * Adj-RIB-Out lives in {@link RibPeer}).
+ * {@link Rib} on its owner thread with the family's Loc-RIB table; the peers' Adj-RIB-Outs live in {@link RibPeer}.
+ *
+ * <p>Update groups, as FRR and IOS form them: a change to one prefix of a route reflector with N clients is N
+ * exports, and the work of one must not be done N times. Within one {@link Round} (the peers served by one flush)
+ * peers that export alike (same {@link ExportKey}) share each best path's computed attributes, and peers whose
+ * Adj-RIB-Out changes identically on a session with the same options share the encoded UPDATEs, byte for byte:
+ * per peer there remains the diff against its own Adj-RIB-Out and the queueing of the same arrays. Exported
+ * attribute sets are also interned by value across rounds, so N Adj-RIB-Outs holding the same reflected route hold
+ * one instance of its attributes, not N.
  */
 final class AdjRibOut {
-    private AdjRibOut() {
+    private final Rib.Settings cfg;
+    /** Exported attribute sets by value; an entry lives while some Adj-RIB-Out (or a round) holds the instance. */
+    private final WeakHashMap<RouteAttrs, WeakReference<RouteAttrs>> interned = new WeakHashMap<>();
+
+    AdjRibOut(Rib.Settings cfg) {
+        this.cfg = cfg;
     }
 
-    static void exportAll(Rib.Settings cfg, PrefixMap<Object> L, RibPeer p, Family f) {
+    /**
+     * What {@link #exportAttrs} depends on besides the best path (and whether the peer is that path's source):
+     * peers with equal keys receive the same attributes for the same path.
+     */
+    record ExportKey(boolean ibgp, boolean rrClient, boolean nextHopSelf, InetAddress nextHopV4, InetAddress nextHopV6,
+            InetAddress localAddress) {
+        static ExportKey of(RibPeer p) {
+            return new ExportKey(p.ibgp, p.settings.rrClient(), p.settings.nextHopSelf(), p.settings.nextHopV4(),
+                    p.settings.nextHopV6(), p.session.localAddress());
+        }
+    }
+
+    /** A peer's changes in one round: equal diffs on sessions with equal codec options encode to equal bytes. */
+    record Diff(CodecOptions codec, PrefixList withdrawals, List<Map.Entry<RouteAttrs, PrefixList>> announcements) {
+    }
+
+    /** What the exports of one flush (or one whole-table export) share; lives for that call only. */
+    final class Round {
+        private final Map<ExportKey, IdentityHashMap<Path, Object>> memo = new HashMap<>();
+        private final Map<Policy.Term, Map<RouteAttrs, RouteAttrs>> policyMemo = new HashMap<>();
+        private final Map<Diff, List<byte[]>> encoded = new HashMap<>();
+    }
+
+    /** The sentinel of the attribute memo for "not exported to peers of this key". */
+    private static final Object NONE = new Object();
+
+    /** The whole Loc-RIB of {@code f} to {@code p}, withdrawing what it was sent that is no longer there. */
+    void exportAll(PrefixMap<Object> L, RibPeer p, Family f) {
         PrefixMap.Keys keys = L.keys();
         // anything advertised before but no longer in the Loc-RIB must be withdrawn as well
         p.adjOut.get(f).forEach((a, b, len, x) -> keys.add(a, b, len));
-        export(cfg, L, p, f, keys);
+        export(L, p, f, keys, new Round());
+    }
+
+    /** The changes of {@code keys} to every peer that takes {@code f}: one round, so alike peers share the work. */
+    void exportChanges(PrefixMap<Object> L, List<RibPeer> peers, Family f, PrefixMap.Keys keys) {
+        Round r = new Round();
+        for (RibPeer p : peers) {
+            if (p.session != null && p.session.families().contains(f)
+                    && !(p.settings.exportPolicy().rejectsAll() && p.adjOut.get(f).size() == 0)) {
+                export(L, p, f, keys, r);
+            }
+        }
     }
 
     /** Diffs the best paths of {@code keys} against the peer's Adj-RIB-Out and sends packed UPDATEs. */
-    static void export(Rib.Settings cfg, PrefixMap<Object> L, RibPeer p, Family f, PrefixMap.Keys keys) {
+    void export(PrefixMap<Object> L, RibPeer p, Family f, PrefixMap.Keys keys, Round round) {
         RibPeer.Session s = p.session;
         PrefixMap<RouteAttrs> out = p.adjOut.get(f);
-        IdentityHashMap<Path, Object> memo = new IdentityHashMap<>();
-        Object none = memo; // sentinel for "not exported"
+        IdentityHashMap<Path, Object> memo = round.memo.computeIfAbsent(ExportKey.of(p), k -> new IdentityHashMap<>());
         Map<RouteAttrs, PrefixList.Builder> groups = new LinkedHashMap<>();
         PrefixList.Builder withdrawals = PrefixList.builder(f, 16);
         Policy pol = p.settings.exportPolicy();
-        Map<Policy.Term, Map<RouteAttrs, RouteAttrs>> polMemo = new HashMap<>();
         boolean v4 = f == Family.IPV4_UNICAST;
         for (int i = 0; i < keys.size; i++) {
             long a = keys.a[i];
@@ -49,17 +100,18 @@ final class AdjRibOut {
                 best = null; // a host is not a transit router: it announces only what it originates
             }
             RouteAttrs attrs = null;
-            if (best != null) {
+            if (best != null && best.peer != p) { // never back to where it came from
                 Object x = memo.get(best);
                 if (x == null) {
                     RouteAttrs e = exportAttrs(cfg, p, f, best);
-                    memo.put(best, e == null ? none : e);
-                    attrs = e;
+                    attrs = e == null ? null : intern(e);
+                    memo.put(best, attrs == null ? NONE : attrs);
                 } else {
-                    attrs = x == none ? null : (RouteAttrs) x;
+                    attrs = x == NONE ? null : (RouteAttrs) x;
                 }
                 if (attrs != null && !pol.acceptsAllUnchanged()) {
-                    attrs = pol.apply(f, a, b, len, attrs, polMemo);
+                    RouteAttrs applied = pol.apply(f, a, b, len, attrs, round.policyMemo);
+                    attrs = applied == null || applied == attrs ? applied : intern(applied);
                 }
             }
             RouteAttrs prev = out.get(a, b, len);
@@ -82,30 +134,62 @@ final class AdjRibOut {
                 }
             }
         }
-        CodecOptions codec = s.codec();
-        Consumer<byte[]> sink = msg -> {
-            p.updatesSent++;
-            s.out().accept(msg);
-        };
-        if (withdrawals.size() > 0) {
-            BgpCodec.packWithdrawals(f, withdrawals.build(), codec, sink);
+        if (withdrawals.size() == 0 && groups.isEmpty()) {
+            return;
         }
+        List<Map.Entry<RouteAttrs, PrefixList>> announcements = new ArrayList<>(groups.size());
         for (Map.Entry<RouteAttrs, PrefixList.Builder> e : groups.entrySet()) {
-            RouteAttrs attrs = e.getKey();
-            byte[] nh = v4 ? null : attrs.nextHopBytes();
-            BgpCodec.packAnnouncements(f, attrs.toWire(f, codec), nh, e.getValue().build(), codec, sink);
+            announcements.add(Map.entry(e.getKey(), e.getValue().build()));
+        }
+        CodecOptions codec = s.codec();
+        Diff diff = new Diff(codec, withdrawals.build(), announcements);
+        List<byte[]> messages = round.encoded.computeIfAbsent(diff, d -> encode(f, d));
+        for (byte[] m : messages) {
+            p.updatesSent++;
+            s.out().accept(m); // the same array to every peer of the group: nobody writes into a queued message
         }
     }
 
+    private static List<byte[]> encode(Family f, Diff d) {
+        List<byte[]> messages = new ArrayList<>();
+        if (d.withdrawals().size() > 0) {
+            BgpCodec.packWithdrawals(f, d.withdrawals(), d.codec(), messages::add);
+        }
+        for (Map.Entry<RouteAttrs, PrefixList> e : d.announcements()) {
+            RouteAttrs attrs = e.getKey();
+            byte[] nh = f == Family.IPV4_UNICAST ? null : attrs.nextHopBytes();
+            BgpCodec.packAnnouncements(f, attrs.toWire(f, d.codec()), nh, e.getValue(), d.codec(), messages::add);
+        }
+        return messages;
+    }
+
+    private RouteAttrs intern(RouteAttrs a) {
+        WeakReference<RouteAttrs> ref = interned.get(a);
+        RouteAttrs held = ref == null ? null : ref.get();
+        if (held != null) {
+            return held;
+        }
+        interned.put(a, new WeakReference<>(a));
+        return a;
+    }
+
+    /** Distinct exported attribute sets held (tests). */
+    int internedCount() {
+        interned.size(); // expunges the entries whose attribute sets were collected
+        int n = 0;
+        for (WeakReference<RouteAttrs> r : interned.values()) {
+            n += r.get() == null ? 0 : 1;
+        }
+        return n;
+    }
+
     /**
-     * What {@code p} should receive for a best path, or null when it must not receive it (RFC 4271 §9.2,
-     * RFC 4456 §6 for reflection, RFC 4271 §5.1 for the attribute changes towards iBGP and eBGP).
+     * What {@code p} should receive for a best path from another peer (or originated here), or null when it must
+     * not receive it (RFC 4271 §9.2, RFC 4456 §6 for reflection, RFC 4271 §5.1 for the attribute changes towards
+     * iBGP and eBGP). Depends on {@code p} only through its {@link ExportKey}.
      */
     static RouteAttrs exportAttrs(Rib.Settings cfg, RibPeer p, Family f, Path best) {
         RibPeer src = best.peer;
-        if (src == p) {
-            return null; // never back to where it came from
-        }
         boolean reflect = false;
         if (src != null && src.ibgp && p.ibgp) {
             // iBGP-learned routes go to iBGP peers only through a reflector: client routes to everyone,

@@ -1,0 +1,84 @@
+package dev.viaduct.bgp.rib;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.viaduct.bgp.wire.BgpMessage;
+import dev.viaduct.bgp.wire.Family;
+import dev.viaduct.bgp.wire.PathAttribute;
+import dev.viaduct.sys.net.IpPrefix;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Update groups of a route reflector: clients that export alike share one encoded UPDATE per change and one
+ * attribute instance per reflected route, while peers that export differently still get their own attributes.
+ */
+class UpdateGroupTest {
+    final RibTest t = new RibTest();
+
+    List<RibPeer> clients(int n) {
+        List<RibPeer> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            l.add(t.peer("c" + i, RibTest.LOCAL_AS, true, null, null, "10.1.0." + (i + 1), null));
+        }
+        return l;
+    }
+
+    @Test
+    void aReflectedChangeIsEncodedOnceForEveryClientThatExportsAlike() {
+        List<RibPeer> c = clients(5);
+        t.announce(c.get(2), RibTest.attrs("10.1.0.3").build(), "10.64.0.0/26");
+        byte[] first = null;
+        for (RibPeer p : c) {
+            if (p == c.get(2)) {
+                assertThat(t.sent.get(p)).isEmpty(); // never back to its source
+                continue;
+            }
+            assertThat(t.sent.get(p)).hasSize(1);
+            byte[] msg = t.sent.get(p).getFirst();
+            if (first == null) {
+                first = msg;
+            }
+            assertThat(msg).isSameAs(first);
+            BgpMessage.Update u = t.updates(p).getFirst();
+            assertThat(u.nlri()).containsExactly(IpPrefix.parse("10.64.0.0/26"));
+            assertThat(u.attribute(PathAttribute.OriginatorId.class).orElseThrow().id()).isEqualTo(RibTest.ip("10.1.0.3"));
+        }
+        t.sent.values().forEach(List::clear);
+        t.withdraw(c.get(2), "10.64.0.0/26");
+        assertThat(t.sent.get(c.get(0))).singleElement().isSameAs(t.sent.get(c.get(4)).getFirst());
+        assertThat(t.updates(c.get(0)).getFirst().withdrawn()).containsExactly(IpPrefix.parse("10.64.0.0/26"));
+        assertThat(t.sent.get(c.get(2))).isEmpty();
+    }
+
+    @Test
+    void peersThatExportDifferentlyKeepTheirOwnAttributes() {
+        List<RibPeer> c = clients(2);
+        Policy med = new Policy(List.of(new Policy.Term(null, null, 0, -1, true, null, 50L, null)), true);
+        RibPeer n1 = t.peer("n1", RibTest.LOCAL_AS, false, null, med, "10.2.0.1", null);
+        RibPeer n2 = t.peer("n2", RibTest.LOCAL_AS, false, null, null, "10.2.0.2", null);
+        RibPeer e = t.peer("e", 65001, false, null, null, "10.3.0.1", null);
+        t.announce(c.get(0), RibTest.attrs("10.1.0.1").build(), "10.64.0.0/26");
+        assertThat(t.updates(n1).getFirst().attribute(PathAttribute.MultiExitDisc.class).orElseThrow().value()).isEqualTo(50);
+        assertThat(t.updates(n2).getFirst().attribute(PathAttribute.MultiExitDisc.class)).isEmpty();
+        assertThat(t.updates(c.get(1)).getFirst().attribute(PathAttribute.MultiExitDisc.class)).isEmpty();
+        // eBGP: our AS prepended, no reflection attributes (RFC 4271 §5.1.2, RFC 4456 §8 applies inside the AS)
+        BgpMessage.Update toE = t.updates(e).getFirst();
+        assertThat(toE.attribute(PathAttribute.OriginatorId.class)).isEmpty();
+        assertThat(toE.attribute(PathAttribute.AsPath.class).orElseThrow().segments().getFirst().asn(0)).isEqualTo(RibTest.LOCAL_AS);
+        assertThat(t.sent.get(n2).getFirst()).isSameAs(t.sent.get(c.get(1)).getFirst()); // the same export: the same bytes
+    }
+
+    @Test
+    void adjRibOutsShareOneAttributeInstancePerReflectedRouteAcrossRounds() {
+        List<RibPeer> c = clients(3);
+        t.announce(c.get(0), RibTest.attrs("10.1.0.1").build(), "10.64.0.0/26");
+        RibPeer late = t.peer("c9", RibTest.LOCAL_AS, true, null, null, "10.1.0.9", null); // its own round: the initial dump
+        RouteAttrs a1 = c.get(1).adjRibOut(Family.IPV4_UNICAST).getFirst().attrs();
+        RouteAttrs a2 = c.get(2).adjRibOut(Family.IPV4_UNICAST).getFirst().attrs();
+        RouteAttrs a9 = late.adjRibOut(Family.IPV4_UNICAST).getFirst().attrs();
+        assertThat(a2).isSameAs(a1);
+        assertThat(a9).isSameAs(a1);
+    }
+}
