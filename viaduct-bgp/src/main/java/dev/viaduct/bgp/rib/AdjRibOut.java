@@ -22,11 +22,13 @@ import java.util.WeakHashMap;
  *
  * <p>Update groups, as FRR and IOS form them: a change to one prefix of a route reflector with N clients is N
  * exports, and the work of one must not be done N times. Within one {@link Round} (the peers served by one flush)
- * peers that export alike (same {@link ExportKey}) share each best path's computed attributes, and peers whose
- * Adj-RIB-Out changes identically on a session with the same options share the encoded UPDATEs, byte for byte:
- * per peer there remains the diff against its own Adj-RIB-Out and the queueing of the same arrays. Exported
- * attribute sets are also interned by value across rounds, so N Adj-RIB-Outs holding the same reflected route hold
- * one instance of its attributes, not N.
+ * peers that export alike (same {@link ExportKey}) share each best path's computed attributes, and a group of
+ * prefixes announced (or withdrawn) with the same attributes on sessions with the same options is encoded once
+ * and queued to each of them as the same arrays. Small groups (a reflected /26 is a group of one) are also kept
+ * across rounds in a bounded cache, so the whole-table dump to each of N clients coming up at once encodes each
+ * route once and the N outboxes hold one copy of it, not N. Per peer there remains the diff against its own
+ * Adj-RIB-Out. Exported attribute sets are interned by value, so N Adj-RIB-Outs holding the same reflected route
+ * hold one instance of its attributes.
  */
 final class AdjRibOut {
     private final Rib.Settings cfg;
@@ -49,16 +51,25 @@ final class AdjRibOut {
         }
     }
 
-    /** A peer's changes in one round: equal diffs on sessions with equal codec options encode to equal bytes. */
-    record Diff(CodecOptions codec, PrefixList withdrawals, List<Map.Entry<RouteAttrs, PrefixList>> announcements) {
+    /** Prefixes announced with the same attributes (withdrawn when {@code attrs} is null) on sessions with the same options. */
+    record Group(CodecOptions codec, RouteAttrs attrs, PrefixList prefixes) {
     }
 
     /** What the exports of one flush (or one whole-table export) share; lives for that call only. */
     final class Round {
         private final Map<ExportKey, IdentityHashMap<Path, Object>> memo = new HashMap<>();
         private final Map<Policy.Term, Map<RouteAttrs, RouteAttrs>> policyMemo = new HashMap<>();
-        private final Map<Diff, List<byte[]>> encoded = new HashMap<>();
+        private final Map<Group, List<byte[]>> encoded = new HashMap<>();
     }
+
+    /** Groups of at most this many prefixes are cached across rounds. */
+    static final int SMALL_GROUP = 4;
+    /**
+     * The encoded small groups, direct-mapped by hash (a colliding group replaces the one in its slot): a few
+     * hundred KiB at most, holding every route of a reflector with a client per slot, whatever the table's size.
+     */
+    private final Group[] smallKeys = new Group[4096];
+    private final List<?>[] smallMessages = new List<?>[smallKeys.length];
 
     /** The sentinel of the attribute memo for "not exported to peers of this key". */
     private static final Object NONE = new Object();
@@ -134,33 +145,47 @@ final class AdjRibOut {
                 }
             }
         }
-        if (withdrawals.size() == 0 && groups.isEmpty()) {
-            return;
-        }
-        List<Map.Entry<RouteAttrs, PrefixList>> announcements = new ArrayList<>(groups.size());
-        for (Map.Entry<RouteAttrs, PrefixList.Builder> e : groups.entrySet()) {
-            announcements.add(Map.entry(e.getKey(), e.getValue().build()));
-        }
         CodecOptions codec = s.codec();
-        Diff diff = new Diff(codec, withdrawals.build(), announcements);
-        List<byte[]> messages = round.encoded.computeIfAbsent(diff, d -> encode(f, d));
-        for (byte[] m : messages) {
-            p.updatesSent++;
-            s.out().accept(m); // the same array to every peer of the group: nobody writes into a queued message
+        if (withdrawals.size() > 0) {
+            send(p, messages(f, new Group(codec, null, withdrawals.build()), round));
+        }
+        for (Map.Entry<RouteAttrs, PrefixList.Builder> e : groups.entrySet()) {
+            send(p, messages(f, new Group(codec, e.getKey(), e.getValue().build()), round));
         }
     }
 
-    private static List<byte[]> encode(Family f, Diff d) {
-        List<byte[]> messages = new ArrayList<>();
-        if (d.withdrawals().size() > 0) {
-            BgpCodec.packWithdrawals(f, d.withdrawals(), d.codec(), messages::add);
+    private static void send(RibPeer p, List<byte[]> messages) {
+        for (byte[] m : messages) {
+            p.updatesSent++;
+            p.session.out().accept(m); // the same array to every peer of the group: nobody writes into a queued message
         }
-        for (Map.Entry<RouteAttrs, PrefixList> e : d.announcements()) {
-            RouteAttrs attrs = e.getKey();
-            byte[] nh = f == Family.IPV4_UNICAST ? null : attrs.nextHopBytes();
-            BgpCodec.packAnnouncements(f, attrs.toWire(f, d.codec()), nh, e.getValue(), d.codec(), messages::add);
+    }
+
+    /** The UPDATEs of one group: from this round or the small-group cache, or encoded now and kept there. */
+    @SuppressWarnings("unchecked")
+    List<byte[]> messages(Family f, Group g, Round round) {
+        if (g.prefixes().size() > SMALL_GROUP) {
+            return round.encoded.computeIfAbsent(g, x -> encode(f, x));
         }
-        return messages;
+        int slot = (g.hashCode() & 0x7fffffff) % smallKeys.length;
+        if (g.equals(smallKeys[slot])) {
+            return (List<byte[]>) smallMessages[slot];
+        }
+        List<byte[]> m = encode(f, g);
+        smallKeys[slot] = g;
+        smallMessages[slot] = m;
+        return m;
+    }
+
+    private static List<byte[]> encode(Family f, Group g) {
+        List<byte[]> messages = new ArrayList<>(1);
+        if (g.attrs() == null) {
+            BgpCodec.packWithdrawals(f, g.prefixes(), g.codec(), messages::add);
+        } else {
+            byte[] nh = f == Family.IPV4_UNICAST ? null : g.attrs().nextHopBytes();
+            BgpCodec.packAnnouncements(f, g.attrs().toWire(f, g.codec()), nh, g.prefixes(), g.codec(), messages::add);
+        }
+        return List.copyOf(messages);
     }
 
     private RouteAttrs intern(RouteAttrs a) {

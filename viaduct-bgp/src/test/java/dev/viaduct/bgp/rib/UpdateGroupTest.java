@@ -3,11 +3,14 @@ package dev.viaduct.bgp.rib;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viaduct.bgp.wire.BgpMessage;
+import dev.viaduct.bgp.wire.CodecOptions;
 import dev.viaduct.bgp.wire.Family;
 import dev.viaduct.bgp.wire.PathAttribute;
+import dev.viaduct.sys.net.IpAddresses;
 import dev.viaduct.sys.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,5 +83,27 @@ class UpdateGroupTest {
         RouteAttrs a9 = late.adjRibOut(Family.IPV4_UNICAST).getFirst().attrs();
         assertThat(a2).isSameAs(a1);
         assertThat(a9).isSameAs(a1);
+    }
+
+    @Test
+    void clientsComingUpOneByOneGetTheSameArraysForTheSameRoutes() {
+        List<RibPeer> c = clients(3);
+        t.announce(c.get(0), RibTest.attrs("10.1.0.1").build(), "10.64.0.0/26");
+        t.announce(c.get(1), RibTest.attrs("10.1.0.2").build(), "10.64.0.64/26");
+        List<byte[]> dumpA = new ArrayList<>();
+        List<byte[]> dumpB = new ArrayList<>();
+        for (List<byte[]> box : List.of(dumpA, dumpB)) {
+            String address = box == dumpA ? "10.1.0.10" : "10.1.0.11";
+            RibPeer p = t.rib.addPeer(new RibPeer.Settings(address, RibTest.LOCAL_AS, true, false, null, null, null, null));
+            t.rib.peerUp(p, new RibPeer.Session(IpAddresses.parse(address), RibTest.ip(address), IpAddresses.parse("10.0.0.1"),
+                    Set.of(Family.IPV4_UNICAST), CodecOptions.FOUR_OCTET_AS, true, null, box::add), 0);
+        }
+        // two routes with different attributes and the End-of-RIB: one UPDATE each, the routes' shared by both dumps
+        assertThat(dumpA).hasSize(3);
+        assertThat(dumpB).hasSize(3);
+        assertThat(dumpB.get(0)).isSameAs(dumpA.get(0));
+        assertThat(dumpB.get(1)).isSameAs(dumpA.get(1));
+        assertThat(RibTest.decodeUpdates(dumpB.subList(0, 2)).stream().flatMap(u -> u.nlri().stream()).toList())
+                .containsExactlyInAnyOrder(IpPrefix.parse("10.64.0.0/26"), IpPrefix.parse("10.64.0.64/26"));
     }
 }
