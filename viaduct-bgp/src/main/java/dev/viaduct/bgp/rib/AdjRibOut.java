@@ -99,7 +99,7 @@ final class AdjRibOut {
         PrefixMap<RouteAttrs> out = p.adjOut.get(f);
         IdentityHashMap<Path, Object> memo = round.memo.computeIfAbsent(ExportKey.of(p), k -> new IdentityHashMap<>());
         Map<RouteAttrs, PrefixList.Builder> groups = new LinkedHashMap<>();
-        PrefixList.Builder withdrawals = PrefixList.builder(f, 16);
+        PrefixList.Builder withdrawals = PrefixList.builder(f, 2);
         Policy pol = p.settings.exportPolicy();
         boolean v4 = f == Family.IPV4_UNICAST;
         for (int i = 0; i < keys.size; i++) {
@@ -137,7 +137,7 @@ final class AdjRibOut {
                 }
             } else if (prev == null || !prev.equals(attrs)) {
                 out.put(a, b, len, attrs);
-                PrefixList.Builder g = groups.computeIfAbsent(attrs, k -> PrefixList.builder(f, 16));
+                PrefixList.Builder g = groups.computeIfAbsent(attrs, k -> PrefixList.builder(f, 2));
                 if (v4) {
                     g.addV4(a);
                 } else {
