@@ -65,11 +65,15 @@ final class AdjRibOut {
     /** Groups of at most this many prefixes are cached across rounds. */
     static final int SMALL_GROUP = 4;
     /**
-     * The encoded small groups, direct-mapped by hash (a colliding group replaces the one in its slot): a few
-     * hundred KiB at most, holding every route of a reflector with a client per slot, whatever the table's size.
+     * The encoded small groups by hash, each in one of two slots (the other one's hash bits; a group found in
+     * neither replaces the older of the two): 16,384 slots, a few MiB at most when full, holding every route of a
+     * reflector with thousands of clients, whatever the table's size. With one slot per hash, the routes whose
+     * slots collided were encoded again for every client of a herd.
      */
-    private final Group[] smallKeys = new Group[4096];
+    private final Group[] smallKeys = new Group[1 << 14];
     private final List<?>[] smallMessages = new List<?>[smallKeys.length];
+    private final long[] smallUsed = new long[smallKeys.length];
+    private long smallClock;
 
     /** The sentinel of the attribute memo for "not exported to peers of this key". */
     private static final Object NONE = new Object();
@@ -167,13 +171,26 @@ final class AdjRibOut {
         if (g.prefixes().size() > SMALL_GROUP) {
             return round.encoded.computeIfAbsent(g, x -> encode(f, x));
         }
-        int slot = (g.hashCode() & 0x7fffffff) % smallKeys.length;
-        if (g.equals(smallKeys[slot])) {
+        // the records' hashes are sums of products: mixed (MurmurHash3's finaliser) so that routes differing only
+        // in a next hop's or prefix's last bits do not crowd into neighbouring slots
+        int h = g.hashCode();
+        h = (h ^ h >>> 16) * 0x85ebca6b;
+        h = (h ^ h >>> 13) * 0xc2b2ae35;
+        h ^= h >>> 16;
+        int mask = smallKeys.length - 1;
+        int s1 = h & mask;
+        int s2 = h >>> 14 & mask;
+        smallClock++;
+        int slot = g.equals(smallKeys[s1]) ? s1 : g.equals(smallKeys[s2]) ? s2 : -1;
+        if (slot >= 0) {
+            smallUsed[slot] = smallClock;
             return (List<byte[]>) smallMessages[slot];
         }
         List<byte[]> m = encode(f, g);
+        slot = smallUsed[s1] <= smallUsed[s2] ? s1 : s2;
         smallKeys[slot] = g;
         smallMessages[slot] = m;
+        smallUsed[slot] = smallClock;
         return m;
     }
 

@@ -106,4 +106,28 @@ class UpdateGroupTest {
         assertThat(RibTest.decodeUpdates(dumpB.subList(0, 2)).stream().flatMap(u -> u.nlri().stream()).toList())
                 .containsExactlyInAnyOrder(IpPrefix.parse("10.64.0.0/26"), IpPrefix.parse("10.64.0.64/26"));
     }
+
+    @Test
+    void aThousandRoutesWithAttributesOfTheirOwnAreEncodedOnceForAllLateClients() {
+        RibPeer src = clients(1).getFirst();
+        for (int i = 0; i < 1000; i++) {
+            String nh = "10.5." + (i >> 8) + "." + (i & 0xff);
+            t.announce(src, RibTest.attrs(nh).build(), "10.64." + (i >> 2) + "." + (i & 3) * 64 + "/26");
+        }
+        List<List<byte[]>> dumps = new ArrayList<>();
+        for (String address : List.of("10.1.0.10", "10.1.0.11")) {
+            List<byte[]> box = new ArrayList<>();
+            dumps.add(box);
+            RibPeer p = t.rib.addPeer(new RibPeer.Settings(address, RibTest.LOCAL_AS, true, false, null, null, null, null));
+            t.rib.peerUp(p, new RibPeer.Session(IpAddresses.parse(address), RibTest.ip(address), IpAddresses.parse("10.0.0.1"),
+                    Set.of(Family.IPV4_UNICAST), CodecOptions.FOUR_OCTET_AS, true, null, box::add), 0);
+        }
+        assertThat(dumps.get(1)).hasSize(1001); // one UPDATE per route, then the End-of-RIB
+        int shared = 0;
+        for (int i = 0; i < 1000; i++) {
+            shared += dumps.get(0).get(i) == dumps.get(1).get(i) ? 1 : 0;
+        }
+        // a cache of one slot per hash re-encoded ~12% of them (the routes whose slots collided)
+        assertThat(shared).isGreaterThanOrEqualTo(980);
+    }
 }
