@@ -4,41 +4,107 @@ import dev.viaduct.bgp.wire.BgpCodec;
 import dev.viaduct.bgp.wire.CodecOptions;
 import dev.viaduct.bgp.wire.Family;
 import dev.viaduct.bgp.wire.PrefixList;
+import java.lang.ref.WeakReference;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.WeakHashMap;
 
 /**
  * A peer's Adj-RIB-Out (RFC 4271 §9.2): which best paths it gets, with which attributes (§5.1, RFC 4456 §6 and
  * §8 for reflection, RFC 5065 §5), diffed against what it already has and sent as packed UPDATEs. Called by
- * {@link Rib} on its owner thread with the family's Loc-RIB table; keeps no state of its own (the peer's
- * Adj-RIB-Out lives in {@link RibPeer}).
+ * {@link Rib} on its owner thread with the family's Loc-RIB table; the peers' Adj-RIB-Outs live in {@link RibPeer}.
+ *
+ * <p>Update groups, as FRR and IOS form them: a change to one prefix of a route reflector with N clients is N
+ * exports, and the work of one must not be done N times. Within one {@link Round} (the peers served by one flush)
+ * peers that export alike (same {@link ExportKey}) share each best path's computed attributes, and a group of
+ * prefixes announced (or withdrawn) with the same attributes on sessions with the same options is encoded once
+ * and queued to each of them as the same arrays. Small groups (a reflected /26 is a group of one) are also kept
+ * across rounds in a bounded cache, so the whole-table dump to each of N clients coming up at once encodes each
+ * route once and the N outboxes hold one copy of it, not N. Per peer there remains the diff against its own
+ * Adj-RIB-Out. Exported attribute sets are interned by value, so N Adj-RIB-Outs holding the same reflected route
+ * hold one instance of its attributes.
  */
 final class AdjRibOut {
-    private AdjRibOut() {
+    private final Rib.Settings cfg;
+    /** Exported attribute sets by value; an entry lives while some Adj-RIB-Out (or a round) holds the instance. */
+    private final WeakHashMap<RouteAttrs, WeakReference<RouteAttrs>> interned = new WeakHashMap<>();
+
+    AdjRibOut(Rib.Settings cfg) {
+        this.cfg = cfg;
     }
 
-    static void exportAll(Rib.Settings cfg, PrefixMap<Object> L, RibPeer p, Family f) {
+    /**
+     * What {@link #exportAttrs} depends on besides the best path (and whether the peer is that path's source):
+     * peers with equal keys receive the same attributes for the same path.
+     */
+    record ExportKey(boolean ibgp, boolean rrClient, boolean nextHopSelf, InetAddress nextHopV4, InetAddress nextHopV6,
+            InetAddress localAddress) {
+        static ExportKey of(RibPeer p) {
+            return new ExportKey(p.ibgp, p.settings.rrClient(), p.settings.nextHopSelf(), p.settings.nextHopV4(),
+                    p.settings.nextHopV6(), p.session.localAddress());
+        }
+    }
+
+    /** Prefixes announced with the same attributes (withdrawn when {@code attrs} is null) on sessions with the same options. */
+    record Group(CodecOptions codec, RouteAttrs attrs, PrefixList prefixes) {
+    }
+
+    /** What the exports of one flush (or one whole-table export) share; lives for that call only. */
+    final class Round {
+        private final Map<ExportKey, IdentityHashMap<Path, Object>> memo = new HashMap<>();
+        private final Map<Policy.Term, Map<RouteAttrs, RouteAttrs>> policyMemo = new HashMap<>();
+        private final Map<Group, List<byte[]>> encoded = new HashMap<>();
+    }
+
+    /** Groups of at most this many prefixes are cached across rounds. */
+    static final int SMALL_GROUP = 4;
+    /**
+     * The encoded small groups by hash, each in one of two slots (the other one's hash bits; a group found in
+     * neither replaces the older of the two): 16,384 slots, a few MiB at most when full, holding every route of a
+     * reflector with thousands of clients, whatever the table's size. With one slot per hash, the routes whose
+     * slots collided were encoded again for every client of a herd.
+     */
+    private final Group[] smallKeys = new Group[1 << 14];
+    private final List<?>[] smallMessages = new List<?>[smallKeys.length];
+    private final long[] smallUsed = new long[smallKeys.length];
+    private long smallClock;
+
+    /** The sentinel of the attribute memo for "not exported to peers of this key". */
+    private static final Object NONE = new Object();
+
+    /** The whole Loc-RIB of {@code f} to {@code p}, withdrawing what it was sent that is no longer there. */
+    void exportAll(PrefixMap<Object> L, RibPeer p, Family f) {
         PrefixMap.Keys keys = L.keys();
         // anything advertised before but no longer in the Loc-RIB must be withdrawn as well
         p.adjOut.get(f).forEach((a, b, len, x) -> keys.add(a, b, len));
-        export(cfg, L, p, f, keys);
+        export(L, p, f, keys, new Round());
+    }
+
+    /** The changes of {@code keys} to every peer that takes {@code f}: one round, so alike peers share the work. */
+    void exportChanges(PrefixMap<Object> L, List<RibPeer> peers, Family f, PrefixMap.Keys keys) {
+        Round r = new Round();
+        for (RibPeer p : peers) {
+            if (p.session != null && p.session.families().contains(f)
+                    && !(p.settings.exportPolicy().rejectsAll() && p.adjOut.get(f).size() == 0)) {
+                export(L, p, f, keys, r);
+            }
+        }
     }
 
     /** Diffs the best paths of {@code keys} against the peer's Adj-RIB-Out and sends packed UPDATEs. */
-    static void export(Rib.Settings cfg, PrefixMap<Object> L, RibPeer p, Family f, PrefixMap.Keys keys) {
+    void export(PrefixMap<Object> L, RibPeer p, Family f, PrefixMap.Keys keys, Round round) {
         RibPeer.Session s = p.session;
         PrefixMap<RouteAttrs> out = p.adjOut.get(f);
-        IdentityHashMap<Path, Object> memo = new IdentityHashMap<>();
-        Object none = memo; // sentinel for "not exported"
+        IdentityHashMap<Path, Object> memo = round.memo.computeIfAbsent(ExportKey.of(p), k -> new IdentityHashMap<>());
         Map<RouteAttrs, PrefixList.Builder> groups = new LinkedHashMap<>();
-        PrefixList.Builder withdrawals = PrefixList.builder(f, 16);
+        PrefixList.Builder withdrawals = PrefixList.builder(f, 2);
         Policy pol = p.settings.exportPolicy();
-        Map<Policy.Term, Map<RouteAttrs, RouteAttrs>> polMemo = new HashMap<>();
         boolean v4 = f == Family.IPV4_UNICAST;
         for (int i = 0; i < keys.size; i++) {
             long a = keys.a[i];
@@ -49,17 +115,18 @@ final class AdjRibOut {
                 best = null; // a host is not a transit router: it announces only what it originates
             }
             RouteAttrs attrs = null;
-            if (best != null) {
+            if (best != null && best.peer != p) { // never back to where it came from
                 Object x = memo.get(best);
                 if (x == null) {
                     RouteAttrs e = exportAttrs(cfg, p, f, best);
-                    memo.put(best, e == null ? none : e);
-                    attrs = e;
+                    attrs = e == null ? null : intern(e);
+                    memo.put(best, attrs == null ? NONE : attrs);
                 } else {
-                    attrs = x == none ? null : (RouteAttrs) x;
+                    attrs = x == NONE ? null : (RouteAttrs) x;
                 }
                 if (attrs != null && !pol.acceptsAllUnchanged()) {
-                    attrs = pol.apply(f, a, b, len, attrs, polMemo);
+                    RouteAttrs applied = pol.apply(f, a, b, len, attrs, round.policyMemo);
+                    attrs = applied == null || applied == attrs ? applied : intern(applied);
                 }
             }
             RouteAttrs prev = out.get(a, b, len);
@@ -74,7 +141,7 @@ final class AdjRibOut {
                 }
             } else if (prev == null || !prev.equals(attrs)) {
                 out.put(a, b, len, attrs);
-                PrefixList.Builder g = groups.computeIfAbsent(attrs, k -> PrefixList.builder(f, 16));
+                PrefixList.Builder g = groups.computeIfAbsent(attrs, k -> PrefixList.builder(f, 2));
                 if (v4) {
                     g.addV4(a);
                 } else {
@@ -83,29 +150,88 @@ final class AdjRibOut {
             }
         }
         CodecOptions codec = s.codec();
-        Consumer<byte[]> sink = msg -> {
-            p.updatesSent++;
-            s.out().accept(msg);
-        };
         if (withdrawals.size() > 0) {
-            BgpCodec.packWithdrawals(f, withdrawals.build(), codec, sink);
+            send(p, messages(f, new Group(codec, null, withdrawals.build()), round));
         }
         for (Map.Entry<RouteAttrs, PrefixList.Builder> e : groups.entrySet()) {
-            RouteAttrs attrs = e.getKey();
-            byte[] nh = v4 ? null : attrs.nextHopBytes();
-            BgpCodec.packAnnouncements(f, attrs.toWire(f, codec), nh, e.getValue().build(), codec, sink);
+            send(p, messages(f, new Group(codec, e.getKey(), e.getValue().build()), round));
         }
     }
 
+    private static void send(RibPeer p, List<byte[]> messages) {
+        for (byte[] m : messages) {
+            p.updatesSent++;
+            p.session.out().accept(m); // the same array to every peer of the group: nobody writes into a queued message
+        }
+    }
+
+    /** The UPDATEs of one group: from this round or the small-group cache, or encoded now and kept there. */
+    @SuppressWarnings("unchecked")
+    List<byte[]> messages(Family f, Group g, Round round) {
+        if (g.prefixes().size() > SMALL_GROUP) {
+            return round.encoded.computeIfAbsent(g, x -> encode(f, x));
+        }
+        // the records' hashes are sums of products: mixed (MurmurHash3's finaliser) so that routes differing only
+        // in a next hop's or prefix's last bits do not crowd into neighbouring slots
+        int h = g.hashCode();
+        h = (h ^ h >>> 16) * 0x85ebca6b;
+        h = (h ^ h >>> 13) * 0xc2b2ae35;
+        h ^= h >>> 16;
+        int mask = smallKeys.length - 1;
+        int s1 = h & mask;
+        int s2 = h >>> 14 & mask;
+        smallClock++;
+        int slot = g.equals(smallKeys[s1]) ? s1 : g.equals(smallKeys[s2]) ? s2 : -1;
+        if (slot >= 0) {
+            smallUsed[slot] = smallClock;
+            return (List<byte[]>) smallMessages[slot];
+        }
+        List<byte[]> m = encode(f, g);
+        slot = smallUsed[s1] <= smallUsed[s2] ? s1 : s2;
+        smallKeys[slot] = g;
+        smallMessages[slot] = m;
+        smallUsed[slot] = smallClock;
+        return m;
+    }
+
+    private static List<byte[]> encode(Family f, Group g) {
+        List<byte[]> messages = new ArrayList<>(1);
+        if (g.attrs() == null) {
+            BgpCodec.packWithdrawals(f, g.prefixes(), g.codec(), messages::add);
+        } else {
+            byte[] nh = f == Family.IPV4_UNICAST ? null : g.attrs().nextHopBytes();
+            BgpCodec.packAnnouncements(f, g.attrs().toWire(f, g.codec()), nh, g.prefixes(), g.codec(), messages::add);
+        }
+        return List.copyOf(messages);
+    }
+
+    private RouteAttrs intern(RouteAttrs a) {
+        WeakReference<RouteAttrs> ref = interned.get(a);
+        RouteAttrs held = ref == null ? null : ref.get();
+        if (held != null) {
+            return held;
+        }
+        interned.put(a, new WeakReference<>(a));
+        return a;
+    }
+
+    /** Distinct exported attribute sets held (tests). */
+    int internedCount() {
+        interned.size(); // expunges the entries whose attribute sets were collected
+        int n = 0;
+        for (WeakReference<RouteAttrs> r : interned.values()) {
+            n += r.get() == null ? 0 : 1;
+        }
+        return n;
+    }
+
     /**
-     * What {@code p} should receive for a best path, or null when it must not receive it (RFC 4271 §9.2,
-     * RFC 4456 §6 for reflection, RFC 4271 §5.1 for the attribute changes towards iBGP and eBGP).
+     * What {@code p} should receive for a best path from another peer (or originated here), or null when it must
+     * not receive it (RFC 4271 §9.2, RFC 4456 §6 for reflection, RFC 4271 §5.1 for the attribute changes towards
+     * iBGP and eBGP). Depends on {@code p} only through its {@link ExportKey}.
      */
     static RouteAttrs exportAttrs(Rib.Settings cfg, RibPeer p, Family f, Path best) {
         RibPeer src = best.peer;
-        if (src == p) {
-            return null; // never back to where it came from
-        }
         boolean reflect = false;
         if (src != null && src.ibgp && p.ibgp) {
             // iBGP-learned routes go to iBGP peers only through a reflector: client routes to everyone,

@@ -48,6 +48,7 @@ public final class Rib {
     }
 
     private final Settings cfg;
+    private final AdjRibOut adjRibOut;
     private final NextHopResolver resolver;
     private final Consumer<List<BestPathChange>> listener;
     /** Events are built only while someone listens: a million unobserved changes must cost nothing. */
@@ -68,6 +69,7 @@ public final class Rib {
 
     public Rib(Settings cfg, NextHopResolver resolver, Consumer<List<BestPathChange>> listener) {
         this.cfg = cfg;
+        this.adjRibOut = new AdjRibOut(cfg);
         this.resolver = resolver == null ? NextHopResolver.ALL_REACHABLE : resolver;
         this.listener = listener;
         this.eventsEnabled = listener != null;
@@ -206,7 +208,7 @@ public final class Rib {
         }
         if (p.session != null && !selectionDeferred()) {
             for (Family f : p.session.families()) {
-                AdjRibOut.exportAll(cfg, loc.get(f), p, f);
+                adjRibOut.exportAll(loc.get(f), p, f);
             }
         }
     }
@@ -243,7 +245,7 @@ public final class Rib {
     private void initialUpdate(RibPeer p, RibPeer.Session s) {
         for (Family f : s.families()) {
             p.adjOut.get(f).clear();
-            AdjRibOut.exportAll(cfg, loc.get(f), p, f);
+            adjRibOut.exportAll(loc.get(f), p, f);
             s.out().accept(BgpCodec.encode(BgpMessage.Update.endOfRib(f), s.codec()));
         }
     }
@@ -374,7 +376,7 @@ public final class Rib {
             s.out().accept(BgpCodec.encode(new BgpMessage.RouteRefresh(f, BgpMessage.RouteRefresh.SUBTYPE_BORR), s.codec()));
         }
         p.adjOut.get(f).clear();
-        AdjRibOut.exportAll(cfg, loc.get(f), p, f);
+        adjRibOut.exportAll(loc.get(f), p, f);
         if (enhanced) {
             s.out().accept(BgpCodec.encode(new BgpMessage.RouteRefresh(f, BgpMessage.RouteRefresh.SUBTYPE_EORR), s.codec()));
         }
@@ -514,12 +516,7 @@ public final class Rib {
             if (d.size == 0) {
                 continue;
             }
-            for (RibPeer p : peers) {
-                if (p.session != null && p.session.families().contains(f)
-                        && !(p.settings.exportPolicy().rejectsAll() && p.adjOut.get(f).size() == 0)) {
-                    AdjRibOut.export(cfg, loc.get(f), p, f, d);
-                }
-            }
+            adjRibOut.exportChanges(loc.get(f), peers, f, d);
             d.clear();
         }
         for (RibPeer p : peers) {

@@ -3,6 +3,7 @@ package dev.viaduct.bgp.speaker;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,9 +18,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * message would be a segment per message). No buffer lives with the connection: one message is written as it is,
  * several are copied into an array of their own size, garbage once written.
  *
- * <p>Concurrency: {@link #add} and {@link #close} from any thread; at most one writer at a time (the
- * {@code writing} flag), so messages go out in the order they were added. After {@link #close}, or once a write
- * failed, nothing more is written and the connection is closed.
+ * <p>What the RIB sends takes a shorter way: the RIB thread {@link #queue queues} a batch's UPDATEs and, once the
+ * batch is done, {@link #push pushes} them itself, gathered into as few send(2) calls as the socket buffer takes
+ * without waiting; only what does not fit then goes to a writer thread. A route reflector's change is one UPDATE
+ * to each of N clients: written by the thread that computed it, it reaches all N without N thread hand-offs, each
+ * of which waits for a CPU on a loaded machine (BIRD and FRR write from their main loop the same way).
+ *
+ * <p>Concurrency: {@link #add} and {@link #close} from any thread, {@link #queue} and {@link #push} from the RIB
+ * thread only; at most one writer at a time (the {@code writing} flag, held by a writer thread or by a push), so
+ * messages go out in the order they were queued. After {@link #close}, or once a write failed, nothing more is
+ * written and the connection is closed.
  */
 final class Outbox {
     private static final byte[] CLOSE = new byte[0];
@@ -36,6 +44,10 @@ final class Outbox {
     private final AtomicBoolean writing = new AtomicBoolean();
     /** Closed, or a write failed: the queue is not written any more. */
     private volatile boolean done;
+    /** Bytes a push could not send, for the writer it starts to send first; set before that start, read by it. */
+    private byte[] head;
+    /** Queued by the RIB thread since its last push (RIB thread only). */
+    private boolean pushDue;
 
     Outbox(Transport.Connection conn, String peerName) {
         this.conn = conn;
@@ -49,8 +61,83 @@ final class Outbox {
         }
         queue.add(message);
         if (writing.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("bgp-write-" + peerName).start(this::drain);
+            startWriter();
         }
+    }
+
+    /**
+     * Queues one encoded message from the RIB thread, for its next {@link #push}; returns true for the first since
+     * the last push (the caller then remembers to push this outbox).
+     */
+    boolean queue(byte[] message) {
+        if (done) {
+            return false;
+        }
+        queue.add(message);
+        boolean first = !pushDue;
+        pushDue = true;
+        return first;
+    }
+
+    /**
+     * Sends what is queued from the RIB thread, {@code gather} bytes at a time, as far as the socket takes it now;
+     * a writer thread sends the rest. Nothing to do if a writer runs: it takes the queue as it finds it.
+     *
+     * @param gather the RIB thread's scratch array of {@link #GATHER} bytes
+     */
+    void push(byte[] gather) {
+        pushDue = false;
+        if (done || !writing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            for (byte[] next; (next = queue.peek()) != null; ) {
+                if (next == CLOSE) {
+                    startWriter(); // the writer closes the connection
+                    return;
+                }
+                byte[] src = next;
+                int len = next.length;
+                if (len < gather.length) {
+                    src = gather;
+                    len = 0;
+                    // the only consumer is the holder of the writing flag, so what peek() saw is what poll() takes
+                    while ((next = queue.peek()) != null && next != CLOSE && len + next.length <= gather.length) {
+                        System.arraycopy(queue.poll(), 0, gather, len, next.length);
+                        len += next.length;
+                    }
+                } else {
+                    queue.poll();
+                }
+                int sent = 0;
+                while (sent < len) {
+                    int n = conn.sendNow(src, sent, len - sent);
+                    if (n == 0) {
+                        head = Arrays.copyOfRange(src, sent, len);
+                        startWriter(); // the socket buffer is full: the writer waits for room
+                        return;
+                    }
+                    sent += n;
+                }
+            }
+        } catch (IOException e) {
+            done = true; // the reader reports the failure; nothing more to write to a broken connection
+            try {
+                conn.close();
+            } catch (IOException ignored) {
+                // already broken
+            }
+            return;
+        }
+        writing.set(false);
+        // an add() from another thread while this push held the flag queued its message and started no writer
+        if (!queue.isEmpty() && writing.compareAndSet(false, true)) {
+            startWriter();
+        }
+    }
+
+    private void startWriter() {
+        Thread.ofVirtual().name("bgp-write-" + peerName).start(this::drain);
     }
 
     /** Messages waiting for a writer (tests: after close or a failed write, nothing is queued, so nothing can follow). */
@@ -67,6 +154,10 @@ final class Outbox {
         boolean finished = true; // closed, broken, or something unexpected: the connection goes
         try {
             OutputStream out = conn.output();
+            if (head != null) {
+                out.write(head);
+                head = null;
+            }
             while (true) {
                 for (byte[] m; (m = queue.poll()) != null; ) {
                     if (m == CLOSE) {

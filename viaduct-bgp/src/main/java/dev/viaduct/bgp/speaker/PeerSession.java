@@ -619,10 +619,11 @@ final class PeerSession {
             primary.fsm.reconfigure(fsmConfig(false));
         }
         Outbox q = at.outq;
+        RibOwner ribOwner = speaker.rib();
         RibPeer.Session rs = new RibPeer.Session(conn.remoteAddress().getAddress(), n.peerId(), conn.localAddress().getAddress(),
                 n.families(), n.codec(), n.routeRefresh(), n.peerGracefulRestart(), bytes -> {
                     messagesOut.incrementAndGet();
-                    q.add(bytes);
+                    ribOwner.send(q, bytes); // called by the RIB on its thread
                 });
         long t = now();
         speaker.rib().post(rib -> rib.peerUp(ribPeer, rs, t));

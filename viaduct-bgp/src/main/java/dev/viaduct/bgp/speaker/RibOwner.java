@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
 /**
  * The one thread that owns the {@link Rib}. Others post work; the thread runs it in arrival order, in
  * batches: it drains what is queued (up to a bound), then flushes once, so a burst of UPDATEs produces
- * packed outbound UPDATEs and one batch of best-path events. It also fires the RIB's graceful-restart timers.
+ * packed outbound UPDATEs and one batch of best-path events. It also fires the RIB's graceful-restart timers,
+ * and after each batch it pushes the UPDATEs the batch queued to the sessions' sockets ({@link Outbox#push}).
  */
 final class RibOwner {
     private static final Logger LOG = System.getLogger(RibOwner.class.getName());
@@ -30,11 +31,22 @@ final class RibOwner {
     private volatile long batchStartedAt;
     private volatile boolean inBatch;
     private volatile long endedAt;
+    /** Outboxes the current batch queued UPDATEs to; RIB thread only. */
+    private final java.util.ArrayList<Outbox> toPush = new java.util.ArrayList<>();
+    /** The pushes' gather buffer; RIB thread only. */
+    private final byte[] gather = new byte[Outbox.GATHER];
 
     RibOwner(Rib rib, LongSupplier clock) {
         this.rib = rib;
         this.clock = clock;
         this.thread = Thread.ofPlatform().name("bgp-rib").daemon(true).start(this::loop);
+    }
+
+    /** Queues an UPDATE the RIB sends; on the RIB thread only (the sessions' {@code RibPeer.Session.out}). */
+    void send(Outbox q, byte[] message) {
+        if (q.queue(message)) {
+            toPush.add(q);
+        }
     }
 
     void post(Consumer<Rib> work) {
@@ -120,6 +132,10 @@ final class RibOwner {
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "event=rib-error", e);
             } finally {
+                for (Outbox q : toPush) {
+                    q.push(gather);
+                }
+                toPush.clear();
                 inBatch = false;
             }
         }

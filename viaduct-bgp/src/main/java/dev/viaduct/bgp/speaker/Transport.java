@@ -22,6 +22,14 @@ public interface Transport {
         InetSocketAddress localAddress();
 
         InetSocketAddress remoteAddress();
+
+        /**
+         * Writes what the send buffer takes now, without waiting, and returns how many bytes that was: 0 when it is
+         * full, or when this transport cannot write without blocking (then the speaker's writer thread writes).
+         */
+        default int sendNow(byte[] b, int off, int len) throws IOException {
+            return 0;
+        }
     }
 
     /** A listening socket. Closing it must unblock {@link #accept()}. */

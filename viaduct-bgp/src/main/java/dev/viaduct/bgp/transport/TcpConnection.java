@@ -166,27 +166,47 @@ final class TcpConnection implements Transport.Connection {
             CompletableFuture<Void> ready;
             socket.lock.lock();
             try {
-                socket.ensureOpen();
-                int chunk = Math.min(len, SEND_CHUNK);
-                // MSG_NOSIGNAL: a peer that reset the connection gives EPIPE here, not a SIGPIPE to the JVM
-                long n = Syscalls.send(socket.state, socket.fd, b, off, chunk, Libc.MSG_NOSIGNAL);
+                int n = trySend(b, off, len);
                 if (n >= 0) {
-                    off += (int) n;
-                    len -= (int) n;
+                    off += n;
+                    len -= n;
                     continue;
-                }
-                int errno = socket.errno();
-                if (errno == Errno.EINTR) {
-                    continue;
-                }
-                if (errno != Errno.EAGAIN) {
-                    throw socket.failure("send(" + socket.description() + ")");
                 }
                 ready = socket.arm(Poller.writing());
             } finally {
                 socket.lock.unlock();
             }
             socket.await(Poller.writing(), ready, 0, "send(" + socket.description() + ")");
+        }
+    }
+
+    @Override
+    public int sendNow(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        socket.lock.lock();
+        try {
+            return Math.max(0, trySend(b, off, len));
+        } finally {
+            socket.lock.unlock();
+        }
+    }
+
+    /** One send(2) of at most {@link #SEND_CHUNK} bytes under the socket's lock: the bytes sent, or -1 on EAGAIN. */
+    private int trySend(byte[] b, int off, int len) throws IOException {
+        socket.ensureOpen();
+        while (true) {
+            // MSG_NOSIGNAL: a peer that reset the connection gives EPIPE here, not a SIGPIPE to the JVM
+            long n = Syscalls.send(socket.state, socket.fd, b, off, Math.min(len, SEND_CHUNK), Libc.MSG_NOSIGNAL);
+            if (n >= 0) {
+                return (int) n;
+            }
+            int errno = socket.errno();
+            if (errno == Errno.EAGAIN) {
+                return -1;
+            }
+            if (errno != Errno.EINTR) {
+                throw socket.failure("send(" + socket.description() + ")");
+            }
         }
     }
 

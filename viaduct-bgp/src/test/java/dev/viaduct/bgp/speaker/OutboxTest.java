@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The outbox of one connection, on a fake connection that records each write: order, gathering of a burst into
  * one write (at most {@link Outbox#GATHER} bytes), close after what was queued, nothing after a failed write, and
- * never two writers at once.
+ * never two writers at once; and the RIB thread's pushes, which send what the socket takes at once themselves.
  */
 class OutboxTest {
 
@@ -33,6 +33,22 @@ class OutboxTest {
         final AtomicBoolean overlapped = new AtomicBoolean();
         volatile boolean holdFirst;
         volatile boolean fail;
+        /** What {@link #sendNow} takes in all before it reports a full send buffer. */
+        volatile int room;
+        final AtomicInteger sendNowCalls = new AtomicInteger();
+
+        @Override
+        public int sendNow(byte[] b, int off, int len) {
+            sendNowCalls.incrementAndGet();
+            int n = Math.min(len, room);
+            room -= n;
+            if (n > 0) {
+                synchronized (writes) {
+                    writes.add(Arrays.copyOfRange(b, off, off + n));
+                }
+            }
+            return n;
+        }
 
         @Override
         public InputStream input() {
@@ -214,6 +230,44 @@ class OutboxTest {
             assertThat(seq).as("thread %d's messages in order", id).isEqualTo(next[id]);
             next[id]++;
         }
+        assertThat(c.overlapped).as("two writers at once").isFalse();
+    }
+
+    @Test
+    void aPushSendsTheQueuedBatchInOneCallOnTheCallersThread() {
+        FakeConnection c = new FakeConnection();
+        c.room = Integer.MAX_VALUE;
+        Outbox o = new Outbox(c, "peer");
+        assertThat(o.queue(message(19, 1))).isTrue();
+        assertThat(o.queue(message(30, 2))).isFalse(); // one push covers the batch
+        o.push(new byte[Outbox.GATHER]);
+        // written before push returned: no writer thread to wait for
+        assertThat(c.sendNowCalls).hasValue(1);
+        byte[] expected = new byte[49];
+        Arrays.fill(expected, 0, 19, (byte) 1);
+        Arrays.fill(expected, 19, 49, (byte) 2);
+        assertThat(c.writes()).singleElement().isEqualTo(expected);
+        assertThat(o.queued()).isZero();
+        assertThat(o.queue(message(19, 3))).isTrue(); // the next batch needs its own push
+    }
+
+    @Test
+    void whatTheSocketDoesNotTakeAtOnceAWriterSendsInOrder() throws Exception {
+        FakeConnection c = new FakeConnection();
+        c.room = 25;
+        Outbox o = new Outbox(c, "peer");
+        o.queue(message(19, 1));
+        o.queue(message(30, 2));
+        o.push(new byte[Outbox.GATHER]);
+        o.add(message(19, 3));
+        o.close();
+        assertThat(c.closed.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(c.writes().getFirst()).hasSize(25);
+        byte[] expected = new byte[68];
+        Arrays.fill(expected, 0, 19, (byte) 1);
+        Arrays.fill(expected, 19, 49, (byte) 2);
+        Arrays.fill(expected, 49, 68, (byte) 3);
+        assertThat(c.written()).isEqualTo(expected);
         assertThat(c.overlapped).as("two writers at once").isFalse();
     }
 }
