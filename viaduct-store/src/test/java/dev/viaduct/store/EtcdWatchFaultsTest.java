@@ -88,7 +88,7 @@ class EtcdWatchFaultsTest {
     @ValueSource(strings = {"jetcd", "gateway"})
     void watchOnAKilledMemberResumesWithoutMissingOrRepeatingEvents(String client) {
         int victim = (etcd.leaderIndex() + 1) % 3;
-        String prefix = "/resume/";
+        String prefix = "/resume/" + client + "/";
         List<WatchEvent> events = new CopyOnWriteArrayList<>();
         try (Datastore onVictim = EtcdClients.connect(client, FAST.withEndpoints(List.of(etcd.member(victim).clientUrl())));
                 Watch w = onVictim.watch(prefix, 0, events::add)) {
@@ -123,7 +123,7 @@ class EtcdWatchFaultsTest {
     @ValueSource(strings = {"jetcd", "gateway"})
     void watchWhoseRevisionWasCompactedWhileDisconnectedRelists(String client) {
         int victim = (etcd.leaderIndex() + 2) % 3;
-        String prefix = "/compacted/";
+        String prefix = "/compacted/" + client + "/";
         List<WatchEvent> events = new CopyOnWriteArrayList<>();
         try (Datastore onVictim = EtcdClients.connect(client, FAST.withEndpoints(List.of(etcd.member(victim).clientUrl())));
                 Watch w = onVictim.watch(prefix, 0, events::add)) {
