@@ -137,7 +137,7 @@ public final class EtcdDatastore implements Datastore {
 
     @Override
     public Listing list(String prefix) {
-        requirePrefix(prefix);
+        EtcdGatewayDatastore.requirePrefix(prefix);
         GetResponse r = call("list " + prefix, () -> kv.get(bytes(prefix), GetOption.builder().isPrefix(true).build()));
         return new Listing(r.getKvs().stream().map(EtcdDatastore::convert).toList(), r.getHeader().getRevision());
     }
@@ -160,7 +160,7 @@ public final class EtcdDatastore implements Datastore {
 
     @Override
     public long deletePrefix(String prefix) {
-        requirePrefix(prefix);
+        EtcdGatewayDatastore.requirePrefix(prefix);
         return call("delete prefix " + prefix,
                 () -> kv.delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build())).getDeleted();
     }
@@ -175,7 +175,7 @@ public final class EtcdDatastore implements Datastore {
                 .toArray(Cmp[]::new);
         Op[] then = ops(txn.then());
         Op[] otherwise = ops(txn.otherwise());
-        TxnResponse r = call("txn on " + describe(txn), () -> kv.txn().If(cmps).Then(then).Else(otherwise).commit());
+        TxnResponse r = call("txn on " + EtcdGatewayDatastore.describe(txn), () -> kv.txn().If(cmps).Then(then).Else(otherwise).commit());
         List<Op> branch = List.of(r.isSucceeded() ? then : otherwise);
         List<GetResponse> gets = r.getGetResponses();
         List<Optional<KeyValue>> results = new ArrayList<>();
@@ -244,7 +244,7 @@ public final class EtcdDatastore implements Datastore {
 
     @Override
     public Watch watch(String prefix, long fromRevision, Watch.Listener listener) {
-        requirePrefix(prefix);
+        EtcdGatewayDatastore.requirePrefix(prefix);
         checkOpen();
         EtcdWatch w = new EtcdWatch(this, client.getWatchClient(), prefix, fromRevision, listener);
         running.add(w);
@@ -400,12 +400,6 @@ public final class EtcdDatastore implements Datastore {
         }
     }
 
-    static void requirePrefix(String prefix) {
-        if (prefix == null || prefix.isEmpty()) {
-            throw new IllegalArgumentException("prefix must not be empty (it would cover the whole keyspace)");
-        }
-    }
-
     private static Op[] ops(List<Txn.Op> ops) {
         return ops.stream().map(op -> switch (op) {
             case Txn.Op.Put p -> (Op) Op.put(bytes(p.key()), ByteSequence.from(p.value()),
@@ -413,13 +407,6 @@ public final class EtcdDatastore implements Datastore {
             case Txn.Op.Delete d -> Op.delete(bytes(d.key()), DeleteOption.DEFAULT);
             case Txn.Op.Get g -> Op.get(bytes(g.key()), GetOption.DEFAULT);
         }).toArray(Op[]::new);
-    }
-
-    static String describe(Txn txn) {
-        var keys = new java.util.LinkedHashSet<String>();
-        txn.when().forEach(c -> keys.add(c.key()));
-        txn.then().forEach(o -> keys.add(o.key()));
-        return String.join(",", keys);
     }
 
     static KeyValue convert(io.etcd.jetcd.KeyValue kv) {

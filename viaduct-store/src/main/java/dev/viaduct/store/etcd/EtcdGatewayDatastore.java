@@ -120,7 +120,7 @@ public final class EtcdGatewayDatastore implements Datastore {
 
     @Override
     public Listing list(String prefix) {
-        EtcdDatastore.requirePrefix(prefix);
+        requirePrefix(prefix);
         JsonNode r = call("list " + prefix, "/v3/kv/range", range(prefix));
         List<KeyValue> kvs = new ArrayList<>();
         for (JsonNode kv : r.path("kvs")) {
@@ -146,7 +146,7 @@ public final class EtcdGatewayDatastore implements Datastore {
 
     @Override
     public long deletePrefix(String prefix) {
-        EtcdDatastore.requirePrefix(prefix);
+        requirePrefix(prefix);
         return number(call("delete prefix " + prefix, "/v3/kv/deleterange", range(prefix)).path("deleted"));
     }
 
@@ -162,7 +162,7 @@ public final class EtcdGatewayDatastore implements Datastore {
         }
         ops(req.putArray("success"), txn.then());
         ops(req.putArray("failure"), txn.otherwise());
-        JsonNode r = call("txn on " + EtcdDatastore.describe(txn), "/v3/kv/txn", req);
+        JsonNode r = call("txn on " + describe(txn), "/v3/kv/txn", req);
         boolean succeeded = r.path("succeeded").asBoolean(false);
         List<Optional<KeyValue>> gets = new ArrayList<>();
         for (JsonNode resp : r.path("responses")) {
@@ -226,7 +226,7 @@ public final class EtcdGatewayDatastore implements Datastore {
 
     @Override
     public Watch watch(String prefix, long fromRevision, Watch.Listener listener) {
-        EtcdDatastore.requirePrefix(prefix);
+        requirePrefix(prefix);
         checkOpen();
         long from = fromRevision > 0 ? fromRevision
                 // "from now" must still be a definite revision, or a disconnect before the first event loses events
@@ -621,6 +621,20 @@ public final class EtcdGatewayDatastore implements Datastore {
         if (closed) {
             throw new StoreException(Reason.CLOSED, "etcd datastore is closed");
         }
+    }
+
+    /** Shared with {@link EtcdDatastore}, which calls these: using its copies would load jetcd's classes here. */
+    static void requirePrefix(String prefix) {
+        if (prefix == null || prefix.isEmpty()) {
+            throw new IllegalArgumentException("prefix must not be empty (it would cover the whole keyspace)");
+        }
+    }
+
+    static String describe(Txn txn) {
+        var keys = new java.util.LinkedHashSet<String>();
+        txn.when().forEach(c -> keys.add(c.key()));
+        txn.then().forEach(o -> keys.add(o.key()));
+        return String.join(",", keys);
     }
 
     private static ObjectNode range(String prefix) {
