@@ -2,7 +2,6 @@ package dev.viaduct.store.etcd;
 
 import dev.viaduct.store.JsonCodec;
 import dev.viaduct.store.KeyValue;
-import dev.viaduct.store.Listing;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.Watch;
 import dev.viaduct.store.WatchEvent;
@@ -13,6 +12,8 @@ import java.io.InputStreamReader;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -43,27 +44,22 @@ final class GatewayWatch implements Watch {
 
     private final EtcdGatewayDatastore store;
     private final String prefix;
-    private final Watch.Listener listener;
+    private final WatchDelivery delivery;
     private final Object pauses = new Object();
     /** Guards {@link #reading} and {@link #aborted}, so an interrupt reaches this watch's thread only in a read. */
     private final Object reads = new Object();
     private boolean reading;
     private volatile boolean aborted;
-    private volatile long lastRevision;
     private volatile boolean closed;
     private volatile EtcdGatewayDatastore.WatchStream current;
     private volatile long lastHeardNanos = System.nanoTime();
-    // written by the watch's thread, read by liveness probes
-    private volatile boolean inTask;
-    private volatile long taskStartedAt;
     private long backoffMs = 50;
     private volatile Thread thread;
 
     GatewayWatch(EtcdGatewayDatastore store, String prefix, long fromRevision, Watch.Listener listener) {
         this.store = store;
         this.prefix = prefix;
-        this.listener = listener;
-        this.lastRevision = fromRevision - 1;
+        this.delivery = new WatchDelivery(prefix, listener, fromRevision);
     }
 
     void start() {
@@ -73,7 +69,7 @@ final class GatewayWatch implements Watch {
 
     @Override
     public long lastRevision() {
-        return lastRevision;
+        return delivery.lastRevision();
     }
 
     private void run() {
@@ -89,7 +85,7 @@ final class GatewayWatch implements Watch {
             }
             if (why != null) {
                 LOG.log(Level.INFO, "watch interrupted prefix={0} lastRevision={1,number,#} error={2}: resuming", prefix,
-                        lastRevision, why);
+                        delivery.lastRevision(), why);
                 if (!pause()) {
                     return;
                 }
@@ -99,7 +95,7 @@ final class GatewayWatch implements Watch {
 
     /** Follows one stream until it ends: why it ended, or null when it ended for a re-list (reopen at once). */
     private String follow() {
-        EtcdGatewayDatastore.WatchStream s = store.sendWatch(prefix, lastRevision + 1);
+        EtcdGatewayDatastore.WatchStream s = store.sendWatch(prefix, delivery.lastRevision() + 1);
         synchronized (reads) {
             current = s;
             aborted = false;
@@ -117,12 +113,13 @@ final class GatewayWatch implements Watch {
                     if (line.isBlank()) {
                         continue;
                     }
-                    begin();
+                    delivery.begin();
                     try {
                         JsonNode r = EtcdGatewayDatastore.streamed("watch " + prefix, JsonCodec.mapper().readTree(line));
                         if (EtcdGatewayDatastore.number(r.path("compact_revision")) > 0) {
-                            LOG.log(Level.INFO, "watch compacted prefix={0} lastRevision={1,number,#}: re-listing", prefix, lastRevision);
-                            relist();
+                            LOG.log(Level.INFO, "watch compacted prefix={0} lastRevision={1,number,#}: re-listing", prefix,
+                                    delivery.lastRevision());
+                            delivery.relist(() -> store.list(prefix), () -> closed, this::pause);
                             return null;
                         }
                         if (r.path("canceled").asBoolean(false)) {
@@ -131,7 +128,7 @@ final class GatewayWatch implements Watch {
                         backoffMs = 50;
                         onEvents(r.path("events"));
                     } finally {
-                        inTask = false;
+                        delivery.end();
                     }
                 }
                 return line == null && (closed || aborted) ? stopped() : "stream ended by " + s.endpoint();
@@ -184,43 +181,19 @@ final class GatewayWatch implements Watch {
     }
 
     private void onEvents(JsonNode events) {
-        long last = 0;
+        List<WatchEvent> converted = new ArrayList<>();
         for (JsonNode e : events) {
             KeyValue kv = EtcdGatewayDatastore.keyValue(e.path("kv"));
-            long rev = kv.modRevision();
-            last = Math.max(last, rev);
-            if (rev <= lastRevision) {
-                continue; // already delivered before a resume
-            }
             // proto3's JSON leaves out the default: PUT is 0, so only DELETE is spelled out
-            WatchEvent event = switch (e.path("type").asString("PUT")) {
-                case "PUT" -> new WatchEvent.Put(kv);
-                case "DELETE" -> new WatchEvent.Delete(kv.key(), rev);
-                default -> null;
-            };
-            if (event != null) {
-                deliver(event);
-            }
-        }
-        if (last > lastRevision) {
-            lastRevision = last;
-        }
-    }
-
-    private void relist() {
-        while (!closed) {
-            try {
-                Listing l = store.list(prefix);
-                deliver(new WatchEvent.Resync(l.kvs(), l.revision()));
-                lastRevision = l.revision();
-                return;
-            } catch (StoreException e) {
-                LOG.log(Level.DEBUG, "watch re-list failed prefix={0} error={1}", prefix, e.getMessage());
-                if (!pause()) {
-                    return;
+            switch (e.path("type").asString("PUT")) {
+                case "PUT" -> converted.add(new WatchEvent.Put(kv));
+                case "DELETE" -> converted.add(new WatchEvent.Delete(kv.key(), kv.modRevision()));
+                default -> {
+                    // a type this client does not know: nothing to deliver
                 }
             }
         }
+        delivery.deliverNew(converted, () -> closed);
     }
 
     /** Waits the back-off (doubling it, up to {@link #MAX_BACKOFF_MS}); false when the watch was closed meanwhile. */
@@ -238,22 +211,6 @@ final class GatewayWatch implements Watch {
         }
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
         return !closed;
-    }
-
-    private void deliver(WatchEvent event) {
-        if (closed) {
-            return;
-        }
-        try {
-            listener.onEvent(event);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "watch listener failed prefix={0} revision={1,number,#}: {2}", prefix, event.revision(), e.toString());
-        }
-    }
-
-    private void begin() {
-        taskStartedAt = System.nanoTime();
-        inTask = true;
     }
 
     /** The endpoint of the open stream, or null between streams. */
@@ -282,7 +239,7 @@ final class GatewayWatch implements Watch {
 
     @Override
     public OptionalLong stalledSince() {
-        return inTask ? OptionalLong.of(taskStartedAt) : OptionalLong.empty();
+        return delivery.stalledSince();
     }
 
     @Override
@@ -314,6 +271,6 @@ final class GatewayWatch implements Watch {
 
     @Override
     public String toString() {
-        return "GatewayWatch[" + prefix + " last=" + lastRevision + "]";
+        return "GatewayWatch[" + prefix + " last=" + delivery.lastRevision() + "]";
     }
 }
