@@ -19,7 +19,10 @@ public final class EtcdStores {
     /** Connects as {@link EtcdGatewayDatastore#connect} does, falling back to jetcd where etcd refuses the gateway. */
     public static Datastore connect(StoreOptions options) {
         try {
-            return EtcdGatewayDatastore.connect(options);
+            EtcdGatewayDatastore store = EtcdGatewayDatastore.connect(options);
+            LOG.log(Level.INFO, "etcd connected endpoints={0} prefix={1} tls={2} auth={3} client=gateway", options.endpoints(),
+                    options.prefix(), options.tls(), options.username() != null);
+            return store;
         } catch (StoreException e) {
             if (!EtcdGatewayDatastore.refusesGateway(e)) {
                 throw e;
