@@ -55,7 +55,7 @@ import dev.viaduct.store.JsonCodec;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.StoreOptions;
-import dev.viaduct.store.etcd.EtcdDatastore;
+import dev.viaduct.store.etcd.EtcdStores;
 import dev.viaduct.sys.net.IpPrefix;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -138,8 +138,9 @@ public final class Agent implements AutoCloseable {
         if (d.username().isPresent()) {
             so = so.withCredentials(d.username().get(), d.password().orElseThrow());
         }
-        // every request the agent makes is timed and its failures counted (viaduct_etcd_request_*)
-        store = new MeteredDatastore(EtcdDatastore.connect(so), metrics);
+        // every request the agent makes is timed and its failures counted (viaduct_etcd_request_*); etcd's JSON
+        // gateway, not gRPC: no Netty, gRPC or protobuf classes in a process that runs on every node
+        store = new MeteredDatastore(EtcdStores.connect(so), metrics);
         closeables.add(store);
         keys = new Keys(d.prefix());
 

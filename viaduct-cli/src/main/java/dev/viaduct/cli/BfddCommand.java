@@ -1,6 +1,5 @@
 package dev.viaduct.cli;
 
-import dev.viaduct.bfd.daemon.BfddProcess;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -33,22 +32,6 @@ final class BfddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!socket.isAbsolute()) {
-            spec.commandLine().getErr().println("viaduct bfdd: --socket must be an absolute path, got " + socket);
-            return Main.EXIT_USAGE;
-        }
-        if (!logFormat.equals("keyvalue") && !logFormat.equals("json")) {
-            spec.commandLine().getErr().println("viaduct bfdd: --log-format must be keyvalue or json, got " + logFormat);
-            return Main.EXIT_USAGE;
-        }
-        if (!java.util.List.of("debug", "info", "warning", "error").contains(logLevel)) {
-            spec.commandLine().getErr().println("viaduct bfdd: --log-level must be debug, info, warning or error, got " + logLevel);
-            return Main.EXIT_USAGE;
-        }
-        LogSetup.install(logFormat, logLevel);
-        if (detach) {
-            BfddProcess.detachFromSession();
-        }
-        return BfddProcess.serve(socket.toAbsolutePath());
+        return BfddMain.run(socket, detach, logFormat, logLevel, spec.commandLine().getErr());
     }
 }

@@ -4,7 +4,8 @@ import dev.viaduct.ipam.Ipam;
 import dev.viaduct.ops.Liveness;
 import dev.viaduct.ops.OpsHttp;
 import dev.viaduct.ops.StandardMetrics;
-import dev.viaduct.store.etcd.EtcdDatastore;
+import dev.viaduct.store.Datastore;
+import dev.viaduct.store.etcd.EtcdStores;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -47,7 +48,7 @@ public final class KubeControllersProcess implements AutoCloseable {
                 : Config.autoConfigure(null);
         KubernetesClient client = new KubernetesClientBuilder().withConfig(kube).build();
         closing.add(client);
-        EtcdDatastore store = EtcdDatastore.connect(config.datastore());
+        Datastore store = EtcdStores.connect(config.datastore());
         closing.add(store);
         PrometheusRegistry registry = new PrometheusRegistry();
         StandardMetrics.register(registry);

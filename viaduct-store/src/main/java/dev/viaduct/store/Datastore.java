@@ -10,7 +10,8 @@ import java.util.Optional;
  * ({@link #txn}) compare it. Leases expire keys attached to them; prefix watches deliver changes in order
  * and resume after disconnects.
  *
- * <p>Implementations: {@code EtcdDatastore} (production, jetcd) and {@code MemoryDatastore} (unit tests,
+ * <p>Implementations: {@code EtcdGatewayDatastore} (production, etcd's JSON gateway), {@code EtcdDatastore} (etcd
+ * over gRPC, jetcd) and {@code MemoryDatastore} (unit tests,
  * same semantics, no network). All methods block the calling thread (callers use virtual threads) and throw
  * {@link StoreException}; {@link StoreException#tryAgain()} tells transient failures apart. Implementations
  * are thread-safe.

@@ -8,7 +8,8 @@ import java.time.Duration;
  * agent's other requests (a listing of every block) keep the longer timeout. It bounds each request, not the
  * scope as a whole: a caller that waited its turn in IPAM's group commit, or serves other callers' batches,
  * still gives each of its requests the full timeout, so a burst on a slow but working store does not fail.
- * A nested scope can only shorten it. Stores that honour it: {@code EtcdDatastore}.
+ * A nested scope can only shorten it. Stores that honour it: {@code EtcdDatastore},
+ * {@code EtcdGatewayDatastore}.
  *
  * <p>Concurrency: a {@link ScopedValue}, so it binds the calling thread only; work handed to another thread
  * (IPAM's group commit served by another caller) runs under that thread's timeout.

@@ -8,49 +8,16 @@ import dev.viaduct.testsupport.Poll;
 import dev.viaduct.testsupport.etcd.EtcdCluster;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The datastore contract against a real single-member etcd, plus what only etcd can show. */
 @Tag("etcd")
-class EtcdDatastoreTest extends DatastoreContract {
-    static EtcdCluster etcd;
-    static EtcdDatastore store;
-
+class EtcdDatastoreTest extends EtcdContract {
     @BeforeAll
     static void startEtcd() {
-        etcd = EtcdCluster.start(1);
-        store = EtcdDatastore.connect(StoreOptions.of(etcd.endpoints()));
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        if (store != null) {
-            store.close();
-        }
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
-
-    @Override
-    Datastore store() {
-        return store;
-    }
-
-    @Override
-    void compact(long revision) {
-        etcd.compact(revision);
-    }
-
-    /** Waits until a lease granted now, with the same TTL and no keep-alive, has expired. */
-    @Override
-    void letLeaseExpire(Lease lease) {
-        Lease control = store.grantLease(lease.ttl());
-        Poll.until("control lease of " + lease.ttl() + " expired", lease.ttl().plusSeconds(10),
-                () -> store.timeToLive(control).isEmpty());
+        start(EtcdDatastore::connect);
     }
 
     @Test

@@ -145,15 +145,26 @@ class EtcdGatewayDatastoreTest {
     }
 
     @Test
-    void watchesAreRefusedWithAPointer() {
-        assertThatThrownBy(() -> gw.watch(dir, 0, e -> { })).isInstanceOf(UnsupportedOperationException.class)
-                .hasMessageContaining("EtcdDatastore");
-    }
-
-    @Test
-    void httpsEndpointsAreRefused() {
-        assertThatThrownBy(() -> EtcdGatewayDatastore.connect(StoreOptions.of(List.of("https://127.0.0.1:2379"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("etcd.endpoints");
+    void watchSeesWhatJetcdWritesAndKeepAliveKeepsWhatJetcdSees() {
+        java.util.List<WatchEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Lease lease = grpc.grantLease(Duration.ofSeconds(2));
+        try (Watch w = gw.watch(dir, 0, events::add); KeepAlive ka = gw.keepAlive(lease, (l, why) -> { })) {
+            long r1 = grpc.put(dir + "w", b("1"));
+            grpc.put(dir + "leased", b("kept"), lease);
+            long r3 = grpc.delete(dir + "w") ? grpc.currentRevision() : -1;
+            dev.viaduct.testsupport.Poll.until("three events", Duration.ofSeconds(10), () -> events.size() == 3);
+            assertThat(events.get(0)).isEqualTo(new WatchEvent.Put(grpc.list(dir).kvs().stream()
+                    .filter(kv -> kv.key().equals(dir + "leased")).findFirst().map(kv -> events.get(0)).map(e -> ((WatchEvent.Put) e).kv())
+                    .orElseThrow()));
+            assertThat(events.get(0).revision()).isEqualTo(r1);
+            assertThat(events.get(2)).isEqualTo(new WatchEvent.Delete(dir + "w", r3));
+            assertThat(w.lastRevision()).isEqualTo(r3);
+            // three TTLs later the kept-alive lease and its key are still there (etcd's answer, read through jetcd)
+            Lease control = grpc.grantLease(Duration.ofSeconds(2));
+            dev.viaduct.testsupport.Poll.until("an un-kept lease expired", Duration.ofSeconds(15), () -> grpc.timeToLive(control).isEmpty());
+            assertThat(ka.alive()).isTrue();
+            assertThat(grpc.get(dir + "leased")).isPresent();
+        }
     }
 
     static int freePort() throws Exception {

@@ -3,14 +3,14 @@ package dev.viaduct.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.viaduct.store.etcd.EtcdDatastore;
 import dev.viaduct.testsupport.Cmd;
 import dev.viaduct.testsupport.Poll;
 import dev.viaduct.testsupport.etcd.EtcdCluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A hung etcd (SIGSTOP: it keeps its connections and answers nothing, as across a partition) and a killed one
@@ -22,10 +22,11 @@ class EtcdReachabilityTest {
     static final StoreOptions OPTS = StoreOptions.of(java.util.List.of("http://127.0.0.1:1"))
             .withTimeouts(Duration.ofSeconds(15), Duration.ofSeconds(10));
 
-    @Test
-    void aFrozenEtcdFailsARequestByItsTimeoutAndIsKnownUnreachableUntilItAnswersAgain() {
+    @ParameterizedTest
+    @ValueSource(strings = {"jetcd", "gateway"})
+    void aFrozenEtcdFailsARequestByItsTimeoutAndIsKnownUnreachableUntilItAnswersAgain(String client) {
         try (EtcdCluster etcd = EtcdCluster.start(1);
-                EtcdDatastore s = EtcdDatastore.connect(OPTS.withEndpoints(etcd.endpoints()))) {
+                Datastore s = EtcdClients.connect(client, OPTS.withEndpoints(etcd.endpoints()))) {
             s.put("/reach/k", "v".getBytes(StandardCharsets.UTF_8));
             assertThat(s.unreachable(Duration.ZERO)).isEmpty();
             long pid = etcd.member(0).pid();
@@ -47,10 +48,11 @@ class EtcdReachabilityTest {
         }
     }
 
-    @Test
-    void aKilledEtcdIsKnownUnreachableAndReachableOnceRestarted() {
+    @ParameterizedTest
+    @ValueSource(strings = {"jetcd", "gateway"})
+    void aKilledEtcdIsKnownUnreachableAndReachableOnceRestarted(String client) {
         try (EtcdCluster etcd = EtcdCluster.start(1);
-                EtcdDatastore s = EtcdDatastore.connect(OPTS.withEndpoints(etcd.endpoints()))) {
+                Datastore s = EtcdClients.connect(client, OPTS.withEndpoints(etcd.endpoints()))) {
             s.put("/reach/k", "v".getBytes(StandardCharsets.UTF_8));
             etcd.member(0).kill();
             try {

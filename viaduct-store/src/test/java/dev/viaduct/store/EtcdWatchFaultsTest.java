@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Watches and leases on a three-member etcd whose members go away: a watch connected to a member that is
@@ -83,12 +84,13 @@ class EtcdWatchFaultsTest {
         return m;
     }
 
-    @Test
-    void watchOnAKilledMemberResumesWithoutMissingOrRepeatingEvents() {
+    @ParameterizedTest
+    @ValueSource(strings = {"jetcd", "gateway"})
+    void watchOnAKilledMemberResumesWithoutMissingOrRepeatingEvents(String client) {
         int victim = (etcd.leaderIndex() + 1) % 3;
-        String prefix = "/resume/";
+        String prefix = "/resume/" + client + "/";
         List<WatchEvent> events = new CopyOnWriteArrayList<>();
-        try (EtcdDatastore onVictim = EtcdDatastore.connect(FAST.withEndpoints(List.of(etcd.member(victim).clientUrl())));
+        try (Datastore onVictim = EtcdClients.connect(client, FAST.withEndpoints(List.of(etcd.member(victim).clientUrl())));
                 Watch w = onVictim.watch(prefix, 0, events::add)) {
             for (int i = 0; i < 100; i++) {
                 put(prefix + (i % 17), "v" + i);
@@ -117,12 +119,13 @@ class EtcdWatchFaultsTest {
         }
     }
 
-    @Test
-    void watchWhoseRevisionWasCompactedWhileDisconnectedRelists() {
+    @ParameterizedTest
+    @ValueSource(strings = {"jetcd", "gateway"})
+    void watchWhoseRevisionWasCompactedWhileDisconnectedRelists(String client) {
         int victim = (etcd.leaderIndex() + 2) % 3;
-        String prefix = "/compacted/";
+        String prefix = "/compacted/" + client + "/";
         List<WatchEvent> events = new CopyOnWriteArrayList<>();
-        try (EtcdDatastore onVictim = EtcdDatastore.connect(FAST.withEndpoints(List.of(etcd.member(victim).clientUrl())));
+        try (Datastore onVictim = EtcdClients.connect(client, FAST.withEndpoints(List.of(etcd.member(victim).clientUrl())));
                 Watch w = onVictim.watch(prefix, 0, events::add)) {
             put(prefix + "a", "1");
             put(prefix + "b", "1");
@@ -145,13 +148,15 @@ class EtcdWatchFaultsTest {
         }
     }
 
-    @Test
-    void keptAliveLeaseOutlivesTheLeader() {
+    @ParameterizedTest
+    @ValueSource(strings = {"jetcd", "gateway"})
+    void keptAliveLeaseOutlivesTheLeader(String client) {
         Lease lease = writer.grantLease(Duration.ofSeconds(3));
         put("/lease/node", "up");
         writer.put("/lease/node", "up".getBytes(UTF_8), lease);
         AtomicReference<String> lost = new AtomicReference<>();
-        try (KeepAlive ka = writer.keepAlive(lease, (l, why) -> lost.set(why))) {
+        try (Datastore keeper = EtcdClients.connect(client, FAST.withEndpoints(etcd.endpoints()));
+                KeepAlive ka = keeper.keepAlive(lease, (l, why) -> lost.set(why))) {
             int leader = etcd.leaderIndex();
             etcd.member(leader).kill();
             // a control lease granted after the kill, same TTL, no keep-alive: once it is gone, ours would be too

@@ -205,7 +205,7 @@ public final class EtcdDatastore implements Datastore {
 
     @Override
     public KeepAlive keepAlive(Lease lease, KeepAlive.Listener listener) {
-        EtcdKeepAlive ka = new EtcdKeepAlive(this, lease, listener);
+        EtcdKeepAlive ka = new EtcdKeepAlive(lease, listener, this::keepAliveOnce, this::forget);
         running.add(ka);
         ka.start();
         return ka;

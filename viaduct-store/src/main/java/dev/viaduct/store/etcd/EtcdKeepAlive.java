@@ -4,23 +4,32 @@ import dev.viaduct.store.KeepAlive;
 import dev.viaduct.store.Lease;
 import dev.viaduct.store.StoreException;
 import java.lang.System.Logger.Level;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * Keeps one lease alive with a keep-alive request every third of its TTL (what etcd's own clients do), on
  * one virtual thread. While etcd is unreachable it keeps trying; it reports the lease lost only when etcd
- * says so (TTL ≤ 0 or "lease not found"), because only etcd knows whether the lease expired.
+ * says so (TTL ≤ 0 or "lease not found"), because only etcd knows whether the lease expired. The request itself
+ * is the store's ({@link EtcdDatastore} over gRPC, {@link EtcdGatewayDatastore} over the JSON gateway).
  */
 final class EtcdKeepAlive implements KeepAlive {
     private static final System.Logger LOG = System.getLogger(EtcdKeepAlive.class.getName());
 
-    private final EtcdDatastore store;
+    private final ToLongFunction<Lease> keepAliveOnce;
+    private final Consumer<AutoCloseable> forget;
     private final Lease lease;
     private final Listener listener;
     private volatile boolean alive = true;
     private Thread thread;
 
-    EtcdKeepAlive(EtcdDatastore store, Lease lease, Listener listener) {
-        this.store = store;
+    /**
+     * {@code keepAliveOnce} sends one keep-alive and returns the remaining TTL in seconds (≤ 0: the lease is gone);
+     * {@code forget} tells the store this keep-alive ended.
+     */
+    EtcdKeepAlive(Lease lease, Listener listener, ToLongFunction<Lease> keepAliveOnce, Consumer<AutoCloseable> forget) {
+        this.keepAliveOnce = keepAliveOnce;
+        this.forget = forget;
         this.lease = lease;
         this.listener = listener;
     }
@@ -34,7 +43,7 @@ final class EtcdKeepAlive implements KeepAlive {
         while (alive) {
             long pause = periodMs;
             try {
-                long ttl = store.keepAliveOnce(lease);
+                long ttl = keepAliveOnce.applyAsLong(lease);
                 if (ttl <= 0) {
                     lost("etcd reports the lease expired or revoked");
                     return;
@@ -56,7 +65,7 @@ final class EtcdKeepAlive implements KeepAlive {
 
     private void lost(String reason) {
         alive = false;
-        store.forget(this);
+        forget.accept(this);
         LOG.log(Level.WARNING, "lease lost lease={0} reason={1}", Long.toHexString(lease.id()), reason);
         try {
             listener.leaseLost(lease, reason);
@@ -78,7 +87,7 @@ final class EtcdKeepAlive implements KeepAlive {
     @Override
     public void close() {
         alive = false;
-        store.forget(this);
+        forget.accept(this);
         if (thread != null && thread != Thread.currentThread()) {
             thread.interrupt();
         }

@@ -1,14 +1,14 @@
 package dev.viaduct.store.etcd;
 
 import dev.viaduct.store.KeyValue;
-import dev.viaduct.store.Listing;
-import dev.viaduct.store.StoreException;
 import dev.viaduct.store.Watch;
 import dev.viaduct.store.WatchEvent;
 import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -39,16 +39,14 @@ final class EtcdWatch implements Watch {
     private final String prefix;
     private final Watch.Listener listener;
     private final ExecutorService thread;
-    private volatile long lastRevision;
+    /** Set by {@link #start}, once "from now" is a definite revision. */
+    private volatile WatchDelivery delivery;
     private volatile boolean closed;
     private long fromRevision;
     private int generation;
     private io.etcd.jetcd.Watch.Watcher current;
     private long backoffMs = 50;
     private Thread owner;
-    // written by the watch's thread, read by liveness probes
-    private volatile boolean inTask;
-    private volatile long taskStartedAt;
 
     EtcdWatch(EtcdDatastore store, io.etcd.jetcd.Watch client, String prefix, long fromRevision, Watch.Listener listener) {
         this.store = store;
@@ -64,7 +62,7 @@ final class EtcdWatch implements Watch {
             // "from now" must still be a definite revision, or a disconnect before the first event loses events
             fromRevision = store.currentRevision() + 1;
         }
-        lastRevision = fromRevision - 1;
+        delivery = new WatchDelivery(prefix, listener, fromRevision);
         submit(() -> {
             owner = Thread.currentThread();
             open(fromRevision);
@@ -73,7 +71,7 @@ final class EtcdWatch implements Watch {
 
     @Override
     public long lastRevision() {
-        return lastRevision;
+        return delivery.lastRevision();
     }
 
     private void open(long from) {
@@ -106,28 +104,18 @@ final class EtcdWatch implements Watch {
             return;
         }
         backoffMs = 50;
+        List<WatchEvent> events = new ArrayList<>();
         for (io.etcd.jetcd.watch.WatchEvent e : response.getEvents()) {
             KeyValue kv = EtcdDatastore.convert(e.getKeyValue());
-            long rev = kv.modRevision();
-            if (rev <= lastRevision) {
-                continue; // already delivered before a resume
-            }
-            WatchEvent event = switch (e.getEventType()) {
-                case PUT -> new WatchEvent.Put(kv);
-                case DELETE -> new WatchEvent.Delete(kv.key(), rev);
-                case UNRECOGNIZED -> null;
-            };
-            if (event != null) {
-                deliver(event);
+            switch (e.getEventType()) {
+                case PUT -> events.add(new WatchEvent.Put(kv));
+                case DELETE -> events.add(new WatchEvent.Delete(kv.key(), kv.modRevision()));
+                case UNRECOGNIZED -> {
+                    // an event type this client does not know: nothing to deliver
+                }
             }
         }
-        long last = 0;
-        for (io.etcd.jetcd.watch.WatchEvent e : response.getEvents()) {
-            last = Math.max(last, e.getKeyValue().getModRevision());
-        }
-        if (last > lastRevision) {
-            lastRevision = last;
-        }
+        delivery.deliverNew(events, () -> closed);
     }
 
     private void onFailure(int gen, Throwable t) {
@@ -136,32 +124,17 @@ final class EtcdWatch implements Watch {
         }
         closeCurrent();
         if (t instanceof CompactedException || String.valueOf(t.getMessage()).contains("compacted")) {
-            LOG.log(Level.INFO, "watch compacted prefix={0} lastRevision={1,number,#}: re-listing", prefix, lastRevision);
-            relist();
+            LOG.log(Level.INFO, "watch compacted prefix={0} lastRevision={1,number,#}: re-listing", prefix, lastRevision());
+            if (delivery.relist(() -> store.list(prefix), () -> closed, this::pause)) {
+                open(lastRevision() + 1);
+            }
             return;
         }
-        LOG.log(Level.INFO, "watch interrupted prefix={0} lastRevision={1,number,#} error={2}: resuming", prefix, lastRevision, t.toString());
+        LOG.log(Level.INFO, "watch interrupted prefix={0} lastRevision={1,number,#} error={2}: resuming", prefix, lastRevision(), t.toString());
         if (!pause()) {
             return;
         }
-        open(lastRevision + 1);
-    }
-
-    private void relist() {
-        while (!closed) {
-            try {
-                Listing l = store.list(prefix);
-                deliver(new WatchEvent.Resync(l.kvs(), l.revision()));
-                lastRevision = l.revision();
-                open(l.revision() + 1);
-                return;
-            } catch (StoreException e) {
-                LOG.log(Level.DEBUG, "watch re-list failed prefix={0} error={1}", prefix, e.getMessage());
-                if (!pause()) {
-                    return;
-                }
-            }
-        }
+        open(lastRevision() + 1);
     }
 
     private boolean pause() {
@@ -172,17 +145,6 @@ final class EtcdWatch implements Watch {
         }
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
         return !closed;
-    }
-
-    private void deliver(WatchEvent event) {
-        if (closed) {
-            return;
-        }
-        try {
-            listener.onEvent(event);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "watch listener failed prefix={0} revision={1,number,#}: {2}", prefix, event.revision(), e.toString());
-        }
     }
 
     private void closeCurrent() {
@@ -198,18 +160,23 @@ final class EtcdWatch implements Watch {
 
     @Override
     public java.util.OptionalLong stalledSince() {
-        return inTask ? java.util.OptionalLong.of(taskStartedAt) : java.util.OptionalLong.empty();
+        WatchDelivery d = delivery;
+        return d == null ? java.util.OptionalLong.empty() : d.stalledSince();
     }
 
     private void submit(Runnable r) {
         try {
+            WatchDelivery d = delivery;
             thread.execute(() -> {
-                taskStartedAt = System.nanoTime();
-                inTask = true;
+                if (d != null) {
+                    d.begin();
+                }
                 try {
                     r.run();
                 } finally {
-                    inTask = false;
+                    if (d != null) {
+                        d.end();
+                    }
                 }
             });
         } catch (RejectedExecutionException ignored) {
@@ -239,6 +206,6 @@ final class EtcdWatch implements Watch {
 
     @Override
     public String toString() {
-        return "EtcdWatch[" + prefix + " last=" + lastRevision + "]";
+        return "EtcdWatch[" + prefix + " last=" + lastRevision() + "]";
     }
 }

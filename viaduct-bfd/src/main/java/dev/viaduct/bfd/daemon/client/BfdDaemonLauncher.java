@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Starts bfdd as a detached child of the agent: the same Java and class path as the agent (the {@code viaduct}
- * binary's), a small heap, {@code viaduct bfdd --detach}, output appended to a log file next to the socket. The
+ * Starts bfdd as a detached child of the agent: the same Java as the agent, the part of its class path (the
+ * {@code viaduct} binary's) that bfdd uses, a small heap, bfdd's own entry point (the options of
+ * {@code viaduct bfdd --detach}), output appended to a log file next to the socket. The
  * child calls {@code setsid} so it has its own session; the agent never stops it (restarts, crashes and graceful stops of
  * the agent leave it running), and it dies with its node (or its network namespace, in the lab).
  *
@@ -16,8 +17,10 @@ import java.util.List;
  * {@code KillMode=process}): a unit's default stop kills every process of its cgroup, bfdd included.
  */
 public final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
-    /** The {@code viaduct} binary's entry point, by name: the agent runs from that binary's class path. */
-    static final String CLI_MAIN = "dev.viaduct.cli.Main";
+    /** bfdd's entry point in the {@code viaduct} binary, by name: the agent runs from that binary's class path. */
+    static final String BFDD_MAIN = "dev.viaduct.cli.BfddMain";
+    /** What bfdd loads classes from: the binary's own jar (its entry point and logging), BFD, libc. */
+    static final List<String> BFDD_ARTIFACTS = List.of("viaduct-cli", "viaduct-bfd", "viaduct-sys");
     /** JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. */
     static final String DEFAULT_JAVA_OPTS = "-XX:+UseSerialGC -Xms4m -Xmx32m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
             + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=30000 -XX:ReservedCodeCacheSize=8m -Xss256k";
@@ -48,9 +51,28 @@ public final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
         if (!opts.isEmpty()) {
             argv.addAll(List.of(opts.split("\\s+")));
         }
-        argv.addAll(List.of("-Xshare:auto", "-cp", System.getProperty("java.class.path"), CLI_MAIN, "bfdd",
+        argv.addAll(List.of("-Xshare:auto", "-cp", classPath(System.getProperty("java.class.path")), BFDD_MAIN,
                 "--socket", socket.toString(), "--detach", "--log-format", logFormat, "--log-level", logLevel));
         return argv;
+    }
+
+    /**
+     * The entries of {@code classPath} bfdd needs ({@link #BFDD_ARTIFACTS}), in order: jars by file name
+     * ({@code lib/viaduct-bfd-0.1.0.jar}), a module's class directory by its module ({@code viaduct-bfd/target/classes}).
+     * Fewer jars is less memory: the JDK reads each opened jar's central directory onto the heap, and looks for a class
+     * in every jar before the one that has it.
+     */
+    static String classPath(String classPath) {
+        List<String> kept = new ArrayList<>();
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            Path named = entry.endsWith(".jar") ? p.getFileName()
+                    : p.endsWith(Path.of("target", "classes")) && p.getNameCount() > 2 ? p.getParent().getParent().getFileName() : null;
+            if (named != null && BFDD_ARTIFACTS.stream().anyMatch(a -> named.toString().startsWith(a))) {
+                kept.add(entry);
+            }
+        }
+        return kept.isEmpty() ? classPath : String.join(java.io.File.pathSeparator, kept);
     }
 
     @Override

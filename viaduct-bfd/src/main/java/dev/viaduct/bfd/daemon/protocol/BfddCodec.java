@@ -10,6 +10,8 @@ import dev.viaduct.bfd.daemon.protocol.BfddMessage.SetSessions;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.Shutdown;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.Status;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.Welcome;
+import dev.viaduct.bfd.daemon.protocol.LineJson.Arr;
+import dev.viaduct.bfd.daemon.protocol.LineJson.Obj;
 import dev.viaduct.bfd.packet.BfdState;
 import dev.viaduct.bfd.packet.Diagnostic;
 import dev.viaduct.bfd.session.Timers;
@@ -20,13 +22,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The wire form of {@link BfddMessage}: one JSON object per line (UTF-8, {@code \n}-terminated; JSON escapes
@@ -35,12 +33,13 @@ import tools.jackson.databind.node.ObjectNode;
  * checks every field and reports the first bad one by path ({@code sessions[2].peer: 'x' is not an IP
  * address}); nothing but {@link BfddProtocolException} ever escapes it.
  *
+ * <p>The JSON itself is {@link LineJson}'s, not a library's: bfdd is a daemon on every node.
+ *
  * <p>Pure: no I/O; thread-safe.
  */
 public final class BfddCodec {
     /** The longest line either side accepts (a few thousand sessions fit easily). */
     public static final int MAX_LINE_BYTES = 4 << 20;
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private BfddCodec() {
     }
@@ -56,92 +55,65 @@ public final class BfddCodec {
 
     /** The message as one line of JSON (without the terminating newline). */
     public static String encode(BfddMessage m) {
-        ObjectNode o = JSON.createObjectNode();
+        Obj o = Obj.create();
         switch (m) {
-            case Hello h -> {
-                head(o, "hello", h.id());
-                o.put("protocol", h.protocol());
-                o.put("client", h.client());
-            }
+            case Hello h -> head(o, "hello", h.id()).put("protocol", h.protocol()).put("client", h.client());
             case SetSessions s -> {
-                head(o, "set", s.id());
-                ArrayNode a = o.putArray("sessions");
+                Arr a = head(o, "set", s.id()).putArray("sessions");
                 for (DesiredSession d : s.sessions()) {
                     desired(a.addObject(), d);
                 }
+                a.end();
             }
             case GetStatus g -> head(o, "status", g.id());
-            case Shutdown s -> {
-                head(o, "shutdown", s.id());
-                o.put("adminDown", s.adminDown());
-            }
+            case Shutdown s -> head(o, "shutdown", s.id()).put("adminDown", s.adminDown());
             case Welcome w -> {
-                head(o, "welcome", w.id());
-                o.put("protocol", w.protocol());
-                o.put("pid", w.pid());
-                o.put("netns", w.netns());
-                o.put("startedAt", w.startedAt().toString());
+                head(o, "welcome", w.id()).put("protocol", w.protocol()).put("pid", w.pid()).put("netns", w.netns())
+                        .put("startedAt", w.startedAt().toString());
                 views(o.putArray("sessions"), w.sessions());
                 o.put("unmatchedDiscards", w.unmatchedDiscards());
             }
             case Status s -> {
-                head(o, "sessions", s.id());
-                views(o.putArray("sessions"), s.sessions());
+                views(head(o, "sessions", s.id()).putArray("sessions"), s.sessions());
                 o.put("unmatchedDiscards", s.unmatchedDiscards());
             }
-            case Failure f -> {
-                head(o, "failure", f.id());
-                o.put("error", f.error());
-            }
+            case Failure f -> head(o, "failure", f.id()).put("error", f.error());
             case Event e -> {
-                head(o, "event", e.id());
-                view(o.putObject("session"), e.session());
-                o.put("from", e.from().name());
-                o.put("to", e.to().name());
-                o.put("diagnostic", e.diagnostic().code());
-                o.put("signal", e.signal());
+                view(head(o, "event", e.id()).putObject("session"), e.session());
+                o.put("from", e.from().name()).put("to", e.to().name()).put("diagnostic", e.diagnostic().code())
+                        .put("signal", e.signal());
             }
         }
-        return JSON.writeValueAsString(o);
+        return o.text();
     }
 
-    private static void head(ObjectNode o, String op, long id) {
-        o.put("op", op);
-        o.put("id", id);
+    private static Obj head(Obj o, String op, long id) {
+        return o.put("op", op).put("id", id);
     }
 
-    private static void desired(ObjectNode o, DesiredSession d) {
-        o.put("name", d.name());
-        o.put("peer", d.peer().getHostAddress());
-        o.put("local", d.local().getHostAddress());
+    private static void desired(Obj o, DesiredSession d) {
+        o.put("name", d.name()).put("peer", d.peer().getHostAddress()).put("local", d.local().getHostAddress());
         d.interfaceName().ifPresent(i -> o.put("interface", i));
-        o.put("txUs", d.timers().desiredMinTxMicros());
-        o.put("rxUs", d.timers().requiredMinRxMicros());
-        o.put("multiplier", d.timers().detectMultiplier());
+        o.put("txUs", d.timers().desiredMinTxMicros()).put("rxUs", d.timers().requiredMinRxMicros())
+                .put("multiplier", d.timers().detectMultiplier()).end();
     }
 
-    private static void views(ArrayNode a, List<SessionView> views) {
+    private static void views(Arr a, List<SessionView> views) {
         for (SessionView v : views) {
             view(a.addObject(), v);
         }
+        a.end();
     }
 
-    private static void view(ObjectNode o, SessionView v) {
-        o.put("name", v.name());
-        o.put("peer", v.peer().getHostAddress());
-        o.put("local", v.local().getHostAddress());
+    private static void view(Obj o, SessionView v) {
+        o.put("name", v.name()).put("peer", v.peer().getHostAddress()).put("local", v.local().getHostAddress());
         v.interfaceName().ifPresent(i -> o.put("interface", i));
-        o.put("state", v.state().name());
-        o.put("remoteState", v.remoteState().name());
-        o.put("pathDown", v.pathDown());
-        o.put("txUs", micros(v.txInterval()));
-        o.put("rxUs", micros(v.rxInterval()));
-        o.put("detectUs", micros(v.detectTime()));
-        o.put("lastStateChange", v.lastStateChange().toString());
-        o.put("packetsIn", v.packetsIn());
-        o.put("packetsOut", v.packetsOut());
-        o.put("discarded", v.discarded());
+        o.put("state", v.state().name()).put("remoteState", v.remoteState().name()).put("pathDown", v.pathDown())
+                .put("txUs", micros(v.txInterval())).put("rxUs", micros(v.rxInterval())).put("detectUs", micros(v.detectTime()))
+                .put("lastStateChange", v.lastStateChange().toString()).put("packetsIn", v.packetsIn())
+                .put("packetsOut", v.packetsOut()).put("discarded", v.discarded());
         v.error().ifPresent(e -> o.put("error", e));
+        o.end();
     }
 
     private static long micros(Duration d) {
@@ -168,18 +140,16 @@ public final class BfddCodec {
 
     /** Decodes one line (with or without its newline). */
     public static BfddMessage decode(String line) throws BfddProtocolException {
-        JsonNode root;
+        Object root;
         try {
-            root = JSON.readTree(line);
-        } catch (JacksonException e) {
-            throw new BfddProtocolException("not JSON: " + e.getOriginalMessage());
-        } catch (RuntimeException e) {
-            throw new BfddProtocolException("not JSON: " + e);
+            root = LineJson.parse(line);
+        } catch (LineJson.SyntaxException e) {
+            throw new BfddProtocolException("not JSON: " + e.getMessage());
         }
-        if (root == null || !root.isObject()) {
+        if (!(root instanceof Map<?, ?> m)) {
             throw new BfddProtocolException("message: must be a JSON object");
         }
-        Obj o = new Obj(root, "");
+        Fields o = new Fields(m, "");
         String op = o.string("op");
         long id = o.u64("id");
         try {
@@ -191,7 +161,7 @@ public final class BfddCodec {
                 case "set" -> {
                     o.only("op", "id", "sessions");
                     List<DesiredSession> s = new ArrayList<>();
-                    for (Obj e : o.objects("sessions")) {
+                    for (Fields e : o.objects("sessions")) {
                         s.add(desired(e));
                     }
                     yield new SetSessions(id, s);
@@ -234,15 +204,15 @@ public final class BfddCodec {
         }
     }
 
-    private static List<SessionView> views(Obj o) throws BfddProtocolException {
+    private static List<SessionView> views(Fields o) throws BfddProtocolException {
         List<SessionView> out = new ArrayList<>();
-        for (Obj e : o.objects("sessions")) {
+        for (Fields e : o.objects("sessions")) {
             out.add(view(e));
         }
         return out;
     }
 
-    private static DesiredSession desired(Obj o) throws BfddProtocolException {
+    private static DesiredSession desired(Fields o) throws BfddProtocolException {
         o.only("name", "peer", "local", "interface", "txUs", "rxUs", "multiplier");
         Timers t;
         try {
@@ -260,7 +230,7 @@ public final class BfddCodec {
         return new DesiredSession(o.string("name"), peer, local, o.optionalString("interface"), t);
     }
 
-    private static SessionView view(Obj o) throws BfddProtocolException {
+    private static SessionView view(Fields o) throws BfddProtocolException {
         o.only("name", "peer", "local", "interface", "state", "remoteState", "pathDown", "txUs", "rxUs", "detectUs",
                 "lastStateChange", "packetsIn", "packetsOut", "discarded", "error");
         return new SessionView(o.string("name"), o.address("peer"), o.address("local"), o.optionalString("interface"),
@@ -270,7 +240,7 @@ public final class BfddCodec {
     }
 
     /** A JSON object being read, with its path for error messages. */
-    private record Obj(JsonNode node, String path) {
+    private record Fields(Map<?, ?> node, String path) {
         private String field(String key) {
             return path + key;
         }
@@ -282,51 +252,48 @@ public final class BfddCodec {
 
         void only(String... keys) throws BfddProtocolException {
             Set<String> ok = Set.of(keys);
-            for (String k : node.propertyNames()) {
-                if (!ok.contains(k)) {
-                    throw new BfddProtocolException(field(k) + ": unknown field");
+            for (Object k : node.keySet()) {
+                if (!ok.contains((String) k)) {
+                    throw new BfddProtocolException(field((String) k) + ": unknown field");
                 }
             }
         }
 
-        private JsonNode required(String key) throws BfddProtocolException {
-            JsonNode n = node.get(key);
-            if (n == null || n.isNull()) {
+        private Object required(String key) throws BfddProtocolException {
+            Object n = node.get(key);
+            if (n == null || n == LineJson.NULL) {
                 throw new BfddProtocolException(field(key) + ": missing");
             }
             return n;
         }
 
         String string(String key) throws BfddProtocolException {
-            JsonNode n = required(key);
-            if (!n.isString()) {
+            if (!(required(key) instanceof String n)) {
                 throw new BfddProtocolException(field(key) + ": must be a string");
             }
-            return n.stringValue();
+            return n;
         }
 
         Optional<String> optionalString(String key) throws BfddProtocolException {
-            JsonNode n = node.get(key);
-            if (n == null || n.isNull()) {
+            Object n = node.get(key);
+            if (n == null || n == LineJson.NULL) {
                 return Optional.empty();
             }
             return Optional.of(string(key));
         }
 
         boolean bool(String key) throws BfddProtocolException {
-            JsonNode n = required(key);
-            if (!n.isBoolean()) {
+            if (!(required(key) instanceof Boolean n)) {
                 throw new BfddProtocolException(field(key) + ": must be true or false");
             }
-            return n.booleanValue();
+            return n;
         }
 
         long range(String key, long min, long max) throws BfddProtocolException {
-            JsonNode n = required(key);
-            if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+            if (!(required(key) instanceof Long n)) {
                 throw new BfddProtocolException(field(key) + ": must be an integer");
             }
-            long v = n.longValue();
+            long v = n;
             if (v < min || v > max) {
                 throw new BfddProtocolException(field(key) + ": " + v + " is out of range " + min + ".." + max);
             }
@@ -369,26 +336,23 @@ public final class BfddCodec {
             throw new BfddProtocolException(field(key) + ": '" + s + "' is not ADMIN_DOWN, DOWN, INIT or UP");
         }
 
-        Obj object(String key) throws BfddProtocolException {
-            JsonNode n = required(key);
-            if (!n.isObject()) {
+        Fields object(String key) throws BfddProtocolException {
+            if (!(required(key) instanceof Map<?, ?> n)) {
                 throw new BfddProtocolException(field(key) + ": must be an object");
             }
-            return new Obj(n, field(key) + ".");
+            return new Fields(n, field(key) + ".");
         }
 
-        List<Obj> objects(String key) throws BfddProtocolException {
-            JsonNode n = required(key);
-            if (!n.isArray()) {
+        List<Fields> objects(String key) throws BfddProtocolException {
+            if (!(required(key) instanceof List<?> n)) {
                 throw new BfddProtocolException(field(key) + ": must be an array");
             }
-            List<Obj> out = new ArrayList<>();
+            List<Fields> out = new ArrayList<>();
             for (int i = 0; i < n.size(); i++) {
-                JsonNode e = n.get(i);
-                if (!e.isObject()) {
+                if (!(n.get(i) instanceof Map<?, ?> e)) {
                     throw new BfddProtocolException(field(key) + "[" + i + "]: must be an object");
                 }
-                out.add(new Obj(e, field(key) + "[" + i + "]."));
+                out.add(new Fields(e, field(key) + "[" + i + "]."));
             }
             return out;
         }
