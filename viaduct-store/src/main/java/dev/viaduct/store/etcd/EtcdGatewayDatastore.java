@@ -34,7 +34,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLSocketFactory;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -66,7 +65,6 @@ import tools.jackson.databind.node.ObjectNode;
 public final class EtcdGatewayDatastore implements Datastore {
     private static final System.Logger LOG = System.getLogger(EtcdGatewayDatastore.class.getName());
     private static final Base64.Encoder B64 = Base64.getEncoder();
-    private static final Base64.Decoder B64D = Base64.getDecoder();
     /** How long a watch stream may be quiet before its member is asked whether it still answers (jetcd's keepaliveTime). */
     static final Duration WATCH_CHECK_PERIOD = Duration.ofSeconds(10);
     /** How long that member has to answer (jetcd's keepaliveTimeout). */
@@ -115,7 +113,7 @@ public final class EtcdGatewayDatastore implements Datastore {
 
     @Override
     public Optional<KeyValue> get(String key) {
-        return first(call("get " + key, "/v3/kv/range", object().put("key", b64(key))));
+        return GatewayAnswers.first(call("get " + key, "/v3/kv/range", object().put("key", b64(key))));
     }
 
     @Override
@@ -124,30 +122,30 @@ public final class EtcdGatewayDatastore implements Datastore {
         JsonNode r = call("list " + prefix, "/v3/kv/range", range(prefix));
         List<KeyValue> kvs = new ArrayList<>();
         for (JsonNode kv : r.path("kvs")) {
-            kvs.add(keyValue(kv));
+            kvs.add(GatewayAnswers.keyValue(kv));
         }
-        return new Listing(kvs, revision(r));
+        return new Listing(kvs, GatewayAnswers.revision(r));
     }
 
     @Override
     public long put(String key, byte[] value) {
-        return revision(call("put " + key, "/v3/kv/put", putRequest(key, value, 0)));
+        return GatewayAnswers.revision(call("put " + key, "/v3/kv/put", putRequest(key, value, 0)));
     }
 
     @Override
     public long put(String key, byte[] value, Lease lease) {
-        return revision(call("put " + key, "/v3/kv/put", putRequest(key, value, lease.id())));
+        return GatewayAnswers.revision(call("put " + key, "/v3/kv/put", putRequest(key, value, lease.id())));
     }
 
     @Override
     public boolean delete(String key) {
-        return number(call("delete " + key, "/v3/kv/deleterange", object().put("key", b64(key))).path("deleted")) > 0;
+        return GatewayAnswers.number(call("delete " + key, "/v3/kv/deleterange", object().put("key", b64(key))).path("deleted")) > 0;
     }
 
     @Override
     public long deletePrefix(String prefix) {
         Requests.requirePrefix(prefix);
-        return number(call("delete prefix " + prefix, "/v3/kv/deleterange", range(prefix)).path("deleted"));
+        return GatewayAnswers.number(call("delete prefix " + prefix, "/v3/kv/deleterange", range(prefix)).path("deleted"));
     }
 
     @Override
@@ -167,22 +165,22 @@ public final class EtcdGatewayDatastore implements Datastore {
         List<Optional<KeyValue>> gets = new ArrayList<>();
         for (JsonNode resp : r.path("responses")) {
             if (resp.has("response_range")) {
-                gets.add(first(resp.get("response_range")));
+                gets.add(GatewayAnswers.first(resp.get("response_range")));
             }
         }
-        return new TxnResult(succeeded, revision(r), gets);
+        return new TxnResult(succeeded, GatewayAnswers.revision(r), gets);
     }
 
     @Override
     public long currentRevision() {
-        return revision(call("current revision", "/v3/kv/range", countOnly(options.prefix() + "/")));
+        return GatewayAnswers.revision(call("current revision", "/v3/kv/range", countOnly(options.prefix() + "/")));
     }
 
     @Override
     public Lease grantLease(Duration ttl) {
         long seconds = Math.max(1, (ttl.toMillis() + 999) / 1000);
         JsonNode r = call("grant lease ttl=" + seconds + "s", "/v3/lease/grant", object().put("TTL", Long.toString(seconds)));
-        return new Lease(number(r.path("ID")), Duration.ofSeconds(number(r.path("TTL"))));
+        return new Lease(GatewayAnswers.number(r.path("ID")), Duration.ofSeconds(GatewayAnswers.number(r.path("TTL"))));
     }
 
     @Override
@@ -202,7 +200,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     private long keepAliveOnce(Lease lease) {
         JsonNode r = call("keep-alive lease " + Long.toHexString(lease.id()), "/v3/lease/keepalive",
                 object().put("ID", Long.toString(lease.id())));
-        return number(streamed("keep-alive lease " + Long.toHexString(lease.id()), r).path("TTL"));
+        return GatewayAnswers.number(GatewayAnswers.streamed("keep-alive lease " + Long.toHexString(lease.id()), r).path("TTL"));
     }
 
     @Override
@@ -220,7 +218,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     public Optional<Duration> timeToLive(Lease lease) {
         JsonNode r = call("lease time-to-live " + Long.toHexString(lease.id()), "/v3/lease/timetolive",
                 object().put("ID", Long.toString(lease.id())));
-        long ttl = number(r.path("TTL"));
+        long ttl = GatewayAnswers.number(r.path("TTL"));
         return ttl <= 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(ttl));
     }
 
@@ -319,7 +317,7 @@ public final class EtcdGatewayDatastore implements Datastore {
                 try (InputStream in = connection.getErrorStream()) {
                     answer = in == null ? new byte[0] : in.readAllBytes();
                 }
-                StoreException e = failure(what, status, parse(what, endpoint, status, answer));
+                StoreException e = GatewayAnswers.failure(what, status, GatewayAnswers.parse(what, endpoint, status, answer));
                 if (token != null && String.valueOf(e.getMessage()).contains("invalid auth token")) {
                     authenticate(options.requestTimeout()); // for the next attempt
                 }
@@ -522,9 +520,9 @@ public final class EtcdGatewayDatastore implements Datastore {
             c.disconnect();
             throw new StoreException(Reason.UNAVAILABLE, "etcd " + what + ": " + endpoint + ": " + e, e);
         }
-        JsonNode answer = parse(what, endpoint, status, answerBytes);
+        JsonNode answer = GatewayAnswers.parse(what, endpoint, status, answerBytes);
         if (status != 200) {
-            throw failure(what, status, answer);
+            throw GatewayAnswers.failure(what, status, answer);
         }
         return answer;
     }
@@ -561,60 +559,12 @@ public final class EtcdGatewayDatastore implements Datastore {
         }
     }
 
-    static JsonNode parse(String what, String endpoint, int status, byte[] answer) {
-        try {
-            return JsonCodec.mapper().readTree(answer);
-        } catch (JacksonException e) {
-            String text = new String(answer, 0, Math.min(answer.length, 200), StandardCharsets.UTF_8).strip();
-            if (text.contains("CommonName of client")) {
-                throw new StoreException(Reason.AUTH, "etcd " + what + ": " + endpoint + " " + REFUSES_GATEWAY + " ('" + text + "')", e);
-            }
-            throw new StoreException(Reason.INTERNAL, "etcd " + what + ": " + endpoint + " answered HTTP " + status
-                    + " with something that is not JSON (is it etcd's client URL?): " + text, e);
-        }
-    }
-
     /**
-     * Whether etcd refused this client's requests only because they come through the gateway: with authentication
-     * enabled, etcd (embed/serve.go) answers every gateway request whose client certificate has a CommonName with
-     * HTTP 400, because over gRPC that CommonName would be the user. gRPC ({@link EtcdDatastore}) works there.
+     * Whether etcd refused this client's requests only because they come through the gateway (see
+     * {@link GatewayAnswers#refusesGateway}); {@link EtcdDatastore} works there.
      */
     public static boolean refusesGateway(StoreException e) {
-        return String.valueOf(e.getMessage()).contains(REFUSES_GATEWAY);
-    }
-
-    private static final String REFUSES_GATEWAY = "refuses JSON-gateway requests from a client certificate with a CommonName"
-            + " while authentication is enabled";
-
-    /**
-     * One message of a streamed answer ({@code {"result": ...}}), or its {@code {"error": {"grpc_code": ...}}} as a
-     * {@link StoreException}.
-     */
-    static JsonNode streamed(String what, JsonNode message) {
-        JsonNode error = message.path("error");
-        if (!error.isMissingNode()) {
-            throw failure(what, error.path("grpc_code").asInt(-1), error.path("http_code").asInt(500),
-                    error.path("message").asString("stream error"));
-        }
-        return message.path("result");
-    }
-
-    /** The gateway's error answer as a {@link StoreException}: gRPC status codes as {@link EtcdDatastore#mapped}. */
-    static StoreException failure(String what, int httpStatus, JsonNode answer) {
-        return failure(what, answer.path("code").asInt(-1), httpStatus,
-                answer.path("message").asString(answer.path("error").asString("HTTP " + httpStatus)));
-    }
-
-    private static StoreException failure(String what, int code, int httpStatus, String message) {
-        String lower = message.toLowerCase(Locale.ROOT);
-        Reason reason = switch (code) {
-            case 1, 4, 10, 14 -> Reason.UNAVAILABLE; // CANCELLED, DEADLINE_EXCEEDED, ABORTED, UNAVAILABLE
-            case 7, 16 -> Reason.AUTH; // PERMISSION_DENIED, UNAUTHENTICATED
-            case 3, 5, 6, 8, 9, 11 -> lower.contains("auth") || lower.contains("password") || lower.contains("user")
-                    ? Reason.AUTH : Reason.REJECTED;
-            default -> httpStatus == 503 ? Reason.UNAVAILABLE : Reason.INTERNAL;
-        };
-        return new StoreException(reason, "etcd " + what + ": " + message, null);
+        return GatewayAnswers.refusesGateway(e);
     }
 
     private void checkOpen() {
@@ -651,26 +601,6 @@ public final class EtcdGatewayDatastore implements Datastore {
                 case Txn.Op.Get g -> into.addObject().set("request_range", object().put("key", b64(g.key())));
             }
         }
-    }
-
-    private static Optional<KeyValue> first(JsonNode rangeResponse) {
-        JsonNode kvs = rangeResponse.path("kvs");
-        return kvs.isEmpty() ? Optional.empty() : Optional.of(keyValue(kvs.get(0)));
-    }
-
-    static KeyValue keyValue(JsonNode kv) {
-        return new KeyValue(new String(B64D.decode(kv.path("key").asString("")), StandardCharsets.UTF_8),
-                B64D.decode(kv.path("value").asString("")), number(kv.path("create_revision")), number(kv.path("mod_revision")),
-                number(kv.path("version")), number(kv.path("lease")));
-    }
-
-    private static long revision(JsonNode answer) {
-        return number(answer.path("header").path("revision"));
-    }
-
-    /** An int64 field: a JSON string in proto3's JSON mapping, absent when 0. */
-    static long number(JsonNode n) {
-        return n.isMissingNode() || n.isNull() ? 0 : n.isNumber() ? n.asLong() : Long.parseLong(n.asString());
     }
 
     private static String b64(String s) {

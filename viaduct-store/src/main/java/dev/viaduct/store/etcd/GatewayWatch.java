@@ -115,8 +115,8 @@ final class GatewayWatch implements Watch {
                     }
                     delivery.begin();
                     try {
-                        JsonNode r = EtcdGatewayDatastore.streamed("watch " + prefix, JsonCodec.mapper().readTree(line));
-                        if (EtcdGatewayDatastore.number(r.path("compact_revision")) > 0) {
+                        JsonNode r = GatewayAnswers.streamed("watch " + prefix, JsonCodec.mapper().readTree(line));
+                        if (GatewayAnswers.number(r.path("compact_revision")) > 0) {
                             LOG.log(Level.INFO, "watch compacted prefix={0} lastRevision={1,number,#}: re-listing", prefix,
                                     delivery.lastRevision());
                             delivery.relist(() -> store.list(prefix), () -> closed, this::pause);
@@ -183,7 +183,7 @@ final class GatewayWatch implements Watch {
     private void onEvents(JsonNode events) {
         List<WatchEvent> converted = new ArrayList<>();
         for (JsonNode e : events) {
-            KeyValue kv = EtcdGatewayDatastore.keyValue(e.path("kv"));
+            KeyValue kv = GatewayAnswers.keyValue(e.path("kv"));
             // proto3's JSON leaves out the default: PUT is 0, so only DELETE is spelled out
             switch (e.path("type").asString("PUT")) {
                 case "PUT" -> converted.add(new WatchEvent.Put(kv));
