@@ -19,8 +19,12 @@ import java.util.List;
 public final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
     /** bfdd's entry point in the {@code viaduct} binary, by name: the agent runs from that binary's class path. */
     static final String BFDD_MAIN = "dev.viaduct.cli.BfddMain";
-    /** What bfdd loads classes from: the binary's own jar (its entry point and logging), BFD, libc. */
-    static final List<String> BFDD_ARTIFACTS = List.of("viaduct-cli", "viaduct-bfd", "viaduct-sys");
+    /**
+     * What bfdd loads classes from: the binary's own jar (its entry point and logging), BFD, libc, and Jackson 3's
+     * jackson-core (its line protocol's JSON; not databind, which it does not use, and not the Jackson 2 jackson-core
+     * that the Kubernetes client brings, whose jar has the same name but for the version).
+     */
+    static final List<String> BFDD_ARTIFACTS = List.of("viaduct-cli", "viaduct-bfd", "viaduct-sys", "jackson-core-3.");
     /** JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. */
     static final String DEFAULT_JAVA_OPTS = "-XX:+UseSerialGC -Xms4m -Xmx32m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
             + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=30000 -XX:ReservedCodeCacheSize=8m -Xss256k";

@@ -10,21 +10,30 @@ import dev.viaduct.bfd.daemon.protocol.BfddMessage.SetSessions;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.Shutdown;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.Status;
 import dev.viaduct.bfd.daemon.protocol.BfddMessage.Welcome;
-import dev.viaduct.bfd.daemon.protocol.LineJson.Arr;
-import dev.viaduct.bfd.daemon.protocol.LineJson.Obj;
 import dev.viaduct.bfd.packet.BfdState;
 import dev.viaduct.bfd.packet.Diagnostic;
 import dev.viaduct.bfd.session.Timers;
 import dev.viaduct.sys.net.IpAddresses;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonParser.NumberType;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * The wire form of {@link BfddMessage}: one JSON object per line (UTF-8, {@code \n}-terminated; JSON escapes
@@ -33,13 +42,21 @@ import java.util.Set;
  * checks every field and reports the first bad one by path ({@code sessions[2].peer: 'x' is not an IP
  * address}); nothing but {@link BfddProtocolException} ever escapes it.
  *
- * <p>The JSON itself is {@link LineJson}'s, not a library's: bfdd is a daemon on every node.
+ * <p>The JSON is written and read with Jackson's streaming API (jackson-core) alone, not its data binding: bfdd is a
+ * daemon on every node, and databind's classes (~560 loaded for the tree model) would cost it more resident memory
+ * than its own code. A line nests at most {@value #MAX_DEPTH} levels deep (the protocol nests three) and names each
+ * member of an object once (RFC 8259 §4: with a repeated name, receivers disagree on which value counts).
  *
  * <p>Pure: no I/O; thread-safe.
  */
 public final class BfddCodec {
     /** The longest line either side accepts (a few thousand sessions fit easily). */
     public static final int MAX_LINE_BYTES = 4 << 20;
+    /** Deeper nesting is refused before it costs the reader's stack. */
+    static final int MAX_DEPTH = 64;
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private BfddCodec() {
     }
@@ -55,65 +72,75 @@ public final class BfddCodec {
 
     /** The message as one line of JSON (without the terminating newline). */
     public static String encode(BfddMessage m) {
-        Obj o = Obj.create();
-        switch (m) {
-            case Hello h -> head(o, "hello", h.id()).put("protocol", h.protocol()).put("client", h.client());
-            case SetSessions s -> {
-                Arr a = head(o, "set", s.id()).putArray("sessions");
-                for (DesiredSession d : s.sessions()) {
-                    desired(a.addObject(), d);
+        StringWriter out = new StringWriter(128);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            switch (m) {
+                case Hello h -> head(g, "hello", h.id()).writeNumberProperty("protocol", h.protocol())
+                        .writeStringProperty("client", h.client());
+                case SetSessions s -> {
+                    head(g, "set", s.id()).writeArrayPropertyStart("sessions");
+                    for (DesiredSession d : s.sessions()) {
+                        desired(g, d);
+                    }
+                    g.writeEndArray();
                 }
-                a.end();
+                case GetStatus s -> head(g, "status", s.id());
+                case Shutdown s -> head(g, "shutdown", s.id()).writeBooleanProperty("adminDown", s.adminDown());
+                case Welcome w -> {
+                    head(g, "welcome", w.id()).writeNumberProperty("protocol", w.protocol()).writeNumberProperty("pid", w.pid())
+                            .writeStringProperty("netns", w.netns()).writeStringProperty("startedAt", w.startedAt().toString());
+                    views(g, w.sessions());
+                    g.writeNumberProperty("unmatchedDiscards", w.unmatchedDiscards());
+                }
+                case Status s -> {
+                    views(head(g, "sessions", s.id()), s.sessions());
+                    g.writeNumberProperty("unmatchedDiscards", s.unmatchedDiscards());
+                }
+                case Failure f -> head(g, "failure", f.id()).writeStringProperty("error", f.error());
+                case Event e -> {
+                    view(head(g, "event", e.id()).writeName("session"), e.session());
+                    g.writeStringProperty("from", e.from().name()).writeStringProperty("to", e.to().name())
+                            .writeNumberProperty("diagnostic", e.diagnostic().code()).writeStringProperty("signal", e.signal());
+                }
             }
-            case GetStatus g -> head(o, "status", g.id());
-            case Shutdown s -> head(o, "shutdown", s.id()).put("adminDown", s.adminDown());
-            case Welcome w -> {
-                head(o, "welcome", w.id()).put("protocol", w.protocol()).put("pid", w.pid()).put("netns", w.netns())
-                        .put("startedAt", w.startedAt().toString());
-                views(o.putArray("sessions"), w.sessions());
-                o.put("unmatchedDiscards", w.unmatchedDiscards());
-            }
-            case Status s -> {
-                views(head(o, "sessions", s.id()).putArray("sessions"), s.sessions());
-                o.put("unmatchedDiscards", s.unmatchedDiscards());
-            }
-            case Failure f -> head(o, "failure", f.id()).put("error", f.error());
-            case Event e -> {
-                view(head(o, "event", e.id()).putObject("session"), e.session());
-                o.put("from", e.from().name()).put("to", e.to().name()).put("diagnostic", e.diagnostic().code())
-                        .put("signal", e.signal());
-            }
+            g.writeEndObject();
         }
-        return o.text();
+        return out.toString();
     }
 
-    private static Obj head(Obj o, String op, long id) {
-        return o.put("op", op).put("id", id);
+    private static JsonGenerator head(JsonGenerator g, String op, long id) {
+        return g.writeStringProperty("op", op).writeNumberProperty("id", id);
     }
 
-    private static void desired(Obj o, DesiredSession d) {
-        o.put("name", d.name()).put("peer", d.peer().getHostAddress()).put("local", d.local().getHostAddress());
-        d.interfaceName().ifPresent(i -> o.put("interface", i));
-        o.put("txUs", d.timers().desiredMinTxMicros()).put("rxUs", d.timers().requiredMinRxMicros())
-                .put("multiplier", d.timers().detectMultiplier()).end();
+    private static void desired(JsonGenerator g, DesiredSession d) {
+        g.writeStartObject().writeStringProperty("name", d.name()).writeStringProperty("peer", d.peer().getHostAddress())
+                .writeStringProperty("local", d.local().getHostAddress());
+        d.interfaceName().ifPresent(i -> g.writeStringProperty("interface", i));
+        g.writeNumberProperty("txUs", d.timers().desiredMinTxMicros()).writeNumberProperty("rxUs", d.timers().requiredMinRxMicros())
+                .writeNumberProperty("multiplier", d.timers().detectMultiplier()).writeEndObject();
     }
 
-    private static void views(Arr a, List<SessionView> views) {
+    /** The {@code sessions} member. */
+    private static void views(JsonGenerator g, List<SessionView> views) {
+        g.writeArrayPropertyStart("sessions");
         for (SessionView v : views) {
-            view(a.addObject(), v);
+            view(g, v);
         }
-        a.end();
+        g.writeEndArray();
     }
 
-    private static void view(Obj o, SessionView v) {
-        o.put("name", v.name()).put("peer", v.peer().getHostAddress()).put("local", v.local().getHostAddress());
-        v.interfaceName().ifPresent(i -> o.put("interface", i));
-        o.put("state", v.state().name()).put("remoteState", v.remoteState().name()).put("pathDown", v.pathDown())
-                .put("txUs", micros(v.txInterval())).put("rxUs", micros(v.rxInterval())).put("detectUs", micros(v.detectTime()))
-                .put("lastStateChange", v.lastStateChange().toString()).put("packetsIn", v.packetsIn())
-                .put("packetsOut", v.packetsOut()).put("discarded", v.discarded());
-        v.error().ifPresent(e -> o.put("error", e));
-        o.end();
+    private static void view(JsonGenerator g, SessionView v) {
+        g.writeStartObject().writeStringProperty("name", v.name()).writeStringProperty("peer", v.peer().getHostAddress())
+                .writeStringProperty("local", v.local().getHostAddress());
+        v.interfaceName().ifPresent(i -> g.writeStringProperty("interface", i));
+        g.writeStringProperty("state", v.state().name()).writeStringProperty("remoteState", v.remoteState().name())
+                .writeBooleanProperty("pathDown", v.pathDown()).writeNumberProperty("txUs", micros(v.txInterval()))
+                .writeNumberProperty("rxUs", micros(v.rxInterval())).writeNumberProperty("detectUs", micros(v.detectTime()))
+                .writeStringProperty("lastStateChange", v.lastStateChange().toString()).writeNumberProperty("packetsIn", v.packetsIn())
+                .writeNumberProperty("packetsOut", v.packetsOut()).writeNumberProperty("discarded", v.discarded());
+        v.error().ifPresent(e -> g.writeStringProperty("error", e));
+        g.writeEndObject();
     }
 
     private static long micros(Duration d) {
@@ -140,12 +167,7 @@ public final class BfddCodec {
 
     /** Decodes one line (with or without its newline). */
     public static BfddMessage decode(String line) throws BfddProtocolException {
-        Object root;
-        try {
-            root = LineJson.parse(line);
-        } catch (LineJson.SyntaxException e) {
-            throw new BfddProtocolException("not JSON: " + e.getMessage());
-        }
+        Object root = parse(line);
         if (!(root instanceof Map<?, ?> m)) {
             throw new BfddProtocolException("message: must be a JSON object");
         }
@@ -202,6 +224,67 @@ public final class BfddCodec {
             // a record's own validation (e.g. Timers ranges) on values that passed the field checks
             throw new BfddProtocolException(op + ": " + e.getMessage());
         }
+    }
+
+    /** The value of the line's one JSON text (whitespace around it allowed, nothing else). */
+    private static Object parse(String line) throws BfddProtocolException {
+        JsonParser p = JSON.createParser(line);
+        try (p) {
+            if (p.nextToken() == null) {
+                throw new BfddProtocolException("not JSON: no value");
+            }
+            Object root = value(p);
+            if (p.nextToken() != null) {
+                throw new BfddProtocolException("not JSON: a second value at " + column(p.currentTokenLocation()));
+            }
+            return root;
+        } catch (JacksonException e) {
+            // a limit's exception (nesting depth) carries no location of its own
+            throw new BfddProtocolException("not JSON: " + e.getOriginalMessage() + " at "
+                    + column(e.getLocation() != null ? e.getLocation() : p.currentLocation()));
+        }
+    }
+
+    private static String column(TokenStreamLocation at) {
+        return "column " + at.getColumnNr();
+    }
+
+    /**
+     * The value starting at the parser's current token: an object as an insertion-ordered {@link Map}, an array as a
+     * {@link List}, {@link String}, {@link Boolean}, an integer that fits as {@link Long}, any other number as its
+     * {@link NumberType} (no field takes one), {@code null} as {@code null}.
+     */
+    private static Object value(JsonParser p) throws BfddProtocolException {
+        JsonToken t = p.currentToken();
+        if (t == null) {
+            throw new BfddProtocolException("not JSON: unexpected end of input");
+        }
+        return switch (t) {
+            case START_OBJECT -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (String k = p.nextName(); k != null; k = p.nextName()) {
+                    p.nextToken();
+                    m.put(k, value(p));
+                }
+                yield m;
+            }
+            case START_ARRAY -> {
+                List<Object> a = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    a.add(value(p));
+                }
+                yield a;
+            }
+            case VALUE_STRING -> p.getString();
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                NumberType n = p.getNumberType();
+                yield n == NumberType.INT || n == NumberType.LONG ? (Object) p.getLongValue() : n;
+            }
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            default -> throw new BfddProtocolException("not JSON: unexpected " + t + " at " + column(p.currentTokenLocation()));
+        };
     }
 
     private static List<SessionView> views(Fields o) throws BfddProtocolException {
@@ -261,7 +344,7 @@ public final class BfddCodec {
 
         private Object required(String key) throws BfddProtocolException {
             Object n = node.get(key);
-            if (n == null || n == LineJson.NULL) {
+            if (n == null) {
                 throw new BfddProtocolException(field(key) + ": missing");
             }
             return n;
@@ -276,7 +359,7 @@ public final class BfddCodec {
 
         Optional<String> optionalString(String key) throws BfddProtocolException {
             Object n = node.get(key);
-            if (n == null || n == LineJson.NULL) {
+            if (n == null) {
                 return Optional.empty();
             }
             return Optional.of(string(key));

@@ -12,9 +12,9 @@ class BfdDaemonLauncherTest {
         String cp = String.join(":", "/opt/viaduct/viaduct-cli/target/viaduct-cli.jar", lib + "jetcd-core-0.8.7.jar",
                 lib + "viaduct-agent-0.1.0-SNAPSHOT.jar", lib + "viaduct-bfd-0.1.0-SNAPSHOT.jar", lib + "picocli-4.7.7.jar",
                 lib + "jackson-databind-3.1.7.jar", lib + "jackson-core-3.1.7.jar", lib + "jackson-annotations-2.20.jar",
-                lib + "viaduct-sys-0.1.0-SNAPSHOT.jar", lib + "netty-common-4.1.127.jar");
+                lib + "jackson-core-2.21.4.jar", lib + "viaduct-sys-0.1.0-SNAPSHOT.jar", lib + "netty-common-4.1.127.jar");
         assertThat(BfdDaemonLauncher.classPath(cp).split(":")).containsExactly("/opt/viaduct/viaduct-cli/target/viaduct-cli.jar",
-                lib + "viaduct-bfd-0.1.0-SNAPSHOT.jar", lib + "viaduct-sys-0.1.0-SNAPSHOT.jar");
+                lib + "viaduct-bfd-0.1.0-SNAPSHOT.jar", lib + "jackson-core-3.1.7.jar", lib + "viaduct-sys-0.1.0-SNAPSHOT.jar");
     }
 
     @Test
@@ -22,7 +22,7 @@ class BfdDaemonLauncherTest {
         String cp = "/src/viaduct-cli/target/classes:/src/viaduct-agent/target/classes:/src/viaduct-bfd/target/classes"
                 + ":/src/viaduct-sys/target/classes:/m2/tools/jackson/core/jackson-core/3.1.7/jackson-core-3.1.7.jar";
         assertThat(BfdDaemonLauncher.classPath(cp)).isEqualTo("/src/viaduct-cli/target/classes:/src/viaduct-bfd/target/classes"
-                + ":/src/viaduct-sys/target/classes");
+                + ":/src/viaduct-sys/target/classes:/m2/tools/jackson/core/jackson-core/3.1.7/jackson-core-3.1.7.jar");
     }
 
     @Test

@@ -77,4 +77,49 @@ class BfddCodecTest {
     void badMessagesNameTheField(String line, String expected) {
         assertThatThrownBy(() -> BfddCodec.decode(line)).isInstanceOf(BfddProtocolException.class).hasMessageContaining(expected);
     }
+
+    @Test
+    void anyStringIsWrittenOnOneLineAndReadBackExactly() throws Exception {
+        String nasty = "a\"b\\c\nd\re\tf\u0001g\u2028h é/\ud800";
+        BfddMessage.Failure f = new BfddMessage.Failure(3, nasty);
+        String line = BfddCodec.encode(f);
+        assertThat(line).doesNotContain("\n", "\r", "\t", "\u0001");
+        assertThat(BfddCodec.decode(line)).isEqualTo(f);
+    }
+
+    @Test
+    void readsWhatOtherWritersWrite() throws Exception {
+        assertThat(BfddCodec.decode(" {\"op\" : \"hello\",\n\"id\": 0, \"protocol\":1, \"client\":\"\\u00e9\\/\"} \n"))
+                .isEqualTo(new BfddMessage.Hello(0, 1, "é/"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            {"op":"status","id":1.5}                          | id: must be an integer
+            {"op":"status","id":1e3}                          | id: must be an integer
+            {"op":"status","id":9223372036854775808}          | id: must be an integer
+            {"op":"status","id":-9223372036854775809}         | id: must be an integer
+            {"op":"status","id":null}                         | id: missing
+            {"op":"shutdown","id":1,"adminDown":null}         | adminDown: missing
+            """)
+    void numbersAndNullsNameTheField(String line, String expected) {
+        assertThatThrownBy(() -> BfddCodec.decode(line)).isInstanceOf(BfddProtocolException.class).hasMessage(expected);
+    }
+
+    @Test
+    void badJsonSaysWhere() {
+        for (String bad : List.of("{", "{\"a\":}", "{\"a\":1,}", "[1 2]", "01", "\"\\x\"", "{} x", "tru", "\"a\nb\"", "-",
+                "{\"op\":\"status\",\"id\":1,\"id\":2}", "{} {}", "[".repeat(BfddCodec.MAX_DEPTH + 1) + "]".repeat(BfddCodec.MAX_DEPTH + 1))) {
+            assertThatThrownBy(() -> BfddCodec.decode(bad)).as(bad).isInstanceOf(BfddProtocolException.class)
+                    .hasMessageStartingWith("not JSON: ").hasMessageContaining(" at column ");
+        }
+        assertThatThrownBy(() -> BfddCodec.decode(" ")).isInstanceOf(BfddProtocolException.class).hasMessage("not JSON: no value");
+    }
+
+    @Test
+    void nestingUpToTheLimitIsStillJsonAndRepeatedNamesAreNamed() {
+        String deep = "[".repeat(BfddCodec.MAX_DEPTH) + "]".repeat(BfddCodec.MAX_DEPTH);
+        assertThatThrownBy(() -> BfddCodec.decode(deep)).hasMessage("message: must be a JSON object");
+        assertThatThrownBy(() -> BfddCodec.decode("{\"op\":\"status\",\"id\":1,\"id\":2}")).hasMessageContaining("Duplicate Object property \"id\"");
+    }
 }
