@@ -33,6 +33,13 @@ import java.util.function.Consumer;
  * shared by all prefixes of an UPDATE, so a route costs a few table slots, not objects. A peer whose import
  * policy accepts everything unchanged has no stored Adj-RIB-In: it is read from the Loc-RIB
  * ({@link RibPeer#adjInInLocRib}), so one peer's million routes fill one table, not two.
+ *
+ * <p>Size: what remains here is every operation that changes the Loc-RIB (UPDATEs, session up and down,
+ * graceful-restart stale routes, route refresh, origination, next-hop re-resolution), kept in one class because
+ * each updates the same tables and dirty sets in an order the others rely on (candidate, best path, change
+ * tracking, export mark). What reads those tables without changing them is elsewhere: export in
+ * {@link AdjRibOut}, query rows in {@link RibRows}, deferral in {@link SelectionDeferral}, a peer's own tables
+ * in {@link RibPeer}.
  */
 public final class Rib {
     private static final Logger LOG = System.getLogger(Rib.class.getName());
@@ -176,7 +183,7 @@ public final class Rib {
         recomputeExportTargets();
         if (importChanged) {
             if (p.adjInInLocRib) {
-                storeAdjIn(p); // the new policy is evaluated on the routes as received
+                p.storeAdjIn(); // the new policy is evaluated on the routes as received
             }
             for (Family f : Family.values()) {
                 PrefixMap<Path> in = p.adjIn.get(f);
@@ -198,12 +205,7 @@ public final class Rib {
                 }
             }
             if (s.importPolicy().acceptsAllUnchanged() && p.stale.isEmpty()) {
-                // every route is now in the Loc-RIB as received: the stored copy is redundant again (while routes
-                // are stale it stays, as the Loc-RIB's candidates may still be the old policy's)
-                for (Family f : Family.values()) {
-                    p.adjIn.put(f, new PrefixMap<>(f));
-                }
-                p.adjInInLocRib = true;
+                p.dropStoredAdjIn();
             }
         }
         if (p.session != null && !selectionDeferred()) {
@@ -272,7 +274,7 @@ public final class Rib {
                 anyRetained |= p.stale.get(f).size() > 0;
             } else {
                 flushStale(p, f);
-                PrefixMap.Keys keys = adjInKeys(p, f);
+                PrefixMap.Keys keys = p.adjInKeys(f);
                 in.clear();
                 for (int i = 0; i < keys.size; i++) {
                     removeFromLoc(p, f, keys.a[i], keys.b(i), keys.len[i]);
@@ -796,7 +798,7 @@ public final class Rib {
      * the Loc-RIB until re-advertised (replaced) or purged by {@link #flushStale}.
      */
     private void markStale(RibPeer p, Family f) {
-        PrefixMap<Path> in = p.adjInInLocRib ? adjInFromLoc(p, f, null) : p.adjIn.get(f);
+        PrefixMap<Path> in = p.adjInInLocRib ? p.adjInFromLoc(f, null) : p.adjIn.get(f);
         PrefixMap<Path> st = p.stale.get(f);
         if (st == null) {
             p.stale.put(f, in);
@@ -825,39 +827,5 @@ public final class Rib {
                 removeFromLoc(p, f, a, b, len);
             }
         }
-    }
-
-    /** The prefixes of {@code p}'s Adj-RIB-In of {@code f}, stale routes included where they are in the Loc-RIB. */
-    private PrefixMap.Keys adjInKeys(RibPeer p, Family f) {
-        if (!p.adjInInLocRib) {
-            return p.adjIn.get(f).keys();
-        }
-        PrefixMap.Keys keys = new PrefixMap.Keys(f, 64);
-        loc.get(f).forEach((a, b, len, v) -> {
-            if (RouteSet.from(v, p) != null) {
-                keys.add(a, b, len);
-            }
-        });
-        return keys;
-    }
-
-    /** {@code p}'s candidates in the Loc-RIB of {@code f} as a table, without those that are the Paths of {@code stale}. */
-    private PrefixMap<Path> adjInFromLoc(RibPeer p, Family f, PrefixMap<Path> stale) {
-        PrefixMap<Path> in = new PrefixMap<>(f);
-        loc.get(f).forEach((a, b, len, v) -> {
-            Path path = RouteSet.from(v, p);
-            if (path != null && (stale == null || stale.get(a, b, len) != path)) {
-                in.put(a, b, len, path);
-            }
-        });
-        return in;
-    }
-
-    /** Stores {@code p}'s Adj-RIB-In again (from its candidates in the Loc-RIB), e.g. before an import policy applies. */
-    private void storeAdjIn(RibPeer p) {
-        for (Family f : Family.values()) {
-            p.adjIn.put(f, adjInFromLoc(p, f, p.stale.get(f)));
-        }
-        p.adjInInLocRib = false;
     }
 }

@@ -174,4 +174,49 @@ public final class RibPeer {
     public java.util.List<RibRoute> adjRibOut(dev.viaduct.bgp.wire.Family f) {
         return RibRows.adjRibOut(this, f);
     }
+
+    /** The prefixes of this peer's Adj-RIB-In of {@code f}, stale routes included where they are in the Loc-RIB. */
+    PrefixMap.Keys adjInKeys(Family f) {
+        if (!adjInInLocRib) {
+            return adjIn.get(f).keys();
+        }
+        PrefixMap.Keys keys = new PrefixMap.Keys(f, 64);
+        locRib.get(f).forEach((a, b, len, v) -> {
+            if (RouteSet.from(v, this) != null) {
+                keys.add(a, b, len);
+            }
+        });
+        return keys;
+    }
+
+    /** This peer's candidates in the Loc-RIB of {@code f} as a table, without those that are the Paths of {@code stale}. */
+    PrefixMap<Path> adjInFromLoc(Family f, PrefixMap<Path> stale) {
+        PrefixMap<Path> in = new PrefixMap<>(f);
+        locRib.get(f).forEach((a, b, len, v) -> {
+            Path path = RouteSet.from(v, this);
+            if (path != null && (stale == null || stale.get(a, b, len) != path)) {
+                in.put(a, b, len, path);
+            }
+        });
+        return in;
+    }
+
+    /** Stores this peer's Adj-RIB-In again (from its candidates in the Loc-RIB), e.g. before an import policy applies. */
+    void storeAdjIn() {
+        for (Family f : Family.values()) {
+            adjIn.put(f, adjInFromLoc(f, stale.get(f)));
+        }
+        adjInInLocRib = false;
+    }
+
+    /**
+     * Drops the stored Adj-RIB-In once the import policy accepts everything unchanged again: every route is then in
+     * the Loc-RIB as received. Only when no routes are stale (their Loc-RIB candidates may still be the old policy's).
+     */
+    void dropStoredAdjIn() {
+        for (Family f : Family.values()) {
+            adjIn.put(f, new PrefixMap<>(f));
+        }
+        adjInInLocRib = true;
+    }
 }
