@@ -8,7 +8,8 @@ import java.lang.System.Logger.Level;
 /**
  * Which etcd client a long-running process uses: {@link EtcdGatewayDatastore} (no gRPC, Netty or protobuf loaded,
  * tens of MiB less resident), and {@link EtcdDatastore} (jetcd) only where etcd refuses the gateway — a client
- * certificate with a CommonName on a cluster with authentication enabled ({@link EtcdGatewayDatastore#refusesGateway}).
+ * certificate with a CommonName on a cluster with authentication enabled, or an etcd started with
+ * {@code --enable-grpc-gateway=false} ({@link EtcdGatewayDatastore#refusesGateway}).
  */
 public final class EtcdStores {
     private static final System.Logger LOG = System.getLogger(EtcdStores.class.getName());
@@ -27,7 +28,7 @@ public final class EtcdStores {
             if (!EtcdGatewayDatastore.refusesGateway(e)) {
                 throw e;
             }
-            LOG.log(Level.INFO, "etcd refuses the JSON gateway for this client certificate: using gRPC (jetcd) error={0}", e.getMessage());
+            LOG.log(Level.INFO, "etcd refuses the JSON gateway to this client: using gRPC (jetcd) error={0}", e.getMessage());
             return EtcdDatastore.connect(options);
         }
     }

@@ -28,6 +28,10 @@ final class GatewayAnswers {
             if (text.contains("CommonName of client")) {
                 throw new StoreException(Reason.AUTH, "etcd " + what + ": " + endpoint + " " + REFUSES_GATEWAY + " ('" + text + "')", e);
             }
+            if (status == 404) {
+                throw new StoreException(Reason.REJECTED, "etcd " + what + ": " + endpoint + " " + SERVES_NO_GATEWAY
+                        + " (HTTP 404 for a v3 API path: was etcd started with --enable-grpc-gateway=false?)", e);
+            }
             throw new StoreException(Reason.INTERNAL, "etcd " + what + ": " + endpoint + " answered HTTP " + status
                     + " with something that is not JSON (is it etcd's client URL?): " + text, e);
         }
@@ -36,11 +40,16 @@ final class GatewayAnswers {
     /**
      * Whether etcd refused this client's requests only because they come through the gateway: with authentication
      * enabled, etcd (embed/serve.go) answers every gateway request whose client certificate has a CommonName with
-     * HTTP 400, because over gRPC that CommonName would be the user. gRPC ({@link EtcdDatastore}) works there.
+     * HTTP 400, because over gRPC that CommonName would be the user; and an etcd started with
+     * {@code --enable-grpc-gateway=false} serves no gateway at all (HTTP 404). gRPC ({@link EtcdDatastore}) works
+     * in both cases.
      */
     static boolean refusesGateway(StoreException e) {
-        return String.valueOf(e.getMessage()).contains(REFUSES_GATEWAY);
+        String m = String.valueOf(e.getMessage());
+        return m.contains(REFUSES_GATEWAY) || m.contains(SERVES_NO_GATEWAY);
     }
+
+    private static final String SERVES_NO_GATEWAY = "serves no JSON gateway";
 
     private static final String REFUSES_GATEWAY = "refuses JSON-gateway requests from a client certificate with a CommonName"
             + " while authentication is enabled";

@@ -69,6 +69,8 @@ public final class EtcdCluster implements AutoCloseable, AfterAllCallback {
     private final EtcdTls tls;
     private volatile String[] credentials = new String[0];
     private List<Placement> placements;
+    /** More command-line flags for every member ({@link Builder#flags}). */
+    List<String> flags = List.of();
 
     private EtcdCluster(Path root, boolean ownsRoot, EtcdTls tls) {
         this.root = root;
@@ -108,8 +110,15 @@ public final class EtcdCluster implements AutoCloseable, AfterAllCallback {
         private Path dataRoot;
         private boolean tls;
         private List<Placement> placements;
+        private List<String> flags = List.of();
 
         private Builder() {
+        }
+
+        /** More etcd command-line flags for every member, e.g. {@code --enable-grpc-gateway=false}. */
+        public Builder flags(String... f) {
+            this.flags = List.of(f);
+            return this;
         }
 
         /** Number of members (default 1). */
@@ -160,6 +169,7 @@ public final class EtcdCluster implements AutoCloseable, AfterAllCallback {
             }
             EtcdCluster cluster = new EtcdCluster(root, owns, tls ? EtcdTls.generate(root.resolve("tls")) : null);
             cluster.placements = placements;
+            cluster.flags = flags;
             LIVE.add(cluster);
             try {
                 cluster.launch(members);

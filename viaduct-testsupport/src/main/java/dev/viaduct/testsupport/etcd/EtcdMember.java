@@ -133,6 +133,7 @@ public final class EtcdMember {
                 "--logger=zap", "--log-level=warn",
                 // a test may compact explicitly; nothing else should
                 "--auto-compaction-retention=0"));
+        argv.addAll(cluster.flags);
         EtcdTls tls = cluster.tls();
         if (tls != null) {
             argv.addAll(List.of("--cert-file=" + tls.serverCert(), "--key-file=" + tls.serverKey(),
