@@ -8,9 +8,7 @@ import dev.viaduct.bgp.wire.PrefixList;
 import dev.viaduct.sys.net.IpPrefix;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -34,12 +32,10 @@ import java.util.function.Consumer;
  * policy accepts everything unchanged has no stored Adj-RIB-In: it is read from the Loc-RIB
  * ({@link RibPeer#adjInInLocRib}), so one peer's million routes fill one table, not two.
  *
- * <p>Size: what remains here is every operation that changes the Loc-RIB (UPDATEs, session up and down,
- * graceful-restart stale routes, route refresh, origination, next-hop re-resolution), kept in one class because
- * each updates the same tables and dirty sets in an order the others rely on (candidate, best path, change
- * tracking, export mark). What reads those tables without changing them is elsewhere: export in
- * {@link AdjRibOut}, query rows in {@link RibRows}, deferral in {@link SelectionDeferral}, a peer's own tables
- * in {@link RibPeer}.
+ * <p>The Loc-RIB's tables, its decision runs and change marks are {@link LocRib}; export is {@link AdjRibOut};
+ * query rows {@link RibRows}; deferral {@link SelectionDeferral}; a peer's own tables {@link RibPeer}. What stays
+ * here is what the protocol does to them: sessions up and down, UPDATEs through import policy, graceful-restart
+ * stale routes, route refresh, origination, next-hop re-resolution and the flush.
  */
 public final class Rib {
     private static final Logger LOG = System.getLogger(Rib.class.getName());
@@ -58,35 +54,23 @@ public final class Rib {
     private final AdjRibOut adjRibOut;
     private final NextHopResolver resolver;
     private final Consumer<List<BestPathChange>> listener;
-    /** Events are built only while someone listens: a million unobserved changes must cost nothing. */
-    private boolean eventsEnabled;
-    private final Map<Family, PrefixMap<Object>> loc = new EnumMap<>(Family.class);
+    private final LocRib locRib;
+    /** The Loc-RIB's tables ({@link LocRib#tables}), read here at every step. */
+    private final Map<Family, PrefixMap<Object>> loc;
     private final Map<Family, PrefixMap<Path>> locals = new EnumMap<>(Family.class);
-    private final Map<Family, PrefixMap.Keys> dirty = new EnumMap<>(Family.class);
-    private final Map<Family, PrefixMap.Keys> changed = new EnumMap<>(Family.class);
     private final List<RibPeer> peers = new ArrayList<>();
-    /** Prefixes with a usable best path, per family (the Loc-RIB proper; candidates all unusable don't count). */
-    private final Map<Family, int[]> reachable = new EnumMap<>(Family.class);
     private int nextPeerIndex;
-    /** Whether any established peer can receive exports; if none, changes need not be remembered for export. */
-    private boolean exportTargets;
     private final SelectionDeferral deferral = new SelectionDeferral();
-    /** Per family: the Loc-RIB size past the expected routes at which to warn once (the heap was sized for fewer). */
-    private final int[] warnAbove = new int[Family.values().length];
 
     public Rib(Settings cfg, NextHopResolver resolver, Consumer<List<BestPathChange>> listener) {
         this.cfg = cfg;
         this.adjRibOut = new AdjRibOut(cfg);
         this.resolver = resolver == null ? NextHopResolver.ALL_REACHABLE : resolver;
         this.listener = listener;
-        this.eventsEnabled = listener != null;
+        this.locRib = new LocRib(cfg, listener != null);
+        this.loc = locRib.tables;
         for (Family f : Family.values()) {
-            loc.put(f, new PrefixMap<>(f));
             locals.put(f, new PrefixMap<>(f));
-            dirty.put(f, new PrefixMap.Keys(f, 64));
-            changed.put(f, new PrefixMap.Keys(f, 64));
-            reachable.put(f, new int[1]);
-            warnAbove[f.ordinal()] = Integer.MAX_VALUE;
         }
     }
 
@@ -99,12 +83,7 @@ public final class Rib {
      * Switching on starts from the current state: call {@link #bestPaths()} for the snapshot.
      */
     public void enableEvents(boolean on) {
-        eventsEnabled = on && listener != null;
-        if (!eventsEnabled) {
-            for (PrefixMap.Keys k : changed.values()) {
-                k.clear();
-            }
-        }
+        locRib.enableEvents(on && listener != null);
     }
 
     /**
@@ -113,10 +92,7 @@ public final class Rib {
      * stay in the heap as garbage until a full collection). Only while that Loc-RIB is empty.
      */
     public void expectRoutes(Family f, int prefixes) {
-        if (prefixes > 0 && loc.get(f).size() == 0) {
-            loc.put(f, new PrefixMap<>(f, prefixes));
-        }
-        warnAbove[f.ordinal()] = prefixes + 1;
+        locRib.expect(f, prefixes);
     }
 
     // ------------------------------------------------------------------ peers
@@ -197,10 +173,10 @@ public final class Rib {
                     Path base = in.get(a, b, len);
                     RouteAttrs out = s.importPolicy().apply(f, a, b, len, base.attrs, memo);
                     if (out == null) {
-                        removeFromLoc(p, f, a, b, len);
+                        locRib.remove(p, f, a, b, len);
                     } else {
                         Path path = out == base.attrs ? base : paths.computeIfAbsent(out, x -> newPath(p, x));
-                        insert(p, f, a, b, len, path);
+                        locRib.insert(p, f, a, b, len, path);
                     }
                 }
             }
@@ -277,7 +253,7 @@ public final class Rib {
                 PrefixMap.Keys keys = p.adjInKeys(f);
                 in.clear();
                 for (int i = 0; i < keys.size; i++) {
-                    removeFromLoc(p, f, keys.a[i], keys.b(i), keys.len[i]);
+                    locRib.remove(p, f, keys.a[i], keys.b(i), keys.len[i]);
                 }
             }
         }
@@ -321,7 +297,7 @@ public final class Rib {
                 if (st != null) {
                     st.remove(a, b, len);
                 }
-                removeFromLoc(p, f, a, b, len);
+                locRib.remove(p, f, a, b, len);
             }
         }
         for (InboundUpdate.Announcement ann : u.announced()) {
@@ -342,7 +318,7 @@ public final class Rib {
                     if (store) {
                         in.put(a, b, len, base);
                     }
-                    insert(p, f, L, a, b, len, base);
+                    locRib.insert(p, f, L, a, b, len, base);
                 }
             } else {
                 Map<Policy.Term, Map<RouteAttrs, RouteAttrs>> memo = new HashMap<>();
@@ -354,9 +330,9 @@ public final class Rib {
                     in.put(a, b, len, base);
                     RouteAttrs out = pol.apply(f, a, b, len, base.attrs, memo);
                     if (out == null) {
-                        removeFromLoc(p, f, a, b, len);
+                        locRib.remove(p, f, a, b, len);
                     } else {
-                        insert(p, f, a, b, len, out == base.attrs ? base : paths.computeIfAbsent(out, x -> newPath(p, x)));
+                        locRib.insert(p, f, a, b, len, out == base.attrs ? base : paths.computeIfAbsent(out, x -> newPath(p, x)));
                     }
                 }
             }
@@ -434,7 +410,7 @@ public final class Rib {
         long a = PrefixMap.keyA(pr);
         long bb = PrefixMap.keyB(pr);
         locals.get(f).put(a, bb, pr.length(), path);
-        insert(null, f, a, bb, pr.length(), path);
+        locRib.insert(null, f, a, bb, pr.length(), path);
     }
 
     /** Stops originating a local route; returns whether there was one. */
@@ -445,7 +421,7 @@ public final class Rib {
         if (locals.get(f).remove(a, b, pr.length()) == null) {
             return false;
         }
-        removeFromLoc(null, f, a, b, pr.length());
+        locRib.remove(null, f, a, b, pr.length());
         return true;
     }
 
@@ -475,12 +451,7 @@ public final class Rib {
                     }
                 }
                 if (any) {
-                    Object nv = Decision.select(cands.clone(), cfg.defaultLocalPref(), cfg.multipath());
-                    L.put(a, b, len, nv);
-                    track(f, v, nv);
-                    if (selectionChanged(v, nv)) {
-                        markChanged(f, a, b, len);
-                    }
+                    locRib.reselect(f, L, a, b, len, v, cands.clone());
                 }
             }
         }
@@ -514,7 +485,7 @@ public final class Rib {
     /** Sends what changed since the last flush to every established peer, and best-path events to the listener. */
     public void flush() {
         for (Family f : Family.values()) {
-            PrefixMap.Keys d = dirty.get(f);
+            PrefixMap.Keys d = locRib.dirty(f);
             if (d.size == 0) {
                 continue;
             }
@@ -527,67 +498,24 @@ public final class Rib {
             p.acceptedPublished = p.accepted;
             p.endOfRibPublished = p.session == null ? Set.of() : java.util.Set.copyOf(p.endOfRibReceived.keySet());
         }
-        if (eventsEnabled && !selectionDeferred()) {
-            List<BestPathChange> events = new ArrayList<>();
-            for (Family f : Family.values()) {
-                PrefixMap.Keys c = changed.get(f);
-                if (c.size == 0) {
-                    continue;
-                }
-                PrefixMap<Boolean> seen = new PrefixMap<>(f, c.size);
-                PrefixMap<Object> L = loc.get(f);
-                for (int i = 0; i < c.size; i++) {
-                    long a = c.a[i];
-                    long b = c.b(i);
-                    int len = c.len[i];
-                    if (seen.put(a, b, len, Boolean.TRUE) != null) {
-                        continue;
-                    }
-                    events.add(event(f, a, b, len, L.get(a, b, len)));
-                }
-                c.clear();
-            }
+        if (locRib.eventsEnabled() && !selectionDeferred()) {
+            List<BestPathChange> events = locRib.drainChanges();
             if (!events.isEmpty()) {
                 listener.accept(events);
             }
         }
     }
 
-    private BestPathChange event(Family f, long a, long b, int len, Object v) {
-        IpPrefix pr = PrefixMap.toPrefix(f, a, b, len);
-        Path best = RouteSet.best(v);
-        if (best == null) {
-            return new BestPathChange(pr, List.of(), null, false);
-        }
-        List<InetAddress> nhs = new ArrayList<>();
-        int n = RouteSet.ecmpCount(v);
-        for (int i = 0; i < n; i++) {
-            InetAddress nh = RouteSet.ecmpPath(v, i).attrs.nextHop();
-            if (!nhs.contains(nh)) {
-                nhs.add(nh);
-            }
-        }
-        return new BestPathChange(pr, nhs, best.attrs, best.local());
-    }
-
     // ------------------------------------------------------------------ snapshots
 
     /** The current best paths of every reachable prefix, as events (a subscriber's initial state). */
     public List<BestPathChange> bestPaths() {
-        List<BestPathChange> out = new ArrayList<>();
-        for (Family f : Family.values()) {
-            loc.get(f).forEach((a, b, len, v) -> {
-                if (RouteSet.best(v) != null) {
-                    out.add(event(f, a, b, len, v));
-                }
-            });
-        }
-        return out;
+        return locRib.bestPaths();
     }
 
     /** Prefixes of a family that have a usable best path. */
     public int locRibSize(Family f) {
-        return reachable.get(f)[0];
+        return locRib.reachable(f);
     }
 
     /** Prefixes of a family with any candidate, usable or not. */
@@ -636,160 +564,13 @@ public final class Rib {
         p.igpCost = Math.max(0, c);
     }
 
-    /** Puts {@code path} as {@code p}'s candidate for the prefix and re-runs the decision. */
-    private void insert(RibPeer p, Family f, long a, long b, int len, Path path) {
-        insert(p, f, loc.get(f), a, b, len, path);
-    }
-
-    private void insert(RibPeer p, Family f, PrefixMap<Object> L, long a, long b, int len, Path path) {
-        int slot = L.find(a, b, len);
-        if (slot < 0) {
-            Object nv = path.eligible ? path : new RouteSet(new Path[] {path}, 0);
-            L.insertAbsent(slot, a, b, len, nv);
-            if (L.size() == warnAbove[f.ordinal()]) {
-                LOG.log(Level.WARNING, "event=loc-rib-above-expected family={0} expectedRoutes={1} (the heap is sized for them: raise expectedRoutes)",
-                        f.label(), warnAbove[f.ordinal()] - 1);
-            }
-            track(f, null, nv);
-            if (p != null) {
-                p.accepted++;
-            }
-            if (path.eligible) {
-                markChanged(f, a, b, len);
-            }
-            return;
-        }
-        Object v = L.valueAt(slot);
-        if (v instanceof Path old && old.peer == p) {
-            // fast path: the only candidate is replaced by its own peer's newer one
-            if (path.eligible) {
-                L.setValueAt(slot, path);
-            } else {
-                Object nv = new RouteSet(new Path[] {path}, 0);
-                L.setValueAt(slot, nv);
-                track(f, v, nv);
-            }
-            if (!path.eligible || !old.attrs.equals(path.attrs)) {
-                markChanged(f, a, b, len);
-            }
-            return;
-        }
-        Path[] cands = v instanceof Path q ? new Path[] {q} : ((RouteSet) v).paths;
-        Path[] next = null;
-        for (int i = 0; i < cands.length; i++) {
-            if (cands[i].peer == p) {
-                next = cands.clone();
-                next[i] = path;
-                break;
-            }
-        }
-        if (next == null) {
-            next = Arrays.copyOf(cands, cands.length + 1);
-            next[cands.length] = path;
-            if (p != null) {
-                p.accepted++;
-            }
-        }
-        Object nv = Decision.select(next, cfg.defaultLocalPref(), cfg.multipath());
-        L.put(a, b, len, nv);
-        track(f, v, nv);
-        if (selectionChanged(v, nv)) {
-            markChanged(f, a, b, len);
-        }
-    }
-
-    private void track(Family f, Object oldV, Object newV) {
-        boolean was = RouteSet.best(oldV) != null;
-        boolean is = RouteSet.best(newV) != null;
-        if (was != is) {
-            reachable.get(f)[0] += is ? 1 : -1;
-        }
-    }
-
-    private void removeFromLoc(RibPeer p, Family f, long a, long b, int len) {
-        PrefixMap<Object> L = loc.get(f);
-        Object v = L.get(a, b, len);
-        if (v == null) {
-            return;
-        }
-        if (v instanceof Path q) {
-            if (q.peer == p) {
-                L.remove(a, b, len);
-                track(f, v, null);
-                if (p != null) {
-                    p.accepted--;
-                }
-                markChanged(f, a, b, len);
-            }
-            return;
-        }
-        RouteSet rs = (RouteSet) v;
-        int idx = -1;
-        for (int i = 0; i < rs.paths.length; i++) {
-            if (rs.paths[i].peer == p) {
-                idx = i;
-                break;
-            }
-        }
-        if (idx < 0) {
-            return;
-        }
-        if (p != null) {
-            p.accepted--;
-        }
-        if (rs.paths.length == 1) {
-            L.remove(a, b, len);
-            track(f, v, null);
-            if (rs.ecmp > 0) {
-                markChanged(f, a, b, len);
-            }
-            return;
-        }
-        Path[] next = new Path[rs.paths.length - 1];
-        for (int i = 0, k = 0; i < rs.paths.length; i++) {
-            if (i != idx) {
-                next[k++] = rs.paths[i];
-            }
-        }
-        Object nv = Decision.select(next, cfg.defaultLocalPref(), cfg.multipath());
-        L.put(a, b, len, nv);
-        track(f, v, nv);
-        if (selectionChanged(v, nv)) {
-            markChanged(f, a, b, len);
-        }
-    }
-
-    private static boolean selectionChanged(Object oldV, Object newV) {
-        int n = RouteSet.ecmpCount(oldV);
-        if (n != RouteSet.ecmpCount(newV)) {
-            return true;
-        }
-        for (int i = 0; i < n; i++) {
-            Path x = RouteSet.ecmpPath(oldV, i);
-            Path y = RouteSet.ecmpPath(newV, i);
-            if (x != y && (x.peer != y.peer || !x.attrs.equals(y.attrs))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void recomputeExportTargets() {
-        exportTargets = false;
+        locRib.exportTargets = false;
         if (selectionDeferred()) {
             return; // nothing is exported before the deferral ends, when every session gets the whole table
         }
         for (RibPeer p : peers) {
-            exportTargets |= p.session != null && !p.settings.exportPolicy().rejectsAll();
-        }
-    }
-
-    private void markChanged(Family f, long a, long b, int len) {
-        if (exportTargets) {
-            dirty.get(f).add(a, b, len);
-        }
-        if (eventsEnabled) {
-            changed.get(f).add(a, b, len);
+            locRib.exportTargets |= p.session != null && !p.settings.exportPolicy().rejectsAll();
         }
     }
 
@@ -824,7 +605,7 @@ public final class Rib {
             // itself (every UPDATE makes a new one)
             boolean readvertised = p.adjInInLocRib ? RouteSet.from(L.get(a, b, len), p) != st.get(a, b, len) : in.get(a, b, len) != null;
             if (!readvertised) {
-                removeFromLoc(p, f, a, b, len);
+                locRib.remove(p, f, a, b, len);
             }
         }
     }
