@@ -15,6 +15,7 @@ import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreOptions;
 import dev.viaduct.store.etcd.EtcdDatastore;
+import dev.viaduct.testsupport.LoopbackPorts;
 import dev.viaduct.testsupport.Poll;
 import dev.viaduct.testsupport.etcd.EtcdCluster;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
@@ -31,7 +32,6 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -393,10 +393,7 @@ class KubeControllersTest {
         assertThat(kc.leading()).as("it could not renew its Lease").isFalse();
         assertThat(store.list(keys.prefix() + "/").kvs()).extracting(KeyValue::key).containsExactlyElementsOf(before.stream().map(KeyValue::key).toList());
 
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort(); // nothing listens there once closed
-        }
+        int port = LoopbackPorts.unused(); // nothing listens there
         KubernetesClient nowhere = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl("http://127.0.0.1:" + port)
                 .withRequestRetryBackoffLimit(0).build()).build();
         closing.add(nowhere);

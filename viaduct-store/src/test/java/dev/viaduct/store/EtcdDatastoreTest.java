@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.viaduct.store.etcd.EtcdDatastore;
+import dev.viaduct.testsupport.LoopbackPorts;
 import dev.viaduct.testsupport.Poll;
 import dev.viaduct.testsupport.etcd.EtcdCluster;
 import java.time.Duration;
@@ -31,7 +32,7 @@ class EtcdDatastoreTest extends EtcdContract {
 
     @Test
     void unreachableEtcdIsTryAgain() {
-        int port = freePort();
+        int port = LoopbackPorts.unused();
         assertThatThrownBy(() -> EtcdDatastore.connect(StoreOptions.of(List.of("http://127.0.0.1:" + port))
                 .withTimeouts(Duration.ofMillis(800), Duration.ofMillis(800))))
                 .isInstanceOfSatisfying(StoreException.class, e -> {
@@ -58,14 +59,6 @@ class EtcdDatastoreTest extends EtcdContract {
                     return e.getMessage();
                 }
             }, "1"::equals)).isEqualTo("1");
-        }
-    }
-
-    static int freePort() {
-        try (var s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
         }
     }
 }

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.viaduct.store.etcd.EtcdDatastore;
 import dev.viaduct.store.etcd.EtcdGatewayDatastore;
+import dev.viaduct.testsupport.LoopbackPorts;
 import dev.viaduct.testsupport.etcd.EtcdCluster;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -117,7 +117,7 @@ class EtcdGatewayDatastoreTest {
 
     @Test
     void anEndpointThatRefusesIsSkipped() throws Exception {
-        int dead = freePort();
+        int dead = LoopbackPorts.unused();
         List<String> eps = List.of("http://127.0.0.1:" + dead, etcd.endpoints().getFirst());
         try (EtcdGatewayDatastore s = EtcdGatewayDatastore.connect(StoreOptions.of(eps))) {
             s.put(dir + "failover", b("ok"));
@@ -127,7 +127,7 @@ class EtcdGatewayDatastoreTest {
 
     @Test
     void unreachableEtcdIsTryAgainAndNamesTheEndpoint() throws Exception {
-        int port = freePort();
+        int port = LoopbackPorts.unused();
         assertThatThrownBy(() -> EtcdGatewayDatastore.connect(StoreOptions.of(List.of("http://127.0.0.1:" + port))
                 .withTimeouts(Duration.ofMillis(800), Duration.ofMillis(800))))
                 .isInstanceOfSatisfying(StoreException.class, e -> {
@@ -164,12 +164,6 @@ class EtcdGatewayDatastoreTest {
             dev.viaduct.testsupport.Poll.until("an un-kept lease expired", Duration.ofSeconds(15), () -> grpc.timeToLive(control).isEmpty());
             assertThat(ka.alive()).isTrue();
             assertThat(grpc.get(dir + "leased")).isPresent();
-        }
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

@@ -1,12 +1,11 @@
 package dev.viaduct.testsupport.etcd;
 
 import dev.viaduct.testsupport.Cmd;
+import dev.viaduct.testsupport.LoopbackPorts;
 import dev.viaduct.testsupport.Poll;
 import dev.viaduct.testsupport.UniqueNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -192,7 +191,7 @@ public final class EtcdCluster implements AutoCloseable, AfterAllCallback {
         for (int i = 0; i < n; i++) {
             if (placements == null) {
                 hosts.add("127.0.0.1");
-                ports.add(new int[] {freePort(), freePort()});
+                ports.add(new int[] {LoopbackPorts.unused(), LoopbackPorts.unused()});
             } else {
                 hosts.add(placements.get(i).ip());
                 ports.add(new int[] {2379, 2380});
@@ -389,14 +388,6 @@ public final class EtcdCluster implements AutoCloseable, AfterAllCallback {
     static String text(Pattern p, String s) {
         Matcher m = p.matcher(s);
         return m.find() ? m.group(1) : null;
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free port", e);
-        }
     }
 
     static void deleteTree(Path dir) {
