@@ -246,7 +246,7 @@ final class Interop {
         Path conf = dir.resolve("gobgpd.toml");
         Path log = dir.resolve("gobgpd.log");
         write(conf, config);
-        int api = freePort(v4("127.0.0.1"));
+        int api = dev.viaduct.testsupport.LoopbackPorts.unused();
         Process p = fixture.spawn(null, log, "gobgpd", "-f", conf.toString(), "-p", "--pprof-disable",
                 "--api-hosts", "127.0.0.1:" + api, "-l", "info");
         Gobgp g = new Gobgp(p, dir, api, log);
