@@ -404,7 +404,12 @@ final class PeerSession {
             if (at.conn != conn) {
                 return false; // this connection was closed meanwhile
             }
-            execute(at, at.fsm.handle(new FsmEvent.Received(msg), now()));
+            List<FsmAction> actions = at.fsm.handle(new FsmEvent.Received(msg), now());
+            if (msg instanceof Open && at.fsm.state() instanceof FsmState.OpenConfirm) {
+                acceptOpen(at, actions);
+            } else {
+                execute(at, actions);
+            }
             if (at.fsm.state() instanceof FsmState.Established && at == primary) {
                 int gen = at.generation;
                 if (inbound != null) {
@@ -434,9 +439,6 @@ final class PeerSession {
                         };
                     }
                 }
-            }
-            if (msg instanceof Open && at.fsm.state() instanceof FsmState.OpenConfirm) {
-                resolveCollision(at);
             }
         } finally {
             lock.unlock();
@@ -474,6 +476,25 @@ final class PeerSession {
     /** The FSM's state and connection as {@link CollisionResolver} sees them; null for no FSM. */
     private static CollisionInput.FsmView view(Attempt at) {
         return at == null ? null : CollisionInput.FsmView.of(at.fsm, at.conn != null);
+    }
+
+    /**
+     * An OPEN took {@code at} to OpenConfirm: collision detection runs before the FSM's KEEPALIVE leaves (RFC 4271
+     * §8.2.2, OpenSent: "if this connection is to be dropped due to connection collision", a NOTIFICATION instead of
+     * the KEEPALIVE). Sent first, the KEEPALIVE took the peer's side of a losing connection to Established just
+     * before the Cease ended it: a session up and down for nothing.
+     */
+    private void acceptOpen(Attempt at, List<FsmAction> actions) {
+        Transport.Connection conn = at.conn;
+        execute(at, actions.stream().filter(a -> !(a instanceof FsmAction.Send)).toList());
+        resolveCollision(at);
+        if (at.conn == conn) {
+            for (FsmAction a : actions) {
+                if (a instanceof FsmAction.Send s) {
+                    send(at, s.message());
+                }
+            }
+        }
     }
 
     /** RFC 4271 §6.8, run when an OPEN was accepted on {@code at}: carries out {@link CollisionResolver}'s answer. */

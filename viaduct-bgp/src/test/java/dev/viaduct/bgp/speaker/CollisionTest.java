@@ -10,6 +10,7 @@ import dev.viaduct.sys.net.IpPrefix;
 import dev.viaduct.testsupport.Poll;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -104,6 +105,33 @@ class CollisionTest {
             live.send(BgpMessage.Keepalive.INSTANCE);
             awaitRoute(live);
             Poll.until("the peer is Established", T, () -> status(peer).established());
+        }
+    }
+
+    @Test
+    void theConnectionThatLosesOnIdentifiersGetsTheCeaseAndNoKeepaliveBeforeIt() throws Exception {
+        Inet4Address peer = SessionErrorTest.v4("127.0.6." + nextHost++);
+        // a higher BGP Identifier than the speaker's 127.0.6.1: the connection the peer initiated stays (§6.8)
+        int highId = SessionErrorTest.id(SessionErrorTest.v4("200.0.0.1"));
+        try (ServerSocket listener = new ServerSocket(0, 1, peer)) {
+            speaker.addPeer(PeerConfig.builder(peer, 65010).port(listener.getLocalPort()).families(Set.of(Family.IPV4_UNICAST)).build());
+            try (RawPeer ours = RawPeer.accept(listener); RawPeer theirs = connect(peer)) {
+                assertThat(ours.receive()).as("the speaker's OPEN on its own connection").isInstanceOf(BgpMessage.Open.class);
+                // the OPEN arrives first on the connection that loses: RFC 4271 §8.2.2 (OpenSent, OPEN received)
+                // runs collision detection before the KEEPALIVE, so a loser never sees one and never gets Established
+                ours.send(RawPeer.standardOpen(65010, highId));
+                BgpMessage answer = ours.receive();
+                assertThat(answer).as("the losing connection's first answer").isInstanceOf(BgpMessage.Notification.class);
+                assertThat(((BgpMessage.Notification) answer).subcode()).isEqualTo(7); // RFC 4486: Connection Collision Resolution
+                theirs.send(RawPeer.standardOpen(65010, highId));
+                assertThat(theirs.receive()).as("the surviving connection's answer").isInstanceOf(BgpMessage.Keepalive.class);
+                theirs.send(BgpMessage.Keepalive.INSTANCE);
+                awaitRoute(theirs);
+                Poll.until("the peer is Established once", T, () -> status(peer).established());
+                assertThat(status(peer).establishedTransitions()).isEqualTo(1);
+            } finally {
+                speaker.removePeer(peer);
+            }
         }
     }
 

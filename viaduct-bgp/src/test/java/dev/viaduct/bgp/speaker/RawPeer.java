@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.List;
@@ -26,12 +27,32 @@ final class RawPeer implements AutoCloseable {
     private final OutputStream out;
 
     RawPeer(InetAddress from, InetSocketAddress to) throws IOException {
-        socket = new Socket();
-        socket.bind(new InetSocketAddress(from, 0));
-        socket.connect(to, 5000);
+        this(connected(from, to));
+    }
+
+    private RawPeer(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+    }
+
+    private static Socket connected(InetAddress from, InetSocketAddress to) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.bind(new InetSocketAddress(from, 0));
+            s.connect(to, 5000);
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** The next connection the speaker makes to {@code listener}: the speaker's side is outbound. */
+    static RawPeer accept(ServerSocket listener) throws IOException {
+        listener.setSoTimeout(10_000);
+        return new RawPeer(listener.accept());
     }
 
     static BgpMessage.Open open(long as, int id, int hold, Capability... caps) {
