@@ -156,6 +156,11 @@ public final class Rib {
     public void updatePeerSettings(RibPeer p, RibPeer.Settings s) {
         boolean importChanged = !s.importPolicy().equals(p.settings.importPolicy());
         p.settings = s;
+        for (PeerAdjOut out : p.adjOut.values()) {
+            if (out.group() != null) {
+                out.leave(); // its update group is that of its old settings
+            }
+        }
         recomputeExportTargets();
         if (importChanged) {
             if (p.adjInInLocRib) {

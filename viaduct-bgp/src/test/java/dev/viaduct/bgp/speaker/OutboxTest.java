@@ -295,4 +295,26 @@ class OutboxTest {
         assertThat(c.written()[Outbox.GATHER]).isEqualTo((byte) 9);
         assertThat(o.queue(message(19, 10))).isTrue();
     }
+
+    @Test
+    void aPeerWhoseSocketTakesNothingDoesNotHoldTheRibThreadsPushesToTheOthers() throws Exception {
+        FakeConnection slow = new FakeConnection();
+        slow.room = 0;
+        slow.holdFirst = true; // its writer's first write blocks until released
+        FakeConnection fast = new FakeConnection();
+        fast.room = Integer.MAX_VALUE;
+        Outbox s = new Outbox(slow, "slow");
+        Outbox f = new Outbox(fast, "fast");
+        byte[] gather = new byte[Outbox.GATHER];
+        s.queue(message(19, 1));
+        f.queue(message(19, 2));
+        s.push(gather); // hands its bytes to a writer thread, which blocks
+        assertThat(slow.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        f.push(gather);
+        assertThat(fast.written()).isEqualTo(message(19, 2));
+        slow.releaseFirstWrite.countDown();
+        s.close();
+        assertThat(slow.closed.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(slow.written()).isEqualTo(message(19, 1));
+    }
 }
