@@ -156,11 +156,7 @@ public final class Rib {
     public void updatePeerSettings(RibPeer p, RibPeer.Settings s) {
         boolean importChanged = !s.importPolicy().equals(p.settings.importPolicy());
         p.settings = s;
-        for (PeerAdjOut out : p.adjOut.values()) {
-            if (out.group() != null) {
-                out.leave(); // its update group is that of its old settings
-            }
-        }
+        p.leaveUpdateGroups(); // theirs are the old settings' groups
         recomputeExportTargets();
         if (importChanged) {
             if (p.adjInInLocRib) {

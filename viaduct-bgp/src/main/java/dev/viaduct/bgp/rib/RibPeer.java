@@ -157,6 +157,15 @@ public final class RibPeer {
         return n;
     }
 
+    /** Gives every family's Adj-RIB-Out a table of its own again, holding what it was sent (its settings changed). */
+    void leaveUpdateGroups() {
+        for (PeerAdjOut out : adjOut.values()) {
+            if (out.group() != null) {
+                out.leave();
+            }
+        }
+    }
+
     long advertised() {
         long n = 0;
         for (PeerAdjOut m : adjOut.values()) {
