@@ -3,6 +3,10 @@ package dev.viaduct.bgp.config;
 import dev.viaduct.bgp.speaker.PeerConfig;
 import dev.viaduct.bgp.speaker.SpeakerConfig;
 import dev.viaduct.bgp.wire.Family;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The maximum heap {@code viaduct bgp} is given for what its configuration asks of it: its peers, and the
@@ -18,8 +22,11 @@ import dev.viaduct.bgp.wire.Family;
  * compressed reference), an IPv6 slot 21. The Loc-RIB is sized for {@code expectedRoutes} at start (1.43 slots per
  * prefix at the load factor of 0.7). Other tables grow by doubling: between 1.4 and 2.9 slots per prefix, and while
  * one doubles the old and the new array live together (4.3 slots per prefix). A peer whose import policy changes or
- * rejects routes keeps an Adj-RIB-In, one that is sent routes an Adj-RIB-Out, each budgeted at the expected size
- * (a route reflector's clients each get the whole table).
+ * rejects routes keeps an Adj-RIB-In, budgeted at the expected size. Peers that are sent routes alike (an update
+ * group: iBGP or eBGP, reflector client or not, next-hop settings, local address, export policy) share one
+ * Adj-RIB-Out, so a route reflector's clients cost one table, not one each; a group of several members also holds
+ * where each member's table differs (the routes it sent, at most one more table in all) and, while a member is
+ * brought up to date before it joins, that member's own table: two more tables.
  */
 public final class HeapBudget {
     /**
@@ -73,18 +80,22 @@ public final class HeapBudget {
 
     /**
      * An Adj-RIB-In for every peer whose import policy is not "accept all unchanged" (the RIB stores no other) and
-     * an Adj-RIB-Out for every peer whose export policy does not reject everything.
+     * an Adj-RIB-Out for every update group of peers whose export policy does not reject everything, two more when
+     * a group is shared.
      */
     static int otherTables(SpeakerConfig cfg) {
         int n = 0;
+        Map<List<Object>, Integer> groups = new HashMap<>();
         for (PeerConfig p : cfg.peers()) {
             if (!p.importPolicy().acceptsAllUnchanged()) {
                 n++;
             }
             if (!p.exportPolicy().rejectsAll()) {
-                n++;
+                groups.merge(Arrays.asList(p.asn() == cfg.asn(), p.rrClient(), p.nextHopSelf(), p.nextHopV4(),
+                        p.nextHopV6(), p.localAddress(), p.exportPolicy(), p.localRoutesOnly()), 1, Integer::sum);
             }
         }
-        return n;
+        boolean shared = groups.values().stream().anyMatch(members -> members > 1);
+        return n + groups.size() + (shared ? 2 : 0);
     }
 }

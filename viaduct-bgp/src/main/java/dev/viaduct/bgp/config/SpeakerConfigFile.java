@@ -51,7 +51,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *     export: {default: reject, terms: [{communities: ["65000:100"], action: accept, setMed: 10}]}
  * routes:
  *   - {prefix: 10.244.0.0/16, communities: ["65000:100"]}
- * jitWarmupRoutes: 50000       # routes run through the UPDATE path at start so the JIT is ready; 0 = none
+ * jitWarmupRoutes: 50000       # routes run through the UPDATE path at start so the JIT is ready; 0 = none;
+ *                              # default 50000, or 0 for a route reflector (a peer with rrClient: true)
  * expectedRoutes: {ipv4-unicast: 1000000, ipv6-unicast: 0}   # Loc-RIB prefixes to size the table and the heap
  *                              # for (HeapBudget); without it, tables grow as routes come and the heap cap is 256 MiB
  * http: {listen: "127.0.0.1:9179"}   # /healthz /readyz /status /metrics /routes (the default); "" = no endpoint
@@ -161,8 +162,17 @@ public final class SpeakerConfigFile {
         }
         if (has(root, "peers")) {
             JsonNode peers = array(root, "peers", "");
+            boolean reflector = false;
             for (int i = 0; i < peers.size(); i++) {
-                b.peer(peer(peers.get(i), "peers[" + i + "]"));
+                PeerConfig p = peer(peers.get(i), "peers[" + i + "]");
+                reflector |= p.rrClient();
+                b.peer(p);
+            }
+            if (reflector && !has(root, "jitWarmupRoutes")) {
+                // a reflector's hot path is the export to its clients, which the warm-up does not run; what it does
+                // run (the UPDATE parser on a big table from one peer) cost a reflector 9 MiB at idle and bought
+                // nothing measurable in bench/bgp-scale/rr-herd (docs/benchmarks.md)
+                b.jitWarmupRoutes(0);
             }
         }
         if (has(root, "routes")) {

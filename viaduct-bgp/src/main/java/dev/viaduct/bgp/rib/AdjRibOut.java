@@ -29,11 +29,19 @@ import java.util.WeakHashMap;
  * route once and the N outboxes hold one copy of it, not N. Per peer there remains the diff against its own
  * Adj-RIB-Out. Exported attribute sets are interned by value, so N Adj-RIB-Outs holding the same reflected route
  * hold one instance of its attributes.
+ *
+ * <p>Once a peer has been sent the whole table ({@link #exportAll}) it joins the {@link UpdateGroup} of its
+ * {@link UpdateGroup.Key} and its Adj-RIB-Out becomes the group's shared table plus its exceptions
+ * ({@link PeerAdjOut}); a flush then computes each changed prefix once per group and diffs it per member against
+ * that view ({@link #exportGroup}). A peer leaves its group when its table is cleared (session down, route
+ * refresh) or its settings change, and is brought up to date alone before it joins again.
  */
 final class AdjRibOut {
     private final Rib.Settings cfg;
     /** Exported attribute sets by value; an entry lives while some Adj-RIB-Out (or a round) holds the instance. */
     private final WeakHashMap<RouteAttrs, WeakReference<RouteAttrs>> interned = new WeakHashMap<>();
+    /** The update groups with members (one whose last member left is dropped at the next flush). */
+    private final Map<UpdateGroup.Key, UpdateGroup> groups = new HashMap<>();
 
     AdjRibOut(Rib.Settings cfg) {
         this.cfg = cfg;
@@ -80,29 +88,149 @@ final class AdjRibOut {
 
     /** The whole Loc-RIB of {@code f} to {@code p}, withdrawing what it was sent that is no longer there. */
     void exportAll(PrefixMap<Object> L, RibPeer p, Family f) {
+        PeerAdjOut out = p.adjOut.get(f);
+        if (out.group() != null) {
+            out.leave();
+        }
         PrefixMap.Keys keys = L.keys();
         // anything advertised before but no longer in the Loc-RIB must be withdrawn as well
-        p.adjOut.get(f).forEach((a, b, len, x) -> keys.add(a, b, len));
+        out.forEach((a, b, len, x) -> keys.add(a, b, len));
         export(L, p, f, keys, new Round());
+        join(p, f);
     }
 
-    /** The changes of {@code keys} to every peer that takes {@code f}: one round, so alike peers share the work. */
+    /** Makes an up-to-date peer's Adj-RIB-Out of {@code f} its update group's. */
+    private void join(RibPeer p, Family f) {
+        if (p.session == null || !p.session.families().contains(f)) {
+            return;
+        }
+        UpdateGroup.Key k = UpdateGroup.Key.of(p, f);
+        UpdateGroup g = groups.computeIfAbsent(k, x -> new UpdateGroup(x, null));
+        p.adjOut.get(f).join(g);
+    }
+
+    /**
+     * The changes of {@code keys} to every peer that takes {@code f}: one round, so alike peers share the work;
+     * each update group's table is computed once.
+     */
     void exportChanges(PrefixMap<Object> L, List<RibPeer> peers, Family f, PrefixMap.Keys keys) {
         Round r = new Round();
         for (RibPeer p : peers) {
-            if (p.session != null && p.session.families().contains(f)
-                    && !(p.settings.exportPolicy().rejectsAll() && p.adjOut.get(f).size() == 0)) {
+            PeerAdjOut out = p.adjOut.get(f);
+            if (p.session != null && p.session.families().contains(f) && out.group() == null
+                    && !(p.settings.exportPolicy().rejectsAll() && out.size() == 0)) {
                 export(L, p, f, keys, r);
+            }
+        }
+        groups.values().removeIf(g -> g.members.isEmpty());
+        for (UpdateGroup g : groups.values()) {
+            if (g.key.family() == f) {
+                exportGroup(L, g, keys, r);
             }
         }
     }
 
+    /**
+     * The changes of {@code keys} to the members of {@code g}: per prefix the group's attributes once, then per
+     * member the diff against its view (a member never gets back a route it sent: RFC 4271 §9.2, RFC 4456 §6).
+     */
+    private void exportGroup(PrefixMap<Object> L, UpdateGroup g, PrefixMap.Keys keys, Round round) {
+        Family f = g.key.family();
+        int k = keys.size;
+        IdentityHashMap<Path, Object> memo = round.memo.computeIfAbsent(g.key.export(), x -> new IdentityHashMap<>());
+        // first what the group gets per prefix, then member by member (holding one member's UPDATEs at a time: a
+        // herd's flush of 500 new routes to 1,000 members held half a million builders when done prefix by prefix)
+        RibPeer first = g.members.getFirst();
+        Path[] bests = new Path[k];
+        RouteAttrs[] now = new RouteAttrs[k];
+        RouteAttrs[] before = new RouteAttrs[k];
+        for (int i = 0; i < k; i++) {
+            long a = keys.a[i];
+            long b = keys.b(i);
+            int len = keys.len[i];
+            Path best = RouteSet.best(L.get(a, b, len));
+            if (best != null && g.key.localRoutesOnly() && !best.local()) {
+                best = null;
+            }
+            bests[i] = best;
+            now[i] = best == null ? null : groupAttrs(first, f, best, a, b, len, memo, g.key.exportPolicy(), round);
+            before[i] = g.table.get(a, b, len);
+        }
+        boolean v4 = f == Family.IPV4_UNICAST;
+        for (RibPeer m : g.members) {
+            PeerAdjOut out = m.adjOut.get(f);
+            Map<RouteAttrs, PrefixList.Builder> announced = new LinkedHashMap<>();
+            PrefixList.Builder withdrawals = PrefixList.builder(f, 2);
+            for (int i = 0; i < k; i++) {
+                long a = keys.a[i];
+                long b = keys.b(i);
+                int len = keys.len[i];
+                RouteAttrs mine = bests[i] != null && bests[i].peer == m ? null : now[i]; // never back to where it came from
+                RouteAttrs prev = out.viaGroup(a, b, len, before[i]);
+                if (mine == null) {
+                    if (prev != null) {
+                        add(withdrawals, v4, a, b, len);
+                    }
+                } else if (prev == null || !prev.equals(mine)) {
+                    add(announced.computeIfAbsent(mine, x -> PrefixList.builder(f, 2)), v4, a, b, len);
+                }
+                out.record(a, b, len, mine, now[i]);
+            }
+            sendAll(m, f, withdrawals, announced, round);
+        }
+        for (int i = 0; i < k; i++) {
+            if (now[i] == null) {
+                g.table.remove(keys.a[i], keys.b(i), keys.len[i]);
+            } else {
+                g.table.put(keys.a[i], keys.b(i), keys.len[i], now[i]);
+            }
+        }
+    }
+
+    /** A peer's withdrawals, then its announcements grouped by attributes, as packed UPDATEs. */
+    private void sendAll(RibPeer p, Family f, PrefixList.Builder withdrawals, Map<RouteAttrs, PrefixList.Builder> announced,
+            Round round) {
+        CodecOptions codec = p.session.codec();
+        if (withdrawals.size() > 0) {
+            send(p, messages(f, new Group(codec, null, withdrawals.build()), round));
+        }
+        for (Map.Entry<RouteAttrs, PrefixList.Builder> e : announced.entrySet()) {
+            send(p, messages(f, new Group(codec, e.getKey(), e.getValue().build()), round));
+        }
+    }
+
+    private static void add(PrefixList.Builder to, boolean v4, long a, long b, int len) {
+        if (v4) {
+            to.addV4(a);
+        } else {
+            to.addV6(a, b, len);
+        }
+    }
+
+    /** The attributes a peer of {@code p}'s export inputs and policy gets for {@code best}, or null; memoised per round. */
+    private RouteAttrs groupAttrs(RibPeer p, Family f, Path best, long a, long b, int len,
+            IdentityHashMap<Path, Object> memo, Policy pol, Round round) {
+        RouteAttrs attrs;
+        Object x = memo.get(best);
+        if (x == null) {
+            RouteAttrs e = exportAttrs(cfg, p, f, best);
+            attrs = e == null ? null : intern(e);
+            memo.put(best, attrs == null ? NONE : attrs);
+        } else {
+            attrs = x == NONE ? null : (RouteAttrs) x;
+        }
+        if (attrs != null && !pol.acceptsAllUnchanged()) {
+            RouteAttrs applied = pol.apply(f, a, b, len, attrs, round.policyMemo);
+            attrs = applied == null || applied == attrs ? applied : intern(applied);
+        }
+        return attrs;
+    }
+
     /** Diffs the best paths of {@code keys} against the peer's Adj-RIB-Out and sends packed UPDATEs. */
     void export(PrefixMap<Object> L, RibPeer p, Family f, PrefixMap.Keys keys, Round round) {
-        RibPeer.Session s = p.session;
-        PrefixMap<RouteAttrs> out = p.adjOut.get(f);
+        PeerAdjOut out = p.adjOut.get(f);
         IdentityHashMap<Path, Object> memo = round.memo.computeIfAbsent(ExportKey.of(p), k -> new IdentityHashMap<>());
-        Map<RouteAttrs, PrefixList.Builder> groups = new LinkedHashMap<>();
+        Map<RouteAttrs, PrefixList.Builder> announced = new LinkedHashMap<>();
         PrefixList.Builder withdrawals = PrefixList.builder(f, 2);
         Policy pol = p.settings.exportPolicy();
         boolean v4 = f == Family.IPV4_UNICAST;
@@ -116,46 +244,20 @@ final class AdjRibOut {
             }
             RouteAttrs attrs = null;
             if (best != null && best.peer != p) { // never back to where it came from
-                Object x = memo.get(best);
-                if (x == null) {
-                    RouteAttrs e = exportAttrs(cfg, p, f, best);
-                    attrs = e == null ? null : intern(e);
-                    memo.put(best, attrs == null ? NONE : attrs);
-                } else {
-                    attrs = x == NONE ? null : (RouteAttrs) x;
-                }
-                if (attrs != null && !pol.acceptsAllUnchanged()) {
-                    RouteAttrs applied = pol.apply(f, a, b, len, attrs, round.policyMemo);
-                    attrs = applied == null || applied == attrs ? applied : intern(applied);
-                }
+                attrs = groupAttrs(p, f, best, a, b, len, memo, pol, round);
             }
             RouteAttrs prev = out.get(a, b, len);
             if (attrs == null) {
                 if (prev != null) {
                     out.remove(a, b, len);
-                    if (v4) {
-                        withdrawals.addV4(a);
-                    } else {
-                        withdrawals.addV6(a, b, len);
-                    }
+                    add(withdrawals, v4, a, b, len);
                 }
             } else if (prev == null || !prev.equals(attrs)) {
                 out.put(a, b, len, attrs);
-                PrefixList.Builder g = groups.computeIfAbsent(attrs, k -> PrefixList.builder(f, 2));
-                if (v4) {
-                    g.addV4(a);
-                } else {
-                    g.addV6(a, b, len);
-                }
+                add(announced.computeIfAbsent(attrs, k -> PrefixList.builder(f, 2)), v4, a, b, len);
             }
         }
-        CodecOptions codec = s.codec();
-        if (withdrawals.size() > 0) {
-            send(p, messages(f, new Group(codec, null, withdrawals.build()), round));
-        }
-        for (Map.Entry<RouteAttrs, PrefixList.Builder> e : groups.entrySet()) {
-            send(p, messages(f, new Group(codec, e.getKey(), e.getValue().build()), round));
-        }
+        sendAll(p, f, withdrawals, announced, round);
     }
 
     private static void send(RibPeer p, List<byte[]> messages) {

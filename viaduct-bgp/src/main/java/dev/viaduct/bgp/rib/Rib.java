@@ -156,6 +156,7 @@ public final class Rib {
     public void updatePeerSettings(RibPeer p, RibPeer.Settings s) {
         boolean importChanged = !s.importPolicy().equals(p.settings.importPolicy());
         p.settings = s;
+        p.leaveUpdateGroups(); // theirs are the old settings' groups
         recomputeExportTargets();
         if (importChanged) {
             if (p.adjInInLocRib) {

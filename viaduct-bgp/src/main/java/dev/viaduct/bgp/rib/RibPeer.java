@@ -62,7 +62,7 @@ public final class RibPeer {
     boolean adjInInLocRib;
     /** The Loc-RIB this peer's routes go to (read when {@link #adjInInLocRib}). */
     private final Map<Family, PrefixMap<Object>> locRib;
-    final Map<Family, PrefixMap<RouteAttrs>> adjOut = new EnumMap<>(Family.class);
+    final Map<Family, PeerAdjOut> adjOut = new EnumMap<>(Family.class);
     /** Routes kept from the previous session while the peer restarts (RFC 4724 §4.2), per family. */
     final Map<Family, PrefixMap<Path>> stale = new EnumMap<>(Family.class);
     long restartDeadline = Long.MAX_VALUE;
@@ -89,7 +89,7 @@ public final class RibPeer {
         this.ibgp = settings.peerAs() == localAs;
         for (Family f : Family.values()) {
             adjIn.put(f, new PrefixMap<>(f));
-            adjOut.put(f, new PrefixMap<>(f));
+            adjOut.put(f, new PeerAdjOut(this, f));
         }
     }
 
@@ -157,9 +157,18 @@ public final class RibPeer {
         return n;
     }
 
+    /** Gives every family's Adj-RIB-Out a table of its own again, holding what it was sent (its settings changed). */
+    void leaveUpdateGroups() {
+        for (PeerAdjOut out : adjOut.values()) {
+            if (out.group() != null) {
+                out.leave();
+            }
+        }
+    }
+
     long advertised() {
         long n = 0;
-        for (PrefixMap<RouteAttrs> m : adjOut.values()) {
+        for (PeerAdjOut m : adjOut.values()) {
             n += m.size();
         }
         return n;

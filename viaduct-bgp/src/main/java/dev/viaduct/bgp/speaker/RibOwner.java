@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  * The one thread that owns the {@link Rib}. Others post work; the thread runs it in arrival order, in
  * batches: it drains what is queued (up to a bound), then flushes once, so a burst of UPDATEs produces
  * packed outbound UPDATEs and one batch of best-path events. It also fires the RIB's graceful-restart timers,
- * and after each batch it pushes the UPDATEs the batch queued to the sessions' sockets ({@link Outbox#push}).
+ * and after each batch it pushes the UPDATEs the batch queued to the sessions' sockets ({@link Outbox#push}), or
+ * sooner, as soon as an outbox holds a whole gather ({@link Outbox#pushEarly}).
  */
 final class RibOwner {
     private static final Logger LOG = System.getLogger(RibOwner.class.getName());
@@ -46,6 +47,9 @@ final class RibOwner {
     void send(Outbox q, byte[] message) {
         if (q.queue(message)) {
             toPush.add(q);
+        }
+        if (q.full()) {
+            q.pushEarly(gather);
         }
     }
 

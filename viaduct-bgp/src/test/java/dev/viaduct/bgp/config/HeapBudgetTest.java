@@ -53,6 +53,19 @@ class HeapBudgetTest {
     }
 
     @Test
+    void peersSentRoutesAlikeShareOneAdjRibOut() throws ConfigException {
+        StringBuilder clients = new StringBuilder(HEAD + "peers:\n");
+        for (int i = 0; i < 100; i++) {
+            clients.append("  - {address: 10.1.0.").append(i + 1).append(", asn: 65000, rrClient: true}\n");
+        }
+        // one group: its table, the members' exceptions and the table of a member being brought up to date
+        assertThat(HeapBudget.otherTables(SpeakerConfigFile.parse(clients.toString()))).isEqualTo(3);
+        // a member with its own export policy is a group of its own
+        clients.append("  - {address: 10.2.0.1, asn: 65000, rrClient: true, export: {default: accept, terms: [{prefixes: [\"10.0.0.0/8\"], action: reject}]}}\n");
+        assertThat(HeapBudget.otherTables(SpeakerConfigFile.parse(clients.toString()))).isEqualTo(4);
+    }
+
+    @Test
     void negativeInputIsRefused() {
         assertThatThrownBy(() -> HeapBudget.megabytes(-1, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
         assertThatThrownBy(() -> HeapBudget.megabytes(0, 0, -5, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-5");

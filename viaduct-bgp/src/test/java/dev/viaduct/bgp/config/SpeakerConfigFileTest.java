@@ -94,6 +94,15 @@ class SpeakerConfigFileTest {
     }
 
     @Test
+    void aRouteReflectorHasNoJitWarmupUnlessItAsksForOne() throws ConfigException {
+        String reflector = HEAD + "peers:\n  - {address: 10.0.0.2, asn: 65000}\n  - {address: 10.0.0.3, asn: 65000, rrClient: true}\n";
+        assertThat(SpeakerConfigFile.parse(reflector).jitWarmupRoutes()).isZero();
+        assertThat(SpeakerConfigFile.parse(reflector + "jitWarmupRoutes: 1000\n").jitWarmupRoutes()).isEqualTo(1000);
+        assertThat(SpeakerConfigFile.parse(HEAD + "peers:\n  - {address: 10.0.0.2, asn: 65000}\n").jitWarmupRoutes())
+                .isEqualTo(SpeakerConfig.DEFAULT_JIT_WARMUP_ROUTES);
+    }
+
+    @Test
     void selectionDeferralNeedsARestartingSpeaker() throws ConfigException {
         assertThat(SpeakerConfigFile.parse(HEAD + "gracefulRestart: {restarting: true, selectionDeferralSeconds: 60}\n")
                 .gracefulRestart().selectionDeferralSeconds()).isEqualTo(60);

@@ -14,8 +14,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Update groups of a route reflector: clients that export alike share one encoded UPDATE per change and one
- * attribute instance per reflected route, while peers that export differently still get their own attributes.
+ * Update groups of a route reflector: clients that export alike share one encoded UPDATE per change, one
+ * attribute instance per reflected route and one Adj-RIB-Out (each keeping apart only what it sent itself), while
+ * peers that export differently still get their own attributes; members leave and rejoin with what they were sent.
  */
 class UpdateGroupTest {
     final RibTest t = new RibTest();
@@ -129,5 +130,114 @@ class UpdateGroupTest {
         }
         // a cache of one slot per hash re-encoded ~12% of them (the routes whose slots collided)
         assertThat(shared).isGreaterThanOrEqualTo(980);
+    }
+
+    static final Family V4 = Family.IPV4_UNICAST;
+    static final Policy MED_50 = new Policy(List.of(new Policy.Term(null, null, 0, -1, true, null, 50L, null)), true);
+
+    static List<IpPrefix> prefixes(List<RibRoute> rows) {
+        return rows.stream().map(RibRoute::prefix).toList();
+    }
+
+    static int originator(BgpMessage.Update u) {
+        return u.attribute(PathAttribute.OriginatorId.class).orElseThrow().id();
+    }
+
+    void clearSent() {
+        t.sent.values().forEach(List::clear);
+    }
+
+    @Test
+    void clientsShareOneAdjRibOutAndEachKeepsApartOnlyTheRouteItSent() {
+        List<RibPeer> c = clients(4);
+        for (int i = 0; i < 4; i++) {
+            t.announce(c.get(i), RibTest.attrs("10.1.0." + (i + 1)).build(), "10.64.0." + i * 64 + "/26");
+        }
+        UpdateGroup g = c.getFirst().adjOut.get(V4).group();
+        assertThat(g).isNotNull();
+        assertThat(g.members).containsExactlyInAnyOrderElementsOf(c);
+        assertThat(g.table.size()).isEqualTo(4);
+        for (int i = 0; i < 4; i++) {
+            RibPeer p = c.get(i);
+            assertThat(p.adjOut.get(V4).group()).isSameAs(g);
+            assertThat(prefixes(p.adjRibOut(V4))).hasSize(3).doesNotContain(IpPrefix.parse("10.64.0." + i * 64 + "/26"));
+            assertThat(p.advertised()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aMemberWhosePolicyDivergesLeavesTheGroupAndGetsItsOwnAttributesFromThenOn() {
+        List<RibPeer> c = clients(3);
+        t.announce(c.get(0), RibTest.attrs("10.1.0.1").build(), "10.64.0.0/26");
+        clearSent();
+        RibPeer d = c.get(2);
+        t.rib.updatePeerSettings(d, new RibPeer.Settings(d.name(), RibTest.LOCAL_AS, true, false, null, MED_50, null, null));
+        assertThat(t.updates(d)).singleElement()
+                .satisfies(u -> assertThat(u.attribute(PathAttribute.MultiExitDisc.class).orElseThrow().value()).isEqualTo(50));
+        assertThat(t.sent.get(c.get(0))).isEmpty();
+        assertThat(t.sent.get(c.get(1))).isEmpty();
+        UpdateGroup g = c.get(1).adjOut.get(V4).group();
+        assertThat(g.members).containsExactlyInAnyOrder(c.get(0), c.get(1));
+        assertThat(d.adjOut.get(V4).group()).isNotNull().isNotSameAs(g);
+        clearSent();
+        t.announce(c.get(1), RibTest.attrs("10.1.0.2").build(), "10.64.0.64/26");
+        assertThat(t.updates(d).getFirst().attribute(PathAttribute.MultiExitDisc.class).orElseThrow().value()).isEqualTo(50);
+        assertThat(t.updates(c.get(0)).getFirst().attribute(PathAttribute.MultiExitDisc.class)).isEmpty();
+        assertThat(t.sent.get(c.get(1))).isEmpty();
+        assertThat(d.adjRibOut(V4)).hasSize(2).allSatisfy(r -> assertThat(r.attrs().med()).isEqualTo(50));
+        assertThat(prefixes(c.get(0).adjRibOut(V4))).containsExactly(IpPrefix.parse("10.64.0.64/26"));
+        assertThat(prefixes(c.get(1).adjRibOut(V4))).containsExactly(IpPrefix.parse("10.64.0.0/26"));
+    }
+
+    @Test
+    void aMemberGoingDownLeavesTheOthersAsTheyWereAndGetsTheWholeTableWhenItComesBack() {
+        List<RibPeer> c = clients(3);
+        for (int i = 0; i < 3; i++) {
+            t.announce(c.get(i), RibTest.attrs("10.1.0." + (i + 1)).build(), "10.64.0." + i * 64 + "/26");
+        }
+        UpdateGroup g = c.getFirst().adjOut.get(V4).group();
+        clearSent();
+        RibPeer gone = c.get(1);
+        t.rib.peerDown(gone, false, 0);
+        t.rib.flush();
+        assertThat(gone.adjOut.get(V4).group()).isNull();
+        assertThat(gone.advertised()).isZero();
+        assertThat(g.members).containsExactlyInAnyOrder(c.get(0), c.get(2));
+        for (RibPeer p : List.of(c.get(0), c.get(2))) {
+            assertThat(t.updates(p)).singleElement()
+                    .satisfies(u -> assertThat(u.withdrawn()).containsExactly(IpPrefix.parse("10.64.0.64/26")));
+        }
+        assertThat(prefixes(c.get(0).adjRibOut(V4))).containsExactly(IpPrefix.parse("10.64.0.128/26"));
+        assertThat(prefixes(c.get(2).adjRibOut(V4))).containsExactly(IpPrefix.parse("10.64.0.0/26"));
+
+        List<byte[]> box = t.sent.get(gone);
+        t.rib.peerUp(gone, new RibPeer.Session(IpAddresses.parse("10.1.0.2"), RibTest.ip("10.1.0.2"), IpAddresses.parse("10.0.0.1"),
+                Set.of(Family.IPV4_UNICAST), CodecOptions.FOUR_OCTET_AS, true, null, box::add), 0);
+        assertThat(t.updates(gone).stream().flatMap(u -> u.nlri().stream()).toList())
+                .containsExactlyInAnyOrder(IpPrefix.parse("10.64.0.0/26"), IpPrefix.parse("10.64.0.128/26"));
+        assertThat(gone.adjOut.get(V4).group()).isSameAs(g);
+        assertThat(prefixes(gone.adjRibOut(V4)))
+                .containsExactlyInAnyOrder(IpPrefix.parse("10.64.0.0/26"), IpPrefix.parse("10.64.0.128/26"));
+    }
+
+    @Test
+    void whenTheBestPathMovesFromOneMemberToAnotherEachIsSentWhatItNowLacks() {
+        List<RibPeer> c = clients(3);
+        IpPrefix p = IpPrefix.parse("10.64.0.0/26");
+        t.announce(c.get(0), RibTest.attrs("10.1.0.1").localPref(100).build(), "10.64.0.0/26");
+        clearSent();
+        t.announce(c.get(1), RibTest.attrs("10.1.0.2").localPref(200).build(), "10.64.0.0/26");
+        // c1's path wins: c0 gets it, c1 loses c0's (never its own back), c2 gets the new one
+        assertThat(originator(t.updates(c.get(0)).getFirst())).isEqualTo(RibTest.ip("10.1.0.2"));
+        assertThat(t.updates(c.get(1))).singleElement().satisfies(u -> assertThat(u.withdrawn()).containsExactly(p));
+        assertThat(originator(t.updates(c.get(2)).getFirst())).isEqualTo(RibTest.ip("10.1.0.2"));
+        clearSent();
+        t.withdraw(c.get(1), "10.64.0.0/26");
+        assertThat(t.updates(c.get(0))).singleElement().satisfies(u -> assertThat(u.withdrawn()).containsExactly(p));
+        assertThat(originator(t.updates(c.get(1)).getFirst())).isEqualTo(RibTest.ip("10.1.0.1"));
+        assertThat(originator(t.updates(c.get(2)).getFirst())).isEqualTo(RibTest.ip("10.1.0.1"));
+        assertThat(c.get(0).adjRibOut(V4)).isEmpty();
+        assertThat(prefixes(c.get(1).adjRibOut(V4))).containsExactly(p);
+        assertThat(prefixes(c.get(2).adjRibOut(V4))).containsExactly(p);
     }
 }

@@ -270,4 +270,51 @@ class OutboxTest {
         assertThat(c.written()).isEqualTo(expected);
         assertThat(c.overlapped).as("two writers at once").isFalse();
     }
+
+    @Test
+    void aWholeGatherQueuedInABatchGoesOutBeforeTheBatchEndsAndTheRestWithItsPush() {
+        FakeConnection c = new FakeConnection();
+        c.room = Integer.MAX_VALUE;
+        Outbox o = new Outbox(c, "peer");
+        byte[] gather = new byte[Outbox.GATHER];
+        int size = 4096;
+        assertThat(o.queue(message(size, 1))).isTrue();
+        for (int i = 2; i <= Outbox.GATHER / size; i++) {
+            assertThat(o.full()).isFalse();
+            assertThat(o.queue(message(size, i))).isFalse();
+        }
+        assertThat(o.full()).isTrue();
+        o.pushEarly(gather);
+        assertThat(o.queued()).isZero();
+        assertThat(c.written()).hasSize(Outbox.GATHER);
+        assertThat(o.full()).isFalse();
+        // still due for the batch's closing push: queueing more does not ask for another
+        assertThat(o.queue(message(19, 9))).isFalse();
+        o.push(gather);
+        assertThat(c.written()).hasSize(Outbox.GATHER + 19);
+        assertThat(c.written()[Outbox.GATHER]).isEqualTo((byte) 9);
+        assertThat(o.queue(message(19, 10))).isTrue();
+    }
+
+    @Test
+    void aPeerWhoseSocketTakesNothingDoesNotHoldTheRibThreadsPushesToTheOthers() throws Exception {
+        FakeConnection slow = new FakeConnection();
+        slow.room = 0;
+        slow.holdFirst = true; // its writer's first write blocks until released
+        FakeConnection fast = new FakeConnection();
+        fast.room = Integer.MAX_VALUE;
+        Outbox s = new Outbox(slow, "slow");
+        Outbox f = new Outbox(fast, "fast");
+        byte[] gather = new byte[Outbox.GATHER];
+        s.queue(message(19, 1));
+        f.queue(message(19, 2));
+        s.push(gather); // hands its bytes to a writer thread, which blocks
+        assertThat(slow.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        f.push(gather);
+        assertThat(fast.written()).isEqualTo(message(19, 2));
+        slow.releaseFirstWrite.countDown();
+        s.close();
+        assertThat(slow.closed.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(slow.written()).isEqualTo(message(19, 1));
+    }
 }
