@@ -12,6 +12,7 @@ import dev.viaduct.ctl.Report;
 import dev.viaduct.ctl.StoreClusterReader;
 import dev.viaduct.store.Datastore;
 import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.StoreOptions;
@@ -249,8 +250,7 @@ final class CtlCommand implements Runnable {
                 return print(out, op.get(), json);
             } catch (CtlException e) {
                 if (json) {
-                    out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
-                            Json.MAPPER.createObjectNode().put("error", e.getMessage()).put("exitCode", e.exitCode())));
+                    out.println(JsonTrees.writePretty(JsonTrees.object().put("error", e.getMessage()).put("exitCode", e.exitCode())));
                     out.flush();
                 }
                 err.println((streams != null ? streams.command() : qualifiedName(mixee.commandLine())) + ": " + e.getMessage());
@@ -293,7 +293,7 @@ final class CtlCommand implements Runnable {
     /** Prints a report as a table or pretty JSON; its exit code. */
     static int print(PrintWriter out, Report r, boolean json) {
         if (json) {
-            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
+            out.println(JsonTrees.writePretty(r.json()));
         } else {
             r.printTable(out);
         }

@@ -54,6 +54,9 @@ public final class Main implements Runnable {
             }
             System.exit(0);
         }
+        if (args.length == 2 && args[0].equals("aot-train") && args[1].equals("--ctl")) {
+            System.exit(AotTrainingCommand.trainShortcut()); // before picocli: that cache is for lines that skip it
+        }
         if (args.length > 0 && args[0].equals("lab")) {
             LabCommand.reportUncaughtBriefly();
         }

@@ -1,6 +1,7 @@
 package dev.viaduct.store;
 
 import java.io.ByteArrayOutputStream;
+import java.io.StringWriter;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
@@ -8,7 +9,9 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.PrettyPrinter;
 import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.util.DefaultPrettyPrinter;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -66,6 +69,24 @@ public final class JsonTrees {
             write(g, tree);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * {@code tree} as indented JSON, as {@code mapper.writerWithDefaultPrettyPrinter().writeValueAsString(tree)}
+     * (jackson-core's {@link DefaultPrettyPrinter}: two spaces, {@code "name" : value}, {@code [ ]} when empty).
+     */
+    public static String writePretty(JsonNode tree) {
+        StringWriter out = new StringWriter(256);
+        ObjectWriteContext pretty = new ObjectWriteContext.Base() {
+            @Override
+            public PrettyPrinter getPrettyPrinter() {
+                return new DefaultPrettyPrinter();
+            }
+        };
+        try (JsonGenerator g = FACTORY.createGenerator(pretty, out)) {
+            write(g, tree);
+        }
+        return out.toString();
     }
 
     /** The root value, MissingNode for no content, or null when a token follows the value. */

@@ -130,6 +130,8 @@ class JsonCodecTest {
             if (!mine.isMissingNode()) {
                 assertEquals(new String(JsonCodec.mapper().writeValueAsBytes(theirs), StandardCharsets.UTF_8),
                         new String(JsonTrees.write(mine), StandardCharsets.UTF_8), json);
+                assertEquals(JsonCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(theirs), JsonTrees.writePretty(mine),
+                        json);
             }
         }
         assertEquals(JsonCodec.mapper().readTree("{\"a\":1}"), JsonTrees.read("{\"a\":1}"));
