@@ -13,9 +13,9 @@ import picocli.CommandLine;
 
 /**
  * The read-only {@code ctl} commands people and scripts run most ({@code nodes}, {@code routes}, {@code peers},
- * {@code ipam show}, {@code ipam check}), parsed without picocli: picocli builds a command's model by reflection on
- * every start (each annotation type a proxy class generated at run time, which the JDK's AOT cache cannot hold),
- * a quarter of a {@code ctl nodes}. This takes a command line only when it is certain what picocli would make of it
+ * {@code ipam show}, {@code ipam check}, {@code explain A B}), parsed without picocli: picocli builds a command's
+ * model by reflection on every start (each annotation type a proxy class generated at run time, which the JDK's
+ * AOT cache cannot hold), a quarter of a {@code ctl nodes}. This takes a command line only when it is certain what picocli would make of it
  * — the options of {@link CtlCommand}'s classes in their plain spellings ({@code --name value}, {@code --name=value},
  * {@code -o value}, {@code -c value}), each at most once, values that picocli could not mistake for options, and
  * every value valid — and then runs the same command object picocli would have built. Anything else ({@code --help},
@@ -40,7 +40,7 @@ final class CtlShortcut {
 
     /** The options every ctl command has ({@link CtlCommand.Connection}), long names. */
     private static final Set<String> CONNECTION = Set.of("--etcd", "--config", "--prefix", "--agent", "--output", "--timeout");
-    private static final Set<String> COMMANDS = Set.of("nodes", "routes", "peers", "ipam show", "ipam check");
+    private static final Set<String> COMMANDS = Set.of("nodes", "routes", "peers", "ipam show", "ipam check", "explain");
     private static final Map<String, String> SHORT = Map.of("-o", "--output", "-c", "--config");
 
     private CtlShortcut() {
@@ -79,6 +79,16 @@ final class CtlShortcut {
                     p.c = c;
                     p.which = which(o);
                     yield p;
+                }
+                case "explain" -> {
+                    var x = new CtlCommand.Explain();
+                    x.c = c;
+                    x.a = address(o.get("0"));
+                    x.b = address(o.get("1"));
+                    if (x.a.getAddress().length != x.b.getAddress().length) {
+                        throw Declined.INSTANCE;
+                    }
+                    yield x;
                 }
                 case "ipam show" -> {
                     var s = new CtlCommand.IpamShow();
@@ -129,12 +139,16 @@ final class CtlShortcut {
             default -> Set.of();
         };
         Map<String, String> out = new HashMap<>();
+        int positional = 0;
         for (int i = from; i < args.length; i++) {
             String a = args[i];
             String key;
             String value;
             int eq = a.indexOf('=');
-            if (flags.contains(a)) {
+            if (command.equals("explain") && !a.startsWith("-")) {
+                key = Integer.toString(positional++); // explain's two addresses, in order ("0", "1")
+                value = a;
+            } else if (flags.contains(a)) {
                 key = a;
                 value = "true";
             } else if (a.startsWith("--") && eq > 2) {
@@ -146,13 +160,27 @@ final class CtlShortcut {
             } else {
                 throw Declined.INSTANCE;
             }
-            if (!(CONNECTION.contains(key) || extra.contains(key) || flags.contains(key)) || out.containsKey(key)
+            boolean known = CONNECTION.contains(key) || extra.contains(key) || flags.contains(key)
+                    || key.equals("0") || key.equals("1");
+            if (!known || out.containsKey(key)
                     || value.isEmpty() || value.startsWith("-") || value.startsWith("@") || flags.contains(key) && eq >= 0) {
                 throw Declined.INSTANCE;
             }
             out.put(key, value);
         }
+        if (command.equals("explain") && positional != 2) {
+            throw Declined.INSTANCE; // the policy verdict (--from/--to/--port), or a missing or extra address
+        }
         return out;
+    }
+
+    /** An address as picocli's converter reads it; declined if it is not one. */
+    private static java.net.InetAddress address(String text) {
+        try {
+            return new CtlCommand.IpConverter().convert(text);
+        } catch (CommandLine.TypeConversionException e) {
+            throw Declined.INSTANCE;
+        }
     }
 
     private static CtlCommand.Connection connection(Map<String, String> o) {

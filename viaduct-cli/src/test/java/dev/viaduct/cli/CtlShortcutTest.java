@@ -71,7 +71,9 @@ class CtlShortcutTest {
                 line("ctl", "ipam", "show", "--pool", "10.244.0.0/16", "--etcd", "DEAD"),
                 line("ctl", "ipam", "show", "--ip", "10.244.0.1", "--etcd", "DEAD", "-o", "json"),
                 line("ctl", "ipam", "show", "--node", "n1", "--etcd", "DEAD"),
-                line("ctl", "ipam", "check", "--reclaim-after", "30s", "--etcd", "DEAD"));
+                line("ctl", "ipam", "check", "--reclaim-after", "30s", "--etcd", "DEAD"),
+                line("ctl", "explain", "10.244.0.1", "10.244.1.1", "--etcd", "DEAD"),
+                line("ctl", "explain", "--etcd", "DEAD", "fd00::1", "-o", "json", "fd00::2"));
         for (String[] args : lines) {
             assertThat(taken(args)).as(String.join(" ", args)).isTrue();
             Outcome mine = viaMain(args);
@@ -109,7 +111,13 @@ class CtlShortcutTest {
                 line("ctl", "ipam", "check", "--reclaim-after", "ten minutes"),
                 line("ctl", "ipam", "release", "--ip", "10.0.0.1"),
                 line("ctl", "ipam"),
-                line("ctl", "explain", "10.0.0.1", "10.0.0.2"),
+                line("ctl", "explain", "10.0.0.1", "not-an-ip", "--etcd", "DEAD"),
+                line("ctl", "explain", "10.0.0.1", "fd00::1", "--etcd", "DEAD"),
+                line("ctl", "explain", "10.0.0.1", "--etcd", "DEAD"),
+                line("ctl", "explain", "10.0.0.1", "10.0.0.2", "10.0.0.3", "--etcd", "DEAD"),
+                line("ctl", "explain", "--from", "a/b", "--to", "c/d", "--port", "80/tcp", "--etcd", "DEAD"),
+                line("ctl", "explain", "10.0.0.1", "@ips", "--etcd", "DEAD"),
+                line("ctl", "policy", "list", "--etcd", "DEAD"),
                 line("ctl", "nodes", "--config", "/nonexistent/agent.yaml"));
         for (String[] args : lines) {
             assertThat(taken(args)).as(String.join(" ", args)).isFalse();
