@@ -23,7 +23,10 @@ import picocli.CommandLine.Option;
  * like agents that are not ready, so training needs no cluster (the image build has none). bin/viaduct and the image run it.
  *
  * <p>With {@code --short}, only {@code --version} and {@code ctl} (their help and the commands): the cache of the
- * short commands' own class path ({@code viaduct-short.jar}), which has none of the daemons' classes to load.
+ * short commands' own class path ({@code viaduct-short.jar}), which has none of the daemons' classes to load. With
+ * {@code --ctl}, only the commands {@link CtlShortcut} takes, as tables and JSON: with AOT class linking the JVM loads
+ * every class of its cache at start, and these need neither picocli's model nor databind's mapper (half the classes
+ * of the {@code --short} cache).
  */
 @Command(name = "aot-train", hidden = true, description = "Record start-up classes for the AOT cache (run by bin/viaduct).")
 final class AotTrainingCommand implements Callable<Integer> {
@@ -60,8 +63,14 @@ final class AotTrainingCommand implements Callable<Integer> {
     @Option(names = "--short", description = "Only the short commands (--version, ctl), for their own class path and cache.")
     boolean shortOnly;
 
+    @Option(names = "--ctl", description = "Only the ctl commands parsed without picocli (nodes, routes, peers, ipam show|check, explain).")
+    boolean ctlOnly;
+
     @Override
     public Integer call() {
+        if (ctlOnly) {
+            return trainShortcut();
+        }
         StringWriter sink = new StringWriter();
         PrintWriter w = new PrintWriter(sink);
         Main.run(new String[] {"--version"}, w, w);
@@ -77,6 +86,25 @@ final class AotTrainingCommand implements Callable<Integer> {
                 }
             }
         }
+        return ctl(List.of(List.of("ctl", "nodes"), List.of("ctl", "nodes", "-o", "json"), List.of("ctl", "routes"),
+                List.of("ctl", "peers"), List.of("ctl", "ipam", "show"), List.of("ctl", "ipam", "check"),
+                List.of("ctl", "policy", "list"), List.of("ctl", "explain", "10.0.0.1", "10.0.0.2"),
+                List.of("ctl", "bgp", "peers")), sink, w);
+    }
+
+    /**
+     * {@code aot-train --ctl}: the commands {@link CtlShortcut} takes, as tables and JSON. {@link Main} runs it before
+     * picocli, so that the cache recorded holds none of picocli's model classes either.
+     */
+    static int trainShortcut() {
+        StringWriter sink = new StringWriter();
+        return ctl(List.of(List.of("ctl", "nodes"), List.of("ctl", "nodes", "-o", "json"), List.of("ctl", "routes"),
+                List.of("ctl", "peers", "-o", "json"), List.of("ctl", "ipam", "show"), List.of("ctl", "ipam", "check"),
+                List.of("ctl", "explain", "10.0.0.1", "10.0.0.2")), sink, new PrintWriter(sink));
+    }
+
+    /** Runs each ctl command line against the stand-in (etcd, agents and a speaker on one loopback port). */
+    private static int ctl(List<List<String>> lines, StringWriter sink, PrintWriter w) {
         HttpServer standIn;
         try {
             standIn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -99,14 +127,12 @@ final class AotTrainingCommand implements Callable<Integer> {
         standIn.start();
         try {
             String url = "http://127.0.0.1:" + standIn.getAddress().getPort();
-            List<String> common = List.of("--etcd", url, "--agent", url, "--timeout", "2s");
-            for (List<String> cmd : List.of(List.of("ctl", "nodes"), List.of("ctl", "nodes", "-o", "json"), List.of("ctl", "routes"),
-                    List.of("ctl", "peers"), List.of("ctl", "ipam", "show"), List.of("ctl", "ipam", "check"),
-                    List.of("ctl", "policy", "list"), List.of("ctl", "explain", "10.0.0.1", "10.0.0.2"))) {
+            for (List<String> cmd : lines) {
+                List<String> common = cmd.contains("bgp") ? List.of("--speaker", url, "--timeout", "2s")
+                        : List.of("--etcd", url, "--agent", url, "--timeout", "2s");
                 String[] args = java.util.stream.Stream.concat(cmd.stream(), common.stream()).toArray(String[]::new);
                 Main.run(args, w, w);
             }
-            Main.run(new String[] {"ctl", "bgp", "peers", "--speaker", url, "--timeout", "2s"}, w, w);
         } finally {
             standIn.stop(0);
         }

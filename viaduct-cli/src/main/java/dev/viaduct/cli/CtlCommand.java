@@ -12,6 +12,7 @@ import dev.viaduct.ctl.Report;
 import dev.viaduct.ctl.StoreClusterReader;
 import dev.viaduct.store.Datastore;
 import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.StoreOptions;
@@ -105,10 +106,18 @@ final class CtlCommand implements Runnable {
         @Spec(Spec.Target.MIXEE)
         CommandLine.Model.CommandSpec mixee;
 
+        /** Where to print when {@link CtlShortcut} parsed the command line (then {@code mixee} is null). */
+        CtlShortcut.Streams streams;
+
         private AgentConfig agentConfig;
 
+        /** The command line for usage errors; null when {@link CtlShortcut} parsed it (see {@link #usageError}). */
+        private CommandLine cmd() {
+            return mixee == null ? null : mixee.commandLine();
+        }
+
         Duration timeout() {
-            return duration(mixee.commandLine(), "--timeout", timeout);
+            return duration(cmd(), "--timeout", timeout);
         }
 
         /** {@code --reclaim-after}, else the agent config's {@code ipam.reclaimAfter}, else the agents' default. */
@@ -119,12 +128,12 @@ final class CtlCommand implements Runnable {
             try {
                 return dev.viaduct.ops.config.Durations.parse("--reclaim-after", option);
             } catch (ConfigException e) {
-                throw new CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
+                throw usageError(cmd(), e.getMessage());
             }
         }
 
         boolean json() {
-            return CtlCommand.json(mixee.commandLine(), output);
+            return CtlCommand.json(cmd(), output);
         }
 
         private AgentConfig agentConfig() {
@@ -132,7 +141,7 @@ final class CtlCommand implements Runnable {
                 try {
                     agentConfig = AgentConfig.load(config);
                 } catch (ConfigException e) {
-                    throw new CommandLine.ParameterException(mixee.commandLine(), "--config: " + e.getMessage());
+                    throw usageError(cmd(), "--config: " + e.getMessage());
                 }
             }
             return agentConfig;
@@ -148,7 +157,7 @@ final class CtlCommand implements Runnable {
             if (url == null) {
                 url = Optional.ofNullable(System.getenv("VIADUCT_AGENT")).filter(s -> !s.isBlank()).orElse("http://127.0.0.1:9099");
             }
-            return httpUrl(mixee.commandLine(), "--agent", url);
+            return httpUrl(cmd(), "--agent", url);
         }
 
         StoreOptions storeOptions() {
@@ -171,7 +180,7 @@ final class CtlCommand implements Runnable {
                 }
                 return so.withTimeouts(timeout(), timeout());
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
+                throw usageError(cmd(), e.getMessage());
             }
         }
 
@@ -184,7 +193,7 @@ final class CtlCommand implements Runnable {
             if (so.tls() && CtlCommand.class.getClassLoader().getResource("io/etcd/jetcd/Client.class") == null) {
                 // bin/viaduct's short class path (viaduct-short.jar) has no jetcd; it picks the full one when the
                 // command line, $VIADUCT_ETCD or the --config file mention https://, so this is a missed case
-                throw new CommandLine.ParameterException(mixee.commandLine(), "etcd at " + where
+                throw usageError(cmd(), "etcd at " + where
                         + " needs TLS, which this class path (viaduct-short.jar) cannot do: give the https:// endpoints"
                         + " with --etcd or $VIADUCT_ETCD");
             }
@@ -232,8 +241,8 @@ final class CtlCommand implements Runnable {
 
         /** Prints what {@code op} reports (table or JSON), or its {@link CtlException}; returns the exit code. */
         private int report(Supplier<Report> op) {
-            PrintWriter out = mixee.commandLine().getOut();
-            PrintWriter err = mixee.commandLine().getErr();
+            PrintWriter out = streams != null ? streams.out() : mixee.commandLine().getOut();
+            PrintWriter err = streams != null ? streams.err() : mixee.commandLine().getErr();
             boolean json = json();
             // the etcd client's INFO chatter is not what a person asking a question wants on their terminal
             java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
@@ -241,11 +250,10 @@ final class CtlCommand implements Runnable {
                 return print(out, op.get(), json);
             } catch (CtlException e) {
                 if (json) {
-                    out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
-                            Json.MAPPER.createObjectNode().put("error", e.getMessage()).put("exitCode", e.exitCode())));
+                    out.println(JsonTrees.writePretty(JsonTrees.object().put("error", e.getMessage()).put("exitCode", e.exitCode())));
                     out.flush();
                 }
-                err.println(qualifiedName(mixee.commandLine()) + ": " + e.getMessage());
+                err.println((streams != null ? streams.command() : qualifiedName(mixee.commandLine())) + ": " + e.getMessage());
                 err.flush();
                 return e.exitCode();
             }
@@ -265,7 +273,7 @@ final class CtlCommand implements Runnable {
         return switch (output) {
             case "json" -> true;
             case "table" -> false;
-            default -> throw new CommandLine.ParameterException(cmd, "--output: '" + output + "' must be table or json");
+            default -> throw usageError(cmd, "--output: '" + output + "' must be table or json");
         };
     }
 
@@ -278,14 +286,14 @@ final class CtlCommand implements Runnable {
             }
             return u;
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cmd, option + ": '" + url + "' is not http://host:port");
+            throw usageError(cmd, option + ": '" + url + "' is not http://host:port");
         }
     }
 
     /** Prints a report as a table or pretty JSON; its exit code. */
     static int print(PrintWriter out, Report r, boolean json) {
         if (json) {
-            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r.json()));
+            out.println(JsonTrees.writePretty(r.json()));
         } else {
             r.printTable(out);
         }
@@ -306,7 +314,15 @@ final class CtlCommand implements Runnable {
         } catch (NumberFormatException e) {
             // fall through to the usage error
         }
-        throw new CommandLine.ParameterException(cmd, option + ": '" + text + "' is not a duration like 5s or 500ms");
+        throw usageError(cmd, option + ": '" + text + "' is not a duration like 5s or 500ms");
+    }
+
+    /**
+     * A usage error: picocli's, for {@code cmd}; for a command line {@link CtlShortcut} parsed ({@code cmd} null), its
+     * hand-back, so that picocli parses the line again and reports the error in its words.
+     */
+    static RuntimeException usageError(CommandLine cmd, String message) {
+        return cmd == null ? CtlShortcut.Declined.INSTANCE : new CommandLine.ParameterException(cmd, message);
     }
 
     static String qualifiedName(CommandLine cmd) {

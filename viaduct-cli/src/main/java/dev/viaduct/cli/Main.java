@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Command;
  * <p>Subcommands are registered lazily: picocli builds a command's model by reflecting over its class, its
  * options' types and all its subcommands, so a command line naming one subcommand gets only that one (and
  * {@code --version} none). Usage, {@code help} and unknown commands get all of them, so the listing and the
- * error message are the same as with a static list.
+ * error message are the same as with a static list. The most-run {@code ctl} commands do not build picocli's model
+ * at all when {@link CtlShortcut} is certain of their command line.
  */
 @Command(name = "viaduct",
         mixinStandardHelpOptions = true,
@@ -52,6 +54,9 @@ public final class Main implements Runnable {
             }
             System.exit(0);
         }
+        if (args.length == 2 && args[0].equals("aot-train") && args[1].equals("--ctl")) {
+            System.exit(AotTrainingCommand.trainShortcut()); // before picocli: that cache is for lines that skip it
+        }
         if (args.length > 0 && args[0].equals("lab")) {
             LabCommand.reportUncaughtBriefly();
         }
@@ -60,6 +65,10 @@ public final class Main implements Runnable {
 
     /** Runs the command line with the given streams; returns the exit code (used by tests too). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        OptionalInt shortcut = CtlShortcut.run(args, out, err);
+        if (shortcut.isPresent()) {
+            return shortcut.getAsInt();
+        }
         CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);

@@ -1,6 +1,6 @@
 package dev.viaduct.ctl;
 
-import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import dev.viaduct.sys.net.IpAddresses;
 import dev.viaduct.sys.net.IpPrefix;
 import java.net.InetAddress;
@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One agent's {@code /status}, decoded into immutable values: what the agent wants in the kernel
@@ -23,8 +22,6 @@ public record AgentStatus(String node, String mode, boolean ready, String notRea
         String agentVersion, int routeProtocol, List<Route> desired, List<Route> kernel, String kernelError,
         List<Link> links, List<Endpoint> endpoints, Map<String, String> routeProblems, Map<String, String> notOnLink,
         List<Peer> peers, long routesDrifted, List<PendingRelease> pendingReleases) {
-    private static final JsonMapper JSON = JsonCodec.mapper();
-
     public AgentStatus {
         addresses = List.copyOf(addresses);
         desired = List.copyOf(desired);
@@ -183,7 +180,7 @@ public record AgentStatus(String node, String mode, boolean ready, String notRea
     public static AgentStatus parse(String json, String from) {
         JsonNode root;
         try {
-            root = JSON.readTree(json);
+            root = JsonTrees.read(json);
         } catch (JacksonException e) {
             throw new IllegalArgumentException("status from " + from + " is not JSON: " + e.getOriginalMessage());
         }

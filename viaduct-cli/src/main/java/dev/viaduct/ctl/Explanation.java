@@ -1,6 +1,6 @@
 package dev.viaduct.ctl;
 
-import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import dev.viaduct.sys.net.IpPrefix;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -20,8 +19,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public record Explanation(Place from, Place to, List<Step> forward, List<Step> back, List<String> problems,
         List<String> unknowns) implements Report {
-    private static final JsonMapper JSON = JsonCodec.mapper();
-
     public Explanation {
         forward = List.copyOf(forward);
         back = List.copyOf(back);
@@ -108,7 +105,7 @@ public record Explanation(Place from, Place to, List<Step> forward, List<Step> b
 
     @Override
     public JsonNode json() {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonTrees.object();
         place(o.putObject("from"), from);
         place(o.putObject("to"), to);
         steps(o.putArray("forward"), forward);

@@ -5,7 +5,7 @@ import dev.viaduct.ipam.CheckReport;
 import dev.viaduct.ipam.Handle;
 import dev.viaduct.ipam.Pool;
 import dev.viaduct.ipam.ReclaimReport;
-import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.util.Comparator;
@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -24,8 +23,6 @@ import tools.jackson.databind.node.ObjectNode;
  * what agents allocate from.
  */
 final class IpamReports {
-    private static final JsonMapper JSON = JsonCodec.mapper();
-
     private IpamReports() {
     }
 
@@ -58,7 +55,7 @@ final class IpamReports {
 
     /** Pools with their blocks. */
     static Report pools(List<Pool> pools, List<Block> blocks) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonTrees.object();
         var pa = o.putArray("pools");
         for (Pool p : pools) {
             ObjectNode po = pa.addObject();
@@ -119,7 +116,7 @@ final class IpamReports {
         }
         List<Addr> addrs = blocks.stream().flatMap(b -> b.allocations().stream().filter(a -> a.node().equals(node))
                 .map(a -> new Addr(a, b))).toList();
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonTrees.object();
         o.put("node", node);
         o.put("registered", hasRecord);
         var ba = o.putArray("blocks");
@@ -157,7 +154,7 @@ final class IpamReports {
     static Report address(InetAddress ip, List<Pool> pools, List<Block> blocks, List<Handle> handles) {
         Map<String, Handle> byId = handles.stream().collect(Collectors.toMap(Handle::id, h -> h, (a, b) -> a));
         String text = ip.getHostAddress();
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonTrees.object();
         o.put("address", text);
         Optional<Pool> pool = pools.stream().filter(p -> p.cidr().contains(ip)).findFirst();
         if (pool.isEmpty()) {
@@ -214,7 +211,7 @@ final class IpamReports {
     }
 
     static Report check(CheckReport r, ReclaimReport reclaim, List<Handle> handles, List<Block> blocks, Owed owed) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonTrees.object();
         Map<String, Handle> byId = handles.stream().collect(Collectors.toMap(Handle::id, h -> h, (x, y) -> x));
         var pr = o.putArray("pendingReleases");
         owed.byNode().forEach((node, list) -> list.forEach(p -> pr.addObject().put("node", node).put("handle", p.handle())
@@ -291,7 +288,7 @@ final class IpamReports {
 
     /** A node's release, done or dry-run. */
     static Report releaseNode(String node, ReclaimReport r) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonTrees.object();
         o.put("node", node);
         o.put("dryRun", r.dryRun());
         var hs = o.putArray("handles");
@@ -323,7 +320,7 @@ final class IpamReports {
 
     /** A release, done or dry-run (or nothing to release). */
     static Report release(InetAddress ip, Optional<Block.Allocation> alloc, boolean dryRun, boolean released, String outcome) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonTrees.object();
         o.put("address", ip.getHostAddress());
         o.put("dryRun", dryRun);
         o.put("released", !dryRun && released);
@@ -335,7 +332,7 @@ final class IpamReports {
 
     /** A release refused because the address is in use. */
     static Report refused(InetAddress ip, Block.Allocation alloc, String why) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonTrees.object();
         o.put("address", ip.getHostAddress());
         o.put("released", false);
         o.put("handle", alloc.handle());

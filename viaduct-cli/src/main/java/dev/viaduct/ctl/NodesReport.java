@@ -1,13 +1,12 @@
 package dev.viaduct.ctl;
 
 import dev.viaduct.agent.node.NodeRecord;
-import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -16,8 +15,6 @@ import tools.jackson.databind.node.ObjectNode;
  * answer: a script waiting for a healthy cluster can loop on it.
  */
 public record NodesReport(List<Row> rows) implements Report {
-    private static final JsonMapper JSON = JsonCodec.mapper();
-
     public NodesReport {
         rows = List.copyOf(rows);
     }
@@ -59,7 +56,7 @@ public record NodesReport(List<Row> rows) implements Report {
 
     @Override
     public JsonNode json() {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonTrees.object();
         var arr = o.putArray("nodes");
         for (Row r : rows) {
             ObjectNode n = arr.addObject();

@@ -1,10 +1,9 @@
 package dev.viaduct.ctl;
 
-import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import java.io.PrintWriter;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -13,8 +12,6 @@ import tools.jackson.databind.node.ObjectNode;
  * Exit 1 when a session is not Established.
  */
 public record PeersReport(List<NodePeers> nodes) implements Report {
-    private static final JsonMapper JSON = JsonCodec.mapper();
-
     public PeersReport {
         nodes = List.copyOf(nodes);
     }
@@ -52,7 +49,7 @@ public record PeersReport(List<NodePeers> nodes) implements Report {
 
     @Override
     public JsonNode json() {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonTrees.object();
         var arr = o.putArray("nodes");
         for (NodePeers n : nodes) {
             ObjectNode no = arr.addObject();

@@ -1,7 +1,7 @@
 package dev.viaduct.ctl;
 
 import dev.viaduct.policy.eval.Verdict;
-import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import java.io.PrintWriter;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -26,7 +26,7 @@ public record PolicyExplanation(String from, String fromIp, String to, String to
 
     @Override
     public JsonNode json() {
-        ObjectNode o = JsonCodec.mapper().createObjectNode();
+        ObjectNode o = JsonTrees.object();
         o.put("from", from).put("fromIp", fromIp).put("to", to).put("toIp", toIp).put("port", port).put("allowed", verdict.allowed());
         o.set("egress", side(verdict.egress()));
         o.set("ingress", side(verdict.ingress()));
@@ -34,7 +34,7 @@ public record PolicyExplanation(String from, String fromIp, String to, String to
     }
 
     private static ObjectNode side(Verdict.Side s) {
-        ObjectNode o = JsonCodec.mapper().createObjectNode();
+        ObjectNode o = JsonTrees.object();
         o.put("pod", s.pod()).put("allowed", s.allowed()).put("allowedBy", s.allowedBy()).put("reason", s.reason());
         s.selectedBy().forEach(o.putArray("selectedBy")::add);
         return o;

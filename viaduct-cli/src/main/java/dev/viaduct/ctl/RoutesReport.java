@@ -1,12 +1,11 @@
 package dev.viaduct.ctl;
 
-import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -15,8 +14,6 @@ import tools.jackson.databind.node.ObjectNode;
  * any row differs (or, with {@code --all}, an agent did not answer).
  */
 public record RoutesReport(List<NodeRoutes> nodes) implements Report {
-    private static final JsonMapper JSON = JsonCodec.mapper();
-
     public RoutesReport {
         nodes = List.copyOf(nodes);
     }
@@ -60,7 +57,7 @@ public record RoutesReport(List<NodeRoutes> nodes) implements Report {
 
     @Override
     public JsonNode json() {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonTrees.object();
         var arr = o.putArray("nodes");
         for (NodeRoutes n : nodes) {
             ObjectNode no = arr.addObject();

@@ -1,6 +1,6 @@
 package dev.viaduct.ctl;
 
-import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code viaduct ctl bgp}'s client of a standalone speaker's endpoint ({@code viaduct bgp}, {@code http.listen}):
@@ -18,7 +17,6 @@ import tools.jackson.databind.json.JsonMapper;
  * (exit 3), or a usage error (exit 2) when the speaker refuses the query's parameters.
  */
 public final class SpeakerClient {
-    private static final JsonMapper JSON = JsonCodec.mapper();
     private static final String REFUSED_HINT = "is viaduct bgp running, with http.listen on this address?";
     private final URI base;
     private final Duration timeout;
@@ -36,7 +34,7 @@ public final class SpeakerClient {
             throw CtlException.unreachable("speaker at " + base + " answered HTTP " + r.status() + " to GET /status", null);
         }
         try {
-            JsonFields f = new JsonFields(JSON.readTree(body), "");
+            JsonFields f = new JsonFields(JsonTrees.read(body), "");
             String name = "AS" + f.number("asn", 0) + " " + f.string("routerId");
             return new PeersReport(List.of(new PeersReport.NodePeers(name, "bgp", f.list("peers", AgentStatus::peer), "")));
         } catch (JacksonException | IllegalArgumentException e) {
@@ -68,7 +66,7 @@ public final class SpeakerClient {
         }
         String why;
         try (InputStream in = r.body()) {
-            JsonNode e = JSON.readTree(in);
+            JsonNode e = JsonTrees.read(in.readAllBytes());
             why = e.path("error").asString("HTTP " + r.status());
         } catch (java.io.IOException | JacksonException e) {
             why = "HTTP " + r.status();

@@ -7,6 +7,7 @@ import dev.viaduct.ipam.ReclaimDecision.Plan;
 import dev.viaduct.ipam.ReclaimReport.ReleasedBlock;
 import dev.viaduct.ipam.ReclaimReport.ReleasedHandle;
 import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
@@ -308,7 +309,7 @@ final class NodeReclamation {
     /** A kube node record carries the deletion mark: {@code "deleted": true} (or a {@code deletionTimestamp}). */
     static boolean deletionMarked(KeyValue kv) {
         try {
-            JsonNode root = JsonCodec.mapper().readTree(kv.value());
+            JsonNode root = JsonTrees.read(kv.value());
             if (root == null || !root.isObject()) {
                 return false;
             }

@@ -1,7 +1,7 @@
 package dev.viaduct.ipam;
 
 import dev.viaduct.store.Datastore;
-import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.Keys;
 import java.util.LinkedHashMap;
@@ -42,7 +42,7 @@ public final class NodesInStore implements KnownNodes {
     static Map<String, String> labelsOf(KeyValue kv) {
         Map<String, String> labels = new LinkedHashMap<>();
         try {
-            JsonNode root = JsonCodec.mapper().readTree(kv.value());
+            JsonNode root = JsonTrees.read(kv.value());
             JsonNode l = root == null ? null : root.get("labels");
             if (l != null && l.isObject()) {
                 for (var e : l.properties()) {

@@ -1,7 +1,7 @@
 package dev.viaduct.store.etcd;
 
 import dev.viaduct.store.Datastore;
-import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import dev.viaduct.store.KeepAlive;
 import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.Lease;
@@ -347,7 +347,7 @@ public final class EtcdGatewayDatastore implements Datastore {
         String what = "watch " + prefix;
         ObjectNode req = object();
         req.set("create_request", range(prefix).put("start_revision", Long.toString(fromRevision)));
-        byte[] json = JsonCodec.mapper().writeValueAsBytes(req);
+        byte[] json = JsonTrees.write(req);
         IOException refused = null;
         int n = options.endpoints().size();
         int first = preferred;
@@ -405,7 +405,7 @@ public final class EtcdGatewayDatastore implements Datastore {
             quiet.forEach((endpoint, watches) -> {
                 String failed = null;
                 try {
-                    postTo(endpoint, "watch check", "/v3/kv/range", JsonCodec.mapper().writeValueAsBytes(countOnly(options.prefix() + "/")),
+                    postTo(endpoint, "watch check", "/v3/kv/range", JsonTrees.write(countOnly(options.prefix() + "/")),
                             WATCH_CHECK_TIMEOUT);
                 } catch (StoreException e) {
                     failed = e.tryAgain() ? e.getMessage() : null;
@@ -463,7 +463,7 @@ public final class EtcdGatewayDatastore implements Datastore {
      * {@code {"code": <gRPC code>, "message": ...}}.
      */
     private JsonNode send(String what, String path, ObjectNode body, Duration timeout) {
-        byte[] json = JsonCodec.mapper().writeValueAsBytes(body);
+        byte[] json = JsonTrees.write(body);
         IOException refused = null;
         int n = options.endpoints().size();
         int first = preferred;
@@ -578,7 +578,7 @@ public final class EtcdGatewayDatastore implements Datastore {
     }
 
     private static ObjectNode object() {
-        return JsonCodec.mapper().createObjectNode();
+        return JsonTrees.object();
     }
 
     private static ObjectNode countOnly(String key) {

@@ -1,6 +1,6 @@
 package dev.viaduct.store.etcd;
 
-import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.StoreException.Reason;
@@ -22,7 +22,7 @@ final class GatewayAnswers {
 
     static JsonNode parse(String what, String endpoint, int status, byte[] answer) {
         try {
-            return JsonCodec.mapper().readTree(answer);
+            return JsonTrees.read(answer);
         } catch (JacksonException e) {
             String text = new String(answer, 0, Math.min(answer.length, 200), StandardCharsets.UTF_8).strip();
             if (text.contains("CommonName of client")) {

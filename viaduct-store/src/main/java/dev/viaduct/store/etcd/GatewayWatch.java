@@ -1,6 +1,6 @@
 package dev.viaduct.store.etcd;
 
-import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.Watch;
@@ -115,7 +115,7 @@ final class GatewayWatch implements Watch {
                     }
                     delivery.begin();
                     try {
-                        JsonNode r = GatewayAnswers.streamed("watch " + prefix, JsonCodec.mapper().readTree(line));
+                        JsonNode r = GatewayAnswers.streamed("watch " + prefix, JsonTrees.read(line));
                         if (GatewayAnswers.number(r.path("compact_revision")) > 0) {
                             LOG.log(Level.INFO, "watch compacted prefix={0} lastRevision={1,number,#}: re-listing", prefix,
                                     delivery.lastRevision());
