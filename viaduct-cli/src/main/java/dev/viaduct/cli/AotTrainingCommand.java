@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
  * like agents that are not ready, so training needs no cluster (the image build has none). bin/viaduct and the image run it.
  *
  * <p>With {@code --short}, only {@code --version} and {@code ctl} (their help and the commands): the cache of the
- * short commands' own class path ({@code viaduct-short.jar}), which has none of the daemons' classes to load.
+ * short commands' own class path ({@code viaduct-short.jar}), which has none of the daemons' classes to load. With
+ * {@code --bgp}, only {@code viaduct bgp} as a route reflector with clients ({@link BgpTraining}): the cache of the
+ * bgp role's class path.
  */
 @Command(name = "aot-train", hidden = true, description = "Record start-up classes for the AOT cache (run by bin/viaduct).")
 final class AotTrainingCommand implements Callable<Integer> {
@@ -60,10 +62,16 @@ final class AotTrainingCommand implements Callable<Integer> {
     @Option(names = "--short", description = "Only the short commands (--version, ctl), for their own class path and cache.")
     boolean shortOnly;
 
+    @Option(names = "--bgp", description = "Only viaduct bgp with sessions and routes, for the bgp role's class path and cache.")
+    boolean bgpOnly;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException, InterruptedException {
         StringWriter sink = new StringWriter();
         PrintWriter w = new PrintWriter(sink);
+        if (bgpOnly) {
+            return BgpTraining.run(w);
+        }
         Main.run(new String[] {"--version"}, w, w);
         if (shortOnly) {
             Main.run(new String[] {"ctl", "--help"}, w, w);
