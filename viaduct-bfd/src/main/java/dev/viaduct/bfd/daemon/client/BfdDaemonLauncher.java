@@ -14,9 +14,8 @@ import java.util.Optional;
  * Starts bfdd as a detached child of the agent: the same Java as the agent, the part of its class path (the
  * {@code viaduct} binary's) that bfdd uses, a small heap, bfdd's own entry point (the options of
  * {@code viaduct bfdd --detach}), its AOT cache when the launcher trained one, output appended to a log file next to
- * the socket. The
- * child calls {@code setsid} so it has its own session; the agent never stops it (restarts, crashes and graceful stops of
- * the agent leave it running), and it dies with its node (or its network namespace, in the lab).
+ * the socket. The child calls {@code setsid} so it has its own session; the agent never stops it (restarts, crashes
+ * and graceful stops of the agent leave it running), and it dies with its node (or its network namespace, in the lab).
  *
  * <p>Under systemd, run {@code viaduct bfdd} as its own unit instead (or give the agent's unit
  * {@code KillMode=process}): a unit's default stop kills every process of its cgroup, bfdd included.
