@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
  * short commands' own class path ({@code viaduct-short.jar}), which has none of the daemons' classes to load. With
  * {@code --ctl}, only the commands {@link CtlShortcut} takes, as tables and JSON: with AOT class linking the JVM loads
  * every class of its cache at start, and these need neither picocli's model nor databind's mapper (half the classes
- * of the {@code --short} cache).
+ * of the {@code --short} cache). With {@code --bgp}, only {@code viaduct bgp} as a route reflector with clients
+ * ({@link BgpTraining}): the cache of the bgp role's class path.
  */
 @Command(name = "aot-train", hidden = true, description = "Record start-up classes for the AOT cache (run by bin/viaduct).")
 final class AotTrainingCommand implements Callable<Integer> {
@@ -66,13 +67,19 @@ final class AotTrainingCommand implements Callable<Integer> {
     @Option(names = "--ctl", description = "Only the ctl commands parsed without picocli (nodes, routes, peers, ipam show|check, explain).")
     boolean ctlOnly;
 
+    @Option(names = "--bgp", description = "Only viaduct bgp with sessions and routes, for the bgp role's class path and cache.")
+    boolean bgpOnly;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException, InterruptedException {
         if (ctlOnly) {
             return trainShortcut();
         }
         StringWriter sink = new StringWriter();
         PrintWriter w = new PrintWriter(sink);
+        if (bgpOnly) {
+            return BgpTraining.run(w);
+        }
         Main.run(new String[] {"--version"}, w, w);
         if (shortOnly) {
             Main.run(new String[] {"ctl", "--help"}, w, w);

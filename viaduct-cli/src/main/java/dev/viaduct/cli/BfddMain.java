@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * bfdd's own entry point, without picocli: {@code BfddMain --socket PATH [--detach] [--log-format F] [--log-level L]},
- * the options of {@code viaduct bfdd} ({@link BfddCommand}, which runs {@link #run} too). The agent starts bfdd
+ * the options of {@code viaduct bfdd} ({@link BfddCommand}, which runs {@link #run} too), or
+ * {@code BfddMain --aot-train} for bfdd's AOT cache ({@link BfddTraining}). The agent starts bfdd
  * through it with a class path of only the jars bfdd needs ({@code BfdDaemonLauncher}): a daemon that lives as long
  * as its node should not pay for the CLI's command model (picocli's reflection over every option) and the
  * agent's libraries in resident memory — the JDK keeps each opened jar's central directory on the heap.
@@ -16,7 +17,11 @@ public final class BfddMain {
     private BfddMain() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException, InterruptedException {
+        if (args.length == 1 && args[0].equals("--aot-train")) {
+            LogSetup.install("keyvalue", "info");
+            System.exit(BfddTraining.run());
+        }
         PrintWriter err = new PrintWriter(System.err, true);
         Path socket = Path.of("/run/viaduct/bfdd.sock");
         boolean detach = false;
@@ -28,13 +33,16 @@ public final class BfddMain {
                 detach = true;
                 continue;
             }
-            if (!List.of("--socket", "--log-format", "--log-level").contains(a) || i + 1 == args.length) {
-                err.println("usage: BfddMain --socket PATH [--detach] [--log-format keyvalue|json] [--log-level LEVEL]"
+            // "--option value" or "--option=value", as picocli takes them (bin/viaduct runs `viaduct bfdd` here)
+            int eq = a.indexOf('=');
+            String name = eq > 0 ? a.substring(0, eq) : a;
+            if (!List.of("--socket", "--log-format", "--log-level").contains(name) || (eq < 0 && i + 1 == args.length)) {
+                err.println("usage: viaduct bfdd --socket PATH [--detach] [--log-format keyvalue|json] [--log-level LEVEL]"
                         + " (got '" + a + "'); see viaduct bfdd --help");
                 System.exit(Main.EXIT_USAGE);
             }
-            String v = args[++i];
-            switch (a) {
+            String v = eq > 0 ? a.substring(eq + 1) : args[++i];
+            switch (name) {
                 case "--socket" -> socket = Path.of(v);
                 case "--log-format" -> logFormat = v;
                 default -> logLevel = v;

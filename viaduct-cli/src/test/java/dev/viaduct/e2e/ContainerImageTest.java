@@ -48,6 +48,24 @@ class ContainerImageTest {
     }
 
     @Test
+    void bgpRunsOnTheSpeakersJarsOnly(@TempDir Path etc) throws IOException {
+        Files.writeString(etc.resolve("rr.yaml"), "asn: 65000\nrouterId: 10.0.0.1\npeers: [{address: 10.0.0.2, asn: 65000, rrClient: true}]\n");
+        Cmd.Result r = podman(List.of("-v", etc + ":/etc/viaduct:ro", "-e", "VIADUCT_JAVA_OPTS=-XshowSettings:properties"),
+                "bgp", "--config", "/etc/viaduct/rr.yaml", "--check").orThrow();
+        assertThat(r.stdout()).contains("1 peer(s)");
+        assertThat(r.stderr()).as("java.class.path").contains("viaduct-bgp-").contains("prometheus-metrics-core")
+                .doesNotContain("jetcd").doesNotContain("kubernetes");
+    }
+
+    @Test
+    void bfddRunsItsOwnEntryPointFromItsCache() {
+        Cmd.Result r = podman(List.of("-e", "VIADUCT_JAVA_OPTS=-Xlog:aot"), "bfdd", "--socket", "relative.sock");
+        assertThat(r.exitCode()).as("bfdd's usage error").isEqualTo(2);
+        assertThat(r.stdout()).contains("viaduct-bfdd.aot").contains("Using AOT-linked classes: true");
+        assertThat(r.stderr()).contains("--socket must be an absolute path");
+    }
+
+    @Test
     void installCniWritesAnExecutableShimAndAParsableConflist(@TempDir Path host) throws IOException {
         Path bin = Files.createDirectories(host.resolve("opt/cni/bin"));
         Path conf = Files.createDirectories(host.resolve("etc/cni/net.d"));

@@ -1,17 +1,21 @@
 package dev.viaduct.bfd.daemon.client;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Starts bfdd as a detached child of the agent: the same Java as the agent, the part of its class path (the
  * {@code viaduct} binary's) that bfdd uses, a small heap, bfdd's own entry point (the options of
- * {@code viaduct bfdd --detach}), output appended to a log file next to the socket. The
- * child calls {@code setsid} so it has its own session; the agent never stops it (restarts, crashes and graceful stops of
- * the agent leave it running), and it dies with its node (or its network namespace, in the lab).
+ * {@code viaduct bfdd --detach}), its AOT cache when the launcher trained one, output appended to a log file next to
+ * the socket. The child calls {@code setsid} so it has its own session; the agent never stops it (restarts, crashes
+ * and graceful stops of the agent leave it running), and it dies with its node (or its network namespace, in the lab).
  *
  * <p>Under systemd, run {@code viaduct bfdd} as its own unit instead (or give the agent's unit
  * {@code KillMode=process}): a unit's default stop kills every process of its cgroup, bfdd included.
@@ -25,9 +29,16 @@ public final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
      * that the Kubernetes client brings, whose jar has the same name but for the version).
      */
     static final List<String> BFDD_ARTIFACTS = List.of("viaduct-cli", "viaduct-bfd", "viaduct-sys", "jackson-core-3.");
-    /** JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. */
+    /**
+     * JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. One carrier thread for the virtual
+     * threads, which only serve the control socket (the BFD timers run on the engine's own platform thread).
+     */
     static final String DEFAULT_JAVA_OPTS = "-XX:+UseSerialGC -Xms4m -Xmx32m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
-            + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=30000 -XX:ReservedCodeCacheSize=8m -Xss256k";
+            + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=30000 -XX:ReservedCodeCacheSize=8m -Xss256k"
+            + " -Djdk.virtualThreadScheduler.parallelism=1 -Djdk.virtualThreadScheduler.maxPoolSize=1";
+
+    /** bfdd's JDK AOT cache, beside the binary's jar: bin/viaduct and the image build train it with these options. */
+    static final String AOT_CACHE = "viaduct-bfdd.aot";
 
     private final Path socket;
     private final String logFormat;
@@ -55,7 +66,10 @@ public final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
         if (!opts.isEmpty()) {
             argv.addAll(List.of(opts.split("\\s+")));
         }
-        argv.addAll(List.of("-Xshare:auto", "-cp", classPath(System.getProperty("java.class.path")), BFDD_MAIN,
+        String cp = classPath(System.getProperty("java.class.path"));
+        argv.addAll(aotCache(cp, opts, System.getenv()).map(c -> List.of("-XX:AOTCache=" + c, "-Xlog:aot=off", "-Xlog:cds=off"))
+                .orElse(List.of("-Xshare:auto")));
+        argv.addAll(List.of("-cp", cp, BFDD_MAIN,
                 "--socket", socket.toString(), "--detach", "--log-format", logFormat, "--log-level", logLevel));
         return argv;
     }
@@ -77,6 +91,34 @@ public final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
             }
         }
         return kept.isEmpty() ? classPath : String.join(java.io.File.pathSeparator, kept);
+    }
+
+    /**
+     * The cache beside the jar named viaduct-cli on {@code classPath}, when it is newer than every entry of it: a
+     * missing or damaged cache only costs start time (the JVM runs without it, silently with {@code -Xlog:aot=off
+     * -Xlog:cds=off}), but JDK 25.0.3 does not reject one whose jars changed (JDK-8377932) and would run the cached
+     * classes. None with {@code VIADUCT_NO_AOT=1}, or when the options choose class sharing themselves.
+     */
+    static Optional<Path> aotCache(String classPath, String javaOpts, Map<String, String> env) {
+        if ("1".equals(env.get("VIADUCT_NO_AOT")) || javaOpts.contains("-Xshare") || javaOpts.contains("AOTCache")) {
+            return Optional.empty();
+        }
+        List<Path> entries = List.of(classPath.split(File.pathSeparator)).stream().map(Path::of).toList();
+        Optional<Path> cache = entries.stream().filter(p -> p.getFileName() != null && p.getFileName().toString().startsWith("viaduct-cli")
+                && p.toString().endsWith(".jar")).findFirst().map(p -> p.resolveSibling(AOT_CACHE)).filter(Files::isRegularFile);
+        try {
+            if (cache.isPresent()) {
+                FileTime trained = Files.getLastModifiedTime(cache.get());
+                for (Path p : entries) {
+                    if (Files.getLastModifiedTime(p).compareTo(trained) > 0) {
+                        return Optional.empty();
+                    }
+                }
+            }
+            return cache;
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

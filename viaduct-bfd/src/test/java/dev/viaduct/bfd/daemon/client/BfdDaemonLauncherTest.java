@@ -2,8 +2,14 @@ package dev.viaduct.bfd.daemon.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BfdDaemonLauncherTest {
     @Test
@@ -30,5 +36,32 @@ class BfdDaemonLauncherTest {
         var argv = new BfdDaemonLauncher(Path.of("/run/viaduct/bfdd.sock"), "json", "info").command();
         assertThat(argv).contains(BfdDaemonLauncher.BFDD_MAIN, "--socket", "/run/viaduct/bfdd.sock", "--detach", "--log-format", "json");
         assertThat(argv).doesNotContain("dev.viaduct.cli.Main", "bfdd");
+    }
+
+    @Test
+    void theCacheBesideTheBinarysJarIsUsedOnlyWhenNewerThanEveryJar(@TempDir Path dir) throws IOException {
+        Path cli = Files.writeString(dir.resolve("viaduct-cli.jar"), "jar");
+        Path bfd = Files.writeString(Files.createDirectories(dir.resolve("lib")).resolve("viaduct-bfd-0.1.0.jar"), "jar");
+        String cp = cli + ":" + bfd;
+        assertThat(BfdDaemonLauncher.aotCache(cp, "", Map.of())).as("no cache trained").isEmpty();
+
+        Path cache = Files.writeString(dir.resolve(BfdDaemonLauncher.AOT_CACHE), "cache");
+        Instant t = Instant.parse("2026-12-07T12:00:00Z");
+        Files.setLastModifiedTime(cli, FileTime.from(t));
+        Files.setLastModifiedTime(bfd, FileTime.from(t));
+        Files.setLastModifiedTime(cache, FileTime.from(t.plusSeconds(60)));
+        assertThat(BfdDaemonLauncher.aotCache(cp, "", Map.of())).contains(cache);
+        assertThat(BfdDaemonLauncher.aotCache(cp, "", Map.of("VIADUCT_NO_AOT", "1"))).as("VIADUCT_NO_AOT=1").isEmpty();
+        assertThat(BfdDaemonLauncher.aotCache(cp, "-Xint -Xshare:off", Map.of())).as("the operator's own sharing options").isEmpty();
+
+        Files.setLastModifiedTime(bfd, FileTime.from(t.plusSeconds(120)));
+        assertThat(BfdDaemonLauncher.aotCache(cp, "", Map.of())).as("a jar rebuilt after the training").isEmpty();
+    }
+
+    @Test
+    void withoutACacheTheDaemonGetsTheJdksArchive() {
+        var argv = new BfdDaemonLauncher(Path.of("/run/viaduct/bfdd.sock"), "json", "info").command();
+        assertThat(argv).as("the test's class path has no viaduct-cli jar, so no cache").contains("-Xshare:auto")
+                .noneMatch(a -> a.startsWith("-XX:AOTCache"));
     }
 }
