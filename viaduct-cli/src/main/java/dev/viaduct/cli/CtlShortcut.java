@@ -183,7 +183,8 @@ final class CtlShortcut {
         }
     }
 
-    private static CtlCommand.Connection connection(Map<String, String> o) {
+    /** The connection options of {@code o}, with picocli's defaults for those not given (a test holds them equal). */
+    static CtlCommand.Connection connection(Map<String, String> o) {
         CtlCommand.Connection c = new CtlCommand.Connection();
         String etcd = o.get("--etcd");
         if (etcd != null) {

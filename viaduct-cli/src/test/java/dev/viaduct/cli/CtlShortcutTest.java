@@ -127,4 +127,19 @@ class CtlShortcutTest {
         assertThat(viaMain(line("ctl", "nodes", "--timeout", "soon"))).isEqualTo(new Outcome(2, "",
                 "viaduct ctl nodes: --timeout: 'soon' is not a duration like 5s or 500ms (see 'viaduct ctl nodes --help')\n"));
     }
+
+    @Test
+    void itsDefaultsArePicocliDefaults() {
+        String[] args = {"ctl", "nodes"};
+        CommandLine.ParseResult parsed = Main.commandLine(args).parseArgs(args);
+        while (parsed.hasSubcommand()) {
+            parsed = parsed.subcommand();
+        }
+        CtlCommand.Connection picocli = ((CtlCommand.Nodes) parsed.commandSpec().userObject()).c;
+        CtlCommand.Connection mine = CtlShortcut.connection(java.util.Map.of());
+        assertThat(List.of(String.valueOf(mine.etcd), String.valueOf(mine.config), String.valueOf(mine.prefix),
+                String.valueOf(mine.agent), mine.output, mine.timeout))
+                .isEqualTo(List.of(String.valueOf(picocli.etcd), String.valueOf(picocli.config), String.valueOf(picocli.prefix),
+                        String.valueOf(picocli.agent), picocli.output, picocli.timeout));
+    }
 }

@@ -29,13 +29,9 @@ public final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
      * that the Kubernetes client brings, whose jar has the same name but for the version).
      */
     static final List<String> BFDD_ARTIFACTS = List.of("viaduct-cli", "viaduct-bfd", "viaduct-sys", "jackson-core-3.");
-    /**
-     * JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. One carrier thread for the virtual
-     * threads, which only serve the control socket (the BFD timers run on the engine's own platform thread).
-     */
+    /** JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. */
     static final String DEFAULT_JAVA_OPTS = "-XX:+UseSerialGC -Xms4m -Xmx32m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
-            + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=30000 -XX:ReservedCodeCacheSize=8m -Xss256k"
-            + " -Djdk.virtualThreadScheduler.parallelism=1 -Djdk.virtualThreadScheduler.maxPoolSize=1";
+            + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=30000 -XX:ReservedCodeCacheSize=8m -Xss256k";
 
     /** bfdd's JDK AOT cache, beside the binary's jar: bin/viaduct and the image build train it with these options. */
     static final String AOT_CACHE = "viaduct-bfdd.aot";
