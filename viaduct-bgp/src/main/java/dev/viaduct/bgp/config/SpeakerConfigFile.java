@@ -60,6 +60,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *
  * Every error names the field ({@code peers[2].asn: must be 1..4294967295}); unknown fields are errors too,
  * so a typo never silently drops a setting.
+ *
+ * <p>One file for one schema (some 600 lines): each field's reader and its error message sit beside the others'; the
+ * values it produces are the speaker's records ({@code SpeakerConfig}, {@code PeerConfig}, the policies).
  */
 public final class SpeakerConfigFile {
     private static final Set<String> TOP = Set.of("asn", "routerId", "listen", "clusterId", "holdTime", "connectRetrySeconds",

@@ -48,6 +48,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * short-lived thread per outbound connect. All FSM state is guarded by {@link #lock}; every FSM call and the
  * actions it returns run under it, so the FSM sees one event at a time. Writers never run under the lock:
  * actions only enqueue bytes. Counters are atomics readable from anywhere.
+ *
+ * <p>Why one class of some 750 lines: the decisions already live elsewhere ({@link Fsm}, {@link CollisionResolver},
+ * {@link Outbox}, the RIB); what is left is carrying them out in order under {@link #lock} against the same one or
+ * two connections, and split further that lock's scope would span classes.
  */
 final class PeerSession {
     private static final Logger LOG = System.getLogger(PeerSession.class.getName());

@@ -61,6 +61,10 @@ import tools.jackson.databind.node.ObjectNode;
  * concurrent set (running watches and keep-alives). Each watch reads its stream on its own virtual thread; a
  * keep-alive is a virtual thread too, and one more checks, every {@link #WATCH_CHECK_PERIOD}, that the members
  * quiet watch streams are connected to still answer (see {@link #checkQuietWatches}).
+ *
+ * <p>Why one class of some 620 lines: what is here is the {@link Datastore} methods over one transport with its
+ * endpoint and token handling; the watch streams ({@link GatewayWatch}), answer decoding ({@link GatewayAnswers}),
+ * request bodies ({@link Requests}) and TLS ({@link PemTls}) are classes of their own.
  */
 public final class EtcdGatewayDatastore implements Datastore {
     private static final System.Logger LOG = System.getLogger(EtcdGatewayDatastore.class.getName());
