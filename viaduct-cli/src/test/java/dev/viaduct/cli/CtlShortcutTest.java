@@ -2,10 +2,9 @@ package dev.viaduct.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
+import dev.viaduct.testsupport.LoopbackPorts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,10 +20,8 @@ class CtlShortcutTest {
     static String dead;
 
     @BeforeAll
-    static void deadPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            dead = "http://127.0.0.1:" + s.getLocalPort();
-        }
+    static void deadPort() {
+        dead = "http://127.0.0.1:" + LoopbackPorts.unused();
     }
 
     record Outcome(int exit, String out, String err) {

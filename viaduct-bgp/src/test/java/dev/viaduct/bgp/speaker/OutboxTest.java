@@ -126,6 +126,15 @@ class OutboxTest {
         return m;
     }
 
+    /** The messages back to back, as the peer must receive them. */
+    static byte[] concat(byte[]... messages) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] m : messages) {
+            all.writeBytes(m);
+        }
+        return all.toByteArray();
+    }
+
     @Test
     void aBurstQueuedBehindAWriteGoesOutInOneWriteInOrder() throws Exception {
         FakeConnection c = new FakeConnection();
@@ -142,10 +151,7 @@ class OutboxTest {
         List<byte[]> writes = c.writes();
         assertThat(writes).hasSize(2);
         assertThat(writes.get(0)).isEqualTo(message(19, 1));
-        byte[] expected = new byte[89];
-        Arrays.fill(expected, 0, 30, (byte) 2);
-        Arrays.fill(expected, 30, 70, (byte) 3);
-        Arrays.fill(expected, 70, 89, (byte) 4);
+        byte[] expected = concat(message(30, 2), message(40, 3), message(19, 4));
         assertThat(writes.get(1)).isEqualTo(expected);
     }
 
@@ -183,9 +189,7 @@ class OutboxTest {
         // done is set before the connection closes, so this add dropped the message at once: nothing is queued
         // for a writer, hence nothing can be written later (no need to wait and see)
         assertThat(o.queued()).isZero();
-        byte[] expected = new byte[42];
-        Arrays.fill(expected, 0, 19, (byte) 1);
-        Arrays.fill(expected, 19, 42, (byte) 2);
+        byte[] expected = concat(message(19, 1), message(23, 2));
         assertThat(c.written()).isEqualTo(expected);
     }
 
@@ -243,9 +247,7 @@ class OutboxTest {
         o.push(new byte[Outbox.GATHER]);
         // written before push returned: no writer thread to wait for
         assertThat(c.sendNowCalls).hasValue(1);
-        byte[] expected = new byte[49];
-        Arrays.fill(expected, 0, 19, (byte) 1);
-        Arrays.fill(expected, 19, 49, (byte) 2);
+        byte[] expected = concat(message(19, 1), message(30, 2));
         assertThat(c.writes()).singleElement().isEqualTo(expected);
         assertThat(o.queued()).isZero();
         assertThat(o.queue(message(19, 3))).isTrue(); // the next batch needs its own push
@@ -263,10 +265,7 @@ class OutboxTest {
         o.close();
         assertThat(c.closed.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(c.writes().getFirst()).hasSize(25);
-        byte[] expected = new byte[68];
-        Arrays.fill(expected, 0, 19, (byte) 1);
-        Arrays.fill(expected, 19, 49, (byte) 2);
-        Arrays.fill(expected, 49, 68, (byte) 3);
+        byte[] expected = concat(message(19, 1), message(30, 2), message(19, 3));
         assertThat(c.written()).isEqualTo(expected);
         assertThat(c.overlapped).as("two writers at once").isFalse();
     }
