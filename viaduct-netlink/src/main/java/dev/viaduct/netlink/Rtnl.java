@@ -49,6 +49,9 @@ import java.util.function.Predicate;
  * {@code recvmsg}, so a call blocks only while the kernel works (and waits for its RTNL mutex); calling from
  * virtual threads is fine — the carrier is held for the duration of the system call. The socket stays in the
  * namespace it was created in (open it with {@link NetNamespace#openRtnl()}), whatever thread uses it.
+ *
+ * <p>One class (~650 lines): the per-object methods are a few lines each over the same exchange, and the batch path
+ * shares with them the socket, its lock and the sequence numbers that match errors to requests.
  */
 public final class Rtnl implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Rtnl.class.getName());

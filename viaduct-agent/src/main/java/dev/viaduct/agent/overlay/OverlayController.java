@@ -51,7 +51,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Concurrency (STYLE.md §5): the {@code set*} methods only change memory and wake the loop; a
  * {@link ReconcileLoop} on a platform thread (it blocks in netlink calls and IPAM round trips) applies the difference, on every change, on
  * kernel events concerning our devices, on a periodic resync and, after a failure, after a short retry delay.
- * State is guarded by one lock; listeners are called on the loop thread without it held.
+ * State is guarded by one lock; listeners are called on the loop thread without it held. One class (~620 lines):
+ * the pass's order (VTEP withdrawn before the device goes, address released last) spans both tunnel kinds.
  */
 public final class OverlayController implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("viaduct.overlay");
