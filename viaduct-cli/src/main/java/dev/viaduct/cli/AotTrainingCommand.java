@@ -64,7 +64,7 @@ final class AotTrainingCommand implements Callable<Integer> {
     @Option(names = "--short", description = "Only the short commands (--version, ctl), for their own class path and cache.")
     boolean shortOnly;
 
-    @Option(names = "--ctl", description = "Only the ctl commands parsed without picocli (nodes, routes, peers, ipam show|check, explain).")
+    @Option(names = "--ctl", description = "Only the ctl commands parsed without picocli (nodes, routes, peers, ipam show|check, explain, policy list|show).")
     boolean ctlOnly;
 
     @Option(names = "--bgp", description = "Only viaduct bgp with sessions and routes, for the bgp role's class path and cache.")
@@ -107,7 +107,8 @@ final class AotTrainingCommand implements Callable<Integer> {
         StringWriter sink = new StringWriter();
         return ctl(List.of(List.of("ctl", "nodes"), List.of("ctl", "nodes", "-o", "json"), List.of("ctl", "routes"),
                 List.of("ctl", "peers", "-o", "json"), List.of("ctl", "ipam", "show"), List.of("ctl", "ipam", "check"),
-                List.of("ctl", "explain", "10.0.0.1", "10.0.0.2")), sink, new PrintWriter(sink));
+                List.of("ctl", "explain", "10.0.0.1", "10.0.0.2"), List.of("ctl", "policy", "list"),
+                List.of("ctl", "policy", "show", "default/web")), sink, new PrintWriter(sink));
     }
 
     /** Runs each ctl command line against the stand-in (etcd, agents and a speaker on one loopback port). */
