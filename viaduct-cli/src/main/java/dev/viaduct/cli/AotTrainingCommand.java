@@ -104,6 +104,7 @@ final class AotTrainingCommand implements Callable<Integer> {
      * picocli, so that the cache recorded holds none of picocli's model classes either.
      */
     static int trainShortcut() {
+        System.getenv("VIADUCT_ETCD"); // the environment's classes: ctl reads $VIADUCT_ETCD when --etcd is not given
         StringWriter sink = new StringWriter();
         return ctl(List.of(List.of("ctl", "nodes"), List.of("ctl", "nodes", "-o", "json"), List.of("ctl", "routes"),
                 List.of("ctl", "peers", "-o", "json"), List.of("ctl", "ipam", "show"), List.of("ctl", "ipam", "check"),
