@@ -31,10 +31,19 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "aot-train", hidden = true, description = "Record start-up classes for the AOT cache (run by bin/viaduct).")
 final class AotTrainingCommand implements Callable<Integer> {
-    /** Answers of the stand-in etcd: three node records and a pool, as an agent and the first agent write them. */
+    private static final String POLICY = "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"NetworkPolicy\","
+            + "\"metadata\":{\"name\":\"web\",\"namespace\":\"default\"},\"spec\":{\"podSelector\":{\"matchLabels\":{\"app\":\"web\"}},"
+            + "\"ingress\":[{\"from\":[{\"namespaceSelector\":{}}],\"ports\":[{\"protocol\":\"TCP\",\"port\":80}]}]}}";
+
+    /**
+     * Answers of the stand-in etcd: three node records and a pool, as an agent and the first agent write them, and a
+     * NetworkPolicy (listed and shown).
+     */
     private static final Map<String, List<String>> RECORDS = Map.of(
             "/viaduct/v1/nodes/", List.of(node(1), node(2), node(3)),
-            "/viaduct/v1/ipam/pools/", List.of("{\"cidr\":\"10.244.0.0/16\",\"blockSize\":26}"));
+            "/viaduct/v1/ipam/pools/", List.of("{\"cidr\":\"10.244.0.0/16\",\"blockSize\":26}"),
+            "/viaduct/v1/policies/", List.of(POLICY),
+            "/viaduct/v1/policies/default/web", List.of(POLICY));
 
     private static String node(int i) {
         return "{\"name\":\"n" + i + "\",\"addresses\":[\"10.0.0." + i + "/24\"],\"mode\":\"host-gw\",\"asn\":64512,"
@@ -108,7 +117,8 @@ final class AotTrainingCommand implements Callable<Integer> {
         StringWriter sink = new StringWriter();
         return ctl(List.of(List.of("ctl", "nodes"), List.of("ctl", "nodes", "-o", "json"), List.of("ctl", "routes"),
                 List.of("ctl", "peers", "-o", "json"), List.of("ctl", "ipam", "show"), List.of("ctl", "ipam", "check"),
-                List.of("ctl", "explain", "10.0.0.1", "10.0.0.2"), List.of("ctl", "policy", "list"),
+                List.of("ctl", "explain", "10.0.0.1", "10.0.0.2"), List.of("ctl", "explain", "10.244.0.1", "10.244.0.2"),
+                List.of("ctl", "policy", "list"),
                 List.of("ctl", "policy", "show", "default/web")), sink, new PrintWriter(sink));
     }
 

@@ -29,19 +29,68 @@ import tools.jackson.databind.JsonNode;
  * <p>Immutable after construction; thread-safe.
  */
 final class RecordBinding {
+    /**
+     * How one component's JSON becomes its value. A method per kind rather than a pattern switch over them: a type
+     * switch is bootstrapped at run time into a class of its own (the JDK's AOT cache keeps none), which costs a
+     * short-lived command the JDK's class-file API set-up.
+     */
     private sealed interface Kind {
+        /** The value of {@code v} (null when absent or JSON null), or {@link Declined}. */
+        Object value(JsonNode v);
     }
 
     private record Scalar(Class<?> type) implements Kind {
+        @Override
+        public Object value(JsonNode v) {
+            if (v == null || v.isNull()) {
+                if (type.isPrimitive()) {
+                    throw Declined.INSTANCE;
+                }
+                return null;
+            }
+            return scalar(type, v);
+        }
     }
 
     private record ListOf(Kind element) implements Kind {
+        @Override
+        public Object value(JsonNode v) {
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isArray()) {
+                throw Declined.INSTANCE;
+            }
+            List<Object> out = new ArrayList<>(v.size());
+            for (JsonNode e : v) {
+                out.add(element.value(e));
+            }
+            return out;
+        }
     }
 
-    private record MapOf(Kind value) implements Kind {
+    private record MapOf(Kind values) implements Kind {
+        @Override
+        public Object value(JsonNode v) {
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isObject()) {
+                throw Declined.INSTANCE;
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : v.properties()) {
+                out.put(e.getKey(), values.value(e.getValue()));
+            }
+            return out;
+        }
     }
 
     private record Of(RecordBinding binding) implements Kind {
+        @Override
+        public Object value(JsonNode v) {
+            return v == null || v.isNull() ? null : binding.bind(v);
+        }
     }
 
     private final Constructor<?> constructor;
@@ -119,50 +168,13 @@ final class RecordBinding {
         }
         Object[] args = new Object[names.length];
         for (int i = 0; i < names.length; i++) {
-            args[i] = value(kinds[i], tree.get(names[i]));
+            args[i] = kinds[i].value(tree.get(names[i]));
         }
         try {
             return constructor.newInstance(args);
         } catch (InvocationTargetException | InstantiationException | IllegalAccessException | IllegalArgumentException e) {
             throw Declined.INSTANCE; // the constructor's own check: databind reports it in its words
         }
-    }
-
-    private static Object value(Kind kind, JsonNode v) {
-        boolean absent = v == null || v.isNull();
-        return switch (kind) {
-            case Scalar s when absent -> {
-                if (s.type().isPrimitive()) {
-                    throw Declined.INSTANCE;
-                }
-                yield null;
-            }
-            case Scalar s -> scalar(s.type(), v);
-            case ListOf l when absent -> null;
-            case ListOf l -> {
-                if (!v.isArray()) {
-                    throw Declined.INSTANCE;
-                }
-                List<Object> out = new ArrayList<>(v.size());
-                for (JsonNode e : v) {
-                    out.add(value(l.element(), e));
-                }
-                yield out;
-            }
-            case MapOf m when absent -> null;
-            case MapOf m -> {
-                if (!v.isObject()) {
-                    throw Declined.INSTANCE;
-                }
-                Map<String, Object> out = new LinkedHashMap<>();
-                for (Map.Entry<String, JsonNode> e : v.properties()) {
-                    out.put(e.getKey(), value(m.value(), e.getValue()));
-                }
-                yield out;
-            }
-            case Of o when absent -> null;
-            case Of o -> o.binding().bind(v);
-        };
     }
 
     private static Object scalar(Class<?> type, JsonNode v) {
