@@ -104,7 +104,8 @@ final class AotTrainingCommand implements Callable<Integer> {
         }
         return ctl(List.of(List.of("ctl", "nodes"), List.of("ctl", "nodes", "-o", "json"), List.of("ctl", "routes"),
                 List.of("ctl", "peers"), List.of("ctl", "ipam", "show"), List.of("ctl", "ipam", "check"),
-                List.of("ctl", "policy", "list"), List.of("ctl", "explain", "10.0.0.1", "10.0.0.2"),
+                List.of("ctl", "policy", "list"), List.of("ctl", "policy", "show", "default/web"),
+                List.of("ctl", "explain", "10.0.0.1", "10.0.0.2"),
                 List.of("ctl", "bgp", "peers")), sink, w);
     }
 
@@ -117,9 +118,8 @@ final class AotTrainingCommand implements Callable<Integer> {
         StringWriter sink = new StringWriter();
         return ctl(List.of(List.of("ctl", "nodes"), List.of("ctl", "nodes", "-o", "json"), List.of("ctl", "routes"),
                 List.of("ctl", "peers", "-o", "json"), List.of("ctl", "ipam", "show"), List.of("ctl", "ipam", "check"),
-                List.of("ctl", "explain", "10.0.0.1", "10.0.0.2"), List.of("ctl", "explain", "10.244.0.1", "10.244.0.2"),
-                List.of("ctl", "policy", "list"),
-                List.of("ctl", "policy", "show", "default/web")), sink, new PrintWriter(sink));
+                List.of("ctl", "explain", "10.0.0.1", "10.0.0.2"), List.of("ctl", "explain", "10.244.0.1", "10.244.0.2")),
+                sink, new PrintWriter(sink));
     }
 
     /** Runs each ctl command line against the stand-in (etcd, agents and a speaker on one loopback port). */

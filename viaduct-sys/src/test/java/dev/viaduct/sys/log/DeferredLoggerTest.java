@@ -39,12 +39,17 @@ class DeferredLoggerTest {
         Logger.getLogger(NAME).removeHandler(capture);
     }
 
-    @Test
-    void eventsReachTheBackendNamingTheClassThatLogged() {
+    /** A deferred logger whose backend, java.util.logging's logger of that name, keeps every record here. */
+    private System.Logger captured() {
         Logger jul = Logger.getLogger(NAME);
         jul.setLevel(java.util.logging.Level.ALL);
         jul.addHandler(capture);
-        System.Logger log = DeferredLogger.of(NAME);
+        return DeferredLogger.of(NAME);
+    }
+
+    @Test
+    void eventsReachTheBackendNamingTheClassThatLogged() {
+        System.Logger log = captured();
 
         log.log(Level.DEBUG, "debug {0}", 1);
         log.log(Level.WARNING, "warning");
@@ -56,10 +61,7 @@ class DeferredLoggerTest {
 
     @Test
     void theFloorTurnsOffWhatIsBelowItAndNothingElse() {
-        Logger jul = Logger.getLogger(NAME);
-        jul.setLevel(java.util.logging.Level.ALL);
-        jul.addHandler(capture);
-        System.Logger log = DeferredLogger.of(NAME);
+        System.Logger log = captured();
 
         DeferredLogger.floor(Level.WARNING);
         log.log(Level.INFO, "info");
