@@ -24,9 +24,10 @@ import picocli.CommandLine.Option;
  *
  * <p>With {@code --short}, only {@code --version} and {@code ctl} (their help and the commands): the cache of the
  * short commands' own class path ({@code viaduct-short.jar}), which has none of the daemons' classes to load. With
- * {@code --ctl}, only the commands {@link CtlShortcut} takes, as tables and JSON: with AOT class linking the JVM loads
- * every class of its cache at start, and these need neither picocli's model nor databind's mapper (half the classes
- * of the {@code --short} cache). With {@code --bgp}, only {@code viaduct bgp} as a route reflector with clients
+ * {@code --ctl}, only the commands {@link CtlShortcut} takes, as tables and JSON, except {@code policy list|show}
+ * (NetworkPolicy decoding: ~330 classes more): with AOT class linking the JVM loads every class of its cache at
+ * start, and these need neither picocli's model nor databind's mapper (two thirds of the classes of the
+ * {@code --short} cache). With {@code --bgp}, only {@code viaduct bgp} as a route reflector with clients
  * ({@link BgpTraining}): the cache of the bgp role's class path.
  */
 @Command(name = "aot-train", hidden = true, description = "Record start-up classes for the AOT cache (run by bin/viaduct).")
@@ -73,7 +74,7 @@ final class AotTrainingCommand implements Callable<Integer> {
     @Option(names = "--short", description = "Only the short commands (--version, ctl), for their own class path and cache.")
     boolean shortOnly;
 
-    @Option(names = "--ctl", description = "Only the ctl commands parsed without picocli (nodes, routes, peers, ipam show|check, explain, policy list|show).")
+    @Option(names = "--ctl", description = "Only the ctl commands parsed without picocli that use its cache (nodes, routes, peers, ipam show|check, explain).")
     boolean ctlOnly;
 
     @Option(names = "--bgp", description = "Only viaduct bgp with sessions and routes, for the bgp role's class path and cache.")
@@ -110,8 +111,9 @@ final class AotTrainingCommand implements Callable<Integer> {
     }
 
     /**
-     * {@code aot-train --ctl}: the commands {@link CtlShortcut} takes, as tables and JSON. {@link Main} runs it before
-     * picocli, so that the cache recorded holds none of picocli's model classes either.
+     * {@code aot-train --ctl}: the commands {@link CtlShortcut} takes, as tables and JSON, but its policy lines (they
+     * run on the short cache). {@link Main} runs it before picocli, so that the cache recorded holds none of picocli's
+     * model classes either.
      */
     static int trainShortcut() {
         System.getenv("VIADUCT_ETCD"); // the environment's classes: ctl reads $VIADUCT_ETCD when --etcd is not given
