@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  * short commands' own class path ({@code viaduct-short.jar}), which has none of the daemons' classes to load. With
  * {@code --ctl}, only the commands {@link CtlShortcut} takes, as tables and JSON, except {@code policy list|show}
  * (NetworkPolicy decoding: ~330 classes more): with AOT class linking the JVM loads every class of its cache at
- * start, and these need neither picocli's model nor databind's mapper (two thirds of the classes of the
+ * start, and these need neither picocli's model nor databind's mapper (three quarters of the classes of the
  * {@code --short} cache). With {@code --bgp}, only {@code viaduct bgp} as a route reflector with clients
  * ({@link BgpTraining}): the cache of the bgp role's class path.
  */
