@@ -24,17 +24,27 @@ import picocli.CommandLine.Option;
  *
  * <p>With {@code --short}, only {@code --version} and {@code ctl} (their help and the commands): the cache of the
  * short commands' own class path ({@code viaduct-short.jar}), which has none of the daemons' classes to load. With
- * {@code --ctl}, only the commands {@link CtlShortcut} takes, as tables and JSON: with AOT class linking the JVM loads
- * every class of its cache at start, and these need neither picocli's model nor databind's mapper (half the classes
- * of the {@code --short} cache). With {@code --bgp}, only {@code viaduct bgp} as a route reflector with clients
+ * {@code --ctl}, only the commands {@link CtlShortcut} takes, as tables and JSON, except {@code policy list|show}
+ * (NetworkPolicy decoding: ~330 classes more): with AOT class linking the JVM loads every class of its cache at
+ * start, and these need neither picocli's model nor databind's mapper (three quarters of the classes of the
+ * {@code --short} cache). With {@code --bgp}, only {@code viaduct bgp} as a route reflector with clients
  * ({@link BgpTraining}): the cache of the bgp role's class path.
  */
 @Command(name = "aot-train", hidden = true, description = "Record start-up classes for the AOT cache (run by bin/viaduct).")
 final class AotTrainingCommand implements Callable<Integer> {
-    /** Answers of the stand-in etcd: three node records and a pool, as an agent and the first agent write them. */
+    private static final String POLICY = "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"NetworkPolicy\","
+            + "\"metadata\":{\"name\":\"web\",\"namespace\":\"default\"},\"spec\":{\"podSelector\":{\"matchLabels\":{\"app\":\"web\"}},"
+            + "\"ingress\":[{\"from\":[{\"namespaceSelector\":{}}],\"ports\":[{\"protocol\":\"TCP\",\"port\":80}]}]}}";
+
+    /**
+     * Answers of the stand-in etcd: three node records and a pool, as an agent and the first agent write them, and a
+     * NetworkPolicy (listed and shown).
+     */
     private static final Map<String, List<String>> RECORDS = Map.of(
             "/viaduct/v1/nodes/", List.of(node(1), node(2), node(3)),
-            "/viaduct/v1/ipam/pools/", List.of("{\"cidr\":\"10.244.0.0/16\",\"blockSize\":26}"));
+            "/viaduct/v1/ipam/pools/", List.of("{\"cidr\":\"10.244.0.0/16\",\"blockSize\":26}"),
+            "/viaduct/v1/policies/", List.of(POLICY),
+            "/viaduct/v1/policies/default/web", List.of(POLICY));
 
     private static String node(int i) {
         return "{\"name\":\"n" + i + "\",\"addresses\":[\"10.0.0." + i + "/24\"],\"mode\":\"host-gw\",\"asn\":64512,"
@@ -64,7 +74,7 @@ final class AotTrainingCommand implements Callable<Integer> {
     @Option(names = "--short", description = "Only the short commands (--version, ctl), for their own class path and cache.")
     boolean shortOnly;
 
-    @Option(names = "--ctl", description = "Only the ctl commands parsed without picocli (nodes, routes, peers, ipam show|check, explain).")
+    @Option(names = "--ctl", description = "Only the ctl commands parsed without picocli that use its cache (nodes, routes, peers, ipam show|check, explain).")
     boolean ctlOnly;
 
     @Option(names = "--bgp", description = "Only viaduct bgp with sessions and routes, for the bgp role's class path and cache.")
@@ -95,19 +105,23 @@ final class AotTrainingCommand implements Callable<Integer> {
         }
         return ctl(List.of(List.of("ctl", "nodes"), List.of("ctl", "nodes", "-o", "json"), List.of("ctl", "routes"),
                 List.of("ctl", "peers"), List.of("ctl", "ipam", "show"), List.of("ctl", "ipam", "check"),
-                List.of("ctl", "policy", "list"), List.of("ctl", "explain", "10.0.0.1", "10.0.0.2"),
+                List.of("ctl", "policy", "list"), List.of("ctl", "policy", "show", "default/web"),
+                List.of("ctl", "explain", "10.0.0.1", "10.0.0.2"),
                 List.of("ctl", "bgp", "peers")), sink, w);
     }
 
     /**
-     * {@code aot-train --ctl}: the commands {@link CtlShortcut} takes, as tables and JSON. {@link Main} runs it before
-     * picocli, so that the cache recorded holds none of picocli's model classes either.
+     * {@code aot-train --ctl}: the commands {@link CtlShortcut} takes, as tables and JSON, but its policy lines (they
+     * run on the short cache). {@link Main} runs it before picocli, so that the cache recorded holds none of picocli's
+     * model classes either.
      */
     static int trainShortcut() {
+        System.getenv("VIADUCT_ETCD"); // the environment's classes: ctl reads $VIADUCT_ETCD when --etcd is not given
         StringWriter sink = new StringWriter();
         return ctl(List.of(List.of("ctl", "nodes"), List.of("ctl", "nodes", "-o", "json"), List.of("ctl", "routes"),
                 List.of("ctl", "peers", "-o", "json"), List.of("ctl", "ipam", "show"), List.of("ctl", "ipam", "check"),
-                List.of("ctl", "explain", "10.0.0.1", "10.0.0.2")), sink, new PrintWriter(sink));
+                List.of("ctl", "explain", "10.0.0.1", "10.0.0.2"), List.of("ctl", "explain", "10.244.0.1", "10.244.0.2")),
+                sink, new PrintWriter(sink));
     }
 
     /** Runs each ctl command line against the stand-in (etcd, agents and a speaker on one loopback port). */

@@ -11,6 +11,7 @@ import dev.viaduct.ctl.PolicyStore;
 import dev.viaduct.ctl.Report;
 import dev.viaduct.ctl.StoreClusterReader;
 import dev.viaduct.store.Datastore;
+import dev.viaduct.store.Declined;
 import dev.viaduct.store.JsonCodec;
 import dev.viaduct.store.JsonTrees;
 import dev.viaduct.store.Keys;
@@ -18,6 +19,7 @@ import dev.viaduct.store.StoreException;
 import dev.viaduct.store.StoreOptions;
 import dev.viaduct.store.etcd.EtcdDatastore;
 import dev.viaduct.store.etcd.EtcdGatewayDatastore;
+import dev.viaduct.sys.log.DeferredLogger;
 import dev.viaduct.sys.net.IpAddresses;
 import dev.viaduct.sys.net.IpPrefix;
 import java.io.PrintWriter;
@@ -112,7 +114,7 @@ final class CtlCommand implements Runnable {
         private AgentConfig agentConfig;
 
         /** The command line for usage errors; null when {@link CtlShortcut} parsed it (see {@link #usageError}). */
-        private CommandLine cmd() {
+        CommandLine cmd() {
             return mixee == null ? null : mixee.commandLine();
         }
 
@@ -155,9 +157,19 @@ final class CtlCommand implements Runnable {
                         .orElse(null);
             }
             if (url == null) {
-                url = Optional.ofNullable(System.getenv("VIADUCT_AGENT")).filter(s -> !s.isBlank()).orElse("http://127.0.0.1:9099");
+                url = environment("VIADUCT_AGENT", "http://127.0.0.1:9099");
             }
             return httpUrl(cmd(), "--agent", url);
+        }
+
+        /**
+         * The environment variable {@code name} unless unset or blank, else {@code otherwise}. Without a lambda: one
+         * the AOT cache does not hold (its training gives --etcd and --agent) is spun at run time, and the first one
+         * sets up the JDK's class-file API, ~3 ms of a short command.
+         */
+        private static String environment(String name, String otherwise) {
+            String v = System.getenv(name);
+            return v == null || v.isBlank() ? otherwise : v;
         }
 
         StoreOptions storeOptions() {
@@ -174,8 +186,7 @@ final class CtlCommand implements Runnable {
                     }
                 } else {
                     List<String> eps = etcd != null ? etcd
-                            : List.of(Optional.ofNullable(System.getenv("VIADUCT_ETCD")).filter(s -> !s.isBlank())
-                                    .orElse("http://127.0.0.1:2379").split(","));
+                            : List.of(environment("VIADUCT_ETCD", "http://127.0.0.1:2379").split(","));
                     so = StoreOptions.of(eps).withPrefix(prefix != null ? prefix : Keys.DEFAULT_PREFIX);
                 }
                 return so.withTimeouts(timeout(), timeout());
@@ -196,6 +207,10 @@ final class CtlCommand implements Runnable {
                 throw usageError(cmd(), "etcd at " + where
                         + " needs TLS, which this class path (viaduct-short.jar) cannot do: give the https:// endpoints"
                         + " with --etcd or $VIADUCT_ETCD");
+            }
+            if (so.tls()) {
+                // jetcd logs through slf4j to java.util.logging, which DeferredLogger's floor does not reach
+                java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
             }
             try {
                 return so.tls() ? EtcdDatastore.connect(so) : EtcdGatewayDatastore.connect(so);
@@ -244,8 +259,9 @@ final class CtlCommand implements Runnable {
             PrintWriter out = streams != null ? streams.out() : mixee.commandLine().getOut();
             PrintWriter err = streams != null ? streams.err() : mixee.commandLine().getErr();
             boolean json = json();
-            // the etcd client's INFO chatter is not what a person asking a question wants on their terminal
-            java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+            // warnings only: INFO chatter is not what a person asking a question wants on their terminal. Viaduct's
+            // loggers drop the rest without loading the logging backend at all (openStore tells jetcd's the same)
+            DeferredLogger.floor(System.Logger.Level.WARNING);
             try {
                 return print(out, op.get(), json);
             } catch (CtlException e) {
@@ -322,7 +338,7 @@ final class CtlCommand implements Runnable {
      * hand-back, so that picocli parses the line again and reports the error in its words.
      */
     static RuntimeException usageError(CommandLine cmd, String message) {
-        return cmd == null ? CtlShortcut.Declined.INSTANCE : new CommandLine.ParameterException(cmd, message);
+        return cmd == null ? Declined.INSTANCE : new CommandLine.ParameterException(cmd, message);
     }
 
     static String qualifiedName(CommandLine cmd) {

@@ -13,7 +13,7 @@ import dev.viaduct.policy.eval.Transport;
 import dev.viaduct.policy.model.Cluster;
 import dev.viaduct.policy.model.NetworkPolicy;
 import dev.viaduct.policy.model.Pod;
-import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import dev.viaduct.sys.net.IpAddresses;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -29,7 +29,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -42,8 +41,6 @@ import tools.jackson.databind.node.ObjectNode;
         subcommands = {CtlPolicyCommand.Apply.class, CtlPolicyCommand.Delete.class, CtlPolicyCommand.ListCmd.class,
                 CtlPolicyCommand.Show.class})
 final class CtlPolicyCommand implements Runnable {
-    private static final JsonMapper JSON = JsonCodec.mapper();
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -52,11 +49,11 @@ final class CtlPolicyCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** {@code NS/NAME} → its two parts; a usage error otherwise. */
+    /** {@code NS/NAME} → its two parts; a usage error otherwise (see {@link CtlCommand#usageError}). */
     static String[] id(CommandLine cmd, String what, String text) {
         String[] parts = text.split("/", -1);
         if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-            throw new CommandLine.ParameterException(cmd, what + ": '" + text + "' is not NAMESPACE/NAME");
+            throw CtlCommand.usageError(cmd, what + ": '" + text + "' is not NAMESPACE/NAME");
         }
         return parts;
     }
@@ -89,7 +86,7 @@ final class CtlPolicyCommand implements Runnable {
             }
             return c.runPolicy(store -> {
                 StringBuilder sb = new StringBuilder();
-                ArrayNode arr = JSON.createArrayNode();
+                ArrayNode arr = JsonTrees.array();
                 for (PolicyStore.Applied a : store.apply(policies)) {
                     sb.append(a.line()).append('\n');
                     arr.addObject().put("namespace", a.policy().namespace()).put("name", a.policy().name()).put("outcome", a.outcome());
@@ -115,7 +112,7 @@ final class CtlPolicyCommand implements Runnable {
             String[] id = id(c.mixee.commandLine(), "NS/NAME", target);
             return c.runPolicy(store -> {
                 boolean gone = store.deletePolicy(id[0], id[1]);
-                ObjectNode o = JSON.createObjectNode().put("namespace", id[0]).put("name", id[1]).put("deleted", gone);
+                ObjectNode o = JsonTrees.object().put("namespace", id[0]).put("name", id[1]).put("deleted", gone);
                 return new TextReport(gone ? "networkpolicy.networking.k8s.io/" + id[1] + " deleted (namespace " + id[0] + ")\n"
                         : "no NetworkPolicy " + target + "\n", o, gone ? CtlException.OK : CtlException.PROBLEM);
             });
@@ -132,7 +129,7 @@ final class CtlPolicyCommand implements Runnable {
             return c.runPolicy(store -> {
                 PolicyStore.Policies ps = store.policies();
                 StringBuilder sb = new StringBuilder(String.format("%-20s %-30s %-30s %s%n", "NAMESPACE", "NAME", "POD-SELECTOR", "TYPES"));
-                ArrayNode arr = JSON.createArrayNode();
+                ArrayNode arr = JsonTrees.array();
                 for (NetworkPolicy p : ps.policies()) {
                     String sel = p.spec().podSelector().canonical();
                     String types = String.join(",", p.spec().effectiveTypes().stream().map(Enum::name).toList());
@@ -149,14 +146,14 @@ final class CtlPolicyCommand implements Runnable {
     static final class Show extends OnePolicy implements Callable<Integer> {
         @Override
         public Integer call() {
-            String[] id = id(c.mixee.commandLine(), "NS/NAME", target);
+            String[] id = id(c.cmd(), "NS/NAME", target);
             return c.runPolicy(store -> {
                 Optional<String> rec = store.policyRecord(id[0], id[1]);
                 if (rec.isEmpty()) {
                     throw CtlException.problem("no NetworkPolicy " + target);
                 }
-                var tree = JSON.readTree(rec.get());
-                return new TextReport(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree) + "\n", tree, CtlException.OK);
+                var tree = JsonTrees.read(rec.get());
+                return new TextReport(JsonTrees.writePretty(tree) + "\n", tree, CtlException.OK);
             });
         }
     }

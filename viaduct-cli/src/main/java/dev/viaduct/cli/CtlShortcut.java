@@ -1,5 +1,6 @@
 package dev.viaduct.cli;
 
+import dev.viaduct.store.Declined;
 import java.io.PrintWriter;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -13,7 +14,8 @@ import picocli.CommandLine;
 
 /**
  * The read-only {@code ctl} commands people and scripts run most ({@code nodes}, {@code routes}, {@code peers},
- * {@code ipam show}, {@code ipam check}, {@code explain A B}), parsed without picocli: picocli builds a command's
+ * {@code ipam show}, {@code ipam check}, {@code explain A B}, {@code policy list}, {@code policy show NS/NAME}),
+ * parsed without picocli: picocli builds a command's
  * model by reflection on every start (each annotation type a proxy class generated at run time, which the JDK's
  * AOT cache cannot hold), a quarter of a {@code ctl nodes}. This takes a command line only when it is certain what picocli would make of it
  * — the options of {@link CtlCommand}'s classes in their plain spellings ({@code --name value}, {@code --name=value},
@@ -25,22 +27,14 @@ import picocli.CommandLine;
  * <p>Stateless; one command line per call.
  */
 final class CtlShortcut {
-    /** Not certain of the command line: picocli parses it. Preallocated, no stack trace: it is control flow. */
-    static final class Declined extends RuntimeException {
-        static final Declined INSTANCE = new Declined();
-
-        private Declined() {
-            super("declined", null, false, false);
-        }
-    }
-
     /** Where a command parsed here prints, and its name for error messages ({@code viaduct ctl nodes}). */
     record Streams(PrintWriter out, PrintWriter err, String command) {
     }
 
     /** The options every ctl command has ({@link CtlCommand.Connection}), long names. */
     private static final Set<String> CONNECTION = Set.of("--etcd", "--config", "--prefix", "--agent", "--output", "--timeout");
-    private static final Set<String> COMMANDS = Set.of("nodes", "routes", "peers", "ipam show", "ipam check", "explain");
+    private static final Set<String> COMMANDS = Set.of("nodes", "routes", "peers", "ipam show", "ipam check", "explain",
+            "policy list", "policy show");
     private static final Map<String, String> SHORT = Map.of("-o", "--output", "-c", "--config");
 
     private CtlShortcut() {
@@ -51,16 +45,16 @@ final class CtlShortcut {
         if (args.length < 2 || !args[0].equals("ctl")) {
             return OptionalInt.empty();
         }
-        boolean ipam = args[1].equals("ipam");
-        if (ipam && args.length < 3) {
+        boolean group = args[1].equals("ipam") || args[1].equals("policy"); // a command with subcommands
+        if (group && args.length < 3) {
             return OptionalInt.empty();
         }
-        String name = ipam ? "ipam " + args[2] : args[1];
+        String name = group ? args[1] + " " + args[2] : args[1];
         if (!COMMANDS.contains(name)) {
             return OptionalInt.empty();
         }
         try {
-            Map<String, String> o = options(args, ipam ? 3 : 2, name);
+            Map<String, String> o = options(args, group ? 3 : 2, name);
             CtlCommand.Connection c = connection(o);
             Callable<Integer> command = switch (name) {
                 case "nodes" -> {
@@ -90,6 +84,17 @@ final class CtlShortcut {
                     }
                     yield x;
                 }
+                case "policy list" -> {
+                    var l = new CtlPolicyCommand.ListCmd();
+                    l.c = c;
+                    yield l;
+                }
+                case "policy show" -> {
+                    var s = new CtlPolicyCommand.Show();
+                    s.c = c;
+                    s.target = o.get("0");
+                    yield s;
+                }
                 case "ipam show" -> {
                     var s = new CtlCommand.IpamShow();
                     s.c = c;
@@ -110,7 +115,7 @@ final class CtlShortcut {
             c.localAgent();
             c.storeOptions();
             c.streams = new Streams(out, err, "viaduct ctl " + name);
-            return OptionalInt.of(call(command, err, ipam ? args[2] : args[1]));
+            return OptionalInt.of(call(command, err, group ? args[2] : args[1]));
         } catch (Declined e) {
             return OptionalInt.empty();
         }
@@ -145,8 +150,8 @@ final class CtlShortcut {
             String key;
             String value;
             int eq = a.indexOf('=');
-            if (command.equals("explain") && !a.startsWith("-")) {
-                key = Integer.toString(positional++); // explain's two addresses, in order ("0", "1")
+            if ((command.equals("explain") || command.equals("policy show")) && !a.startsWith("-")) {
+                key = Integer.toString(positional++); // explain's two addresses, in order ("0", "1"); show's NS/NAME
                 value = a;
             } else if (flags.contains(a)) {
                 key = a;
@@ -170,6 +175,9 @@ final class CtlShortcut {
         }
         if (command.equals("explain") && positional != 2) {
             throw Declined.INSTANCE; // the policy verdict (--from/--to/--port), or a missing or extra address
+        }
+        if (command.equals("policy show") && positional != 1) {
+            throw Declined.INSTANCE; // no NS/NAME, or more than one
         }
         return out;
     }

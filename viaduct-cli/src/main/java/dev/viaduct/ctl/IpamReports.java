@@ -8,7 +8,6 @@ import dev.viaduct.ipam.ReclaimReport;
 import dev.viaduct.store.JsonTrees;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -275,7 +274,7 @@ final class IpamReports {
                 out.printf("pending releases unknown for %s (agent did not answer): %s%n", CtlText.count(owed.unknown().size(), "node"),
                         String.join(", ", owed.unknown()));
             }
-            r.mostlyEmptyBlocks().stream().sorted(Comparator.comparing(x -> x.block().toString())).forEach(x -> t.row(
+            r.mostlyEmptyBlocks().stream().sorted((x, y) -> x.block().toString().compareTo(y.block().toString())).forEach(x -> t.row(
                     "mostly empty block (advice)", x.block(), x.used() + "/" + x.size() + " used by " + x.node(), "-"));
             if (t.isEmpty()) {
                 out.println("IPAM is consistent");

@@ -11,6 +11,7 @@ import dev.viaduct.policy.model.Node;
 import dev.viaduct.policy.node.PolicyInputs;
 import dev.viaduct.store.Datastore;
 import dev.viaduct.store.JsonCodec;
+import dev.viaduct.store.JsonTrees;
 import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.Txn;
@@ -21,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The policy-related store records as {@code viaduct ctl} and {@code viaduct lab} write and read them:
@@ -77,14 +80,25 @@ public final class PolicyStore {
         Map<String, String> bad = new java.util.TreeMap<>();
         for (KeyValue kv : store.list(keys.policies()).kvs()) {
             String id = keys.nameIn(keys.policies(), kv.key());
+            String namespace = id.substring(0, Math.max(0, id.indexOf('/')));
             try {
-                ok.add(StoreRecords.decodePolicy(kv.valueUtf8(), id.substring(0, Math.max(0, id.indexOf('/')))));
+                JsonNode tree = tree(kv.value());
+                ok.add(tree != null ? StoreRecords.decodePolicy(tree, namespace) : StoreRecords.decodePolicy(kv.valueUtf8(), namespace));
             } catch (PolicyValidationException e) {
                 bad.put(kv.key(), e.getMessage());
             }
         }
         ok.sort(NetworkPolicy.ORDER);
         return new Policies(ok, bad);
+    }
+
+    /** The tree of a record, read without a mapper; null when it is not JSON (the mapper then says why). */
+    private static JsonNode tree(byte[] json) {
+        try {
+            return JsonTrees.read(json);
+        } catch (JacksonException e) {
+            return null;
+        }
     }
 
     public Optional<String> policyRecord(String namespace, String name) {

@@ -16,7 +16,6 @@ import dev.viaduct.store.StoreException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -71,7 +70,8 @@ public final class StoreClusterReader implements ClusterReader {
             for (KeyValue kv : store.list(keys.nodes()).kvs()) {
                 out.add(NODE.decode(kv));
             }
-            out.sort(Comparator.comparing(NodeRecord::name, CtlText.NATURAL));
+            // a lambda of this class, not Comparator.comparing's own: the AOT cache keeps the one and not the other
+            out.sort((x, y) -> CtlText.NATURAL.compare(x.name(), y.name()));
             return out;
         });
     }

@@ -70,7 +70,11 @@ class CtlShortcutTest {
                 line("ctl", "ipam", "show", "--node", "n1", "--etcd", "DEAD"),
                 line("ctl", "ipam", "check", "--reclaim-after", "30s", "--etcd", "DEAD"),
                 line("ctl", "explain", "10.244.0.1", "10.244.1.1", "--etcd", "DEAD"),
-                line("ctl", "explain", "--etcd", "DEAD", "fd00::1", "-o", "json", "fd00::2"));
+                line("ctl", "explain", "--etcd", "DEAD", "fd00::1", "-o", "json", "fd00::2"),
+                line("ctl", "policy", "list", "--etcd", "DEAD"),
+                line("ctl", "policy", "list", "-o", "json", "--etcd=DEAD", "--timeout", "1s"),
+                line("ctl", "policy", "show", "default/web", "--etcd", "DEAD"),
+                line("ctl", "policy", "show", "--etcd", "DEAD", "-o", "json", "kube-system/allow-dns"));
         for (String[] args : lines) {
             assertThat(taken(args)).as(String.join(" ", args)).isTrue();
             Outcome mine = viaMain(args);
@@ -114,7 +118,19 @@ class CtlShortcutTest {
                 line("ctl", "explain", "10.0.0.1", "10.0.0.2", "10.0.0.3", "--etcd", "DEAD"),
                 line("ctl", "explain", "--from", "a/b", "--to", "c/d", "--port", "80/tcp", "--etcd", "DEAD"),
                 line("ctl", "explain", "10.0.0.1", "@ips", "--etcd", "DEAD"),
-                line("ctl", "policy", "list", "--etcd", "DEAD"),
+                line("ctl", "policy", "list", "extra", "--etcd", "DEAD"),
+                line("ctl", "policy", "list", "--node", "n1", "--etcd", "DEAD"),
+                line("ctl", "policy", "list", "--timeout", "soon"),
+                line("ctl", "policy", "show", "--etcd", "DEAD"),
+                line("ctl", "policy", "show", "web", "--etcd", "DEAD"),
+                line("ctl", "policy", "show", "default/", "--etcd", "DEAD"),
+                line("ctl", "policy", "show", "a/b/c", "--etcd", "DEAD"),
+                line("ctl", "policy", "show", "default/web", "default/db", "--etcd", "DEAD"),
+                line("ctl", "policy", "show", "@targets", "--etcd", "DEAD"),
+                line("ctl", "policy", "show", "default/web", "-h"),
+                line("ctl", "policy", "delete", "default/web", "--etcd", "DEAD"),
+                line("ctl", "policy", "apply", "-f", "/nonexistent/policy.yaml", "--etcd", "DEAD"),
+                line("ctl", "policy"),
                 line("ctl", "nodes", "--config", "/nonexistent/agent.yaml"));
         for (String[] args : lines) {
             assertThat(taken(args)).as(String.join(" ", args)).isFalse();

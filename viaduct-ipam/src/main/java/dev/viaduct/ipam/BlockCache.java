@@ -5,6 +5,7 @@ import dev.viaduct.store.Keys;
 import dev.viaduct.store.Listing;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.TxnResult;
+import dev.viaduct.sys.log.DeferredLogger;
 import dev.viaduct.sys.net.IpPrefix;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -29,7 +30,7 @@ import java.util.TreeSet;
  * <em>unusable</em>, so no node claims its range over it.
  */
 final class BlockCache {
-    private static final System.Logger LOG = System.getLogger(Ipam.class.getName());
+    private static final System.Logger LOG = DeferredLogger.of(Ipam.class);
 
     private final IpamStore store;
     private final Keys keys;

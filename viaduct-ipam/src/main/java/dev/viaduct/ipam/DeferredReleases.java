@@ -3,6 +3,7 @@ package dev.viaduct.ipam;
 import dev.viaduct.store.Datastore;
 import dev.viaduct.store.Reachability;
 import dev.viaduct.store.RequestTimeout;
+import dev.viaduct.sys.log.DeferredLogger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -31,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * handler serialises the DEL and ADD of one handle).
  */
 public final class DeferredReleases implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(DeferredReleases.class.getName());
+    private static final System.Logger LOG = DeferredLogger.of(DeferredReleases.class);
 
     /** What became of a release. */
     public sealed interface Outcome {

@@ -9,6 +9,7 @@ import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.Txn;
 import dev.viaduct.store.TxnResult;
+import dev.viaduct.sys.log.DeferredLogger;
 import dev.viaduct.sys.net.IpPrefix;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * their request without the lock. The only part that takes the lock itself.
  */
 final class GroupCommit {
-    private static final System.Logger LOG = System.getLogger(Ipam.class.getName());
+    private static final System.Logger LOG = DeferredLogger.of(Ipam.class);
     /** Requests per group-commit transaction: etcd allows 128 operations per branch (--max-txn-ops). */
     private static final int MAX_BATCH = 32;
 

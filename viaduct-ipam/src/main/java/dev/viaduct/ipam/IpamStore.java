@@ -5,6 +5,7 @@ import dev.viaduct.store.Datastore;
 import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
+import dev.viaduct.sys.log.DeferredLogger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import java.util.function.Function;
  * thread may use it.
  */
 final class IpamStore {
-    private static final System.Logger LOG = System.getLogger(Ipam.class.getName());
+    private static final System.Logger LOG = DeferredLogger.of(Ipam.class);
 
     private final Datastore store;
     private final Keys keys;

@@ -13,6 +13,7 @@ import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.Txn;
 import dev.viaduct.store.TxnResult;
+import dev.viaduct.sys.log.DeferredLogger;
 import dev.viaduct.sys.net.IpPrefix;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -49,7 +50,7 @@ import tools.jackson.databind.JsonNode;
  * facade invalidates its block cache afterwards. Stateless, so any thread may call it.
  */
 final class NodeReclamation {
-    private static final System.Logger LOG = System.getLogger(Ipam.class.getName());
+    private static final System.Logger LOG = DeferredLogger.of(Ipam.class);
 
     record AbsenceJson(String node, String since) {
     }

@@ -5,6 +5,7 @@ import dev.viaduct.store.KeyValue;
 import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.Txn;
+import dev.viaduct.sys.log.DeferredLogger;
 import dev.viaduct.sys.net.IpPrefix;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.TreeSet;
  * transaction). Runs with the facade's lock held (see {@link Ipam}), except {@link #pool}, a plain read.
  */
 final class PoolAdministration {
-    private static final System.Logger LOG = System.getLogger(Ipam.class.getName());
+    private static final System.Logger LOG = DeferredLogger.of(Ipam.class);
 
     private final IpamStore store;
     private final Keys keys;

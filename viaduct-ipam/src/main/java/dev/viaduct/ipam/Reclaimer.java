@@ -8,6 +8,7 @@ import dev.viaduct.store.Txn;
 import dev.viaduct.store.TxnResult;
 import dev.viaduct.store.Watch;
 import dev.viaduct.store.WatchEvent;
+import dev.viaduct.sys.log.DeferredLogger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,7 +33,7 @@ import java.util.function.Consumer;
  * delete a mark.
  */
 public final class Reclaimer implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Ipam.class.getName());
+    private static final System.Logger LOG = DeferredLogger.of(Ipam.class);
 
     private final Datastore store;
     private final Keys keys;

@@ -6,6 +6,7 @@ import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.Txn;
 import dev.viaduct.store.TxnResult;
+import dev.viaduct.sys.log.DeferredLogger;
 import dev.viaduct.sys.net.IpAddresses;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -27,7 +28,7 @@ import java.util.TreeSet;
  * passed, if its record is unchanged. Runs with the facade's lock held (see {@link Ipam}).
  */
 final class Reclamation {
-    private static final System.Logger LOG = System.getLogger(Ipam.class.getName());
+    private static final System.Logger LOG = DeferredLogger.of(Ipam.class);
 
     private final IpamStore store;
     private final Keys keys;

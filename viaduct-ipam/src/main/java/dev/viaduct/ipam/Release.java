@@ -6,6 +6,7 @@ import dev.viaduct.store.Keys;
 import dev.viaduct.store.StoreException;
 import dev.viaduct.store.Txn;
 import dev.viaduct.store.TxnResult;
+import dev.viaduct.sys.log.DeferredLogger;
 import dev.viaduct.sys.net.IpAddresses;
 import dev.viaduct.sys.net.IpPrefix;
 import java.lang.System.Logger.Level;
@@ -23,7 +24,7 @@ import java.util.Optional;
  * {@link Ipam}).
  */
 final class Release {
-    private static final System.Logger LOG = System.getLogger(Ipam.class.getName());
+    private static final System.Logger LOG = DeferredLogger.of(Ipam.class);
 
     private final IpamStore store;
     private final Keys keys;

@@ -1,5 +1,6 @@
 package dev.viaduct.ipam;
 
+import dev.viaduct.sys.log.DeferredLogger;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -38,7 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * per-handle lock, {@link DeferredReleases}'s lock), the in-memory index is a concurrent map.
  */
 public final class ReleaseJournal {
-    private static final System.Logger LOG = System.getLogger(ReleaseJournal.class.getName());
+    private static final System.Logger LOG = DeferredLogger.of(ReleaseJournal.class);
     private static final String SUFFIX = ".release";
 
     /** One owed release. */

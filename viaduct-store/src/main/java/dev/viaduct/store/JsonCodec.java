@@ -60,7 +60,7 @@ public final class JsonCodec<T> {
         if (binding.isPresent()) {
             try {
                 return type.cast(binding.get().bind(JsonTrees.read(bytes)));
-            } catch (RecordBinding.Decline | JacksonException e) {
+            } catch (Declined | JacksonException e) {
                 // not certain, or not JSON: databind decodes it, or says precisely why it cannot
             }
         }

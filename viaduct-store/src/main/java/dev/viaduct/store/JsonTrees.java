@@ -40,6 +40,11 @@ public final class JsonTrees {
         return NODES.objectNode();
     }
 
+    /** An empty array node (as {@code mapper.createArrayNode()}). */
+    public static ArrayNode array() {
+        return NODES.arrayNode();
+    }
+
     /** The tree of {@code json} (UTF-8). */
     public static JsonNode read(byte[] json) {
         try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), json)) {

@@ -14,7 +14,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Binds a JSON tree to a plain record through its canonical constructor, for {@link JsonCodec}: what databind
- * would build for the values it is certain of, and "not mine" ({@link Decline}) for everything else, which the
+ * would build for the values it is certain of, and "not mine" ({@link Declined}) for everything else, which the
  * codec then hands to databind, so every error (its message naming the field) stays databind's. Databind's
  * introspection of a record type and its deserialization context cost a short-lived command tens of milliseconds
  * of cold code per start; this costs a few reflective calls.
@@ -29,28 +29,68 @@ import tools.jackson.databind.JsonNode;
  * <p>Immutable after construction; thread-safe.
  */
 final class RecordBinding {
-    /** Not certain: let databind decode (and explain). Preallocated, no stack trace: it is control flow. */
-    static final class Decline extends RuntimeException {
-        static final Decline INSTANCE = new Decline();
-
-        private Decline() {
-            super("declined", null, false, false);
-        }
-    }
-
+    /**
+     * How one component's JSON becomes its value. A method per kind rather than a pattern switch over them: a type
+     * switch is bootstrapped at run time into a class of its own (the JDK's AOT cache keeps none), which costs a
+     * short-lived command the JDK's class-file API set-up.
+     */
     private sealed interface Kind {
+        /** The value of {@code v} (null when absent or JSON null), or {@link Declined}. */
+        Object value(JsonNode v);
     }
 
     private record Scalar(Class<?> type) implements Kind {
+        @Override
+        public Object value(JsonNode v) {
+            if (v == null || v.isNull()) {
+                if (type.isPrimitive()) {
+                    throw Declined.INSTANCE;
+                }
+                return null;
+            }
+            return scalar(type, v);
+        }
     }
 
     private record ListOf(Kind element) implements Kind {
+        @Override
+        public Object value(JsonNode v) {
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isArray()) {
+                throw Declined.INSTANCE;
+            }
+            List<Object> out = new ArrayList<>(v.size());
+            for (JsonNode e : v) {
+                out.add(element.value(e));
+            }
+            return out;
+        }
     }
 
-    private record MapOf(Kind value) implements Kind {
+    private record MapOf(Kind values) implements Kind {
+        @Override
+        public Object value(JsonNode v) {
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isObject()) {
+                throw Declined.INSTANCE;
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : v.properties()) {
+                out.put(e.getKey(), values.value(e.getValue()));
+            }
+            return out;
+        }
     }
 
     private record Of(RecordBinding binding) implements Kind {
+        @Override
+        public Object value(JsonNode v) {
+            return v == null || v.isNull() ? null : binding.bind(v);
+        }
     }
 
     private final Constructor<?> constructor;
@@ -67,14 +107,14 @@ final class RecordBinding {
     static Optional<RecordBinding> of(Class<?> type) {
         try {
             return Optional.of(binding(type, 0));
-        } catch (Decline | ReflectiveOperationException | SecurityException e) {
+        } catch (Declined | ReflectiveOperationException | SecurityException e) {
             return Optional.empty();
         }
     }
 
     private static RecordBinding binding(Class<?> type, int depth) throws ReflectiveOperationException {
         if (!type.isRecord() || depth > 8 || type.getAnnotations().length > 0) {
-            throw Decline.INSTANCE;
+            throw Declined.INSTANCE;
         }
         RecordComponent[] cs = type.getRecordComponents();
         String[] names = new String[cs.length];
@@ -82,7 +122,7 @@ final class RecordBinding {
         Class<?>[] raw = new Class<?>[cs.length];
         for (int i = 0; i < cs.length; i++) {
             if (cs[i].getAnnotations().length > 0 || cs[i].getAccessor().getAnnotations().length > 0) {
-                throw Decline.INSTANCE;
+                throw Declined.INSTANCE;
             }
             names[i] = cs[i].getName();
             kinds[i] = kind(cs[i].getGenericType(), depth);
@@ -90,11 +130,11 @@ final class RecordBinding {
         }
         Constructor<?> c = type.getDeclaredConstructor(raw);
         if (c.getAnnotations().length > 0) {
-            throw Decline.INSTANCE;
+            throw Declined.INSTANCE;
         }
         for (Constructor<?> other : type.getDeclaredConstructors()) {
             if (other.getAnnotations().length > 0) {
-                throw Decline.INSTANCE; // a @JsonCreator elsewhere: databind would use that one
+                throw Declined.INSTANCE; // a @JsonCreator elsewhere: databind would use that one
             }
         }
         c.setAccessible(true);
@@ -118,60 +158,23 @@ final class RecordBinding {
                 return new MapOf(kind(args[1], depth));
             }
         }
-        throw Decline.INSTANCE;
+        throw Declined.INSTANCE;
     }
 
-    /** The record {@code tree} describes, or {@link Decline}. */
+    /** The record {@code tree} describes, or {@link Declined}. */
     Object bind(JsonNode tree) {
         if (!tree.isObject()) {
-            throw Decline.INSTANCE;
+            throw Declined.INSTANCE;
         }
         Object[] args = new Object[names.length];
         for (int i = 0; i < names.length; i++) {
-            args[i] = value(kinds[i], tree.get(names[i]));
+            args[i] = kinds[i].value(tree.get(names[i]));
         }
         try {
             return constructor.newInstance(args);
         } catch (InvocationTargetException | InstantiationException | IllegalAccessException | IllegalArgumentException e) {
-            throw Decline.INSTANCE; // the constructor's own check: databind reports it in its words
+            throw Declined.INSTANCE; // the constructor's own check: databind reports it in its words
         }
-    }
-
-    private static Object value(Kind kind, JsonNode v) {
-        boolean absent = v == null || v.isNull();
-        return switch (kind) {
-            case Scalar s when absent -> {
-                if (s.type().isPrimitive()) {
-                    throw Decline.INSTANCE;
-                }
-                yield null;
-            }
-            case Scalar s -> scalar(s.type(), v);
-            case ListOf l when absent -> null;
-            case ListOf l -> {
-                if (!v.isArray()) {
-                    throw Decline.INSTANCE;
-                }
-                List<Object> out = new ArrayList<>(v.size());
-                for (JsonNode e : v) {
-                    out.add(value(l.element(), e));
-                }
-                yield out;
-            }
-            case MapOf m when absent -> null;
-            case MapOf m -> {
-                if (!v.isObject()) {
-                    throw Decline.INSTANCE;
-                }
-                Map<String, Object> out = new LinkedHashMap<>();
-                for (Map.Entry<String, JsonNode> e : v.properties()) {
-                    out.put(e.getKey(), value(m.value(), e.getValue()));
-                }
-                yield out;
-            }
-            case Of o when absent -> null;
-            case Of o -> o.binding().bind(v);
-        };
     }
 
     private static Object scalar(Class<?> type, JsonNode v) {
@@ -187,6 +190,6 @@ final class RecordBinding {
         if ((type == boolean.class || type == Boolean.class) && v.isBoolean()) {
             return v.booleanValue();
         }
-        throw Decline.INSTANCE;
+        throw Declined.INSTANCE;
     }
 }

@@ -22,6 +22,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MappingIterator;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -516,11 +517,11 @@ public final class NetworkPolicyReader {
         /** The list at {@code n}; absent or null is the empty list (the API treats them alike). */
         JsonNode list(JsonNode n, String at) {
             if (n == null || n.isNull()) {
-                return JsonMapper.shared().createArrayNode();
+                return JsonNodeFactory.instance.arrayNode();
             }
             if (!n.isArray()) {
                 errors.add(FieldError.invalid(at, raw(n), "must be a list"));
-                return JsonMapper.shared().createArrayNode();
+                return JsonNodeFactory.instance.arrayNode();
             }
             return n;
         }

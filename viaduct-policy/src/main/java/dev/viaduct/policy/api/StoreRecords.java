@@ -21,6 +21,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -35,7 +36,15 @@ import tools.jackson.databind.node.ObjectNode;
  * Encoding is deterministic (sorted labels). Decoding validates like the API and names the field of any error.
  */
 public final class StoreRecords {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /**
+     * Built on first use: a mapper's construction (its java.time support, date formats, locale data) is tens of ms of
+     * a short command's start, and a caller that parses the record itself ({@link #decodePolicy(JsonNode, String)})
+     * needs none.
+     */
+    private static final class Json {
+        static final JsonMapper MAPPER = JsonMapper.builder().build();
+    }
+
     private static final Set<String> POD_FIELDS = Set.of("labels", "node", "ports");
     private static final Set<String> PORT_FIELDS = Set.of("name", "containerPort", "protocol");
     private static final Set<String> NAMESPACE_FIELDS = Set.of("labels");
@@ -75,7 +84,7 @@ public final class StoreRecords {
     // ------------------------------------------------------------------ policies
 
     public static String encodePolicy(NetworkPolicy p) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("apiVersion", NetworkPolicyReader.API_VERSION);
         root.put("kind", NetworkPolicyReader.KIND);
         ObjectNode meta = root.putObject("metadata");
@@ -100,23 +109,31 @@ public final class StoreRecords {
                 eg.add(rule(r, "to"));
             }
         }
-        return JSON.writeValueAsString(root);
+        return Json.MAPPER.writeValueAsString(root);
     }
 
     /** Decodes and validates a policy record; its key's namespace fills an absent {@code metadata.namespace}. */
     public static NetworkPolicy decodePolicy(String json, String namespace) throws PolicyValidationException {
         JsonNode n;
         try {
-            n = JSON.readTree(json);
+            n = Json.MAPPER.readTree(json);
         } catch (JacksonException e) {
             throw new PolicyValidationException(List.of(new PolicyValidationException.ObjectErrors("", NetworkPolicyReader.QUALIFIED_KIND, "",
                     List.of(FieldError.invalid("<record>", new FieldError.Raw("(not JSON)"), e.getOriginalMessage())))));
         }
-        return NetworkPolicyReader.readOne(n, namespace);
+        return decodePolicy(n, namespace);
+    }
+
+    /**
+     * {@link #decodePolicy(String, String)} of a record the caller has parsed (the same tree the mapper would build);
+     * a record that is not JSON is that method's to report.
+     */
+    public static NetworkPolicy decodePolicy(JsonNode tree, String namespace) throws PolicyValidationException {
+        return NetworkPolicyReader.readOne(tree, namespace);
     }
 
     private static ObjectNode rule(Rule r, String peersField) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         if (!r.ports().isEmpty()) {
             ArrayNode ports = o.putArray("ports");
             for (PolicyPort p : r.ports()) {
@@ -163,7 +180,7 @@ public final class StoreRecords {
     }
 
     private static ObjectNode selector(LabelSelector s) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         if (!s.matchLabels().isEmpty()) {
             o.set("matchLabels", labels(s.matchLabels()));
         }
@@ -183,7 +200,7 @@ public final class StoreRecords {
     }
 
     private static ObjectNode labels(Map<String, String> labels) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         new TreeMap<>(labels).forEach(o::put);
         return o;
     }
@@ -191,7 +208,7 @@ public final class StoreRecords {
     // ------------------------------------------------------------------ pods and namespaces
 
     public static String encodePod(PodRecord pod) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.set("labels", labels(pod.labels()));
         root.put("node", pod.node());
         ArrayNode ports = root.putArray("ports");
@@ -201,7 +218,7 @@ public final class StoreRecords {
             po.put("containerPort", p.port());
             po.put("protocol", p.protocol().name());
         }
-        return JSON.writeValueAsString(root);
+        return Json.MAPPER.writeValueAsString(root);
     }
 
     public static PodRecord decodePod(String json) throws RecordException {
@@ -239,9 +256,9 @@ public final class StoreRecords {
     }
 
     public static String encodeNamespace(NamespaceRecord ns) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.set("labels", labels(ns.labels()));
-        return JSON.writeValueAsString(root);
+        return Json.MAPPER.writeValueAsString(root);
     }
 
     public static NamespaceRecord decodeNamespace(String json) throws RecordException {
@@ -326,7 +343,7 @@ public final class StoreRecords {
     private static JsonNode object(String json, String what) throws RecordException {
         JsonNode n;
         try {
-            n = JSON.readTree(json);
+            n = Json.MAPPER.readTree(json);
         } catch (JacksonException e) {
             throw new RecordException(what, List.of(FieldError.invalid("<record>", new FieldError.Raw("(not JSON)"), e.getOriginalMessage())));
         }

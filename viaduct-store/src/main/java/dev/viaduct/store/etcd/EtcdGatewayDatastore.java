@@ -14,6 +14,7 @@ import dev.viaduct.store.StoreOptions;
 import dev.viaduct.store.Txn;
 import dev.viaduct.store.TxnResult;
 import dev.viaduct.store.Watch;
+import dev.viaduct.sys.log.DeferredLogger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,7 +68,7 @@ import tools.jackson.databind.node.ObjectNode;
  * request bodies ({@link Requests}) and TLS ({@link PemTls}) are classes of their own.
  */
 public final class EtcdGatewayDatastore implements Datastore {
-    private static final System.Logger LOG = System.getLogger(EtcdGatewayDatastore.class.getName());
+    private static final System.Logger LOG = DeferredLogger.of(EtcdGatewayDatastore.class);
     private static final Base64.Encoder B64 = Base64.getEncoder();
     /** How long a watch stream may be quiet before its member is asked whether it still answers (jetcd's keepaliveTime). */
     static final Duration WATCH_CHECK_PERIOD = Duration.ofSeconds(10);
