@@ -47,7 +47,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -456,8 +455,8 @@ public final class BfdDaemon implements AutoCloseable {
 
     /**
      * One connected client: its channel and outgoing queue. The writer blocks in {@code take()} until there is
-     * something to send: an idle daemon has no timed wake-ups per client (a polling writer cost the virtual-thread
-     * scheduler's delay thread and a carrier a wake-up every 100 ms each, for nothing).
+     * something to send: an idle daemon has no timed wake-ups per client (each would go through the virtual-thread
+     * scheduler's delay thread and a carrier).
      */
     private static final class Client {
         /** Queued by {@link #closeAfterFlush}, compared by identity: the writer closes when it takes it. */

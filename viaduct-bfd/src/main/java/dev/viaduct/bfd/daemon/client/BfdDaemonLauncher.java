@@ -36,8 +36,8 @@ public final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
      * little; every page of a larger one is touched as allocation cycles through it), C1 at twice its thresholds and
      * not compiling the class-file API (the JDK spins the FFM downcall stubs and lambda forms with it at start only:
      * compiled, it would stay in the code cache for nothing), and no training replay thread (the cache holds no
-     * profiles). Together ~2 MiB of resident memory, with less idle CPU than before (docs/benchmarks.md, "bfdd under
-     * 48 MiB").
+     * profiles). Together ~2 MiB of resident memory for ~0.3 ms of CPU a second at idle (docs/benchmarks.md, "bfdd
+     * under 48 MiB").
      */
     static final String DEFAULT_JAVA_OPTS = "-XX:+UseSerialGC -Xms4m -Xmx32m -Xmn384k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
             + " -XX:CompileThresholdScaling=2 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=30000"
