@@ -47,7 +47,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -454,14 +453,20 @@ public final class BfdDaemon implements AutoCloseable {
         return true;
     }
 
-    /** One connected client: its channel and outgoing queue. */
+    /**
+     * One connected client: its channel and outgoing queue. The writer blocks in {@code take()} until there is
+     * something to send: an idle daemon has no timed wake-ups per client (each would go through the virtual-thread
+     * scheduler's delay thread and a carrier).
+     */
     private static final class Client {
+        /** Queued by {@link #closeAfterFlush}, compared by identity: the writer closes when it takes it. */
+        private static final BfddMessage END = new Failure(0, "end of stream");
+
         final SocketChannel ch;
         final String user;
         final LinkedBlockingQueue<BfddMessage> out = new LinkedBlockingQueue<>(CLIENT_QUEUE);
         final Thread writer;
         volatile boolean subscribed;
-        volatile boolean closing;
 
         Client(SocketChannel ch, String user) {
             this.ch = ch;
@@ -480,14 +485,8 @@ public final class BfdDaemon implements AutoCloseable {
         private void writeLoop() {
             try {
                 OutputStream os = Channels.newOutputStream(ch);
-                while (true) {
-                    BfddMessage m = out.poll(100, TimeUnit.MILLISECONDS);
-                    if (m == null) {
-                        if (closing) {
-                            break;
-                        }
-                        continue;
-                    }
+                BfddMessage m;
+                while ((m = out.take()) != END) {
                     BfddLines.write(os, m);
                 }
             } catch (IOException | InterruptedException e) {
@@ -497,17 +496,22 @@ public final class BfdDaemon implements AutoCloseable {
             }
         }
 
-        /** Lets the writer send what is queued, then closes. */
+        /** Lets the writer send what is queued, then closes (at once when the queue is full). */
         void closeAfterFlush() {
-            closing = true;
+            if (!out.offer(END)) {
+                closeNow();
+            }
         }
 
+        /** Closes the channel and ends the writer (an interrupt only ends its wait: the channel is closed already). */
         void closeNow() {
-            closing = true;
             try {
                 ch.close();
             } catch (IOException ignored) {
                 // closing is all we want
+            }
+            if (writer != null && Thread.currentThread() != writer) {
+                writer.interrupt();
             }
         }
     }

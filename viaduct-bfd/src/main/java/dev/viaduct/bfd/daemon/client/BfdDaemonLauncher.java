@@ -29,9 +29,20 @@ public final class BfdDaemonLauncher implements BfddLink.DaemonStarter {
      * that the Kubernetes client brings, whose jar has the same name but for the version).
      */
     static final List<String> BFDD_ARTIFACTS = List.of("viaduct-cli", "viaduct-bfd", "viaduct-sys", "jackson-core-3.");
-    /** JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. */
-    static final String DEFAULT_JAVA_OPTS = "-XX:+UseSerialGC -Xms4m -Xmx32m -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
-            + " -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=30000 -XX:ReservedCodeCacheSize=8m -Xss256k";
+    /**
+     * JVM options for the daemon; {@code VIADUCT_BFDD_JAVA_OPTS} replaces them. bin/viaduct, the image's launcher and
+     * bench/memory/run spell the same list (a test compares them). Besides the long-running roles' budget (serial
+     * collector, C1 only, small code cache and stacks, the C heap trimmed): a 384 KiB young generation (bfdd allocates
+     * little; every page of a larger one is touched as allocation cycles through it), C1 at twice its thresholds and
+     * not compiling the class-file API (the JDK spins the FFM downcall stubs and lambda forms with it at start only:
+     * compiled, it would stay in the code cache for nothing), and no training replay thread (the cache holds no
+     * profiles). Together ~2 MiB of resident memory for ~0.3 ms of CPU a second at idle (docs/benchmarks.md, "bfdd
+     * under 48 MiB").
+     */
+    static final String DEFAULT_JAVA_OPTS = "-XX:+UseSerialGC -Xms4m -Xmx32m -Xmn384k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
+            + " -XX:CompileThresholdScaling=2 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=30000"
+            + " -XX:ReservedCodeCacheSize=8m -Xss256k -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining -XX:CompileCommand=quiet"
+            + " -XX:CompileCommand=exclude,jdk.internal.classfile.*::* -XX:CompileCommand=exclude,java.lang.classfile.*::*";
 
     /** bfdd's JDK AOT cache, beside the binary's jar: bin/viaduct and the image build train it with these options. */
     static final String AOT_CACHE = "viaduct-bfdd.aot";

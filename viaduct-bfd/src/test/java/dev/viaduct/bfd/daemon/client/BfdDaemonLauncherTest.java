@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,5 +66,39 @@ class BfdDaemonLauncherTest {
         var argv = new BfdDaemonLauncher(Path.of("/run/viaduct/bfdd.sock"), "json", "info").command();
         assertThat(argv).as("the test's class path has no viaduct-cli jar, so no cache").contains("-Xshare:auto")
                 .noneMatch(a -> a.startsWith("-XX:AOTCache"));
+    }
+
+    /**
+     * bfdd's JVM options are spelled in four places: this launcher, bin/viaduct (which also trains the cache with
+     * them: a cache is only used with the options it was trained with), the image's launcher, and bench/memory/run's
+     * idle JVM (the reference bfdd is measured against). Apart from how each passes class sharing, they are one list.
+     */
+    @Test
+    void bfddsOptionsAreTheSameInEveryLauncher() throws IOException {
+        Path root = Path.of("..");
+        List<String> launcher = sharedOptions("--enable-native-access=ALL-UNNAMED " + BfdDaemonLauncher.DEFAULT_JAVA_OPTS);
+        String bin = Files.readString(root.resolve("bin/viaduct"));
+        String binOpts = bin.substring(bin.indexOf("\nbfdd_opts=(") + 12, bin.indexOf(")", bin.indexOf("\nbfdd_opts=(") + 12));
+        String image = String.join(" ", Files.readAllLines(root.resolve("deploy/image/viaduct")).stream()
+                .filter(l -> l.startsWith("bfdd_opts=\"")).map(l -> l.substring(11, l.length() - 1).replace("$bfdd_opts", "")).toList());
+        String bench = Files.readString(root.resolve("bench/memory/run")).replace("\\\n", " ");
+        String benchOpts = bench.lines().filter(l -> l.contains("\"$JAVA\" ") && l.contains(" Idle &")).findFirst().orElseThrow();
+        benchOpts = benchOpts.substring(benchOpts.indexOf("\"$JAVA\" ") + 8, benchOpts.indexOf(" -cp "));
+
+        assertThat(launcher).contains("-XX:+UseSerialGC", "-Xmx32m");
+        assertThat(sharedOptions(binOpts)).as("bin/viaduct's bfdd_opts").isEqualTo(launcher);
+        assertThat(sharedOptions(image)).as("deploy/image/viaduct's bfdd_opts").isEqualTo(launcher);
+        assertThat(sharedOptions(benchOpts)).as("bench/memory/run's idle JVM")
+                .isEqualTo(launcher.stream().filter(o -> !o.startsWith("--enable-native-access")).toList());
+    }
+
+    /**
+     * A launcher's words (shell quotes removed, the heap at its default) but how it passes class sharing (the cache's
+     * own options, or -Xshare:auto without one).
+     */
+    private static List<String> sharedOptions(String words) {
+        Set<String> sharing = Set.of("-Xlog:aot=off", "-Xlog:cds=off", "-Xshare:auto", "");
+        return Arrays.stream(words.replace("\"", "").replace("'", "").replace("${VIADUCT_HEAP:-32m}", "32m").strip().split("\\s+"))
+                .filter(o -> !sharing.contains(o)).toList();
     }
 }
