@@ -649,7 +649,8 @@ final class PeerSession {
                 n.families(), n.codec(), n.routeRefresh(), n.peerGracefulRestart(), bytes -> {
                     messagesOut.incrementAndGet();
                     ribOwner.send(q, bytes); // called by the RIB on its thread
-                });
+                }, q::blocked);
+        q.onWritable(() -> ribOwner.post(rib -> rib.writable(ribPeer)));
         long t = now();
         speaker.rib().post(rib -> rib.peerUp(ribPeer, rs, t));
     }
