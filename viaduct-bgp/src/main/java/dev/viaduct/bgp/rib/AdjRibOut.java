@@ -35,6 +35,11 @@ import java.util.WeakHashMap;
  * ({@link PeerAdjOut}); a flush then computes each changed prefix once per group and diffs it per member against
  * that view ({@link #exportGroup}). A peer leaves its group when its table is cleared (session down, route
  * refresh) or its settings change, and is brought up to date alone before it joins again.
+ *
+ * <p>Export is pulled by the socket: an export asks the peer's session whether its socket takes more
+ * ({@link RibPeer.Session#blocked}) before each chunk of prefixes, and what a blocked peer is not sent it is owed
+ * as prefixes ({@link PeerAdjOut#owe}), sent in their state of then when the speaker reports the socket writable
+ * ({@link #pull}). So a slow reader costs a set of prefixes, not a queue of encoded UPDATEs in front of its socket.
  */
 final class AdjRibOut {
     private final Rib.Settings cfg;
@@ -261,71 +266,6 @@ final class AdjRibOut {
         }
     }
 
-    /**
-     * The diff of one flush for a member of an update group whose view of the changed prefixes is the group's and
-     * that sent none of them: the group's own diff, the same for every such member (in a reflector, all but the
-     * client whose route changed). Computed once per flush instead of a map of builders per member; only for a
-     * diff of one chunk (larger ones go member by member, a chunk at a time).
-     */
-    private static final class CommonDiff {
-        private final Family family;
-        private final PrefixList withdrawn;
-        private final Map<RouteAttrs, PrefixList> announced;
-        private final Map<CodecOptions, List<byte[]>> messages = new HashMap<>(2);
-
-        private CommonDiff(Family family, PrefixList withdrawn, Map<RouteAttrs, PrefixList> announced) {
-            this.family = family;
-            this.withdrawn = withdrawn;
-            this.announced = announced;
-        }
-
-        static CommonDiff of(Family f, PrefixMap.Keys keys, RouteAttrs[] now, RouteAttrs[] before) {
-            if (keys.size > CHUNK_PREFIXES) {
-                return null;
-            }
-            boolean v4 = f == Family.IPV4_UNICAST;
-            PrefixList.Builder withdrawals = PrefixList.builder(f, 2);
-            Map<RouteAttrs, PrefixList.Builder> builders = new LinkedHashMap<>();
-            for (int i = 0; i < keys.size; i++) {
-                if (now[i] == null) {
-                    if (before[i] != null) {
-                        add(withdrawals, v4, keys.a[i], keys.b(i), keys.len[i]);
-                    }
-                } else if (!now[i].equals(before[i])) {
-                    add(builders.computeIfAbsent(now[i], x -> PrefixList.builder(f, 2)), v4, keys.a[i], keys.b(i), keys.len[i]);
-                    if (builders.size() > CHUNK_GROUPS) {
-                        return null;
-                    }
-                }
-            }
-            Map<RouteAttrs, PrefixList> announced = new LinkedHashMap<>();
-            builders.forEach((attrs, b) -> announced.put(attrs, b.build()));
-            return new CommonDiff(f, withdrawals.size() == 0 ? null : withdrawals.build(), announced);
-        }
-
-        /** Whether {@code m} gets exactly this diff: it sent none of the prefixes and has no exception for them. */
-        boolean applies(RibPeer m, PeerAdjOut out, PrefixMap.Keys keys, Path[] bests) {
-            for (int i = 0; i < keys.size; i++) {
-                if (bests[i] != null && bests[i].peer == m || out.hasException(keys.a[i], keys.b(i), keys.len[i])) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        /** The UPDATEs for sessions with these options: withdrawals first, then announcements by attributes. */
-        List<byte[]> messages(AdjRibOut export, CodecOptions codec, Round round) {
-            return messages.computeIfAbsent(codec, c -> {
-                List<byte[]> all = new ArrayList<>();
-                if (withdrawn != null) {
-                    all.addAll(export.messages(family, new Group(c, null, withdrawn), round));
-                }
-                announced.forEach((attrs, l) -> all.addAll(export.messages(family, new Group(c, attrs, l), round)));
-                return all;
-            });
-        }
-    }
-
     /** A peer's withdrawals, then its announcements grouped by attributes, as packed UPDATEs. */
     private void sendAll(RibPeer p, Family f, PrefixList.Builder withdrawals, Map<RouteAttrs, PrefixList.Builder> announced,
             Round round) {
@@ -338,7 +278,7 @@ final class AdjRibOut {
         }
     }
 
-    private static void add(PrefixList.Builder to, boolean v4, long a, long b, int len) {
+    static void add(PrefixList.Builder to, boolean v4, long a, long b, int len) {
         if (v4) {
             to.addV4(a);
         } else {
