@@ -35,6 +35,11 @@ import java.util.WeakHashMap;
  * ({@link PeerAdjOut}); a flush then computes each changed prefix once per group and diffs it per member against
  * that view ({@link #exportGroup}). A peer leaves its group when its table is cleared (session down, route
  * refresh) or its settings change, and is brought up to date alone before it joins again.
+ *
+ * <p>Export is pulled by the socket: an export asks the peer's session whether its socket takes more
+ * ({@link RibPeer.Session#blocked}) before each chunk of prefixes, and what a blocked peer is not sent it is owed
+ * as prefixes ({@link PeerAdjOut#owe}), sent in their state of then when the speaker reports the socket writable
+ * ({@link #pull}). So a slow reader costs a set of prefixes, not a queue of encoded UPDATEs in front of its socket.
  */
 final class AdjRibOut {
     private final Rib.Settings cfg;
@@ -83,6 +88,16 @@ final class AdjRibOut {
     private final long[] smallUsed = new long[smallKeys.length];
     private long smallClock;
 
+    /**
+     * An export asks whether the peer's socket takes more after at most this many prefixes, or this many distinct
+     * attribute sets (for small groups, about as many UPDATEs): what a blocked peer has queued beyond its socket
+     * stays small (64 reflected /26s are ~5 KB of UPDATEs; 8,192 IPv4 prefixes sharing attributes ~33 KB),
+     * while a table of routes sharing attributes still fills whole UPDATEs (~1,000 IPv4 prefixes each; a chunk
+     * ends in one part-filled UPDATE per attribute set, about one in nine for a full table).
+     */
+    static final int CHUNK_PREFIXES = 8192;
+    static final int CHUNK_GROUPS = 64;
+
     /** The sentinel of the attribute memo for "not exported to peers of this key". */
     private static final Object NONE = new Object();
 
@@ -96,7 +111,45 @@ final class AdjRibOut {
         // anything advertised before but no longer in the Loc-RIB must be withdrawn as well
         out.forEach((a, b, len, x) -> keys.add(a, b, len));
         export(L, p, f, keys, new Round());
-        join(p, f);
+        if (!out.owes()) {
+            join(p, f);
+        }
+    }
+
+    /**
+     * Sends {@code message} to {@code p} once its whole-table export of {@code f} is out (now, unless prefixes
+     * of it wait for the socket): an End-of-RIB (RFC 4724 §2) or an EoRR (RFC 7313 §4) must follow every route.
+     */
+    void afterTable(RibPeer p, Family f, byte[] message) {
+        PeerAdjOut out = p.adjOut.get(f);
+        if (out.owes()) {
+            out.trailer(message);
+        } else {
+            p.session.out().accept(message);
+        }
+    }
+
+    /**
+     * The socket of {@code p} takes more again: what it is owed of {@code f}, in its current state, as far as the
+     * socket takes it; once nothing is owed, the export's closing message and its update group.
+     */
+    void pull(PrefixMap<Object> L, RibPeer p, Family f) {
+        PeerAdjOut out = p.adjOut.get(f);
+        if (!out.owes()) {
+            return;
+        }
+        export(L, p, f, out.takeOwed(), new Round());
+        if (out.owes()) {
+            return;
+        }
+        byte[] trailer = out.trailer();
+        if (trailer != null) {
+            out.trailer(null);
+            p.session.out().accept(trailer);
+        }
+        if (out.group() == null) {
+            join(p, f);
+        }
     }
 
     /** Makes an up-to-date peer's Adj-RIB-Out of {@code f} its update group's. */
@@ -153,30 +206,56 @@ final class AdjRibOut {
                 best = null;
             }
             bests[i] = best;
-            now[i] = best == null ? null : groupAttrs(first, f, best, a, b, len, memo, g.key.exportPolicy(), round);
+            now[i] = best == null ? null : groupAttrs(first, g.key.export(), f, best, a, b, len, memo, g.key.exportPolicy(), round);
             before[i] = g.table.get(a, b, len);
         }
         boolean v4 = f == Family.IPV4_UNICAST;
+        CommonDiff common = CommonDiff.of(f, keys, now, before);
         for (RibPeer m : g.members) {
             PeerAdjOut out = m.adjOut.get(f);
-            Map<RouteAttrs, PrefixList.Builder> announced = new LinkedHashMap<>();
-            PrefixList.Builder withdrawals = PrefixList.builder(f, 2);
-            for (int i = 0; i < k; i++) {
-                long a = keys.a[i];
-                long b = keys.b(i);
-                int len = keys.len[i];
-                RouteAttrs mine = bests[i] != null && bests[i].peer == m ? null : now[i]; // never back to where it came from
-                RouteAttrs prev = out.viaGroup(a, b, len, before[i]);
-                if (mine == null) {
-                    if (prev != null) {
-                        add(withdrawals, v4, a, b, len);
-                    }
-                } else if (prev == null || !prev.equals(mine)) {
-                    add(announced.computeIfAbsent(mine, x -> PrefixList.builder(f, 2)), v4, a, b, len);
-                }
-                out.record(a, b, len, mine, now[i]);
+            if (common != null && !out.owes() && common.applies(m, out, keys, bests) && !m.session.blocked().getAsBoolean()) {
+                // what most members get: the same UPDATEs, built once; their views follow the group's table as is
+                send(m, common.messages(this, m.session.codec(), round));
+                continue;
             }
-            sendAll(m, f, withdrawals, announced, round);
+            int i = 0;
+            while (i < k) {
+                if (out.owes() || m.session.blocked().getAsBoolean()) {
+                    // its socket takes no more: it keeps what it has (an exception where the group's table moves on)
+                    // and is owed the rest, sent in its state of then when the socket takes more (pull)
+                    for (; i < k; i++) {
+                        long a = keys.a[i];
+                        long b = keys.b(i);
+                        int len = keys.len[i];
+                        RouteAttrs mine = bests[i] != null && bests[i].peer == m ? null : now[i];
+                        RouteAttrs prev = out.viaGroup(a, b, len, before[i]);
+                        if (mine == null ? prev != null : !mine.equals(prev)) {
+                            out.owe(a, b, len);
+                        }
+                        out.record(a, b, len, prev, before[i], now[i]);
+                    }
+                    break;
+                }
+                Map<RouteAttrs, PrefixList.Builder> announced = new LinkedHashMap<>();
+                PrefixList.Builder withdrawals = PrefixList.builder(f, 2);
+                int start = i;
+                for (; i < k && i - start < CHUNK_PREFIXES && announced.size() < CHUNK_GROUPS; i++) {
+                    long a = keys.a[i];
+                    long b = keys.b(i);
+                    int len = keys.len[i];
+                    RouteAttrs mine = bests[i] != null && bests[i].peer == m ? null : now[i]; // never back to where it came from
+                    RouteAttrs prev = out.viaGroup(a, b, len, before[i]);
+                    if (mine == null) {
+                        if (prev != null) {
+                            add(withdrawals, v4, a, b, len);
+                        }
+                    } else if (prev == null || !prev.equals(mine)) {
+                        add(announced.computeIfAbsent(mine, x -> PrefixList.builder(f, 2)), v4, a, b, len);
+                    }
+                    out.record(a, b, len, mine, before[i], now[i]);
+                }
+                sendAll(m, f, withdrawals, announced, round);
+            }
         }
         for (int i = 0; i < k; i++) {
             if (now[i] == null) {
@@ -199,7 +278,7 @@ final class AdjRibOut {
         }
     }
 
-    private static void add(PrefixList.Builder to, boolean v4, long a, long b, int len) {
+    static void add(PrefixList.Builder to, boolean v4, long a, long b, int len) {
         if (v4) {
             to.addV4(a);
         } else {
@@ -208,13 +287,12 @@ final class AdjRibOut {
     }
 
     /** The attributes a peer of {@code p}'s export inputs and policy gets for {@code best}, or null; memoised per round. */
-    private RouteAttrs groupAttrs(RibPeer p, Family f, Path best, long a, long b, int len,
+    private RouteAttrs groupAttrs(RibPeer p, ExportKey key, Family f, Path best, long a, long b, int len,
             IdentityHashMap<Path, Object> memo, Policy pol, Round round) {
         RouteAttrs attrs;
         Object x = memo.get(best);
         if (x == null) {
-            RouteAttrs e = exportAttrs(cfg, p, f, best);
-            attrs = e == null ? null : intern(e);
+            attrs = exported(p, key, f, best);
             memo.put(best, attrs == null ? NONE : attrs);
         } else {
             attrs = x == NONE ? null : (RouteAttrs) x;
@@ -226,15 +304,58 @@ final class AdjRibOut {
         return attrs;
     }
 
-    /** Diffs the best paths of {@code keys} against the peer's Adj-RIB-Out and sends packed UPDATEs. */
+    /**
+     * What {@link #exportAttrs} last gave {@code best}, and what it depends on besides the path's own attributes:
+     * the receiving peer's export inputs and family, the source peer's settings (reflector client or not) and
+     * router ID (ORIGINATOR_ID, RFC 4456 §8).
+     */
+    private record ExportMemo(ExportKey key, Family family, RibPeer.Settings srcSettings, int srcRouterId, RouteAttrs attrs) {
+    }
+
+    /** {@link #exportAttrs} interned, remembered on the path for the next peer of the same inputs. */
+    private RouteAttrs exported(RibPeer p, ExportKey key, Family f, Path best) {
+        RibPeer src = best.peer;
+        RibPeer.Settings srcSettings = src == null ? null : src.settings;
+        int srcRouterId = src == null ? 0 : src.routerId;
+        if (best.exportMemo instanceof ExportMemo m && m.family == f && m.srcSettings == srcSettings
+                && m.srcRouterId == srcRouterId && m.key.equals(key)) {
+            return m.attrs;
+        }
+        RouteAttrs e = exportAttrs(cfg, p, f, best);
+        RouteAttrs attrs = e == null ? null : intern(e);
+        best.exportMemo = new ExportMemo(key, f, srcSettings, srcRouterId, attrs);
+        return attrs;
+    }
+
+    /**
+     * Diffs the best paths of {@code keys} against the peer's Adj-RIB-Out and sends packed UPDATEs, a chunk at a
+     * time while the peer's socket takes them; the rest it is owed ({@link PeerAdjOut#owe}) until it takes more.
+     */
     void export(PrefixMap<Object> L, RibPeer p, Family f, PrefixMap.Keys keys, Round round) {
         PeerAdjOut out = p.adjOut.get(f);
-        IdentityHashMap<Path, Object> memo = round.memo.computeIfAbsent(ExportKey.of(p), k -> new IdentityHashMap<>());
+        int i = 0;
+        while (i < keys.size) {
+            if (out.owes() || p.session.blocked().getAsBoolean()) {
+                for (; i < keys.size; i++) {
+                    out.owe(keys.a[i], keys.b(i), keys.len[i]);
+                }
+                return;
+            }
+            i = exportChunk(L, p, f, keys, i, round);
+        }
+    }
+
+    /** {@link #export} of the keys from {@code from} on, up to a chunk; returns where the chunk ended. */
+    private int exportChunk(PrefixMap<Object> L, RibPeer p, Family f, PrefixMap.Keys keys, int from, Round round) {
+        PeerAdjOut out = p.adjOut.get(f);
+        ExportKey key = ExportKey.of(p);
+        IdentityHashMap<Path, Object> memo = round.memo.computeIfAbsent(key, k -> new IdentityHashMap<>());
         Map<RouteAttrs, PrefixList.Builder> announced = new LinkedHashMap<>();
         PrefixList.Builder withdrawals = PrefixList.builder(f, 2);
         Policy pol = p.settings.exportPolicy();
         boolean v4 = f == Family.IPV4_UNICAST;
-        for (int i = 0; i < keys.size; i++) {
+        int i = from;
+        for (; i < keys.size && i - from < CHUNK_PREFIXES && announced.size() < CHUNK_GROUPS; i++) {
             long a = keys.a[i];
             long b = keys.b(i);
             int len = keys.len[i];
@@ -244,7 +365,7 @@ final class AdjRibOut {
             }
             RouteAttrs attrs = null;
             if (best != null && best.peer != p) { // never back to where it came from
-                attrs = groupAttrs(p, f, best, a, b, len, memo, pol, round);
+                attrs = groupAttrs(p, key, f, best, a, b, len, memo, pol, round);
             }
             RouteAttrs prev = out.get(a, b, len);
             if (attrs == null) {
@@ -258,6 +379,7 @@ final class AdjRibOut {
             }
         }
         sendAll(p, f, withdrawals, announced, round);
+        return i;
     }
 
     private static void send(RibPeer p, List<byte[]> messages) {

@@ -11,6 +11,12 @@ final class Path {
     final RouteAttrs attrs;
     boolean eligible;
     long igpCost;
+    /**
+     * The attributes this path was last exported with, and for which inputs ({@link AdjRibOut#exported}); null
+     * before its first export. A route reflector's clients export alike, so one entry serves every one of them
+     * across flushes: each client coming up in a herd no longer rebuilds every reflected route's attributes.
+     */
+    Object exportMemo;
 
     Path(RibPeer peer, RouteAttrs attrs) {
         this.peer = peer;

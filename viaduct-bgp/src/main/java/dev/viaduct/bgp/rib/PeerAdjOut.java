@@ -8,11 +8,20 @@ import dev.viaduct.bgp.wire.Family;
  * {@link UpdateGroup}'s shared table plus the prefixes where this peer's differs from it (the routes it sent
  * itself, which split horizon keeps from it; RFC 4456 §6 for a reflector's clients).
  *
+ * <p>While the peer's socket takes no more, what it is owed waits here as prefixes ({@link #owe}), not as
+ * encoded UPDATEs: the table keeps what it was actually sent, and the owed prefixes are diffed against it when
+ * the socket is writable again, so a prefix that changed several times meanwhile goes out once, in its latest
+ * state (RFC 4271 §9.2.1.1: only the last route selected need be advertised), and never overtakes an UPDATE
+ * for it that is already queued. A whole-table export still owing prefixes holds its closing message (the
+ * End-of-RIB, RFC 4724 §2) until they are sent ({@link #trailer}).
+ *
  * <p>Owned by the RIB thread, like every table of the RIB.
  */
 final class PeerAdjOut {
     /** An exception's value for "not sent to this peer" (the group's table has the prefix). */
     private static final Object NOT_SENT = new Object();
+    /** The value of an owed prefix. */
+    private static final Object OWED = new Object();
 
     private final RibPeer peer;
     private final Family family;
@@ -22,6 +31,12 @@ final class PeerAdjOut {
     private UpdateGroup group;
     /** With a group: where this peer's table differs from the group's ({@link #NOT_SENT}: the peer has nothing). */
     private PrefixMap<Object> exceptions;
+    /** With a group: this peer's size minus the group table's (what its exceptions add and take away). */
+    private int sizeDelta;
+    /** Prefixes whose current state this peer has not been sent yet: its socket took no more; null when none. */
+    private PrefixMap<Object> owed;
+    /** What to send once nothing is owed any more (an End-of-RIB after the whole table), or null. */
+    private byte[] trailer;
 
     PeerAdjOut(RibPeer peer, Family family) {
         this.peer = peer;
@@ -49,45 +64,93 @@ final class PeerAdjOut {
         return x == null ? inGroup : x == NOT_SENT ? null : (RouteAttrs) x;
     }
 
+    /** Whether this member's table differs from its group's at a prefix (in a group only). */
+    boolean hasException(long a, long b, int len) {
+        return exceptions.size() > 0 && exceptions.get(a, b, len) != null;
+    }
+
     /**
-     * Records what this member now has for a prefix whose group entry becomes {@code inGroup}: an exception when
-     * they differ. The group's table itself is the caller's to update, once for all members.
+     * Records what this member now has for a prefix whose group entry goes from {@code inGroupBefore} to
+     * {@code inGroup}: an exception when they differ. The group's table itself is the caller's to update, once for
+     * all members.
      */
-    void record(long a, long b, int len, RouteAttrs mine, RouteAttrs inGroup) {
+    void record(long a, long b, int len, RouteAttrs mine, RouteAttrs inGroupBefore, RouteAttrs inGroup) {
+        Object old = exceptions.size() == 0 ? null : exceptions.get(a, b, len);
         if (mine == null ? inGroup == null : mine.equals(inGroup)) {
-            if (exceptions.size() > 0) {
+            if (old != null) {
                 exceptions.remove(a, b, len);
             }
+            sizeDelta -= weight(old, inGroupBefore);
         } else {
-            exceptions.put(a, b, len, mine == null ? NOT_SENT : mine);
+            Object x = mine == null ? NOT_SENT : mine;
+            exceptions.put(a, b, len, x);
+            sizeDelta += weight(x, inGroup) - weight(old, inGroupBefore);
         }
     }
 
-    /** In a peer's own table only (not in a group). */
+    /** What an exception adds to the member's size over the group's: -1 not sent where the group has it, +1 the reverse. */
+    private static int weight(Object exception, RouteAttrs inGroup) {
+        if (exception == null) {
+            return 0;
+        }
+        if (exception == NOT_SENT) {
+            return inGroup == null ? 0 : -1;
+        }
+        return inGroup == null ? 1 : 0;
+    }
+
+    /** Records that the peer has been sent {@code attrs} for a prefix (in a group: against the group's entry). */
     void put(long a, long b, int len, RouteAttrs attrs) {
-        own.put(a, b, len, attrs);
-    }
-
-    /** In a peer's own table only (not in a group). */
-    void remove(long a, long b, int len) {
-        own.remove(a, b, len);
-    }
-
-    int size() {
         if (group == null) {
-            return own.size();
+            own.put(a, b, len, attrs);
+        } else {
+            RouteAttrs inGroup = group.table.get(a, b, len);
+            record(a, b, len, attrs, inGroup, inGroup);
         }
-        int[] n = {group.table.size()};
-        PrefixMap<RouteAttrs> shared = group.table;
-        exceptions.forEach((a, b, len, x) -> {
-            boolean inGroup = shared.get(a, b, len) != null;
-            if (x == NOT_SENT && inGroup) {
-                n[0]--;
-            } else if (x != NOT_SENT && !inGroup) {
-                n[0]++;
-            }
-        });
-        return n[0];
+    }
+
+    /** Records that the prefix has been withdrawn from the peer (in a group: against the group's entry). */
+    void remove(long a, long b, int len) {
+        if (group == null) {
+            own.remove(a, b, len);
+        } else {
+            RouteAttrs inGroup = group.table.get(a, b, len);
+            record(a, b, len, null, inGroup, inGroup);
+        }
+    }
+
+    /** Whether some prefix's state is owed to the peer (it waits for its socket). */
+    boolean owes() {
+        return owed != null;
+    }
+
+    /** The prefix's current state is owed to the peer; a later change replaces it (only the latest state goes). */
+    void owe(long a, long b, int len) {
+        if (owed == null) {
+            owed = new PrefixMap<>(family);
+        }
+        owed.put(a, b, len, OWED);
+    }
+
+    /** The owed prefixes, which are then no longer owed (the caller sends them or owes them again). */
+    PrefixMap.Keys takeOwed() {
+        PrefixMap.Keys keys = owed == null ? new PrefixMap.Keys(family, 0) : owed.keys();
+        owed = null;
+        return keys;
+    }
+
+    /** The message that closes a whole-table export still owing prefixes, or null. */
+    byte[] trailer() {
+        return trailer;
+    }
+
+    void trailer(byte[] message) {
+        trailer = message;
+    }
+
+    /** Prefixes sent (read at every flush for every peer, so kept as a count rather than walked). */
+    int size() {
+        return group == null ? own.size() : group.table.size() + sizeDelta;
     }
 
     void forEach(PrefixMap.Visitor<? super RouteAttrs> v) {
@@ -107,7 +170,10 @@ final class PeerAdjOut {
         });
     }
 
-    /** Empty, and out of its group: nothing sent (a session went down, or the whole table is to be sent again). */
+    /**
+     * Empty, owing nothing, and out of its group: nothing sent (a session went down, or the whole table is to be
+     * sent again).
+     */
     void clear() {
         if (group != null) {
             group.members.remove(peer);
@@ -115,6 +181,8 @@ final class PeerAdjOut {
             exceptions = null;
         }
         own = new PrefixMap<>(family);
+        owed = null;
+        trailer = null;
     }
 
     /**
@@ -141,6 +209,7 @@ final class PeerAdjOut {
             });
             exceptions = x;
         }
+        sizeDelta = own.size() - g.table.size();
         own = null;
         group = g;
         g.members.add(peer);

@@ -225,7 +225,21 @@ public final class Rib {
         for (Family f : s.families()) {
             p.adjOut.get(f).clear();
             adjRibOut.exportAll(loc.get(f), p, f);
-            s.out().accept(BgpCodec.encode(BgpMessage.Update.endOfRib(f), s.codec()));
+            adjRibOut.afterTable(p, f, BgpCodec.encode(BgpMessage.Update.endOfRib(f), s.codec()));
+        }
+    }
+
+    /**
+     * The socket of {@code p} has written what it held (the promise of {@link RibPeer.Session#blocked}): sends
+     * what the peer is owed, in its current state, as far as the socket takes it.
+     */
+    public void writable(RibPeer p) {
+        RibPeer.Session s = p.session;
+        if (s == null) {
+            return;
+        }
+        for (Family f : s.families()) {
+            adjRibOut.pull(loc.get(f), p, f);
         }
     }
 
@@ -350,6 +364,9 @@ public final class Rib {
         if (s == null || !s.families().contains(f) || selectionDeferred()) {
             return; // while deferred, the whole table goes out when the deferral ends anyway
         }
+        if (p.adjOut.get(f).trailer() != null) {
+            return; // the whole table is still on its way to the peer, its End-of-RIB (or EoRR) behind it
+        }
         boolean enhanced = s.codec().enhancedRouteRefresh();
         if (enhanced) {
             s.out().accept(BgpCodec.encode(new BgpMessage.RouteRefresh(f, BgpMessage.RouteRefresh.SUBTYPE_BORR), s.codec()));
@@ -357,7 +374,7 @@ public final class Rib {
         p.adjOut.get(f).clear();
         adjRibOut.exportAll(loc.get(f), p, f);
         if (enhanced) {
-            s.out().accept(BgpCodec.encode(new BgpMessage.RouteRefresh(f, BgpMessage.RouteRefresh.SUBTYPE_EORR), s.codec()));
+            adjRibOut.afterTable(p, f, BgpCodec.encode(new BgpMessage.RouteRefresh(f, BgpMessage.RouteRefresh.SUBTYPE_EORR), s.codec()));
         }
     }
 

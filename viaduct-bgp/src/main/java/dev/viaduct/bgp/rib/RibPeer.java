@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -35,14 +36,28 @@ public final class RibPeer {
     /**
      * What the current session brings: the peer's identity and address, our local address on the
      * connection (next-hop-self), the families and AS width negotiated, the peer's graceful-restart
-     * capability, and where to send encoded UPDATEs.
+     * capability, where to send encoded UPDATEs, and whether the socket takes no more now ({@code blocked}).
+     *
+     * <p>{@code blocked} answers on the RIB thread: true when what was sent so far still waits for room in the
+     * socket's send buffer. A true answer is a promise: once those bytes are written, the speaker calls
+     * {@link Rib#writable} for this peer, and the RIB sends what it kept back meanwhile (export pulled by the
+     * socket instead of queued in front of it).
      */
     public record Session(InetAddress address, int routerId, InetAddress localAddress, Set<Family> families,
-            CodecOptions codec, boolean routeRefresh, Capability.GracefulRestart peerGr, Consumer<byte[]> out) {
+            CodecOptions codec, boolean routeRefresh, Capability.GracefulRestart peerGr, Consumer<byte[]> out,
+            BooleanSupplier blocked) {
         public Session {
             families = families.isEmpty() ? EnumSet.noneOf(Family.class) : EnumSet.copyOf(families);
         }
+
+        /** A session whose socket always takes what is sent (everything is queued in front of it). */
+        public Session(InetAddress address, int routerId, InetAddress localAddress, Set<Family> families,
+                CodecOptions codec, boolean routeRefresh, Capability.GracefulRestart peerGr, Consumer<byte[]> out) {
+            this(address, routerId, localAddress, families, codec, routeRefresh, peerGr, out, () -> false);
+        }
     }
+
+    private static final Family[] FAMILIES = Family.values();
 
     final int index;
     Settings settings;
@@ -168,8 +183,8 @@ public final class RibPeer {
 
     long advertised() {
         long n = 0;
-        for (PeerAdjOut m : adjOut.values()) {
-            n += m.size();
+        for (Family f : FAMILIES) {
+            n += adjOut.get(f).size();
         }
         return n;
     }

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The encoded messages queued for one connection, and the thread that writes them: a virtual thread that runs
@@ -28,7 +29,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * were a queue node per message per client (a herd of 1,000 clients: ~780k nodes, ~19 MiB), where the socket
  * buffers take them as they come.
  *
- * <p>Concurrency: {@link #add} and {@link #close} from any thread, {@link #queue}, {@link #full}, {@link #push} and
+ * <p>The RIB does not queue more than that in front of a socket that takes no more: it asks {@link #blocked} first,
+ * and while a writer holds bytes the socket did not take, the RIB keeps what the peer is owed as prefixes, not as
+ * encoded messages; the writer, done, calls the outbox's {@link #onWritable} hook, and the RIB sends the owed
+ * prefixes in their state of then. So per peer at most about a gather's worth of UPDATEs waits here, however
+ * slowly the peer reads (a herd of 1,000 clients held every client's whole table in these queues before).
+ *
+ * <p>Concurrency: {@link #add}, {@link #close} and {@link #onWritable} from any thread, {@link #blocked} {@link #queue}, {@link #full}, {@link #push} and
  * {@link #pushEarly} from the RIB thread only; at most one writer at a time (the {@code writing} flag, held by a writer thread or by a push), so
  * messages go out in the order they were queued. After {@link #close}, or once a write failed, nothing more is
  * written and the connection is closed.
@@ -54,10 +61,36 @@ final class Outbox {
     private boolean pushDue;
     /** Bytes queued by the RIB thread since its last push, early or not (RIB thread only). */
     private int queuedBytes;
+    /** Writer threads started and not yet ended. */
+    private final AtomicInteger writers = new AtomicInteger();
+    /** A {@link #blocked} answer was true: the next writer to end calls {@link #onWritable}. */
+    private final AtomicBoolean wantWritable = new AtomicBoolean();
+    private volatile Runnable onWritable = () -> {
+    };
 
     Outbox(Transport.Connection conn, String peerName) {
         this.conn = conn;
         this.peerName = peerName;
+    }
+
+    /** What to run once a writer that {@link #blocked} reported has written what it held (from that writer). */
+    void onWritable(Runnable hook) {
+        onWritable = hook;
+    }
+
+    /**
+     * Whether a writer holds bytes that the socket did not take yet, so more would only queue here; if so, the
+     * hook given to {@link #onWritable} runs once that writer is done. False once closed or broken: what is
+     * queued then is dropped anyway.
+     */
+    boolean blocked() {
+        if (done || writers.get() == 0) {
+            return false;
+        }
+        wantWritable.set(true);
+        // a writer ending between the first read and the line above may not have seen the request: then it is
+        // not blocked any more (a spare call of the hook later is harmless)
+        return writers.get() > 0;
     }
 
     /** Queues one encoded message; a writer starts unless one is running. */
@@ -162,7 +195,17 @@ final class Outbox {
     }
 
     private void startWriter() {
-        Thread.ofVirtual().name("bgp-write-" + peerName).start(this::drain);
+        writers.incrementAndGet();
+        Thread.ofVirtual().name("bgp-write-" + peerName).start(() -> {
+            try {
+                drain();
+            } finally {
+                writers.decrementAndGet();
+                if (wantWritable.getAndSet(false)) {
+                    onWritable.run();
+                }
+            }
+        });
     }
 
     /** Messages waiting for a writer (tests: after close or a failed write, nothing is queued, so nothing can follow). */

@@ -43,9 +43,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * other connection), the TCP connections, the timers, and the hand-over of UPDATEs to the RIB thread. Which
  * connection stays, goes or takes over is {@link CollisionResolver}'s decision; this class only carries it out.
  *
- * <p>Concurrency: virtual threads with blocking I/O — per connection one reader, and a writer while it has
- * something to send ({@link Outbox}); per peer a timer pass when a deadline is due ({@link #armTimer}); one
- * short-lived thread per outbound connect. All FSM state is guarded by {@link #lock}; every FSM call and the
+ * <p>Concurrency: virtual threads with blocking I/O — per connection one reader while it has bytes to read
+ * (between bursts the transport's readiness starts the next one), and a writer while it has something to send
+ * ({@link Outbox}); per peer a timer pass when a deadline is due ({@link #armTimer}); one short-lived thread per
+ * outbound connect. All FSM state is guarded by {@link #lock}; every FSM call and the
  * actions it returns run under it, so the FSM sees one event at a time. Writers never run under the lock:
  * actions only enqueue bytes. Counters are atomics readable from anywhere.
  *
@@ -282,6 +283,10 @@ final class PeerSession {
         at.conn = conn;
         at.outq = new Outbox(conn, cfg.name());
         at.codec = CodecOptions.FOUR_OCTET_AS;
+        startReader(at, conn);
+    }
+
+    private void startReader(Attempt at, Transport.Connection conn) {
         Thread.ofVirtual().name("bgp-read-" + cfg.name()).start(() -> readLoop(at, conn));
     }
 
@@ -334,6 +339,12 @@ final class PeerSession {
      * {@link #receive}: a reader spends most of its life parked here waiting for the next header, and a parked
      * virtual thread keeps its frames on the heap (a StackChunk as large as the frames were), one per session end.
      */
+    /**
+     * Reads messages while bytes are there (at least one: it starts on input); after a message, with none
+     * buffered, it ends and the next reader starts when the transport reports input ({@link Transport.Connection#whenReadable}). A reader parked for its
+     * connection's whole life kept a frozen stack on the heap per session (a herd of 1,000 clients: 1,856 stack
+     * chunks, 7.3 MiB, while their frames were still interpreted), where a readiness registration is a future.
+     */
     private void readLoop(Attempt at, Transport.Connection conn) {
         byte[] header = new byte[BgpCodec.HEADER_LENGTH];
         try {
@@ -344,6 +355,9 @@ final class PeerSession {
                     return;
                 }
                 if (!receive(at, conn, in, header)) {
+                    return;
+                }
+                if (conn.whenReadable(() -> startReader(at, conn))) {
                     return;
                 }
             }
@@ -649,7 +663,8 @@ final class PeerSession {
                 n.families(), n.codec(), n.routeRefresh(), n.peerGracefulRestart(), bytes -> {
                     messagesOut.incrementAndGet();
                     ribOwner.send(q, bytes); // called by the RIB on its thread
-                });
+                }, q::blocked);
+        q.onWritable(() -> ribOwner.post(rib -> rib.writable(ribPeer)));
         long t = now();
         speaker.rib().post(rib -> rib.peerUp(ribPeer, rs, t));
     }

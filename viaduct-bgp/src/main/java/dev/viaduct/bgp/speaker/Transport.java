@@ -30,6 +30,16 @@ public interface Transport {
         default int sendNow(byte[] b, int off, int len) throws IOException {
             return 0;
         }
+
+        /**
+         * With no input buffered, arranges for {@code then} to run once input arrives (or the connection closes)
+         * and returns true, so the reader can end instead of parking; {@code then} may run on a transport thread
+         * (or at once) and must only hand over. False when input is buffered, or when this transport cannot (then
+         * the caller reads, blocking).
+         */
+        default boolean whenReadable(Runnable then) {
+            return false;
+        }
     }
 
     /** A listening socket. Closing it must unblock {@link #accept()}. */

@@ -20,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
  * reports readiness. {@link #close} wakes both at once; they then fail with "socket closed".
  *
  * <p>Concurrency: one reader and one writer at a time (the speaker's model); all fd calls go through the
- * {@link NativeSocket} lock. The read buffer and its positions belong to the reader.
+ * {@link NativeSocket} lock. The read buffer and its positions belong to the reader; a reader that ends on
+ * {@link #whenReadable} hands them to the next one through the poller's readiness future.
  *
  * <p>Memory: a connection keeps no buffer while idle, which is most of the time (a full mesh has N(N-1) of
  * them). The reader borrows a native buffer from {@link ReadBuffers} for each recv(2) that returns data and gives
@@ -93,6 +94,30 @@ final class TcpConnection implements Transport.Connection {
     @Override
     public String toString() {
         return "TcpConnection[" + socket.description() + "]";
+    }
+
+    /**
+     * With nothing buffered, arms a one-shot wait for readability and returns true: {@code then} runs once the
+     * kernel reports the socket readable (or it closes), on the poller's thread or at once, so it must only hand
+     * over (start the next reader). False with bytes still buffered or a closed socket: read now.
+     */
+    @Override
+    public boolean whenReadable(Runnable then) {
+        if (readPos < readLimit) {
+            return false;
+        }
+        CompletableFuture<Void> ready;
+        socket.lock.lock();
+        try {
+            socket.ensureOpen();
+            ready = socket.arm(Poller.reading());
+        } catch (IOException e) {
+            return false; // the read that follows reports it
+        } finally {
+            socket.lock.unlock();
+        }
+        ready.thenRun(then);
+        return true;
     }
 
     /** Reads up to {@code len} bytes: at least one, or -1 at end of stream. */

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.viaduct.testsupport.Poll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -315,5 +316,45 @@ class OutboxTest {
         s.close();
         assertThat(slow.closed.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(slow.written()).isEqualTo(message(19, 1));
+    }
+
+    @Test
+    void whileAWriterHoldsWhatTheSocketDidNotTakeTheOutboxIsBlockedAndSaysWhenItIsWritten() throws Exception {
+        FakeConnection c = new FakeConnection();
+        c.room = 0;
+        c.holdFirst = true;
+        Outbox o = new Outbox(c, "peer");
+        CountDownLatch writable = new CountDownLatch(1);
+        AtomicInteger hooks = new AtomicInteger();
+        o.onWritable(() -> {
+            hooks.incrementAndGet();
+            writable.countDown();
+        });
+        byte[] gather = new byte[Outbox.GATHER];
+        assertThat(o.blocked()).as("nothing held yet").isFalse();
+        o.queue(message(19, 1));
+        o.push(gather); // the socket takes nothing: a writer holds the bytes
+        assertThat(c.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(o.blocked()).isTrue();
+        assertThat(hooks.get()).isZero();
+        c.releaseFirstWrite.countDown();
+        assertThat(writable.await(10, TimeUnit.SECONDS)).isTrue();
+        Poll.until("the writer is gone", java.time.Duration.ofSeconds(10), () -> !o.blocked());
+        assertThat(c.written()).isEqualTo(message(19, 1));
+        assertThat(hooks.get()).isEqualTo(1);
+    }
+
+    @Test
+    void anOutboxNobodyAskedAboutCallsNoHookWhenItsWriterEnds() throws Exception {
+        FakeConnection c = new FakeConnection();
+        Outbox o = new Outbox(c, "peer");
+        AtomicInteger hooks = new AtomicInteger();
+        o.onWritable(hooks::incrementAndGet);
+        o.add(message(19, 1)); // a keepalive from a timer: a writer sends it
+        o.close();
+        assertThat(c.closed.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(c.written()).isEqualTo(message(19, 1));
+        assertThat(hooks.get()).isZero();
+        assertThat(o.blocked()).as("closed: nothing waits for room any more").isFalse();
     }
 }

@@ -149,6 +149,27 @@ class TcpMd5TransportTest {
     }
 
     @Test
+    void aReaderCanEndAndBeCalledBackWhenInputArrivesOrTheSocketCloses() throws Exception {
+        Transport.Connection[] p = pair(listen(LO), LO, null);
+        CompletableFuture<Void> readable = new CompletableFuture<>();
+        assertThat(p[0].whenReadable(() -> readable.complete(null))).as("nothing buffered: a callback instead").isTrue();
+        assertThat(readable).isNotDone();
+        OutputStream out = p[1].output();
+        out.write(new byte[] {1, 2, 3});
+        readable.get(10, TimeUnit.SECONDS);
+        InputStream in = p[0].input();
+        assertThat(in.read()).isEqualTo(1);
+        assertThat(p[0].whenReadable(() -> { })).as("bytes still buffered: read them now").isFalse();
+        assertThat(in.read()).isEqualTo(2);
+        assertThat(in.read()).isEqualTo(3);
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        assertThat(p[0].whenReadable(() -> closed.complete(null))).isTrue();
+        p[0].close();
+        closed.get(10, TimeUnit.SECONDS); // the next reader finds the socket closed
+        assertThatThrownBy(in::read).isInstanceOf(IOException.class);
+    }
+
+    @Test
     void closingWakesABlockedAccept() throws Exception {
         Transport.Listener l = listen(LO);
         AtomicReference<Object> outcome = new AtomicReference<>();
