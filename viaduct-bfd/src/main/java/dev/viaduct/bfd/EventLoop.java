@@ -53,6 +53,9 @@ import java.util.function.Consumer;
  *
  * <p>The thread is a platform thread, not a virtual one: it blocks in an FFM downcall and may {@code setns}
  * into a node's network namespace before opening any socket (sockets then stay in that namespace).
+ *
+ * <p>One class (~660 lines): everything here runs on the loop's thread and shares its lock-free state (sessions,
+ * timers, sockets, counters); split, the single-owner rule would span classes that each look thread-safe alone.
  */
 final class EventLoop implements Runnable {
     private static final System.Logger LOG = System.getLogger(BfdManager.class.getName());

@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * prefixes in their state of then. So per peer at most about a gather's worth of UPDATEs waits here, however
  * slowly the peer reads (a herd of 1,000 clients held every client's whole table in these queues before).
  *
- * <p>Concurrency: {@link #add}, {@link #close} and {@link #onWritable} from any thread, {@link #blocked} {@link #queue}, {@link #full}, {@link #push} and
+ * <p>Concurrency: {@link #add}, {@link #close} and {@link #onWritable} from any thread, {@link #blocked}, {@link #queue}, {@link #full}, {@link #push} and
  * {@link #pushEarly} from the RIB thread only; at most one writer at a time (the {@code writing} flag, held by a writer thread or by a push), so
  * messages go out in the order they were queued. After {@link #close}, or once a write failed, nothing more is
  * written and the connection is closed.

@@ -335,15 +335,13 @@ final class PeerSession {
     }
 
     /**
-     * Reads messages until the connection ends. The loop is kept small, and each message is handled in
-     * {@link #receive}: a reader spends most of its life parked here waiting for the next header, and a parked
-     * virtual thread keeps its frames on the heap (a StackChunk as large as the frames were), one per session end.
-     */
-    /**
      * Reads messages while bytes are there (at least one: it starts on input); after a message, with none
-     * buffered, it ends and the next reader starts when the transport reports input ({@link Transport.Connection#whenReadable}). A reader parked for its
-     * connection's whole life kept a frozen stack on the heap per session (a herd of 1,000 clients: 1,856 stack
-     * chunks, 7.3 MiB, while their frames were still interpreted), where a readiness registration is a future.
+     * buffered, it ends and the next reader starts when the transport reports input
+     * ({@link Transport.Connection#whenReadable}). A reader parked for its connection's whole life kept a frozen
+     * stack on the heap per session (a herd of 1,000 clients: 1,856 stack chunks, 7.3 MiB, while their frames were
+     * still interpreted), where a readiness registration is a future. On a transport that cannot report input the
+     * reader parks in a read; the loop is kept small and each message is handled in {@link #receive}, so such a
+     * parked reader's frames stay few.
      */
     private void readLoop(Attempt at, Transport.Connection conn) {
         byte[] header = new byte[BgpCodec.HEADER_LENGTH];
