@@ -115,8 +115,11 @@ class CollisionTest {
         int highId = SessionErrorTest.id(SessionErrorTest.v4("200.0.0.1"));
         try (ServerSocket listener = new ServerSocket(0, 1, peer)) {
             speaker.addPeer(PeerConfig.builder(peer, 65010).port(listener.getLocalPort()).families(Set.of(Family.IPV4_UNICAST)).build());
-            try (RawPeer ours = RawPeer.accept(listener); RawPeer theirs = connect(peer)) {
+            try (RawPeer ours = RawPeer.accept(listener)) {
+                // the speaker's OPEN first: the scenario is both connections in OpenSent (§6.8); an inbound one that
+                // arrived while the outbound connect was still being confirmed would replace it instead
                 assertThat(ours.receive()).as("the speaker's OPEN on its own connection").isInstanceOf(BgpMessage.Open.class);
+                try (RawPeer theirs = connect(peer)) {
                 // the OPEN arrives first on the connection that loses: RFC 4271 §8.2.2 (OpenSent, OPEN received)
                 // runs collision detection before the KEEPALIVE, so a loser never sees one and never gets Established
                 ours.send(RawPeer.standardOpen(65010, highId));
@@ -129,6 +132,7 @@ class CollisionTest {
                 awaitRoute(theirs);
                 Poll.until("the peer is Established once", T, () -> status(peer).established());
                 assertThat(status(peer).establishedTransitions()).isEqualTo(1);
+                }
             } finally {
                 speaker.removePeer(peer);
             }
