@@ -219,23 +219,7 @@ final class AdjRibOut {
                 continue;
             }
             int i = 0;
-            while (i < k) {
-                if (out.owes() || m.session.blocked().getAsBoolean()) {
-                    // its socket takes no more: it keeps what it has (an exception where the group's table moves on)
-                    // and is owed the rest, sent in its state of then when the socket takes more (pull)
-                    for (; i < k; i++) {
-                        long a = keys.a[i];
-                        long b = keys.b(i);
-                        int len = keys.len[i];
-                        RouteAttrs mine = bests[i] != null && bests[i].peer == m ? null : now[i];
-                        RouteAttrs prev = out.viaGroup(a, b, len, before[i]);
-                        if (mine == null ? prev != null : !mine.equals(prev)) {
-                            out.owe(a, b, len);
-                        }
-                        out.record(a, b, len, prev, before[i], now[i]);
-                    }
-                    break;
-                }
+            while (i < k && !out.owes() && !m.session.blocked().getAsBoolean()) {
                 Map<RouteAttrs, PrefixList.Builder> announced = new LinkedHashMap<>();
                 PrefixList.Builder withdrawals = PrefixList.builder(f, 2);
                 int start = i;
@@ -243,7 +227,7 @@ final class AdjRibOut {
                     long a = keys.a[i];
                     long b = keys.b(i);
                     int len = keys.len[i];
-                    RouteAttrs mine = bests[i] != null && bests[i].peer == m ? null : now[i]; // never back to where it came from
+                    RouteAttrs mine = sentBy(bests[i], m) ? null : now[i]; // never back to where it came from
                     RouteAttrs prev = out.viaGroup(a, b, len, before[i]);
                     if (mine == null) {
                         if (prev != null) {
@@ -255,6 +239,19 @@ final class AdjRibOut {
                     out.record(a, b, len, mine, before[i], now[i]);
                 }
                 sendAll(m, f, withdrawals, announced, round);
+            }
+            // what is left, its socket takes no more: it keeps what it has (an exception where the group's table
+            // moves on) and is owed the rest, sent in its state of then when the socket takes more (pull)
+            for (; i < k; i++) {
+                long a = keys.a[i];
+                long b = keys.b(i);
+                int len = keys.len[i];
+                RouteAttrs mine = sentBy(bests[i], m) ? null : now[i];
+                RouteAttrs prev = out.viaGroup(a, b, len, before[i]);
+                if (mine == null ? prev != null : !mine.equals(prev)) {
+                    out.owe(a, b, len);
+                }
+                out.record(a, b, len, prev, before[i], now[i]);
             }
         }
         for (int i = 0; i < k; i++) {
@@ -276,6 +273,11 @@ final class AdjRibOut {
         for (Map.Entry<RouteAttrs, PrefixList.Builder> e : announced.entrySet()) {
             send(p, messages(f, new Group(codec, e.getKey(), e.getValue().build()), round));
         }
+    }
+
+    /** Whether {@code best} is the route {@code m} sent (a member never gets that back). */
+    static boolean sentBy(Path best, RibPeer m) {
+        return best != null && best.peer == m;
     }
 
     static void add(PrefixList.Builder to, boolean v4, long a, long b, int len) {

@@ -56,7 +56,7 @@ final class CommonDiff {
     /** Whether {@code m} gets exactly this diff: it sent none of the prefixes and has no exception for them. */
     boolean applies(RibPeer m, PeerAdjOut out, PrefixMap.Keys keys, Path[] bests) {
         for (int i = 0; i < keys.size; i++) {
-            if (bests[i] != null && bests[i].peer == m || out.hasException(keys.a[i], keys.b(i), keys.len[i])) {
+            if (AdjRibOut.sentBy(bests[i], m) || out.hasException(keys.a[i], keys.b(i), keys.len[i])) {
                 return false;
             }
         }
